@@ -1,0 +1,147 @@
+// Envelope v1: a sealed payload, a header, and the kiosk's signature over both.
+//
+// Byte layout of the signing input (all integers big-endian; docs/protocol.md is normative and
+// carries test vectors that tests/crypto/protocol_vectors_test.cpp checks against this code):
+//
+//   offset size  field
+//   0      16    domain tag, ASCII "minsheng-env-v1\0" (15 characters and one zero byte)
+//   16     1     protocol version = 1
+//   17     1     kind: 1 = complaint, 2 = survey
+//   18     1     length K of kiosk id (1..64)
+//   19     K     kiosk id, ASCII [a-z0-9-]
+//   +0     8     sequence number (>= 1)
+//   +8     32    previous envelope hash (32 zero bytes when sequence = 1)
+//   +40    8     created-at, seconds since 1970-01-01 UTC, a multiple of 60 (signed)
+//   +48    1     length F of form id (1..64)
+//   +49    F     form id, ASCII [a-z0-9_-]
+//   +0     8     key id of the county X25519 key the payload is sealed to
+//   +8     1     receipt tag present: 0 or 1 (1 for complaints, 0 for surveys)
+//   +9     32    receipt tag (32 zero bytes when absent)
+//   +41    4     ciphertext length in bytes
+//   +45    32    BLAKE2b-256 of the ciphertext
+//
+//   signature     = Ed25519(kiosk secret key, signing input)            64 bytes
+//   envelope hash = BLAKE2b-256(signing input || signature)              32 bytes
+//
+// The envelope hash is what the next envelope's "previous hash" holds and what county
+// acknowledgements name; so the chain commits to every header field, the ciphertext and the
+// signature of every earlier envelope.
+#pragma once
+
+#include "crypto/keys.hpp"
+#include "crypto/result.hpp"
+#include "crypto/sodium.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace minsheng::crypto {
+
+inline constexpr std::uint8_t kEnvelopeVersion = 1;
+inline constexpr std::size_t kMaxKioskIdLength = 64;
+inline constexpr std::size_t kMaxFormIdLength = 64;
+/// Largest ciphertext accepted: the largest padding bucket (1 MiB) plus the sealed-box overhead.
+inline constexpr std::size_t kMaxCiphertextBytes = (1u << 20) + 48;
+
+enum class EnvelopeKind : std::uint8_t { Complaint = 1, Survey = 2 };
+std::string_view envelopeKindName(EnvelopeKind kind); // "complaint" | "survey"
+std::optional<EnvelopeKind> envelopeKindFromName(std::string_view name);
+
+struct EnvelopeHeader {
+    std::uint8_t version = kEnvelopeVersion;
+    EnvelopeKind kind = EnvelopeKind::Complaint;
+    std::string kioskId;
+    std::uint64_t sequence = 0;
+    Hash256 previousHash{};
+    std::int64_t createdAt = 0; // Unix seconds, multiple of 60
+    std::string formId;
+    KeyId countyKeyId{};
+    std::optional<Hash256> receiptTag;
+};
+
+struct Envelope {
+    EnvelopeHeader header;
+    Bytes ciphertext;
+    Ed25519Signature signature{};
+};
+
+/// Why an envelope was rejected. Ordered roughly by how early the check runs.
+enum class EnvelopeFailure {
+    Malformed,      // a field out of range: id syntax, lengths, time not a minute, ...
+    UnknownVersion, // version byte is not 1
+    UnknownKiosk,   // the kiosk id is not enrolled (decided by the caller's registry)
+    RevokedKiosk,   // enrolled but revoked (decided by the caller's registry)
+    BadSignature,   // Ed25519 verification failed
+    ChainBreak,     // sequence or previous hash does not follow the last envelope seen
+    WrongCountyKey, // sealed to a county key other than the one opening it
+    CannotOpen,     // sealed box did not open (tampered ciphertext or wrong key)
+    BadPadding,     // opened, but the padding is not ISO/IEC 7816-4
+};
+std::string_view envelopeFailureName(EnvelopeFailure f); // "malformed", "bad-signature", ...
+
+/// Checks field syntax and ranges (not the signature). nullopt when well-formed.
+[[nodiscard]] std::optional<EnvelopeFailure> checkHeaderWellFormed(const EnvelopeHeader& h,
+                                                                   std::size_t ciphertextSize);
+
+/// The exact bytes that are signed (layout above). Precondition: checkHeaderWellFormed passed.
+Bytes envelopeSigningInput(const EnvelopeHeader& header, std::span<const std::uint8_t> ciphertext);
+
+/// Signs header + ciphertext. Throws std::invalid_argument if the header is not well-formed
+/// (a programmer error: the outbox builds headers itself).
+Envelope signEnvelope(EnvelopeHeader header, Bytes ciphertext, const Ed25519SecretKey& kioskKey);
+
+Hash256 envelopeHash(const Envelope& envelope);
+
+/// Well-formedness, version and signature. Chain and registry checks are separate because
+/// they need state (see ChainVerifier).
+[[nodiscard]] std::optional<EnvelopeFailure> verifyEnvelope(const Envelope& envelope,
+                                                            const Ed25519PublicKey& kioskKey);
+
+/// Follows one kiosk's chain: feed envelopes in sequence order.
+class ChainVerifier {
+public:
+    /// Start of a chain (expects sequence 1 with a zero previous hash)...
+    ChainVerifier() = default;
+    /// ...or continue after a known envelope.
+    ChainVerifier(std::uint64_t lastSequence, const Hash256& lastHash)
+        : m_lastSequence(lastSequence), m_lastHash(lastHash) {}
+
+    /// nullopt if `envelope` is the direct successor; ChainBreak otherwise (state unchanged).
+    [[nodiscard]] std::optional<EnvelopeFailure> accept(const Envelope& envelope);
+    std::uint64_t lastSequence() const { return m_lastSequence; }
+    const Hash256& lastHash() const { return m_lastHash; }
+
+private:
+    std::uint64_t m_lastSequence = 0;
+    Hash256 m_lastHash{};
+};
+
+// ---- Payload: padding and sealing -------------------------------------------------------------
+//
+// padded = payload || 0x80 || 0x00... up to the bucket size (ISO/IEC 7816-4, sodium_pad), where
+// the bucket is the smallest power of two >= 1024 that is strictly larger than the payload.
+// ciphertext = crypto_box_seal(padded, county X25519 public key)   (48 bytes longer)
+// The kiosk cannot open what it sealed: crypto_box_seal uses a fresh ephemeral key pair.
+
+inline constexpr std::size_t kMinPaddingBucket = 1024;
+inline constexpr std::size_t kMaxPaddingBucket = 1u << 20;
+/// Largest payload that fits the largest bucket (one byte is always padding).
+inline constexpr std::size_t kMaxPayloadBytes = kMaxPaddingBucket - 1;
+
+std::size_t paddingBucketFor(std::size_t payloadSize);
+
+/// Throws std::length_error when payload exceeds kMaxPayloadBytes (forms bound the size; the
+/// caller validates first).
+Bytes sealPayloadX25519(const X25519PublicKey& county, std::span<const std::uint8_t> payload);
+
+/// Opens and unpads. CannotOpen or BadPadding on failure.
+[[nodiscard]] Result<SecretBytes, EnvelopeFailure>
+openPayloadX25519(const X25519KeyPair& county, std::span<const std::uint8_t> ciphertext);
+
+/// Convenience for the staff side: checks the county key id, then opens.
+[[nodiscard]] Result<SecretBytes, EnvelopeFailure> openEnvelope(const Envelope& envelope,
+                                                                const X25519KeyPair& county);
+
+} // namespace minsheng::crypto

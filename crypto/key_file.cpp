@@ -1,0 +1,447 @@
+#include "crypto/key_file.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fcntl.h>
+#include <map>
+#include <sodium.h>
+#include <sstream>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace minsheng::crypto {
+namespace fs = std::filesystem;
+namespace {
+
+constexpr std::string_view kProtectionNone = "none";
+constexpr std::string_view kProtectionArgon = "argon2id-xsalsa20poly1305";
+// Bounds on what a file may ask of us: keep a malicious file from making us allocate 4 TiB.
+constexpr unsigned long long kMaxOpslimit = 64;
+constexpr std::size_t kMaxMemlimit = std::size_t{4} << 30;
+
+struct KindInfo {
+    KeyKind kind;
+    std::string_view name;
+    std::string_view algorithm;
+    std::size_t keyBytes;
+    bool secret;
+};
+
+constexpr KindInfo kKinds[] = {
+    {KeyKind::KioskSigningSecret, "kiosk-signing-secret", "ed25519", 64, true},
+    {KeyKind::KioskSigningPublic, "kiosk-signing-public", "ed25519", 32, false},
+    {KeyKind::CountySealingSecret, "county-sealing-secret", "x25519", 32, true},
+    {KeyKind::CountySealingPublic, "county-sealing-public", "x25519", 32, false},
+    {KeyKind::CountySigningSecret, "county-signing-secret", "ed25519", 64, true},
+    {KeyKind::CountySigningPublic, "county-signing-public", "ed25519", 32, false},
+    {KeyKind::ReceiptTagKey, "receipt-tag-key", "blake2b-key", 32, true},
+};
+
+const KindInfo& info(KeyKind k) {
+    for (const auto& i : kKinds)
+        if (i.kind == k)
+            return i;
+    return kKinds[0];
+}
+
+const KindInfo* infoByName(std::string_view name) {
+    for (const auto& i : kKinds)
+        if (i.name == name)
+            return &i;
+    return nullptr;
+}
+
+/// The public bytes whose hash is the key id, derived from the key bytes of any kind.
+Bytes publicBytesOf(KeyKind kind, std::span<const std::uint8_t> key) {
+    switch (kind) {
+    case KeyKind::KioskSigningSecret:
+    case KeyKind::CountySigningSecret: {
+        Bytes pk(crypto_sign_PUBLICKEYBYTES);
+        crypto_sign_ed25519_sk_to_pk(pk.data(), key.data());
+        return pk;
+    }
+    case KeyKind::CountySealingSecret: {
+        Bytes pk(crypto_scalarmult_BYTES);
+        crypto_scalarmult_base(pk.data(), key.data());
+        return pk;
+    }
+    default:
+        return Bytes(key.begin(), key.end());
+    }
+}
+
+KeyFileError err(KeyFileErrorCode code, std::string msg) {
+    return {code, std::move(msg)};
+}
+
+std::string where(const fs::path& p, int line) {
+    return p.string() + ":" + std::to_string(line) + ": ";
+}
+
+std::string modeString(mode_t m) {
+    char buf[8];
+    std::snprintf(buf, sizeof buf, "%04o", static_cast<unsigned>(m & 07777));
+    return buf;
+}
+
+/// Derives the file-encryption key from a passphrase (Argon2id).
+bool deriveKey(SecretBytes& out, const SecretBytes& passphrase, std::span<const std::uint8_t> salt,
+               unsigned long long ops, std::size_t mem) {
+    out = SecretBytes(crypto_secretbox_KEYBYTES);
+    return crypto_pwhash(out.data(), out.size(), reinterpret_cast<const char*>(passphrase.data()),
+                         passphrase.size(), salt.data(), ops, mem,
+                         crypto_pwhash_ALG_ARGON2ID13) == 0;
+}
+
+} // namespace
+
+std::string_view keyKindName(KeyKind kind) {
+    return info(kind).name;
+}
+bool isSecretKind(KeyKind kind) {
+    return info(kind).secret;
+}
+
+Result<LoadedKey, KeyFileError> readKeyFile(const fs::path& path, KeyKind expected,
+                                            const PassphraseSource& passphrase) {
+    const std::string name = path.string();
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0) {
+        if (errno == ENOENT)
+            return fail(err(KeyFileErrorCode::NotFound,
+                            name + ": key file not found. Check the path in the configuration, or "
+                                   "create the keys (minsheng-county init / provision)."));
+        return fail(err(KeyFileErrorCode::Unreadable,
+                        name + ": cannot open key file: " + std::strerror(errno) + "."));
+    }
+    struct stat st {};
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        ::close(fd);
+        return fail(err(KeyFileErrorCode::Unreadable, name + ": not a regular file."));
+    }
+    if (st.st_size > 64 * 1024) {
+        ::close(fd);
+        return fail(err(KeyFileErrorCode::Malformed, name + ": too large to be a key file (" +
+                                                         std::to_string(st.st_size) + " bytes)."));
+    }
+    // Read into guarded memory: the file may hold an unprotected secret key.
+    SecretBytes text(static_cast<std::size_t>(st.st_size));
+    std::size_t got = 0;
+    while (got < text.size()) {
+        ssize_t n = ::read(fd, text.data() + got, text.size() - got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        got += static_cast<std::size_t>(n);
+    }
+    ::close(fd);
+    if (got != text.size())
+        return fail(err(KeyFileErrorCode::Unreadable, name + ": could not read the whole file."));
+
+    std::map<std::string, std::pair<std::string, int>> fields; // name -> (value, line)
+    std::vector<std::string> labels;
+    bool sawHeader = false;
+    std::string_view all = text.view();
+    int lineNo = 0;
+    while (!all.empty()) {
+        ++lineNo;
+        auto nl = all.find('\n');
+        std::string_view line = all.substr(0, nl);
+        all = nl == std::string_view::npos ? std::string_view{} : all.substr(nl + 1);
+        if (!line.empty() && line.back() == '\r')
+            line.remove_suffix(1);
+        if (line.empty() || line.front() == '#')
+            continue;
+        auto colon = line.find(':');
+        if (colon == std::string_view::npos)
+            return fail(err(KeyFileErrorCode::Malformed,
+                            where(path, lineNo) + "expected \"name: value\"."));
+        std::string key(line.substr(0, colon));
+        std::string_view value = line.substr(colon + 1);
+        while (!value.empty() && value.front() == ' ')
+            value.remove_prefix(1);
+        while (!value.empty() && value.back() == ' ')
+            value.remove_suffix(1);
+        if (!sawHeader) {
+            if (key != "minsheng-key")
+                return fail(err(KeyFileErrorCode::Malformed,
+                                where(path, lineNo) +
+                                    "not a Minsheng key file (the first line must be "
+                                    "\"minsheng-key: 1\")."));
+            if (value != "1")
+                return fail(err(KeyFileErrorCode::UnsupportedVersion,
+                                where(path, lineNo) + "key file version " + std::string(value) +
+                                    " is not supported by this program (it reads version 1); "
+                                    "update Minsheng."));
+            sawHeader = true;
+            continue;
+        }
+        if (key == "label") {
+            labels.emplace_back(value);
+            continue;
+        }
+        static const char* known[] = {"kind",
+                                      "algorithm",
+                                      "key-id",
+                                      "protection",
+                                      "argon2id-opslimit",
+                                      "argon2id-memlimit",
+                                      "argon2id-salt",
+                                      "nonce",
+                                      "key"};
+        if (std::find(std::begin(known), std::end(known), key) == std::end(known))
+            return fail(err(KeyFileErrorCode::Malformed,
+                            where(path, lineNo) + "unknown field \"" + key + "\"."));
+        if (fields.count(key))
+            return fail(err(KeyFileErrorCode::Malformed,
+                            where(path, lineNo) + "field \"" + key + "\" appears twice."));
+        fields[key] = {std::string(value), lineNo};
+    }
+    if (!sawHeader)
+        return fail(err(KeyFileErrorCode::Malformed, name + ": empty file, not a key file."));
+    for (const char* required : {"kind", "algorithm", "key-id", "key"})
+        if (!fields.count(required))
+            return fail(err(KeyFileErrorCode::Malformed,
+                            name + ": missing the \"" + required + "\" field."));
+
+    const KindInfo* kind = infoByName(fields["kind"].first);
+    if (!kind)
+        return fail(err(KeyFileErrorCode::Malformed, where(path, fields["kind"].second) +
+                                                         "unknown key kind \"" +
+                                                         fields["kind"].first + "\"."));
+    // Checked once the file says what it holds: a public key may be world-readable, a secret
+    // one may not, whatever the caller expected.
+    if (kind->secret && (st.st_mode & 077) != 0)
+        return fail(err(KeyFileErrorCode::TooOpen,
+                        name +
+                            ": this secret key file can be read or written by other users (mode " +
+                            modeString(st.st_mode) +
+                            "), so it may already be exposed. Fix it with: chmod 600 " + name +
+                            " (and consider replacing the key)."));
+    if (kind->kind != expected)
+        return fail(err(KeyFileErrorCode::WrongKind,
+                        name + ": holds a " + std::string(kind->name) + " key, but a " +
+                            std::string(keyKindName(expected)) +
+                            " key is needed here. Check which file the configuration points to."));
+    if (fields["algorithm"].first != kind->algorithm)
+        return fail(err(KeyFileErrorCode::Malformed, where(path, fields["algorithm"].second) +
+                                                         "algorithm must be " +
+                                                         std::string(kind->algorithm) + " for a " +
+                                                         std::string(kind->name) + " key."));
+    auto keyId = fromHex(fields["key-id"].first);
+    if (!keyId || keyId->size() != 8)
+        return fail(err(KeyFileErrorCode::Malformed,
+                        where(path, fields["key-id"].second) + "key-id must be 16 hex digits."));
+
+    std::string protection = fields.count("protection") ? fields["protection"].first : "none";
+    if (!kind->secret && fields.count("protection"))
+        return fail(err(KeyFileErrorCode::Malformed, where(path, fields["protection"].second) +
+                                                         "public key files are never protected."));
+    auto stored = fromBase64(fields["key"].first);
+    if (!stored)
+        return fail(err(KeyFileErrorCode::Malformed,
+                        where(path, fields["key"].second) + "key is not valid base64."));
+
+    SecretBytes keyBytes;
+    if (protection == kProtectionNone) {
+        keyBytes = SecretBytes::copyOf(*stored);
+        sodium_memzero(stored->data(), stored->size());
+    } else if (protection == kProtectionArgon) {
+        for (const char* required :
+             {"argon2id-opslimit", "argon2id-memlimit", "argon2id-salt", "nonce"})
+            if (!fields.count(required))
+                return fail(err(KeyFileErrorCode::Malformed,
+                                name + ": protected key file is missing \"" + required + "\"."));
+        unsigned long long ops = 0;
+        unsigned long long mem = 0;
+        try {
+            ops = std::stoull(fields["argon2id-opslimit"].first);
+            mem = std::stoull(fields["argon2id-memlimit"].first);
+        } catch (...) {
+            return fail(
+                err(KeyFileErrorCode::Malformed, name + ": Argon2id limits must be numbers."));
+        }
+        if (ops < crypto_pwhash_OPSLIMIT_MIN || ops > kMaxOpslimit ||
+            mem < crypto_pwhash_MEMLIMIT_MIN || mem > kMaxMemlimit)
+            return fail(err(KeyFileErrorCode::Malformed,
+                            name + ": Argon2id limits out of the accepted range."));
+        auto salt = fromBase64(fields["argon2id-salt"].first);
+        auto nonce = fromBase64(fields["nonce"].first);
+        if (!salt || salt->size() != crypto_pwhash_SALTBYTES || !nonce ||
+            nonce->size() != crypto_secretbox_NONCEBYTES ||
+            stored->size() != kind->keyBytes + crypto_secretbox_MACBYTES)
+            return fail(err(KeyFileErrorCode::Malformed,
+                            name + ": salt, nonce or encrypted key has the wrong length."));
+        std::optional<SecretBytes> pass = passphrase ? passphrase(path) : std::nullopt;
+        if (!pass)
+            return fail(err(KeyFileErrorCode::PassphraseNeeded,
+                            name + ": this key is protected by a passphrase; enter it when asked "
+                                   "or set MINSHENG_PASSPHRASE_FILE."));
+        SecretBytes fileKey;
+        if (!deriveKey(fileKey, *pass, *salt, ops, static_cast<std::size_t>(mem)))
+            return fail(err(KeyFileErrorCode::Unreadable,
+                            name + ": not enough memory to derive the key from the passphrase."));
+        keyBytes = SecretBytes(kind->keyBytes);
+        if (crypto_secretbox_open_easy(keyBytes.data(), stored->data(), stored->size(),
+                                       nonce->data(), fileKey.data()) != 0)
+            return fail(err(KeyFileErrorCode::WrongPassphrase,
+                            name + ": wrong passphrase (or the file was altered)."));
+    } else {
+        return fail(err(KeyFileErrorCode::Malformed,
+                        where(path, fields.count("protection") ? fields["protection"].second : 0) +
+                            "unknown protection \"" + protection + "\"."));
+    }
+    if (keyBytes.size() != kind->keyBytes)
+        return fail(err(KeyFileErrorCode::Malformed,
+                        where(path, fields["key"].second) + "a " + std::string(kind->name) +
+                            " key is " + std::to_string(kind->keyBytes) + " bytes, this one is " +
+                            std::to_string(keyBytes.size()) + "."));
+    const KeyId id = keyIdOf(publicBytesOf(kind->kind, keyBytes.span()));
+    if (!constantTimeEqual(id, *keyId))
+        return fail(err(KeyFileErrorCode::KeyIdMismatch,
+                        where(path, fields["key-id"].second) +
+                            "key-id does not match the key (file edited or damaged)."));
+    return LoadedKey{kind->kind, id, std::move(keyBytes), std::move(labels)};
+}
+
+Result<Ok, KeyFileError> writeKeyFile(const fs::path& path, KeyKind kind,
+                                      std::span<const std::uint8_t> keyBytes,
+                                      const std::vector<std::string>& labels,
+                                      const SecretBytes* passphrase,
+                                      PassphraseProtection protection) {
+    const KindInfo& ki = info(kind);
+    const std::string name = path.string();
+    if (keyBytes.size() != ki.keyBytes)
+        throw std::invalid_argument("writeKeyFile: wrong key length for " + std::string(ki.name));
+    for (const auto& l : labels)
+        if (l.find('\n') != std::string::npos || l.find('\r') != std::string::npos)
+            throw std::invalid_argument("writeKeyFile: label contains a line break");
+
+    std::ostringstream header;
+    header << "# Minsheng " << (ki.secret ? "SECRET " : "public ") << "key file. "
+           << (ki.secret ? "Keep it private (mode 0600); never send it to anyone.\n"
+                         : "Safe to share.\n");
+    header << "minsheng-key: 1\n"
+           << "kind: " << ki.name << "\n"
+           << "algorithm: " << ki.algorithm << "\n"
+           << "key-id: " << toHex(keyIdOf(publicBytesOf(kind, keyBytes))) << "\n";
+    for (const auto& l : labels)
+        header << "label: " << l << "\n";
+
+    // Build the whole text in guarded memory: it may contain the unencrypted secret.
+    std::string head = header.str();
+    std::string tail;
+    std::string keyB64;
+    if (ki.secret && passphrase) {
+        Bytes salt(crypto_pwhash_SALTBYTES), nonce(crypto_secretbox_NONCEBYTES);
+        randombytes_buf(salt.data(), salt.size());
+        randombytes_buf(nonce.data(), nonce.size());
+        SecretBytes fileKey;
+        if (!deriveKey(fileKey, *passphrase, salt, protection.opslimit, protection.memlimit))
+            return fail(err(KeyFileErrorCode::WriteFailed,
+                            name + ": not enough memory for Argon2id with these limits."));
+        Bytes boxed(keyBytes.size() + crypto_secretbox_MACBYTES);
+        crypto_secretbox_easy(boxed.data(), keyBytes.data(), keyBytes.size(), nonce.data(),
+                              fileKey.data());
+        tail = "protection: " + std::string(kProtectionArgon) + "\n" +
+               "argon2id-opslimit: " + std::to_string(protection.opslimit) + "\n" +
+               "argon2id-memlimit: " + std::to_string(protection.memlimit) + "\n" +
+               "argon2id-salt: " + toBase64(salt) + "\n" + "nonce: " + toBase64(nonce) + "\n" +
+               "key: " + toBase64(boxed) + "\n";
+    } else {
+        if (ki.secret)
+            tail = "protection: none\n";
+        keyB64 = toBase64(keyBytes);
+    }
+    SecretBytes text(head.size() + tail.size() + (keyB64.empty() ? 0 : keyB64.size() + 6));
+    std::size_t off = 0;
+    auto put = [&](std::string_view s) {
+        std::memcpy(text.data() + off, s.data(), s.size());
+        off += s.size();
+    };
+    put(head);
+    put(tail);
+    if (!keyB64.empty()) {
+        put("key: ");
+        put(keyB64);
+        put("\n");
+        sodium_memzero(keyB64.data(), keyB64.size());
+    }
+
+    const mode_t mode = ki.secret ? 0600 : 0644;
+    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
+    if (fd < 0) {
+        if (errno == EEXIST)
+            return fail(err(KeyFileErrorCode::AlreadyExists,
+                            name + ": already exists; refusing to overwrite a key. Move it away "
+                                   "first if you really mean to replace it."));
+        return fail(err(KeyFileErrorCode::WriteFailed,
+                        name + ": cannot create: " + std::strerror(errno) + "."));
+    }
+    // The umask may have removed bits from a public file; a secret file must be exactly 0600.
+    (void)::fchmod(fd, mode);
+    std::size_t done = 0;
+    while (done < text.size()) {
+        ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        done += static_cast<std::size_t>(n);
+    }
+    const int savedErrno = errno;
+    const bool ok = done == text.size() && ::fsync(fd) == 0;
+    ::close(fd);
+    if (!ok) {
+        ::unlink(path.c_str()); // never leave half a key behind
+        return fail(err(KeyFileErrorCode::WriteFailed, name + ": could not write the key file: " +
+                                                           std::strerror(savedErrno) + "."));
+    }
+    return Ok{};
+}
+
+Result<Ed25519PublicKey, KeyFileError> readEd25519PublicKey(const fs::path& p, KeyKind kind) {
+    auto k = readKeyFile(p, kind);
+    if (!k)
+        return fail(k.error());
+    Ed25519PublicKey pk;
+    std::memcpy(pk.bytes.data(), k->bytes.data(), pk.bytes.size());
+    return pk;
+}
+
+Result<Ed25519SecretKey, KeyFileError> readEd25519SecretKey(const fs::path& p, KeyKind kind,
+                                                            const PassphraseSource& pass) {
+    auto k = readKeyFile(p, kind, pass);
+    if (!k)
+        return fail(k.error());
+    return Ed25519SecretKey(std::move(k->bytes));
+}
+
+Result<X25519PublicKey, KeyFileError> readX25519PublicKey(const fs::path& p) {
+    auto k = readKeyFile(p, KeyKind::CountySealingPublic);
+    if (!k)
+        return fail(k.error());
+    X25519PublicKey pk;
+    std::memcpy(pk.bytes.data(), k->bytes.data(), pk.bytes.size());
+    return pk;
+}
+
+Result<X25519SecretKey, KeyFileError> readX25519SecretKey(const fs::path& p,
+                                                          const PassphraseSource& pass) {
+    auto k = readKeyFile(p, KeyKind::CountySealingSecret, pass);
+    if (!k)
+        return fail(k.error());
+    return X25519SecretKey(std::move(k->bytes));
+}
+
+Result<ReceiptTagKey, KeyFileError> readReceiptTagKey(const fs::path& p) {
+    auto k = readKeyFile(p, KeyKind::ReceiptTagKey);
+    if (!k)
+        return fail(k.error());
+    return ReceiptTagKey(std::move(k->bytes));
+}
+
+} // namespace minsheng::crypto

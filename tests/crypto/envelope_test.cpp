@@ -1,0 +1,219 @@
+#include <catch2/catch.hpp>
+
+#include "crypto/envelope.hpp"
+#include "crypto/receipt_code.hpp"
+
+#include <sodium.h>
+
+using namespace minsheng::crypto;
+
+namespace {
+
+struct Fixture {
+    Ed25519KeyPair kiosk = Ed25519KeyPair::generate();
+    X25519KeyPair county = X25519KeyPair::generate();
+    ReceiptTagKey tagKey = ReceiptTagKey::generate();
+
+    Envelope make(std::uint64_t seq, const Hash256& prev, std::string_view payload,
+                  EnvelopeKind kind = EnvelopeKind::Complaint) {
+        EnvelopeHeader h;
+        h.kind = kind;
+        h.kioskId = "demo-001";
+        h.sequence = seq;
+        h.previousHash = prev;
+        h.createdAt = 1795000000 / 60 * 60;
+        h.formId = kind == EnvelopeKind::Complaint ? "complaint" : "survey";
+        h.countyKeyId = county.publicKey.id();
+        if (kind == EnvelopeKind::Complaint)
+            h.receiptTag = ReceiptCode::generate().tag(tagKey);
+        return signEnvelope(h, sealPayloadX25519(county.publicKey, asBytes(payload)),
+                            kiosk.secretKey);
+    }
+};
+
+} // namespace
+
+TEST_CASE("a signed envelope verifies and opens to its payload", "[crypto][envelope]") {
+    Fixture f;
+    const std::string payload = R"({"answers":{"what":"补课 每周六"},"form":"complaint"})";
+    Envelope e = f.make(1, {}, payload);
+    REQUIRE_FALSE(verifyEnvelope(e, f.kiosk.publicKey).has_value());
+    auto opened = openEnvelope(e, f.county);
+    REQUIRE(opened.ok());
+    REQUIRE(opened->view() == payload);
+}
+
+TEST_CASE("padding hides the payload length inside a bucket", "[crypto][envelope]") {
+    Fixture f;
+    REQUIRE(paddingBucketFor(0) == 1024);
+    REQUIRE(paddingBucketFor(1023) == 1024);
+    REQUIRE(paddingBucketFor(1024) == 2048);
+    REQUIRE(paddingBucketFor(kMaxPayloadBytes) == kMaxPaddingBucket);
+    auto a = sealPayloadX25519(f.county.publicKey, asBytes(std::string(10, 'a')));
+    auto b = sealPayloadX25519(f.county.publicKey, asBytes(std::string(1000, 'b')));
+    REQUIRE(a.size() == b.size());
+    REQUIRE(a.size() == 1024 + crypto_box_SEALBYTES);
+    auto big = std::string(70000, 'c');
+    auto c = sealPayloadX25519(f.county.publicKey, asBytes(big));
+    REQUIRE(c.size() == 131072 + crypto_box_SEALBYTES);
+    REQUIRE(openPayloadX25519(f.county, c)->view() == big);
+    REQUIRE_THROWS_AS(
+        sealPayloadX25519(f.county.publicKey, asBytes(std::string(kMaxPayloadBytes + 1, 'x'))),
+        std::length_error);
+}
+
+TEST_CASE("the wrong county key cannot open; the kiosk cannot open what it sealed",
+          "[crypto][envelope]") {
+    Fixture f;
+    Envelope e = f.make(1, {}, "secret");
+    X25519KeyPair other = X25519KeyPair::generate();
+    REQUIRE(openEnvelope(e, other).error() == EnvelopeFailure::WrongCountyKey);
+    // Even when the key id is made to match, the sealed box itself refuses.
+    REQUIRE(openPayloadX25519(other, e.ciphertext).error() == EnvelopeFailure::CannotOpen);
+}
+
+TEST_CASE("tampered, truncated and empty ciphertexts are rejected", "[crypto][envelope]") {
+    Fixture f;
+    Envelope e = f.make(1, {}, "payload");
+    for (std::size_t i = 0; i < e.ciphertext.size(); i += 7) {
+        Bytes t = e.ciphertext;
+        t[i] ^= 0x01;
+        REQUIRE(openPayloadX25519(f.county, t).error() == EnvelopeFailure::CannotOpen);
+    }
+    Bytes shorter(e.ciphertext.begin(), e.ciphertext.end() - 1);
+    REQUIRE_FALSE(openPayloadX25519(f.county, shorter).ok());
+    REQUIRE(openPayloadX25519(f.county, Bytes{}).error() == EnvelopeFailure::CannotOpen);
+}
+
+TEST_CASE("changing any signed field or byte breaks verification with the right reason",
+          "[crypto][envelope][tamper]") {
+    Fixture f;
+    const Envelope good = f.make(3, blake2b256(asBytes("prev")), "payload");
+    REQUIRE_FALSE(verifyEnvelope(good, f.kiosk.publicKey));
+
+    auto expect = [&](Envelope e, EnvelopeFailure why) {
+        auto r = verifyEnvelope(e, f.kiosk.publicKey);
+        REQUIRE(r.has_value());
+        REQUIRE(*r == why);
+    };
+    for (std::size_t i = 0; i < good.ciphertext.size(); ++i) {
+        Envelope e = good;
+        e.ciphertext[i] ^= 0x80;
+        expect(e, EnvelopeFailure::BadSignature);
+    }
+    for (std::size_t i = 0; i < good.signature.size(); ++i) {
+        Envelope e = good;
+        e.signature[i] ^= 0x01;
+        expect(e, EnvelopeFailure::BadSignature);
+    }
+    for (std::size_t i = 0; i < 32; ++i) {
+        Envelope e = good;
+        e.header.previousHash[i] ^= 0x01;
+        expect(e, EnvelopeFailure::BadSignature);
+        Envelope t = good;
+        (*t.header.receiptTag)[i] ^= 0x01;
+        expect(t, EnvelopeFailure::BadSignature);
+    }
+    for (std::size_t i = 0; i < 8; ++i) {
+        Envelope e = good;
+        e.header.countyKeyId[i] ^= 0x01;
+        expect(e, EnvelopeFailure::BadSignature);
+    }
+    {
+        Envelope e = good;
+        e.header.sequence = 4;
+        expect(e, EnvelopeFailure::BadSignature);
+        e = good;
+        e.header.createdAt += 60;
+        expect(e, EnvelopeFailure::BadSignature);
+        e = good;
+        e.header.kioskId = "demo-002";
+        expect(e, EnvelopeFailure::BadSignature);
+        e = good;
+        e.header.formId = "complaint2";
+        expect(e, EnvelopeFailure::BadSignature);
+        e = good;
+        e.header.version = 2;
+        expect(e, EnvelopeFailure::UnknownVersion);
+        e = good;
+        e.header.createdAt += 1;
+        expect(e, EnvelopeFailure::Malformed);
+        e = good;
+        e.header.kioskId = "Demo 001";
+        expect(e, EnvelopeFailure::Malformed);
+        e = good;
+        e.header.receiptTag.reset(); // a complaint without a receipt tag
+        expect(e, EnvelopeFailure::Malformed);
+        e = good;
+        e.header.sequence = 0;
+        expect(e, EnvelopeFailure::Malformed);
+        e = good;
+        e.ciphertext.resize(100);
+        expect(e, EnvelopeFailure::Malformed);
+    }
+    // Another kiosk's key does not verify it.
+    REQUIRE(*verifyEnvelope(good, Ed25519KeyPair::generate().publicKey) ==
+            EnvelopeFailure::BadSignature);
+}
+
+TEST_CASE("the chain detects skipped, reordered, replayed and forked envelopes",
+          "[crypto][envelope][chain]") {
+    Fixture f;
+    Envelope e1 = f.make(1, {}, "one");
+    Envelope e2 = f.make(2, envelopeHash(e1), "two", EnvelopeKind::Survey);
+    Envelope e3 = f.make(3, envelopeHash(e2), "three");
+
+    SECTION("in order") {
+        ChainVerifier c;
+        REQUIRE_FALSE(c.accept(e1));
+        REQUIRE_FALSE(c.accept(e2));
+        REQUIRE_FALSE(c.accept(e3));
+        REQUIRE(c.lastSequence() == 3);
+        REQUIRE(c.lastHash() == envelopeHash(e3));
+    }
+    SECTION("skipped") {
+        ChainVerifier c;
+        REQUIRE_FALSE(c.accept(e1));
+        REQUIRE(*c.accept(e3) == EnvelopeFailure::ChainBreak);
+        REQUIRE(c.lastSequence() == 1); // state unchanged by a rejected envelope
+    }
+    SECTION("reordered") {
+        ChainVerifier c;
+        REQUIRE_FALSE(c.accept(e1));
+        REQUIRE(*c.accept(e3) == EnvelopeFailure::ChainBreak);
+        REQUIRE_FALSE(c.accept(e2));
+        REQUIRE_FALSE(c.accept(e3));
+    }
+    SECTION("replayed") {
+        ChainVerifier c;
+        REQUIRE_FALSE(c.accept(e1));
+        REQUIRE(*c.accept(e1) == EnvelopeFailure::ChainBreak);
+    }
+    SECTION("forked: right sequence, wrong previous hash") {
+        Envelope fork2 = f.make(2, blake2b256(asBytes("not e1")), "fork");
+        ChainVerifier c;
+        REQUIRE_FALSE(c.accept(e1));
+        REQUIRE(*c.accept(fork2) == EnvelopeFailure::ChainBreak);
+    }
+    SECTION("continuing from a known point") {
+        ChainVerifier c(2, envelopeHash(e2));
+        REQUIRE_FALSE(c.accept(e3));
+    }
+    SECTION("the first envelope must have a zero previous hash") {
+        EnvelopeHeader h = e1.header;
+        h.previousHash[0] = 1;
+        REQUIRE(checkHeaderWellFormed(h, e1.ciphertext.size()) == EnvelopeFailure::ChainBreak);
+    }
+}
+
+TEST_CASE("signEnvelope refuses a malformed header", "[crypto][envelope]") {
+    Fixture f;
+    EnvelopeHeader h;
+    h.kioskId = "";
+    h.formId = "complaint";
+    h.sequence = 1;
+    h.receiptTag = Hash256{};
+    REQUIRE_THROWS_AS(
+        signEnvelope(h, sealPayloadX25519(f.county.publicKey, asBytes("x")), f.kiosk.secretKey),
+        std::invalid_argument);
+}
