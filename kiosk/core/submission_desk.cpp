@@ -1,0 +1,122 @@
+#include "kiosk/core/submission_desk.hpp"
+
+#include "crypto/key_file.hpp"
+#include "kiosk/core/canonical_payload.hpp"
+#include "sync/outbox/store_key.hpp"
+
+namespace minsheng::kiosk {
+namespace fs = std::filesystem;
+
+namespace {
+
+Failure<DeskError> keyError(const crypto::KeyFileError& e) {
+    return {DeskError{DeskError::Kind::Key, e.message, std::nullopt}};
+}
+
+Failure<DeskError> storeError(const sync::OutboxError& e) {
+    return {DeskError{DeskError::Kind::Store, e.message, e.code}};
+}
+
+std::int64_t floorMinute(std::int64_t t) {
+    const std::int64_t r = t % 60;
+    return r < 0 ? t - r - 60 : t - r;
+}
+
+} // namespace
+
+Result<sync::Outbox, DeskError> openKioskOutbox(const KioskConfig& config,
+                                                const sync::OpenOptions& options) {
+    std::error_code ec;
+    if (!fs::is_directory(config.dataDir, ec))
+        return fail(DeskError{DeskError::Kind::Store,
+                              config.dataDir.string() +
+                                  ": the data folder does not exist. Create it (mode 0700) or fix "
+                                  "[kiosk] data_dir in " + config.file.string() + ".",
+                              sync::OutboxError::Code::Missing});
+    const fs::path file = config.dataDir / sync::kOutboxFileName;
+    const bool firstStart = !fs::exists(file, ec) && !fs::exists(fs::path(file.string() + "-wal"), ec);
+    std::unique_ptr<sync::StoreKeySource> source;
+    if (config.keySource == KeySource::Credential)
+        source = std::make_unique<sync::CredentialStoreKey>(config.credential);
+    else
+        source = std::make_unique<sync::FileStoreKey>(config.keyFile, firstStart);
+    auto key = source->load();
+    if (!key)
+        return storeError(key.error());
+    auto outbox = sync::Outbox::open(file, *key, config.id,
+                                     firstStart ? sync::OpenMode::CreateIfMissing
+                                                : sync::OpenMode::MustExist,
+                                     options);
+    if (!outbox)
+        return storeError(outbox.error());
+    return std::move(outbox.value());
+}
+
+Result<SubmissionDesk, DeskError> SubmissionDesk::open(const KioskConfig& config,
+                                                       const sync::OpenOptions& storeOptions) {
+    auto forms = loadFormSet(config);
+    if (!forms)
+        return fail(DeskError{DeskError::Kind::Config, forms.error().toString(), std::nullopt});
+    auto county = crypto::readX25519PublicKey(config.countySealingPublicKey);
+    if (!county)
+        return keyError(county.error());
+    auto tagKey = crypto::readReceiptTagKey(config.receiptTagKey);
+    if (!tagKey)
+        return keyError(tagKey.error());
+    auto kioskKey = crypto::readEd25519SecretKey(config.signingSecretKey,
+                                                 crypto::KeyKind::KioskSigningSecret);
+    if (!kioskKey)
+        return keyError(kioskKey.error());
+    auto outbox = openKioskOutbox(config, storeOptions);
+    if (!outbox)
+        return fail(outbox.error());
+    return SubmissionDesk(config, std::move(forms.value()), *county, std::move(tagKey.value()),
+                          std::move(kioskKey.value()), std::move(outbox.value()));
+}
+
+SubmissionDesk::SubmissionDesk(KioskConfig config, FormSet forms, crypto::X25519PublicKey county,
+                               crypto::ReceiptTagKey tagKey, crypto::Ed25519SecretKey kioskKey,
+                               sync::Outbox outbox)
+    : m_config(std::move(config)), m_forms(std::move(forms)), m_countySealingKey(county),
+      m_receiptTagKey(std::move(tagKey)), m_kioskKey(std::move(kioskKey)),
+      m_outbox(std::move(outbox)) {}
+
+const Form* SubmissionDesk::form(std::string_view formId) const {
+    if (formId == m_forms.complaint.id)
+        return &m_forms.complaint;
+    if (formId == m_forms.survey.id)
+        return &m_forms.survey;
+    return nullptr;
+}
+
+Result<SubmitReceipt, SubmitError> SubmissionDesk::submit(const Form& form, const Answers& answers,
+                                                          std::string_view locale,
+                                                          std::int64_t nowUnix) {
+    auto errors = validateAnswers(form, answers);
+    if (!errors.empty())
+        return fail(SubmitError{SubmitError::Kind::Invalid, std::move(errors), std::nullopt});
+
+    const std::int64_t created = floorMinute(nowUnix);
+    sync::EnvelopeDraft draft;
+    draft.kind = form.kind == FormKind::Complaint ? crypto::EnvelopeKind::Complaint
+                                                  : crypto::EnvelopeKind::Survey;
+    draft.formId = form.id;
+    draft.createdAt = created;
+    draft.countyKeyId = m_countySealingKey.id();
+    {
+        // The only plaintext copy outside the session: sealed, then wiped at the end of scope.
+        crypto::SecretBytes payload = buildCanonicalPayload(form, answers, locale, created);
+        draft.ciphertext = crypto::sealPayloadX25519(m_countySealingKey, payload.span());
+    }
+    std::optional<crypto::ReceiptCode> code;
+    if (draft.kind == crypto::EnvelopeKind::Complaint) {
+        code = crypto::ReceiptCode::generate();
+        draft.receiptTag = code->tag(m_receiptTagKey);
+    }
+    auto appended = m_outbox.append(draft, m_kioskKey);
+    if (!appended)
+        return fail(SubmitError{SubmitError::Kind::Store, {}, appended.error()});
+    return SubmitReceipt{appended->envelope.header.sequence, appended->hash, code};
+}
+
+} // namespace minsheng::kiosk
