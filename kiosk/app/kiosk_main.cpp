@@ -26,7 +26,7 @@ namespace {
 
 // Exit status, documented in --help and docs/kiosk-cli.md.
 constexpr int kExitInvalidAnswers = 1;
-constexpr int kExitUsage = 2;   // bad arguments, configuration, keys
+constexpr int kExitUsage = 2;    // bad arguments, configuration, keys
 constexpr int kExitNotSaved = 3; // the store refused: the submission was NOT saved
 
 int complain(const std::string& message, int code = kExitUsage) {
@@ -201,16 +201,17 @@ int runOutbox(const fs::path& configPath, const std::optional<fs::path>& exportD
         return t ? sync::formatMinuteUtc(sync::floorToMinute(*t)) : std::string("-");
     };
     if (json) {
-        nlohmann::json out = {{"kiosk", config->id},
-                              {"pending", stats->pendingCount},
-                              {"acknowledged_held", stats->acknowledgedCount},
-                              {"last_sequence", stats->lastSequence},
-                              {"oldest_pending", fmt(stats->oldestPendingCreatedAt)},
-                              {"last_acknowledged_sequence",
-                               stats->lastAcknowledgedSequence ? nlohmann::json(*stats->lastAcknowledgedSequence)
-                                                               : nlohmann::json(nullptr)},
-                              {"last_acknowledged_at", fmt(stats->lastAcknowledgedAt)},
-                              {"file_bytes", stats->fileBytes + stats->walBytes}};
+        nlohmann::json out = {
+            {"kiosk", config->id},
+            {"pending", stats->pendingCount},
+            {"acknowledged_held", stats->acknowledgedCount},
+            {"last_sequence", stats->lastSequence},
+            {"oldest_pending", fmt(stats->oldestPendingCreatedAt)},
+            {"last_acknowledged_sequence", stats->lastAcknowledgedSequence
+                                               ? nlohmann::json(*stats->lastAcknowledgedSequence)
+                                               : nlohmann::json(nullptr)},
+            {"last_acknowledged_at", fmt(stats->lastAcknowledgedAt)},
+            {"file_bytes", stats->fileBytes + stats->walBytes}};
         if (exportDir)
             out["exported"] = exported;
         std::cout << out.dump(2) << "\n";
@@ -233,7 +234,8 @@ int runOutbox(const fs::path& configPath, const std::optional<fs::path>& exportD
     return 0;
 }
 
-int runForms(const fs::path& configPath, bool json, const std::string& example, std::string locale) {
+int runForms(const fs::path& configPath, bool json, const std::string& example,
+             std::string locale) {
     int rc = 0;
     auto config = loadConfig(configPath, rc);
     if (!config)
@@ -268,11 +270,12 @@ int runForms(const fs::path& configPath, bool json, const std::string& example, 
 
 int main(int argc, char** argv) {
     crypto::initSodium();
-    CLI::App app{"minsheng-kiosk — the Minsheng (民声) kiosk: parents' reports and surveys, sealed to "
-                 "the county office and kept in an encrypted outbox.\n"
-                 "This build has the command line; the touch window comes with the front-end "
-                 "release.",
-                 "minsheng-kiosk"};
+    CLI::App app{
+        "minsheng-kiosk — the Minsheng (民声) kiosk: parents' reports and surveys, sealed to "
+        "the county office and kept in an encrypted outbox.\n"
+        "This build has the command line; the touch window comes with the front-end "
+        "release.",
+        "minsheng-kiosk"};
     app.set_version_flag("--version", std::string(MINSHENG_VERSION));
     app.require_subcommand(1);
     app.footer("Exit status: 0 success; 1 the answers do not fit the form (nothing saved); "
@@ -289,8 +292,9 @@ int main(int argc, char** argv) {
     std::string formId, answersPath;
     submit->add_option("--config", config, "Kiosk configuration (kiosk.toml)")->required();
     submit->add_option("--form", formId, "complaint or survey")->required();
-    submit->add_option("--answers", answersPath,
-                       "JSON object of field id -> answer ('-' for stdin); see forms --example")
+    submit
+        ->add_option("--answers", answersPath,
+                     "JSON object of field id -> answer ('-' for stdin); see forms --example")
         ->required();
     submit->add_option("--locale", locale, "Language the answers were given in: zh-CN or en");
     submit->add_flag("--json", json, "Print the result as JSON");

@@ -31,10 +31,12 @@ Result<sync::Outbox, DeskError> openKioskOutbox(const KioskConfig& config,
         return fail(DeskError{DeskError::Kind::Store,
                               config.dataDir.string() +
                                   ": the data folder does not exist. Create it (mode 0700) or fix "
-                                  "[kiosk] data_dir in " + config.file.string() + ".",
+                                  "[kiosk] data_dir in " +
+                                  config.file.string() + ".",
                               sync::OutboxError::Code::Missing});
     const fs::path file = config.dataDir / sync::kOutboxFileName;
-    const bool firstStart = !fs::exists(file, ec) && !fs::exists(fs::path(file.string() + "-wal"), ec);
+    const bool firstStart =
+        !fs::exists(file, ec) && !fs::exists(fs::path(file.string() + "-wal"), ec);
     std::unique_ptr<sync::StoreKeySource> source;
     if (config.keySource == KeySource::Credential)
         source = std::make_unique<sync::CredentialStoreKey>(config.credential);
@@ -43,10 +45,9 @@ Result<sync::Outbox, DeskError> openKioskOutbox(const KioskConfig& config,
     auto key = source->load();
     if (!key)
         return storeError(key.error());
-    auto outbox = sync::Outbox::open(file, *key, config.id,
-                                     firstStart ? sync::OpenMode::CreateIfMissing
-                                                : sync::OpenMode::MustExist,
-                                     options);
+    auto outbox = sync::Outbox::open(
+        file, *key, config.id,
+        firstStart ? sync::OpenMode::CreateIfMissing : sync::OpenMode::MustExist, options);
     if (!outbox)
         return storeError(outbox.error());
     return std::move(outbox.value());
@@ -63,8 +64,8 @@ Result<SubmissionDesk, DeskError> SubmissionDesk::open(const KioskConfig& config
     auto tagKey = crypto::readReceiptTagKey(config.receiptTagKey);
     if (!tagKey)
         return keyError(tagKey.error());
-    auto kioskKey = crypto::readEd25519SecretKey(config.signingSecretKey,
-                                                 crypto::KeyKind::KioskSigningSecret);
+    auto kioskKey =
+        crypto::readEd25519SecretKey(config.signingSecretKey, crypto::KeyKind::KioskSigningSecret);
     if (!kioskKey)
         return keyError(kioskKey.error());
     auto outbox = openKioskOutbox(config, storeOptions);

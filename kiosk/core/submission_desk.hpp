@@ -35,7 +35,7 @@ struct DeskError {
 struct SubmitError {
     enum class Kind { Invalid, Store };
     Kind kind;
-    std::vector<FieldError> fieldErrors; // Invalid
+    std::vector<FieldError> fieldErrors;         // Invalid
     std::optional<sync::OutboxError> storeError; // Store
 };
 
@@ -48,8 +48,8 @@ struct SubmitReceipt {
 class SubmissionDesk {
 public:
     /// Loads forms and keys named by `config` and opens (on first start: creates) the outbox.
-    [[nodiscard]] static Result<SubmissionDesk, DeskError> open(const KioskConfig& config,
-                                                                const sync::OpenOptions& storeOptions = {});
+    [[nodiscard]] static Result<SubmissionDesk, DeskError>
+    open(const KioskConfig& config, const sync::OpenOptions& storeOptions = {});
 
     const KioskConfig& config() const { return m_config; }
     const FormSet& forms() const { return m_forms; }
@@ -58,12 +58,13 @@ public:
     sync::Outbox& outbox() { return m_outbox; }
 
     /// Validates, seals, signs and durably stores. `nowUnix` is rounded down to the minute.
-    [[nodiscard]] Result<SubmitReceipt, SubmitError> submit(const Form& form, const Answers& answers,
-                                                            std::string_view locale, std::int64_t nowUnix);
+    [[nodiscard]] Result<SubmitReceipt, SubmitError>
+    submit(const Form& form, const Answers& answers, std::string_view locale, std::int64_t nowUnix);
 
 private:
     SubmissionDesk(KioskConfig config, FormSet forms, crypto::X25519PublicKey county,
-                   crypto::ReceiptTagKey tagKey, crypto::Ed25519SecretKey kioskKey, sync::Outbox outbox);
+                   crypto::ReceiptTagKey tagKey, crypto::Ed25519SecretKey kioskKey,
+                   sync::Outbox outbox);
 
     KioskConfig m_config;
     FormSet m_forms;
@@ -74,7 +75,7 @@ private:
 };
 
 /// Opens the outbox named by `config` with its store key (file or systemd credential).
-[[nodiscard]] Result<sync::Outbox, DeskError> openKioskOutbox(const KioskConfig& config,
-                                                              const sync::OpenOptions& options = {});
+[[nodiscard]] Result<sync::Outbox, DeskError>
+openKioskOutbox(const KioskConfig& config, const sync::OpenOptions& options = {});
 
 } // namespace minsheng::kiosk

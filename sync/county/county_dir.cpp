@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <map>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <toml++/toml.h>
 #include <unistd.h>
@@ -14,10 +14,23 @@ using crypto::KeyKind;
 
 namespace {
 
-Failure<CountyError> countyError(std::string msg) { return {CountyError{std::move(msg)}}; }
+Failure<CountyError> countyError(std::string msg) {
+    return {CountyError{std::move(msg)}};
+}
 
-/// TOML basic string with the escapes TOML requires.
-std::string tomlString(const std::string& s) {
+Result<Ok, CountyError> keyWrite(const fs::path& p, KeyKind kind,
+                                 std::span<const std::uint8_t> bytes, const InitOptions& o,
+                                 bool protect) {
+    auto r =
+        crypto::writeKeyFile(p, kind, bytes, {}, protect ? o.passphrase : nullptr, o.protection);
+    if (!r)
+        return countyError(r.error().message);
+    return Ok{};
+}
+
+} // namespace
+
+std::string tomlBasicString(const std::string& s) {
     std::string out = "\"";
     for (char c : s) {
         switch (c) {
@@ -39,16 +52,6 @@ std::string tomlString(const std::string& s) {
     }
     return out + "\"";
 }
-
-Result<Ok, CountyError> keyWrite(const fs::path& p, KeyKind kind, std::span<const std::uint8_t> bytes,
-                                 const InitOptions& o, bool protect) {
-    auto r = crypto::writeKeyFile(p, kind, bytes, {}, protect ? o.passphrase : nullptr, o.protection);
-    if (!r)
-        return countyError(r.error().message);
-    return Ok{};
-}
-
-} // namespace
 
 std::optional<fs::path> defaultFormsDir() {
     std::vector<fs::path> candidates;
@@ -73,11 +76,11 @@ Result<Ok, CountyError> initCountyDir(const CountyDir& dir, const InitOptions& o
                            " already holds a county (county.toml or keys/ exist). init never "
                            "overwrites keys; choose another folder.");
     if (o.formsSource.empty() || !fs::exists(o.formsSource / "complaint.toml", ec))
-        return countyError("default forms not found" +
-                           (o.formsSource.empty() ? std::string()
-                                                  : " in " + o.formsSource.string()) +
-                           "; pass --forms DIR (a folder with complaint.toml, survey.toml and "
-                           "lists.toml) or set MINSHENG_CONFIG_DIR.");
+        return countyError(
+            "default forms not found" +
+            (o.formsSource.empty() ? std::string() : " in " + o.formsSource.string()) +
+            "; pass --forms DIR (a folder with complaint.toml, survey.toml and "
+            "lists.toml) or set MINSHENG_CONFIG_DIR.");
     for (const fs::path& p : {dir.root(), dir.keysDir(), dir.formsDir(), dir.kiosksDir()}) {
         fs::create_directories(p, ec);
         if (ec)
@@ -89,16 +92,16 @@ Result<Ok, CountyError> initCountyDir(const CountyDir& dir, const InitOptions& o
     auto signing = crypto::Ed25519KeyPair::generate();
     auto tagKey = crypto::ReceiptTagKey::generate();
     const bool protect = o.passphrase != nullptr;
-    for (auto r : {keyWrite(dir.sealingSecretKey(), KeyKind::CountySealingSecret,
-                            sealing.secretKey.bytes().span(), o, protect),
-                   keyWrite(dir.sealingPublicKey(), KeyKind::CountySealingPublic,
-                            sealing.publicKey.bytes, o, false),
-                   keyWrite(dir.signingSecretKey(), KeyKind::CountySigningSecret,
-                            signing.secretKey.bytes().span(), o, protect),
-                   keyWrite(dir.signingPublicKey(), KeyKind::CountySigningPublic,
-                            signing.publicKey.bytes, o, false),
-                   keyWrite(dir.receiptTagKey(), KeyKind::ReceiptTagKey, tagKey.bytes().span(), o,
-                            false)})
+    for (auto r :
+         {keyWrite(dir.sealingSecretKey(), KeyKind::CountySealingSecret,
+                   sealing.secretKey.bytes().span(), o, protect),
+          keyWrite(dir.sealingPublicKey(), KeyKind::CountySealingPublic, sealing.publicKey.bytes, o,
+                   false),
+          keyWrite(dir.signingSecretKey(), KeyKind::CountySigningSecret,
+                   signing.secretKey.bytes().span(), o, protect),
+          keyWrite(dir.signingPublicKey(), KeyKind::CountySigningPublic, signing.publicKey.bytes, o,
+                   false),
+          keyWrite(dir.receiptTagKey(), KeyKind::ReceiptTagKey, tagKey.bytes().span(), o, false)})
         if (!r)
             return r;
 
@@ -113,9 +116,9 @@ Result<Ok, CountyError> initCountyDir(const CountyDir& dir, const InitOptions& o
     t << "# Minsheng county office configuration, written by `minsheng-county init`.\n"
       << "# See docs/county.md. Keys are in keys/, enrolled kiosks in kiosks/.\n\n"
       << "[county]\n"
-      << "name = " << tomlString(o.name) << "\n"
+      << "name = " << tomlBasicString(o.name) << "\n"
       << "# The address kiosks are provisioned with.\n"
-      << "url = " << tomlString(o.url) << "\n"
+      << "url = " << tomlBasicString(o.url) << "\n"
       << "# Where `minsheng-county serve` listens by default.\n"
       << "listen = \"127.0.0.1:8443\"\n\n"
       << "[keys]\n"
@@ -123,8 +126,8 @@ Result<Ok, CountyError> initCountyDir(const CountyDir& dir, const InitOptions& o
       << "passphrase_protected = " << (protect ? "true" : "false") << "\n\n"
       << "[kiosk_defaults]\n"
       << "# Shown on every kiosk provisioned from here.\n"
-      << "hotline = " << tomlString(o.hotline) << "\n"
-      << "mailbox = " << tomlString(o.mailbox) << "\n";
+      << "hotline = " << tomlBasicString(o.hotline) << "\n"
+      << "mailbox = " << tomlBasicString(o.mailbox) << "\n";
     std::ofstream out(dir.configFile());
     out << t.str();
     out.close();
@@ -172,7 +175,8 @@ Result<CountyConfig, CountyError> loadCountyConfig(const CountyDir& dir) {
     c.hotline = t["kiosk_defaults"]["hotline"].value_or(std::string());
     c.mailbox = t["kiosk_defaults"]["mailbox"].value_or(std::string());
     if (c.url.rfind("https://", 0) != 0)
-        return countyError(file + ": [county] url must start with https:// (kiosks only talk TLS).");
+        return countyError(file +
+                           ": [county] url must start with https:// (kiosks only talk TLS).");
     return c;
 }
 

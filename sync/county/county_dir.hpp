@@ -65,9 +65,13 @@ struct InitOptions {
 
 /// Creates DIR (or uses it if empty) with fresh keys and configuration. Refuses a folder that
 /// already holds a county: keys are never overwritten.
-[[nodiscard]] Result<Ok, CountyError> initCountyDir(const CountyDir& dir, const InitOptions& options);
+[[nodiscard]] Result<Ok, CountyError> initCountyDir(const CountyDir& dir,
+                                                    const InitOptions& options);
 
 [[nodiscard]] Result<CountyConfig, CountyError> loadCountyConfig(const CountyDir& dir);
+
+/// A TOML basic string literal (quoted, with the escapes TOML requires) for files we write.
+std::string tomlBasicString(const std::string& text);
 
 /// Where the shipped default forms are: $MINSHENG_CONFIG_DIR/forms, the installed share
 /// folder, then the source tree this binary was built from.

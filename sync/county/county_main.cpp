@@ -41,8 +41,9 @@ int runInit(const fs::path& dir, bool noPassphrase, const std::optional<fs::path
     if (!noPassphrase) {
         pass = county::readPassphrase(passFile, "New passphrase for the county's secret keys: ");
         if (!pass || pass->size() < 8)
-            return complain("a passphrase of at least 8 characters is needed to protect the county's "
-                            "secret keys (or pass --no-passphrase for a test or demo county).");
+            return complain(
+                "a passphrase of at least 8 characters is needed to protect the county's "
+                "secret keys (or pass --no-passphrase for a test or demo county).");
         if (!passFile && !std::getenv("MINSHENG_PASSPHRASE_FILE")) {
             auto again = county::readPassphrase(passFile, "Repeat the passphrase: ");
             if (!again || !again->equals(pass->span()))
@@ -138,7 +139,8 @@ int runOpen(const fs::path& dir, const std::vector<fs::path>& inputs,
             if (!p) {
                 ++bad;
                 rec["status"] = "bad-payload";
-                rec["problem"] = "the payload opened but is not a valid Minsheng payload: " + p.error();
+                rec["problem"] =
+                    "the payload opened but is not a valid Minsheng payload: " + p.error();
             } else {
                 ++ok;
                 rec["status"] = "ok";
@@ -178,10 +180,11 @@ int runOpen(const fs::path& dir, const std::vector<fs::path>& inputs,
 
 int main(int argc, char** argv) {
     crypto::initSodium();
-    CLI::App app{"minsheng-county — the county office's tool for Minsheng (民声) kiosks: county keys, "
-                 "kiosk provisioning, and opening parents' sealed submissions.\n"
-                 "Every command works on one county folder (--dir) made by `init`.",
-                 "minsheng-county"};
+    CLI::App app{
+        "minsheng-county — the county office's tool for Minsheng (民声) kiosks: county keys, "
+        "kiosk provisioning, and opening parents' sealed submissions.\n"
+        "Every command works on one county folder (--dir) made by `init`.",
+        "minsheng-county"};
     app.set_version_flag("--version", std::string(MINSHENG_VERSION));
     app.require_subcommand(1);
     app.footer("Exit status: 0 success; 1 the command ran but found problems (e.g. rejected "

@@ -58,15 +58,16 @@ std::vector<OpenedEnvelope> openEnvelopeFiles(const std::vector<fs::path>& files
         results.push_back(std::move(o));
     }
     // Unparseable first, then by kiosk and sequence: the order a chain is checked in.
-    std::stable_sort(results.begin(), results.end(), [](const OpenedEnvelope& a, const OpenedEnvelope& b) {
-        if (a.envelope.has_value() != b.envelope.has_value())
-            return !a.envelope.has_value();
-        if (!a.envelope)
-            return false;
-        if (a.envelope->header.kioskId != b.envelope->header.kioskId)
-            return a.envelope->header.kioskId < b.envelope->header.kioskId;
-        return a.envelope->header.sequence < b.envelope->header.sequence;
-    });
+    std::stable_sort(results.begin(), results.end(),
+                     [](const OpenedEnvelope& a, const OpenedEnvelope& b) {
+                         if (a.envelope.has_value() != b.envelope.has_value())
+                             return !a.envelope.has_value();
+                         if (!a.envelope)
+                             return false;
+                         if (a.envelope->header.kioskId != b.envelope->header.kioskId)
+                             return a.envelope->header.kioskId < b.envelope->header.kioskId;
+                         return a.envelope->header.sequence < b.envelope->header.sequence;
+                     });
 
     std::map<std::string, crypto::ChainVerifier> chains;
     for (auto& o : results) {
@@ -98,10 +99,12 @@ std::vector<OpenedEnvelope> openEnvelopeFiles(const std::vector<fs::path>& files
             if (h.sequence != 1)
                 o.notes.push_back("envelopes 1 to " + std::to_string(h.sequence - 1) + " of " +
                                   h.kioskId + " are not among these files.");
-            chains.emplace(h.kioskId, crypto::ChainVerifier(h.sequence, crypto::envelopeHash(*o.envelope)));
+            chains.emplace(h.kioskId,
+                           crypto::ChainVerifier(h.sequence, crypto::envelopeHash(*o.envelope)));
         } else if (auto brk = it->second.accept(*o.envelope)) {
             if (h.sequence == it->second.lastSequence() &&
-                crypto::constantTimeEqual(crypto::envelopeHash(*o.envelope), it->second.lastHash())) {
+                crypto::constantTimeEqual(crypto::envelopeHash(*o.envelope),
+                                          it->second.lastHash())) {
                 o.notes.push_back("the same envelope appears twice; listed once.");
                 o.failure = EnvelopeFailure::ChainBreak;
                 o.problem = who + ": duplicate of the envelope above (same content), skipped.";
@@ -109,13 +112,14 @@ std::vector<OpenedEnvelope> openEnvelopeFiles(const std::vector<fs::path>& files
             }
             if (h.sequence == it->second.lastSequence()) {
                 o.failure = EnvelopeFailure::ChainBreak;
-                o.problem = who + ": a second, different envelope with the same sequence number (a fork).";
+                o.problem =
+                    who + ": a second, different envelope with the same sequence number (a fork).";
                 continue;
             }
             if (h.sequence > it->second.lastSequence() + 1) {
-                o.notes.push_back("gap: envelopes " + std::to_string(it->second.lastSequence() + 1) +
-                                  " to " + std::to_string(h.sequence - 1) + " of " + h.kioskId +
-                                  " are missing.");
+                o.notes.push_back(
+                    "gap: envelopes " + std::to_string(it->second.lastSequence() + 1) + " to " +
+                    std::to_string(h.sequence - 1) + " of " + h.kioskId + " are missing.");
                 it->second = crypto::ChainVerifier(h.sequence, crypto::envelopeHash(*o.envelope));
             } else {
                 o.failure = EnvelopeFailure::ChainBreak;

@@ -17,13 +17,14 @@ struct OpenedEnvelope {
     std::filesystem::path file;
     std::optional<crypto::Envelope> envelope; // absent when the file could not be parsed
     std::optional<crypto::EnvelopeFailure> failure;
-    std::string problem;          // a sentence when failure is set
+    std::string problem;            // a sentence when failure is set
     std::vector<std::string> notes; // chain remarks that are not failures (e.g. "starts at 5")
-    crypto::SecretBytes payload;  // canonical JSON, only when verified and opened
+    crypto::SecretBytes payload;    // canonical JSON, only when verified and opened
 };
 
 /// Expands folders to their *.msenv.json files; plain files are taken as given.
-std::vector<std::filesystem::path> collectEnvelopeFiles(const std::vector<std::filesystem::path>& args);
+std::vector<std::filesystem::path>
+collectEnvelopeFiles(const std::vector<std::filesystem::path>& args);
 
 /// Parses, verifies (registry, signature, chain per kiosk in sequence order) and opens every
 /// file. The result is sorted by kiosk id, then sequence; unparseable files come first.

@@ -17,8 +17,9 @@ Result<KioskRegistry, CountyError> KioskRegistry::load(const CountyDir& dir) {
     KioskRegistry reg;
     std::error_code ec;
     if (!fs::is_directory(dir.kiosksDir(), ec))
-        return fail(CountyError{dir.kiosksDir().string() +
-                                " not found: is this a county folder made by minsheng-county init?"});
+        return fail(
+            CountyError{dir.kiosksDir().string() +
+                        " not found: is this a county folder made by minsheng-county init?"});
     for (const auto& entry : fs::directory_iterator(dir.kiosksDir(), ec)) {
         if (entry.path().extension() != ".pub")
             continue;

@@ -48,7 +48,7 @@ std::optional<crypto::SecretBytes> readPassphrase(const std::optional<std::files
     if (tty < 0)
         return std::nullopt;
     (void)!::write(tty, prompt.data(), prompt.size());
-    termios old {};
+    termios old{};
     const bool haveTermios = tcgetattr(tty, &old) == 0;
     if (haveTermios) {
         termios quiet = old;
@@ -65,7 +65,8 @@ std::optional<crypto::SecretBytes> readPassphrase(const std::optional<std::files
 
 crypto::PassphraseSource cachedPassphraseSource(std::optional<std::filesystem::path> file) {
     auto cache = std::make_shared<std::optional<crypto::SecretBytes>>();
-    return [cache, file](const std::filesystem::path& keyFile) -> std::optional<crypto::SecretBytes> {
+    return [cache,
+            file](const std::filesystem::path& keyFile) -> std::optional<crypto::SecretBytes> {
         if (!*cache)
             *cache = readPassphrase(file, "Passphrase for " + keyFile.filename().string() + ": ");
         if (!*cache)

@@ -12,21 +12,9 @@ using crypto::KeyKind;
 
 namespace {
 
-std::string tomlQuote(const std::string& s) {
-    std::string out = "\"";
-    for (char c : s) {
-        if (c == '"' || c == '\\')
-            out += '\\';
-        if (c == '\n') {
-            out += "\\n";
-            continue;
-        }
-        out += c;
-    }
-    return out + "\"";
+Failure<CountyError> err(std::string m) {
+    return {CountyError{std::move(m)}};
 }
-
-Failure<CountyError> err(std::string m) { return {CountyError{std::move(m)}}; }
 
 } // namespace
 
@@ -41,7 +29,8 @@ Result<Ok, CountyError> provisionKiosk(const CountyDir& dir, const ProvisionRequ
     if (!registry)
         return fail(registry.error());
     if (registry->find(req.kioskId))
-        return err("kiosk \"" + req.kioskId + "\" is already enrolled. Each kiosk id is used once; " +
+        return err("kiosk \"" + req.kioskId +
+                   "\" is already enrolled. Each kiosk id is used once; " +
                    "pick a new one (a replaced kiosk gets a new id).");
     std::error_code ec;
     if (fs::exists(req.bundleDir, ec) && !fs::is_empty(req.bundleDir, ec))
@@ -74,7 +63,9 @@ Result<Ok, CountyError> provisionKiosk(const CountyDir& dir, const ProvisionRequ
         std::vector<std::string> labels;
     };
     const Out outs[] = {
-        {keys / "kiosk-signing.key", KeyKind::KioskSigningSecret, kiosk.secretKey.bytes().span(),
+        {keys / "kiosk-signing.key",
+         KeyKind::KioskSigningSecret,
+         kiosk.secretKey.bytes().span(),
          {"kiosk-id=" + req.kioskId}},
         {keys / "county-sealing.pub", KeyKind::CountySealingPublic, sealPub->bytes.span(), {}},
         {keys / "county-signing.pub", KeyKind::CountySigningPublic, signPub->bytes.span(), {}},
@@ -95,23 +86,23 @@ Result<Ok, CountyError> provisionKiosk(const CountyDir& dir, const ProvisionRequ
     t << "# Minsheng kiosk configuration, written by `minsheng-county provision`.\n"
       << "# Relative paths are relative to this file's folder. See config/kiosk.example.toml.\n\n"
       << "[kiosk]\n"
-      << "id = " << tomlQuote(req.kioskId) << "\n"
-      << "name = " << tomlQuote(req.name) << "\n"
-      << "location = " << tomlQuote(req.location.empty() ? req.name : req.location) << "\n"
+      << "id = " << tomlBasicString(req.kioskId) << "\n"
+      << "name = " << tomlBasicString(req.name) << "\n"
+      << "location = " << tomlBasicString(req.location.empty() ? req.name : req.location) << "\n"
       << "locale = \"zh-CN\"\n"
       << "data_dir = \"data\"\n"
       << "idle_timeout_seconds = 90\n"
       << "survey_min_interval_seconds = 30\n"
       << "automation = false\n\n"
       << "[contact]\n"
-      << "hotline = " << tomlQuote(config->hotline) << "\n"
-      << "mailbox = " << tomlQuote(config->mailbox) << "\n\n"
+      << "hotline = " << tomlBasicString(config->hotline) << "\n"
+      << "mailbox = " << tomlBasicString(config->mailbox) << "\n\n"
       << "[forms]\n"
       << "complaint = \"forms/complaint.toml\"\n"
       << "survey = \"forms/survey.toml\"\n"
       << "lists = \"forms/lists.toml\"\n\n"
       << "[county]\n"
-      << "url = " << tomlQuote(config->url) << "\n"
+      << "url = " << tomlBasicString(config->url) << "\n"
       << "sealing_public_key = \"keys/county-sealing.pub\"\n"
       << "signing_public_key = \"keys/county-signing.pub\"\n"
       << "receipt_tag_key = \"keys/receipt-tag.key\"\n\n"

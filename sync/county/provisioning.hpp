@@ -21,6 +21,7 @@ struct ProvisionRequest {
     std::filesystem::path bundleDir;
 };
 
-[[nodiscard]] Result<Ok, CountyError> provisionKiosk(const CountyDir& dir, const ProvisionRequest& request);
+[[nodiscard]] Result<Ok, CountyError> provisionKiosk(const CountyDir& dir,
+                                                     const ProvisionRequest& request);
 
 } // namespace minsheng::county

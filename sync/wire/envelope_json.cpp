@@ -17,9 +17,9 @@ Failure<EnvelopeWireError> malformed(std::string msg) {
     return {EnvelopeWireError{EnvelopeFailure::Malformed, std::move(msg)}};
 }
 
-const std::set<std::string> kMembers = {"v",          "kind",        "kiosk",      "seq",
-                                        "prev",       "created",     "form",       "county_key",
-                                        "receipt_tag", "ciphertext", "sig",        "hash"};
+const std::set<std::string> kMembers = {"v",           "kind",       "kiosk", "seq",
+                                        "prev",        "created",    "form",  "county_key",
+                                        "receipt_tag", "ciphertext", "sig",   "hash"};
 
 bool getString(const json& j, const char* name, std::string& out, std::string& err) {
     auto it = j.find(name);
@@ -36,7 +36,8 @@ bool getString(const json& j, const char* name, std::string& out, std::string& e
 }
 
 template <std::size_t N>
-bool getHexArray(const json& j, const char* name, std::array<std::uint8_t, N>& out, std::string& err) {
+bool getHexArray(const json& j, const char* name, std::array<std::uint8_t, N>& out,
+                 std::string& err) {
     std::string s;
     if (!getString(j, name, s, err))
         return false;
@@ -107,7 +108,8 @@ Result<crypto::Envelope, EnvelopeWireError> envelopeFromJsonValue(const json& j)
         return malformed("member \"v\" must be a positive integer");
     if (v->get<std::uint64_t>() != crypto::kEnvelopeVersion)
         return fail(EnvelopeWireError{EnvelopeFailure::UnknownVersion,
-                                      "envelope version " + std::to_string(v->get<std::uint64_t>()) +
+                                      "envelope version " +
+                                          std::to_string(v->get<std::uint64_t>()) +
                                           " is not supported (this program reads version 1)"});
 
     crypto::Envelope e;
@@ -118,7 +120,8 @@ Result<crypto::Envelope, EnvelopeWireError> envelopeFromJsonValue(const json& j)
     if (!kind)
         return malformed("member \"kind\" must be \"complaint\" or \"survey\"");
     e.header.kind = *kind;
-    if (!getString(j, "kiosk", e.header.kioskId, err) || !getString(j, "form", e.header.formId, err))
+    if (!getString(j, "kiosk", e.header.kioskId, err) ||
+        !getString(j, "form", e.header.formId, err))
         return malformed(err);
 
     auto seq = j.find("seq");
@@ -162,9 +165,10 @@ Result<crypto::Envelope, EnvelopeWireError> envelopeFromJsonValue(const json& j)
         if (*bad == EnvelopeFailure::UnknownVersion)
             return fail(EnvelopeWireError{*bad, "unsupported envelope version"});
         return fail(EnvelopeWireError{
-            *bad, "header fields out of range (" + std::string(crypto::envelopeFailureName(*bad)) +
-                      "): check kiosk and form ids, that \"created\" is a whole minute, that "
-                      "complaints and only complaints carry a receipt tag, and the ciphertext size"});
+            *bad,
+            "header fields out of range (" + std::string(crypto::envelopeFailureName(*bad)) +
+                "): check kiosk and form ids, that \"created\" is a whole minute, that "
+                "complaints and only complaints carry a receipt tag, and the ciphertext size"});
     }
 
     if (j.contains("hash")) {

@@ -17,7 +17,8 @@ struct EnvelopeWireError {
 };
 
 /// Largest JSON text accepted for one envelope: base64 of the largest ciphertext plus headroom.
-inline constexpr std::size_t kMaxEnvelopeJsonBytes = (crypto::kMaxCiphertextBytes / 3 + 1) * 4 + 4096;
+inline constexpr std::size_t kMaxEnvelopeJsonBytes =
+    (crypto::kMaxCiphertextBytes / 3 + 1) * 4 + 4096;
 
 nlohmann::json envelopeToJsonValue(const crypto::Envelope& envelope);
 /// Compact JSON text with members in a fixed order (v, kind, kiosk, seq, prev, created, form,

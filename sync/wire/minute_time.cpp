@@ -57,17 +57,18 @@ std::string formatMinuteUtc(std::int64_t t) {
     unsigned m, d;
     civilFromDays(days, y, m, d);
     char buf[40];
-    std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lldZ", static_cast<long long>(y), m, d,
-                  static_cast<long long>(secs / 3600), static_cast<long long>(secs % 3600 / 60));
+    std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lldZ", static_cast<long long>(y), m,
+                  d, static_cast<long long>(secs / 3600), static_cast<long long>(secs % 3600 / 60));
     return buf;
 }
 
 std::optional<std::int64_t> parseMinuteUtc(std::string_view s) {
-    if (s.size() != 17 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != 'Z')
+    if (s.size() != 17 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' ||
+        s[16] != 'Z')
         return std::nullopt;
     unsigned y, mo, d, h, mi;
-    if (!digits(s, 0, 4, y) || !digits(s, 5, 2, mo) || !digits(s, 8, 2, d) || !digits(s, 11, 2, h) ||
-        !digits(s, 14, 2, mi))
+    if (!digits(s, 0, 4, y) || !digits(s, 5, 2, mo) || !digits(s, 8, 2, d) ||
+        !digits(s, 11, 2, h) || !digits(s, 14, 2, mi))
         return std::nullopt;
     if (mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59)
         return std::nullopt;

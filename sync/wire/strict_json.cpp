@@ -40,7 +40,8 @@ std::optional<nlohmann::json> parseStrictJson(std::string_view text, JsonParseEr
         return j;
     } catch (const nlohmann::json::parse_error& e) {
         // e.byte is 1-based; nlohmann's own message names what it expected there.
-        error.message = problem.empty() ? "byte " + std::to_string(e.byte) + ": " + e.what() : problem;
+        error.message =
+            problem.empty() ? "byte " + std::to_string(e.byte) + ": " + e.what() : problem;
         return std::nullopt;
     }
 }

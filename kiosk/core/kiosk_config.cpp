@@ -1,0 +1,206 @@
+#include "kiosk/core/kiosk_config.hpp"
+#include "kiosk/core/text_rules.hpp"
+#include "kiosk/core/toml_reader.hpp"
+
+namespace minsheng::kiosk {
+
+namespace fs = std::filesystem;
+using detail::TomlReader;
+
+namespace {
+
+bool isKioskId(std::string_view s) {
+    return !s.empty() && s.size() <= 64 &&
+           s.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") == std::string_view::npos;
+}
+
+/// A non-empty path string, made absolute against `base`.
+std::optional<fs::path> pathValue(TomlReader& r, const toml::table& t, std::string_view key,
+                                  const fs::path& base, std::string_view what,
+                                  bool required = true) {
+    auto s = r.string(t, key, required, what);
+    if (!s) {
+        return std::nullopt;
+    }
+    if (s->empty()) {
+        r.failAt(*t.get(key), std::string(what) + ": \"" + std::string(key) + "\" is empty");
+        return std::nullopt;
+    }
+    fs::path p(*s);
+    return (p.is_absolute() ? p : base / p).lexically_normal();
+}
+
+/// Text shown on screen: non-empty (unless optional), one line, valid.
+std::optional<std::string> displayText(TomlReader& r, const toml::table& t, std::string_view key,
+                                       bool required, std::string_view what) {
+    auto s = r.string(t, key, required, what);
+    if (!s) {
+        return s;
+    }
+    if ((required && s->empty()) || checkText(*s, false).problem != TextProblem::None ||
+        checkText(*s, false).codePoints > 200) {
+        r.failAt(*t.get(key), std::string(what) + ": \"" + std::string(key) +
+                                  "\" must be one line of 1-200 characters");
+        return std::nullopt;
+    }
+    return s;
+}
+
+} // namespace
+
+Result<KioskConfig, ConfigError> parseKioskConfig(std::string_view text, const fs::path& path) {
+    const fs::path file = fs::absolute(path).lexically_normal();
+    const fs::path base = file.parent_path();
+    auto parsed = detail::parseToml(text, path.string());
+    if (!parsed) {
+        return fail(std::move(parsed.error()));
+    }
+    const toml::table& root = parsed.value();
+    TomlReader r{path.string()};
+    KioskConfig c;
+    c.file = file;
+
+    r.checkKeys(root, {"kiosk", "contact", "forms", "county", "identity", "store"},
+                "the kiosk configuration");
+    const toml::table* kiosk = r.table(root, "kiosk", true, "the kiosk configuration");
+    const toml::table* contact = r.table(root, "contact", true, "the kiosk configuration");
+    const toml::table* forms = r.table(root, "forms", true, "the kiosk configuration");
+    const toml::table* county = r.table(root, "county", true, "the kiosk configuration");
+    const toml::table* identity = r.table(root, "identity", true, "the kiosk configuration");
+    const toml::table* store = r.table(root, "store", true, "the kiosk configuration");
+    if (!r.ok()) {
+        return fail(r.takeError());
+    }
+
+    // [kiosk]
+    r.checkKeys(*kiosk,
+                {"id", "name", "location", "locale", "data_dir", "idle_timeout_seconds",
+                 "survey_min_interval_seconds", "automation"},
+                "[kiosk]");
+    if (auto id = r.string(*kiosk, "id", true, "[kiosk]")) {
+        if (!isKioskId(*id)) {
+            r.failAt(*kiosk->get("id"),
+                     "[kiosk]: id \"" + *id + "\" must be 1-64 characters of a-z, 0-9 and -");
+        }
+        c.id = *id;
+    }
+    c.name = displayText(r, *kiosk, "name", true, "[kiosk]").value_or("");
+    c.location = displayText(r, *kiosk, "location", true, "[kiosk]").value_or("");
+    if (auto locale = r.string(*kiosk, "locale", true, "[kiosk]")) {
+        if (!isSupportedLocale(*locale)) {
+            r.failAt(*kiosk->get("locale"),
+                     "[kiosk]: locale \"" + *locale + "\" must be \"zh-CN\" or \"en\"");
+        }
+        c.locale = *locale;
+    }
+    c.dataDir = pathValue(r, *kiosk, "data_dir", base, "[kiosk]").value_or(fs::path());
+    c.idleTimeoutSeconds = static_cast<int>(
+        r.integer(*kiosk, "idle_timeout_seconds", false, 15, 3600, "[kiosk]").value_or(90));
+    c.surveyMinIntervalSeconds = static_cast<int>(
+        r.integer(*kiosk, "survey_min_interval_seconds", false, 0, 86400, "[kiosk]").value_or(30));
+    c.automation = r.boolean(*kiosk, "automation", false, "[kiosk]").value_or(false);
+
+    // [contact]
+    r.checkKeys(*contact, {"hotline", "mailbox"}, "[contact]");
+    c.hotline = displayText(r, *contact, "hotline", true, "[contact]").value_or("");
+    c.mailbox = displayText(r, *contact, "mailbox", false, "[contact]").value_or("");
+
+    // [forms]
+    r.checkKeys(*forms, {"complaint", "survey", "lists"}, "[forms]");
+    c.complaintForm = pathValue(r, *forms, "complaint", base, "[forms]").value_or(fs::path());
+    c.surveyForm = pathValue(r, *forms, "survey", base, "[forms]").value_or(fs::path());
+    c.lists = pathValue(r, *forms, "lists", base, "[forms]").value_or(fs::path());
+
+    // [county]
+    r.checkKeys(*county, {"url", "sealing_public_key", "signing_public_key", "receipt_tag_key"},
+                "[county]");
+    if (auto url = r.string(*county, "url", true, "[county]")) {
+        // TLS only: the forwarder refuses plain HTTP, so catch the mistake at load time.
+        if (url->rfind("https://", 0) != 0 || url->size() <= 8) {
+            r.failAt(*county->get("url"), "[county]: url must start with https://");
+        }
+        c.countyUrl = *url;
+    }
+    c.countySealingPublicKey =
+        pathValue(r, *county, "sealing_public_key", base, "[county]").value_or(fs::path());
+    c.countySigningPublicKey =
+        pathValue(r, *county, "signing_public_key", base, "[county]").value_or(fs::path());
+    c.receiptTagKey =
+        pathValue(r, *county, "receipt_tag_key", base, "[county]").value_or(fs::path());
+
+    // [identity]
+    r.checkKeys(*identity, {"signing_secret_key"}, "[identity]");
+    c.signingSecretKey =
+        pathValue(r, *identity, "signing_secret_key", base, "[identity]").value_or(fs::path());
+
+    // [store]
+    r.checkKeys(*store, {"key_source", "key_file", "credential", "retention_days"}, "[store]");
+    if (auto source = r.string(*store, "key_source", true, "[store]")) {
+        if (*source == "file") {
+            c.keySource = KeySource::File;
+        } else if (*source == "credential") {
+            c.keySource = KeySource::Credential;
+        } else {
+            r.failAt(*store->get("key_source"),
+                     "[store]: key_source \"" + *source + "\" must be \"file\" or \"credential\"");
+        }
+    }
+    const bool fromFile = c.keySource == KeySource::File;
+    if (r.ok()) {
+        c.keyFile =
+            pathValue(r, *store, "key_file", c.dataDir, "[store]", fromFile).value_or(fs::path());
+        if (!fromFile && !store->get("credential")) {
+            r.failAt(store->source(), "[store]: key_source = \"credential\" needs credential");
+        }
+    }
+    if (auto cred = r.string(*store, "credential", false, "[store]")) {
+        // systemd credential names are file names: no slashes, not empty.
+        if (cred->empty() || cred->find('/') != std::string::npos || *cred == "." ||
+            *cred == "..") {
+            r.failAt(*store->get("credential"), "[store]: credential must be a plain name");
+        }
+        c.credential = *cred;
+    }
+    c.retentionDays = static_cast<int>(
+        r.integer(*store, "retention_days", false, 1, 3650, "[store]").value_or(30));
+
+    if (!r.ok()) {
+        return fail(r.takeError());
+    }
+    return c;
+}
+
+Result<KioskConfig, ConfigError> loadKioskConfig(const fs::path& path) {
+    auto text = detail::readConfigFile(path);
+    if (!text) {
+        return fail(std::move(text.error()));
+    }
+    return parseKioskConfig(text.value(), path);
+}
+
+Result<FormSet, ConfigError> loadFormSet(const KioskConfig& config) {
+    auto lists = loadLists(config.lists);
+    if (!lists) {
+        return fail(std::move(lists.error()));
+    }
+    auto complaint = loadForm(config.complaintForm, lists.value());
+    if (!complaint) {
+        return fail(std::move(complaint.error()));
+    }
+    auto survey = loadForm(config.surveyForm, lists.value());
+    if (!survey) {
+        return fail(std::move(survey.error()));
+    }
+    if (complaint->kind != FormKind::Complaint) {
+        return fail(ConfigError{config.complaintForm.string(), 1, 1,
+                                "[forms] complaint names a form whose kind is not \"complaint\""});
+    }
+    if (survey->kind != FormKind::Survey) {
+        return fail(ConfigError{config.surveyForm.string(), 1, 1,
+                                "[forms] survey names a form whose kind is not \"survey\""});
+    }
+    return FormSet{std::move(lists.value()), std::move(complaint.value()),
+                   std::move(survey.value())};
+}
+
+} // namespace minsheng::kiosk

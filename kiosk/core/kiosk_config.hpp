@@ -1,0 +1,80 @@
+// The kiosk's own configuration file (config/kiosk.example.toml is the annotated example).
+//
+// loadKioskConfig() checks every key and returns typed values with absolute paths:
+//   1. Unknown sections and keys are errors, as in form files.
+//   2. Relative paths are resolved against the directory of the configuration file, except
+//      store.key_file, which is relative to data_dir (the outbox key lives with the outbox).
+//   3. Files are not opened here (keys, forms): each is read by the module that uses it, which
+//      reports its own errors; loadFormSet() reads the forms.
+#pragma once
+
+#include "crypto/result.hpp"
+#include "kiosk/core/config_error.hpp"
+#include "kiosk/core/form.hpp"
+
+#include <filesystem>
+#include <string>
+
+namespace minsheng::kiosk {
+
+enum class KeySource {
+    File,       // store.key_file, a key file the kiosk creates on first start
+    Credential, // a systemd credential (LoadCredential=), read from $CREDENTIALS_DIRECTORY
+};
+
+struct KioskConfig {
+    std::filesystem::path file; // the configuration file itself, absolute
+
+    // [kiosk]
+    std::string id;       // [a-z0-9-]{1,64}; goes into every envelope header
+    std::string name;     // shown on screen and in the county's kiosk registry
+    std::string location; // shown on screen
+    std::string locale;   // "zh-CN" | "en": the language a new session starts in
+    std::filesystem::path dataDir;
+    int idleTimeoutSeconds = 90;       // 15..3600
+    int surveyMinIntervalSeconds = 30; // 0..86400
+    bool automation = false;           // test automation interface; never on a real kiosk
+
+    // [contact]
+    std::string hotline; // free text shown to parents, e.g. "0571-12345"
+    std::string mailbox; // free text; may be empty
+
+    // [forms]
+    std::filesystem::path complaintForm;
+    std::filesystem::path surveyForm;
+    std::filesystem::path lists;
+
+    // [county]
+    std::string countyUrl; // https://host[:port]
+    std::filesystem::path countySealingPublicKey;
+    std::filesystem::path countySigningPublicKey;
+    std::filesystem::path receiptTagKey;
+
+    // [identity]
+    std::filesystem::path signingSecretKey;
+
+    // [store]
+    KeySource keySource = KeySource::File;
+    std::filesystem::path keyFile; // absolute (resolved against dataDir)
+    std::string credential;        // credential name for KeySource::Credential
+    int retentionDays = 30;        // 1..3650
+};
+
+Result<KioskConfig, ConfigError> loadKioskConfig(const std::filesystem::path& path);
+/// Parses configuration text as if it were the file `path` (relative paths resolve against
+/// path's directory); the file itself is not read.
+Result<KioskConfig, ConfigError> parseKioskConfig(std::string_view toml,
+                                                  const std::filesystem::path& path);
+
+/// Both forms and the lists they use.
+struct FormSet {
+    ListSet lists;
+    Form complaint;
+    Form survey;
+};
+
+/// Loads lists, then both forms, and checks that the complaint form file really holds a
+/// complaint form (kind "complaint") and the survey file a survey.
+Result<FormSet, ConfigError> loadFormSet(const KioskConfig& config);
+
+} // namespace minsheng::kiosk
