@@ -10,8 +10,12 @@ packages=(
   # libraries (the README says why each one is here)
   libsodium-dev libsqlcipher-dev sqlcipher libboost-dev libssl-dev
   libtomlplusplus-dev nlohmann-json3-dev libcli11-dev
+  # kiosk window (front end): Dear ImGui 1.86 with its GLFW/OpenGL3 backends, QR codes, a CJK font
+  libimgui-dev libglfw3-dev libqrencode-dev fonts-wqy-microhei
   # tests
   catch2
+  # UI tests: a real X server without a screen, Mesa's software OpenGL, real input events
+  xvfb xauth xdotool x11-utils libgl1-mesa-dri
 )
 
 missing=()

@@ -1,0 +1,99 @@
+// The small signed messages of the protocol besides envelopes (docs/protocol.md sections 8-9).
+//
+// Every signing input starts with a 16-byte domain tag, so a signature made for one kind of
+// message can never be replayed as another. Integers are big-endian.
+//
+// Acknowledgement (county Ed25519 signing key): "the county stored envelope (kiosk, seq, hash)".
+//   16  "minsheng-ack-v1\0"
+//   1+K kiosk id (length byte, then ASCII)
+//   8   sequence
+//   32  envelope hash
+//   8   received-at, Unix seconds (signed)
+//
+// Heartbeat (kiosk Ed25519 signing key): "this kiosk's chain head and queue, now".
+//   16  "minsheng-hbt-v1\0"
+//   1+K kiosk id
+//   8   last sequence (0 before the first envelope)
+//   32  last envelope hash (zeros before the first envelope)
+//   8   queue length (pending envelopes)
+//   8   free disk bytes in the data folder
+//   8   sent-at, Unix seconds (signed)
+//   1+V software version (length byte, then ASCII, at most 32)
+//
+// Case status (county Ed25519 signing key; made by the staff tool, served by the intake server
+// to kiosks that are shown the receipt code):
+//   16  "minsheng-sts-v1\0"
+//   32  receipt tag
+//   1   status: 1 received 已接收, 2 accepted 已受理, 3 in progress 办理中, 4 closed 已办结,
+//               5 transferred 已转办, 6 not accepted 不予受理
+//   8   received-at (when the county first stored the complaint), Unix seconds
+//   8   updated-at (when this status was set), Unix seconds
+//   4   reply length R in bytes (at most 4000)
+//   R   public reply, UTF-8 (may be empty)
+#pragma once
+
+#include "crypto/keys.hpp"
+#include "crypto/sodium.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace minsheng::crypto {
+
+struct Acknowledgement {
+    std::string kioskId;
+    std::uint64_t sequence = 0;
+    Hash256 envelopeHash{};
+    std::int64_t receivedAt = 0;
+    Ed25519Signature signature{};
+};
+Bytes acknowledgementSigningInput(const Acknowledgement& ack);
+Acknowledgement signAcknowledgement(Acknowledgement ack, const Ed25519SecretKey& countySigningKey);
+[[nodiscard]] bool verifyAcknowledgement(const Acknowledgement& ack,
+                                         const Ed25519PublicKey& countySigningKey);
+
+struct Heartbeat {
+    std::string kioskId;
+    std::uint64_t lastSequence = 0;
+    Hash256 lastHash{};
+    std::uint64_t queueLength = 0;
+    std::uint64_t freeDiskBytes = 0;
+    std::int64_t sentAt = 0;
+    std::string version;
+    Ed25519Signature signature{};
+};
+Bytes heartbeatSigningInput(const Heartbeat& hb);
+Heartbeat signHeartbeat(Heartbeat hb, const Ed25519SecretKey& kioskKey);
+[[nodiscard]] bool verifyHeartbeat(const Heartbeat& hb, const Ed25519PublicKey& kioskKey);
+
+enum class CaseStatus : std::uint8_t {
+    Received = 1,    // 已接收
+    Accepted = 2,    // 已受理
+    InProgress = 3,  // 办理中
+    Closed = 4,      // 已办结
+    Transferred = 5, // 已转办
+    NotAccepted = 6, // 不予受理
+};
+/// "received", "accepted", "in_progress", "closed", "transferred", "not_accepted"
+std::string_view caseStatusName(CaseStatus s);
+std::optional<CaseStatus> caseStatusFromName(std::string_view name);
+
+inline constexpr std::size_t kMaxReplyBytes = 4000;
+
+struct CaseStatusRecord {
+    Hash256 receiptTag{};
+    CaseStatus status = CaseStatus::Received;
+    std::int64_t receivedAt = 0;
+    std::int64_t updatedAt = 0;
+    std::string reply; // public reply shown to the parent, UTF-8, at most kMaxReplyBytes
+    Ed25519Signature signature{};
+};
+Bytes caseStatusSigningInput(const CaseStatusRecord& record);
+/// Throws std::invalid_argument if the reply is longer than kMaxReplyBytes.
+CaseStatusRecord signCaseStatus(CaseStatusRecord record, const Ed25519SecretKey& countySigningKey);
+[[nodiscard]] bool verifyCaseStatus(const CaseStatusRecord& record,
+                                    const Ed25519PublicKey& countySigningKey);
+
+} // namespace minsheng::crypto
