@@ -10,6 +10,7 @@
 #include "sync/wire/minute_time.hpp"
 
 #include <CLI/CLI.hpp>
+#include <functional>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -316,12 +317,19 @@ int main(int argc, char** argv) {
                       "Print a valid answers object for FORM, every free-text field filled");
     forms->add_option("--locale", locale, "zh-CN or en");
 
+    // Subcommands that live in other modules register themselves here. Each sets `run` from its
+    // callback when it is the one chosen on the command line; `run` returns the exit status.
+    std::function<int()> run;
+    // -- subcommand modules --
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
         return app.exit(e) == 0 ? 0 : kExitUsage;
     }
     try {
+        if (run)
+            return run();
         if (*submit)
             return runSubmit(config, formId, answersPath, locale, json);
         if (*outbox)

@@ -11,6 +11,7 @@
 #include "sync/wire/minute_time.hpp"
 
 #include <CLI/CLI.hpp>
+#include <functional>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -235,11 +236,18 @@ int main(int argc, char** argv) {
     open->add_flag("--json", json, "One JSON object per envelope, one per line");
     open->add_option("files", inputs, "Envelope files or folders of them")->required();
 
+    // Subcommands that live in other modules register themselves here. Each sets `run` from its
+    // callback when it is the one chosen on the command line; `run` returns the exit status.
+    std::function<int()> run;
+    // -- subcommand modules --
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
         return app.exit(e) == 0 ? 0 : kExitUsage;
     }
+    if (run)
+        return run();
     if (*init)
         return runInit(dir, noPass, passFile, url, name, forms, fastKdf);
     if (*prov)
