@@ -13,6 +13,8 @@ void initSodium() {
 }
 
 std::string toHex(std::span<const std::uint8_t> bytes) {
+    if (bytes.empty())
+        return {};
     std::string out(bytes.size() * 2 + 1, '\0');
     sodium_bin2hex(out.data(), out.size(), bytes.data(), bytes.size());
     out.pop_back();
@@ -22,6 +24,8 @@ std::string toHex(std::span<const std::uint8_t> bytes) {
 std::optional<Bytes> fromHex(std::string_view hex) {
     if (hex.size() % 2 != 0)
         return std::nullopt;
+    if (hex.empty())
+        return Bytes{}; // libsodium must not be handed the null data() of an empty vector
     Bytes out(hex.size() / 2);
     std::size_t len = 0;
     const char* end = nullptr;
@@ -32,6 +36,8 @@ std::optional<Bytes> fromHex(std::string_view hex) {
 }
 
 std::string toBase64(std::span<const std::uint8_t> bytes) {
+    if (bytes.empty())
+        return {};
     const auto variant = sodium_base64_VARIANT_ORIGINAL;
     std::string out(sodium_base64_encoded_len(bytes.size(), variant), '\0');
     sodium_bin2base64(out.data(), out.size(), bytes.data(), bytes.size(), variant);
@@ -42,6 +48,8 @@ std::string toBase64(std::span<const std::uint8_t> bytes) {
 std::optional<Bytes> fromBase64(std::string_view text) {
     if (text.size() % 4 != 0)
         return std::nullopt;
+    if (text.empty())
+        return Bytes{}; // libsodium must not be handed the null data() of an empty vector
     Bytes out(text.size() / 4 * 3);
     std::size_t len = 0;
     const char* end = nullptr;
