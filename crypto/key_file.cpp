@@ -140,11 +140,17 @@ Result<LoadedKey, KeyFileError> readKeyFile(const fs::path& path, KeyKind expect
     ::close(fd);
     if (got != text.size())
         return fail(err(KeyFileErrorCode::Unreadable, name + ": could not read the whole file."));
+    return parseKeyFile(text.view(), path, static_cast<unsigned>(st.st_mode & 07777), expected,
+                        passphrase);
+}
 
+Result<LoadedKey, KeyFileError> parseKeyFile(std::string_view all, const fs::path& path,
+                                             unsigned fileMode, KeyKind expected,
+                                             const PassphraseSource& passphrase) {
+    const std::string name = path.string();
     std::map<std::string, std::pair<std::string, int>> fields; // name -> (value, line)
     std::vector<std::string> labels;
     bool sawHeader = false;
-    std::string_view all = text.view();
     int lineNo = 0;
     while (!all.empty()) {
         ++lineNo;
@@ -214,11 +220,11 @@ Result<LoadedKey, KeyFileError> readKeyFile(const fs::path& path, KeyKind expect
                                                          fields["kind"].first + "\"."));
     // Checked once the file says what it holds: a public key may be world-readable, a secret
     // one may not, whatever the caller expected.
-    if (kind->secret && (st.st_mode & 077) != 0)
+    if (kind->secret && (fileMode & 077) != 0)
         return fail(err(KeyFileErrorCode::TooOpen,
                         name +
                             ": this secret key file can be read or written by other users (mode " +
-                            modeString(st.st_mode) +
+                            modeString(static_cast<mode_t>(fileMode)) +
                             "), so it may already be exposed. Fix it with: chmod 600 " + name +
                             " (and consider replacing the key)."));
     if (kind->kind != expected)

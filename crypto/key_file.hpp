@@ -91,6 +91,13 @@ struct LoadedKey {
                                                           KeyKind expected,
                                                           const PassphraseSource& passphrase = {});
 
+/// The parser behind readKeyFile, for text already read (and for the fuzzer). `fileMode` is the
+/// file's permission bits; `path` is only used in messages.
+[[nodiscard]] Result<LoadedKey, KeyFileError> parseKeyFile(std::string_view text,
+                                                           const std::filesystem::path& path,
+                                                           unsigned fileMode, KeyKind expected,
+                                                           const PassphraseSource& passphrase = {});
+
 /// Writes a new key file; refuses to overwrite. Secret kinds get mode 0600; when `passphrase`
 /// is given the key is encrypted with `protection`. The file is fsync'ed before returning.
 [[nodiscard]] Result<Ok, KeyFileError> writeKeyFile(const std::filesystem::path& path, KeyKind kind,

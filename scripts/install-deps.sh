@@ -12,8 +12,8 @@ packages=(
   libtomlplusplus-dev nlohmann-json3-dev libcli11-dev
   # kiosk window (front end): Dear ImGui 1.86 with its GLFW/OpenGL3 backends, QR codes, a CJK font
   libimgui-dev libglfw3-dev libqrencode-dev fonts-wqy-microhei
-  # tests
-  catch2
+  # tests; clang-14 and its runtime for the libFuzzer targets
+  catch2 clang libclang-rt-14-dev
   # UI tests: a real X server without a screen, Mesa's software OpenGL, real input events
   xvfb xauth xdotool x11-utils libgl1-mesa-dri
 )

@@ -36,7 +36,11 @@ bool checkMembers(const json& j, std::initializer_list<const char*> required,
 
 bool getU64(const json& j, const char* name, std::uint64_t& out, std::string& err) {
     const json& v = j.at(name);
-    if (!v.is_number_unsigned() || v.get<std::uint64_t>() > kMaxSafeInteger) {
+    // A value built in memory from a signed integer is number_integer, one parsed from text is
+    // number_unsigned: both are fine when non-negative (found by fuzz_signed_messages).
+    const bool nonNegative =
+        v.is_number_unsigned() || (v.is_number_integer() && v.get<std::int64_t>() >= 0);
+    if (!nonNegative || v.get<std::uint64_t>() > kMaxSafeInteger) {
         err = std::string("member \"") + name + "\" must be a non-negative integer below 2^53";
         return false;
     }
