@@ -1,11 +1,15 @@
 // minsheng-kiosk: the kiosk's program.
 //
 // This process sees plaintext and never opens a network connection (docs/architecture.md).
+// The one exception is `minsheng-kiosk sync`, the forwarder: it always runs as a process of its
+// own (a separate service) and handles sealed envelopes only (docs/forwarder.md).
 #include "crypto/secret_arena.hpp"
 #include "crypto/sodium.hpp"
 #include "kiosk/core/form_description.hpp"
 #include "kiosk/core/kiosk_config.hpp"
 #include "kiosk/core/submission_desk.hpp"
+#include "kiosk/ui/window_command.hpp"
+#include "sync/forwarder/sync_command.hpp"
 #include "sync/wire/envelope_json.hpp"
 #include "sync/wire/minute_time.hpp"
 
@@ -274,11 +278,10 @@ int main(int argc, char** argv) {
     CLI::App app{
         "minsheng-kiosk — the Minsheng (民声) kiosk: parents' reports and surveys, sealed to "
         "the county office and kept in an encrypted outbox.\n"
-        "This build has the command line; the touch window comes with the front-end "
-        "release.",
+        "With --config and no subcommand it opens the touch window (docs/kiosk-ui.md).",
         "minsheng-kiosk"};
     app.set_version_flag("--version", std::string(MINSHENG_VERSION));
-    app.require_subcommand(1);
+    app.require_subcommand(0, 1); // none: the touch window (--config, kiosk/ui)
     app.footer("Exit status: 0 success; 1 the answers do not fit the form (nothing saved); "
                "2 bad arguments, configuration or keys; 3 the store refused (NOT saved).\n"
                "See docs/kiosk.md.");
@@ -321,6 +324,8 @@ int main(int argc, char** argv) {
     // callback when it is the one chosen on the command line; `run` returns the exit status.
     std::function<int()> run;
     // -- subcommand modules --
+    kiosk::ui::addWindowCommands(app, run); // the touch window, hash-pin (docs/kiosk-ui.md)
+    sync::forwarder::addSyncCommand(app, run); // sync: the forwarder (docs/forwarder.md)
 
     try {
         app.parse(argc, argv);

@@ -60,7 +60,8 @@ Result<KioskConfig, ConfigError> parseKioskConfig(std::string_view text, const f
     KioskConfig c;
     c.file = file;
 
-    r.checkKeys(root, {"kiosk", "contact", "forms", "county", "identity", "store"},
+    r.checkKeys(root,
+                {"kiosk", "contact", "forms", "county", "identity", "store", "ui", "staff", "sync"},
                 "the kiosk configuration");
     const toml::table* kiosk = r.table(root, "kiosk", true, "the kiosk configuration");
     const toml::table* contact = r.table(root, "contact", true, "the kiosk configuration");
@@ -112,7 +113,8 @@ Result<KioskConfig, ConfigError> parseKioskConfig(std::string_view text, const f
     c.lists = pathValue(r, *forms, "lists", base, "[forms]").value_or(fs::path());
 
     // [county]
-    r.checkKeys(*county, {"url", "sealing_public_key", "signing_public_key", "receipt_tag_key"},
+    r.checkKeys(*county,
+                {"url", "sealing_public_key", "signing_public_key", "receipt_tag_key", "ca"},
                 "[county]");
     if (auto url = r.string(*county, "url", true, "[county]")) {
         // TLS only: the forwarder refuses plain HTTP, so catch the mistake at load time.
@@ -127,6 +129,7 @@ Result<KioskConfig, ConfigError> parseKioskConfig(std::string_view text, const f
         pathValue(r, *county, "signing_public_key", base, "[county]").value_or(fs::path());
     c.receiptTagKey =
         pathValue(r, *county, "receipt_tag_key", base, "[county]").value_or(fs::path());
+    c.countyCa = pathValue(r, *county, "ca", base, "[county]").value_or(fs::path());
 
     // [identity]
     r.checkKeys(*identity, {"signing_secret_key"}, "[identity]");
@@ -163,6 +166,43 @@ Result<KioskConfig, ConfigError> parseKioskConfig(std::string_view text, const f
     }
     c.retentionDays = static_cast<int>(
         r.integer(*store, "retention_days", false, 1, 3650, "[store]").value_or(30));
+
+    // [sync], optional: the forwarder (`minsheng-kiosk sync`, docs/forwarder.md).
+    if (const toml::table* sync = r.table(root, "sync", false, "the kiosk configuration")) {
+        r.checkKeys(*sync, {"upload_delay_minutes", "heartbeat_minutes"}, "[sync]");
+        c.syncUploadDelayMinutes = static_cast<int>(
+            r.integer(*sync, "upload_delay_minutes", false, 0, 1440, "[sync]").value_or(20));
+        c.syncHeartbeatMinutes = static_cast<int>(
+            r.integer(*sync, "heartbeat_minutes", false, 1, 15, "[sync]").value_or(15));
+    }
+
+    // [ui], optional: every key has a default that works on a Debian kiosk.
+    c.uiLocaleDir = fs::path(MINSHENG_CONFIG_DIR) / "locale";
+    c.uiPolicy = fs::path(MINSHENG_CONFIG_DIR) / "policy" / "rules.toml";
+    if (const toml::table* ui = r.table(root, "ui", false, "the kiosk configuration")) {
+        r.checkKeys(*ui, {"font", "locale_dir", "policy", "large_text", "high_contrast"}, "[ui]");
+        c.uiFont = pathValue(r, *ui, "font", base, "[ui]", false).value_or(c.uiFont);
+        c.uiLocaleDir =
+            pathValue(r, *ui, "locale_dir", base, "[ui]", false).value_or(c.uiLocaleDir);
+        c.uiPolicy = pathValue(r, *ui, "policy", base, "[ui]", false).value_or(c.uiPolicy);
+        c.uiLargeText = r.boolean(*ui, "large_text", false, "[ui]").value_or(false);
+        c.uiHighContrast = r.boolean(*ui, "high_contrast", false, "[ui]").value_or(false);
+    }
+
+    // [staff], optional: without a PIN hash the staff screen cannot be opened at all.
+    if (const toml::table* staff = r.table(root, "staff", false, "the kiosk configuration")) {
+        r.checkKeys(*staff, {"pin_hash"}, "[staff]");
+        if (auto hash = r.string(*staff, "pin_hash", false, "[staff]")) {
+            // Only Argon2id strings as crypto_pwhash_str writes them; a plain PIN here would be
+            // readable by anyone who can read this file.
+            if (hash->rfind("$argon2id$", 0) != 0 || hash->size() > 127) {
+                r.failAt(*staff->get("pin_hash"),
+                         "[staff]: pin_hash must be an Argon2id hash; make one with "
+                         "`minsheng-kiosk hash-pin`");
+            }
+            c.staffPinHash = *hash;
+        }
+    }
 
     if (!r.ok()) {
         return fail(r.takeError());

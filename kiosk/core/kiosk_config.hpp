@@ -17,6 +17,9 @@
 
 namespace minsheng::kiosk {
 
+/// Debian's fonts-wqy-microhei: covers every character of the shipped forms and catalogues.
+inline constexpr const char* kDefaultUiFont = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc";
+
 enum class KeySource {
     File,       // store.key_file, a key file the kiosk creates on first start
     Credential, // a systemd credential (LoadCredential=), read from $CREDENTIALS_DIRECTORY
@@ -49,6 +52,7 @@ struct KioskConfig {
     std::filesystem::path countySealingPublicKey;
     std::filesystem::path countySigningPublicKey;
     std::filesystem::path receiptTagKey;
+    std::filesystem::path countyCa; // PEM: the county CA, the forwarder's only TLS trust anchor
 
     // [identity]
     std::filesystem::path signingSecretKey;
@@ -58,6 +62,20 @@ struct KioskConfig {
     std::filesystem::path keyFile; // absolute (resolved against dataDir)
     std::string credential;        // credential name for KeySource::Credential
     int retentionDays = 30;        // 1..3650
+
+    // [ui] (optional section): the touch window. Files are checked when the window starts.
+    std::filesystem::path uiFont = kDefaultUiFont; // a TrueType/TTC font with Chinese glyphs
+    std::filesystem::path uiLocaleDir; // zh-CN.toml, en.toml; default: config/locale of the source
+    std::filesystem::path uiPolicy; // 政策须知 pages; default: config/policy/rules.toml, likewise
+    bool uiLargeText = false;    // what a new session starts with; parents can toggle per session
+    bool uiHighContrast = false; // likewise
+
+    // [sync] (optional section): the forwarder process, docs/forwarder.md
+    int syncUploadDelayMinutes = 20; // 0..1440: random 0..N minute wait before sending (privacy)
+    int syncHeartbeatMinutes = 15;   // 1..15: signed heartbeat interval
+
+    // [staff] (optional section)
+    std::string staffPinHash; // Argon2id hash from `minsheng-kiosk hash-pin`; empty = staff off
 };
 
 Result<KioskConfig, ConfigError> loadKioskConfig(const std::filesystem::path& path);

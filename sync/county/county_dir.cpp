@@ -1,5 +1,7 @@
 #include "sync/county/county_dir.hpp"
 
+#include "sync/server/county_tls.hpp"
+
 #include <algorithm>
 #include <cstdlib>
 #include <fstream>
@@ -71,9 +73,10 @@ std::optional<fs::path> defaultFormsDir() {
 
 Result<Ok, CountyError> initCountyDir(const CountyDir& dir, const InitOptions& o) {
     std::error_code ec;
-    if (fs::exists(dir.configFile(), ec) || fs::exists(dir.keysDir(), ec))
+    if (fs::exists(dir.configFile(), ec) || fs::exists(dir.keysDir(), ec) ||
+        fs::exists(dir.tlsDir(), ec))
         return countyError(dir.root().string() +
-                           " already holds a county (county.toml or keys/ exist). init never "
+                           " already holds a county (county.toml, keys/ or tls/ exist). init never "
                            "overwrites keys; choose another folder.");
     if (o.formsSource.empty() || !fs::exists(o.formsSource / "complaint.toml", ec))
         return countyError(
@@ -104,6 +107,11 @@ Result<Ok, CountyError> initCountyDir(const CountyDir& dir, const InitOptions& o
           keyWrite(dir.receiptTagKey(), KeyKind::ReceiptTagKey, tagKey.bytes().span(), o, false)})
         if (!r)
             return r;
+    // TLS material for the intake server and the staff token (sync/server/county_tls.hpp).
+    if (auto tls = server::createCountyTls(dir.tlsDir(), o.url, o.name, o.passphrase); !tls)
+        return countyError(tls.error().message);
+    if (auto token = server::createStaffToken(dir.staffTokenFile()); !token)
+        return countyError(token.error().message);
 
     for (const char* f : {"complaint.toml", "survey.toml", "lists.toml"}) {
         fs::copy_file(o.formsSource / f, dir.formsDir() / f, ec);
@@ -127,7 +135,16 @@ Result<Ok, CountyError> initCountyDir(const CountyDir& dir, const InitOptions& o
       << "[kiosk_defaults]\n"
       << "# Shown on every kiosk provisioned from here.\n"
       << "hotline = " << tomlBasicString(o.hotline) << "\n"
-      << "mailbox = " << tomlBasicString(o.mailbox) << "\n";
+      << "mailbox = " << tomlBasicString(o.mailbox) << "\n\n"
+      << "[cases]\n"
+      << "# Working days staff have to handle a complaint (weekends, holidays excluded).\n"
+      << "complaint_due_working_days = 13\n"
+      << "# category_due_working_days = { safety = 5 }\n"
+      << "# holidays = [\"2026-10-01\"]   # and workdays = [...] for make-up days (调休)\n"
+      << "utc_offset_hours = 8\n\n"
+      << "[report]\n"
+      << "# Satisfaction figures with fewer respondents than this are not shown.\n"
+      << "min_respondents = 5\n";
     std::ofstream out(dir.configFile());
     out << t.str();
     out.close();
@@ -154,7 +171,12 @@ Result<CountyConfig, CountyError> loadCountyConfig(const CountyDir& dir) {
     static const std::map<std::string, std::vector<std::string>> known = {
         {"county", {"name", "url", "listen"}},
         {"keys", {"passphrase_protected"}},
-        {"kiosk_defaults", {"hotline", "mailbox"}}};
+        {"kiosk_defaults", {"hotline", "mailbox"}},
+        // Read by the staff tool (sync/staff/case_rules.hpp).
+        {"cases",
+         {"complaint_due_working_days", "category_due_working_days", "holidays", "workdays",
+          "utc_offset_hours"}},
+        {"report", {"min_respondents"}}};
     for (auto&& [section, node] : t) {
         const std::string s(section.str());
         auto k = known.find(s);

@@ -9,6 +9,12 @@
 //   DIR/keys/receipt-tag.key       receipt tag key: given to kiosks   (0600)
 //   DIR/forms/*.toml               the forms and lists this county's kiosks use
 //   DIR/kiosks/<id>.pub            enrolled kiosks' public keys (see kiosk_registry.hpp)
+//   DIR/keys/staff.token           Bearer token of the staff endpoints (0600)
+//   DIR/tls/ca.pem, ca.key         county CA (ca.key 0600); sync/server/county_tls.hpp
+//   DIR/tls/server.pem, server.key the intake server's certificate for the county URL's host
+//   DIR/intake.db                  the intake server's store (sync/server/intake_schema.hpp)
+//   DIR/ledger.db, DIR/ledger.salt the staff tool's case ledger and its key salt, or
+//   DIR/keys/ledger.key            its random key on --no-passphrase counties (docs/staff.md)
 #pragma once
 
 #include "crypto/key_file.hpp"
@@ -46,6 +52,12 @@ public:
     std::filesystem::path signingSecretKey() const { return keysDir() / "county-signing.key"; }
     std::filesystem::path signingPublicKey() const { return keysDir() / "county-signing.pub"; }
     std::filesystem::path receiptTagKey() const { return keysDir() / "receipt-tag.key"; }
+    std::filesystem::path staffTokenFile() const { return keysDir() / "staff.token"; }
+    std::filesystem::path tlsDir() const { return m_root / "tls"; }
+    std::filesystem::path tlsCaCert() const { return tlsDir() / "ca.pem"; }
+    std::filesystem::path tlsServerCert() const { return tlsDir() / "server.pem"; }
+    std::filesystem::path tlsServerKey() const { return tlsDir() / "server.key"; }
+    std::filesystem::path intakeDb() const { return m_root / "intake.db"; }
 
 private:
     std::filesystem::path m_root;

@@ -8,6 +8,8 @@
 #include "sync/county/kiosk_registry.hpp"
 #include "sync/county/passphrase_prompt.hpp"
 #include "sync/county/provisioning.hpp"
+#include "sync/server/serve_command.hpp"
+#include "sync/staff/staff_commands.hpp"
 #include "sync/wire/minute_time.hpp"
 
 #include <CLI/CLI.hpp>
@@ -240,6 +242,8 @@ int main(int argc, char** argv) {
     // callback when it is the one chosen on the command line; `run` returns the exit status.
     std::function<int()> run;
     // -- subcommand modules --
+    server::addServeCommand(app, run);
+    staff::addStaffCommands(app, run);
 
     try {
         app.parse(argc, argv);

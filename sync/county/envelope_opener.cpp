@@ -11,6 +11,45 @@ namespace minsheng::county {
 namespace fs = std::filesystem;
 using crypto::EnvelopeFailure;
 
+std::optional<EnvelopeProblem> checkEnvelopeOrigin(const crypto::Envelope& envelope,
+                                                   const KioskRegistry& registry,
+                                                   bool allowRevoked) {
+    const auto& h = envelope.header;
+    const std::string who = h.kioskId + " #" + std::to_string(h.sequence);
+    const EnrolledKiosk* kiosk = registry.find(h.kioskId);
+    if (!kiosk)
+        return EnvelopeProblem{EnvelopeFailure::UnknownKiosk,
+                               who + ": kiosk \"" + h.kioskId +
+                                   "\" is not enrolled in this county."};
+    if (kiosk->revoked && !allowRevoked)
+        return EnvelopeProblem{EnvelopeFailure::RevokedKiosk,
+                               who + ": kiosk \"" + h.kioskId + "\" is revoked (see kiosks/" + h.kioskId +
+                                   ".revoked)."};
+    if (auto bad = crypto::verifyEnvelope(envelope, kiosk->publicKey))
+        return EnvelopeProblem{*bad, who + ": " + std::string(crypto::envelopeFailureName(*bad)) +
+                                         (*bad == EnvelopeFailure::BadSignature
+                                              ? " — the envelope was altered or not made by "
+                                                "this kiosk."
+                                              : ".")};
+    return std::nullopt;
+}
+
+Result<crypto::SecretBytes, EnvelopeProblem> openCheckedEnvelope(const crypto::Envelope& envelope,
+                                                                 const CountyOpeningKeys& keys) {
+    auto opened = crypto::openEnvelope(envelope, keys.sealing);
+    if (!opened) {
+        const auto& h = envelope.header;
+        return fail(EnvelopeProblem{
+            opened.error(),
+            h.kioskId + " #" + std::to_string(h.sequence) + ": " +
+                std::string(crypto::envelopeFailureName(opened.error())) +
+                (opened.error() == EnvelopeFailure::WrongCountyKey
+                     ? " — sealed to another county key; open it with that county's folder."
+                     : " — the sealed payload is damaged.")});
+    }
+    return std::move(opened.value());
+}
+
 std::vector<fs::path> collectEnvelopeFiles(const std::vector<fs::path>& args) {
     std::vector<fs::path> out;
     for (const auto& a : args) {
@@ -75,21 +114,12 @@ std::vector<OpenedEnvelope> openEnvelopeFiles(const std::vector<fs::path>& files
             continue;
         const auto& h = o.envelope->header;
         const std::string who = h.kioskId + " #" + std::to_string(h.sequence);
-        const EnrolledKiosk* kiosk = registry.find(h.kioskId);
-        if (!kiosk) {
-            o.failure = EnvelopeFailure::UnknownKiosk;
-            o.problem = who + ": kiosk \"" + h.kioskId + "\" is not enrolled in this county.";
+        if (auto bad = checkEnvelopeOrigin(*o.envelope, registry, true)) {
+            o.failure = bad->failure;
+            o.problem = std::move(bad->problem);
             continue;
         }
-        if (auto bad = crypto::verifyEnvelope(*o.envelope, kiosk->publicKey)) {
-            o.failure = bad;
-            o.problem = who + ": " + std::string(crypto::envelopeFailureName(*bad)) +
-                        (*bad == EnvelopeFailure::BadSignature
-                             ? " — the envelope was altered or not made by this kiosk."
-                             : ".");
-            continue;
-        }
-        if (kiosk->revoked)
+        if (registry.find(h.kioskId)->revoked)
             o.notes.push_back("kiosk " + h.kioskId + " is revoked; treat with care.");
 
         // The chain: the first envelope seen for a kiosk anchors it (earlier ones may simply not
@@ -128,13 +158,10 @@ std::vector<OpenedEnvelope> openEnvelopeFiles(const std::vector<fs::path>& files
             }
         }
 
-        auto opened = crypto::openEnvelope(*o.envelope, keys.sealing);
+        auto opened = openCheckedEnvelope(*o.envelope, keys);
         if (!opened) {
-            o.failure = opened.error();
-            o.problem = who + ": " + std::string(crypto::envelopeFailureName(opened.error())) +
-                        (opened.error() == EnvelopeFailure::WrongCountyKey
-                             ? " — sealed to another county key; open it with that county's folder."
-                             : " — the sealed payload is damaged.");
+            o.failure = opened.error().failure;
+            o.problem = std::move(opened.error().problem);
             continue;
         }
         o.payload = std::move(opened.value());

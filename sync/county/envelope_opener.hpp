@@ -22,6 +22,23 @@ struct OpenedEnvelope {
     crypto::SecretBytes payload;    // canonical JSON, only when verified and opened
 };
 
+/// Why one envelope failed a check, with a sentence for staff.
+struct EnvelopeProblem {
+    crypto::EnvelopeFailure failure;
+    std::string problem;
+};
+
+/// Protocol section 5 steps 3-4 for one parsed envelope: the kiosk is enrolled (and, unless
+/// `allowRevoked`, not revoked) and its signature verifies. The chain (step 5) needs state and
+/// is the caller's: openEnvelopeFiles follows the files given, the staff ledger what it holds.
+[[nodiscard]] std::optional<EnvelopeProblem>
+checkEnvelopeOrigin(const crypto::Envelope& envelope, const KioskRegistry& registry,
+                    bool allowRevoked);
+
+/// Step 6: the county key id, the sealed box and the padding. The canonical payload on success.
+[[nodiscard]] Result<crypto::SecretBytes, EnvelopeProblem>
+openCheckedEnvelope(const crypto::Envelope& envelope, const CountyOpeningKeys& keys);
+
 /// Expands folders to their *.msenv.json files; plain files are taken as given.
 std::vector<std::filesystem::path>
 collectEnvelopeFiles(const std::vector<std::filesystem::path>& args);

@@ -76,6 +76,14 @@ Result<Ok, CountyError> provisionKiosk(const CountyDir& dir, const ProvisionRequ
         if (!r)
             return err(r.error().message);
     }
+    // The county CA: the only certificate the kiosk's forwarder trusts.
+    if (!fs::exists(dir.tlsCaCert(), ec))
+        return err(dir.tlsCaCert().string() +
+                   " not found: this county folder has no TLS material (made by `minsheng-county "
+                   "init`); without it a kiosk cannot verify the county server.");
+    fs::copy_file(dir.tlsCaCert(), keys / "county-ca.pem", ec);
+    if (ec)
+        return err("cannot copy " + dir.tlsCaCert().string() + ": " + ec.message() + ".");
     for (const char* f : {"complaint.toml", "survey.toml", "lists.toml"}) {
         fs::copy_file(dir.formsDir() / f, forms / f, ec);
         if (ec)
@@ -105,7 +113,8 @@ Result<Ok, CountyError> provisionKiosk(const CountyDir& dir, const ProvisionRequ
       << "url = " << tomlBasicString(config->url) << "\n"
       << "sealing_public_key = \"keys/county-sealing.pub\"\n"
       << "signing_public_key = \"keys/county-signing.pub\"\n"
-      << "receipt_tag_key = \"keys/receipt-tag.key\"\n\n"
+      << "receipt_tag_key = \"keys/receipt-tag.key\"\n"
+      << "ca = \"keys/county-ca.pem\"\n\n"
       << "[identity]\n"
       << "signing_secret_key = \"keys/kiosk-signing.key\"\n\n"
       << "[store]\n"

@@ -6,6 +6,7 @@
 //   BUNDLE/keys/county-sealing.pub     county keys the kiosk seals to and verifies with
 //   BUNDLE/keys/county-signing.pub
 //   BUNDLE/keys/receipt-tag.key        (0600)
+//   BUNDLE/keys/county-ca.pem          the county CA, the forwarder's only TLS trust anchor
 //   BUNDLE/forms/*.toml                the county's forms and lists
 //   BUNDLE/data/                       created empty; the outbox goes here
 #pragma once

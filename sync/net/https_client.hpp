@@ -37,14 +37,14 @@ struct HttpResponse {
 };
 
 enum class NetErrorKind {
-    Resolve,     // DNS
-    Connect,     // refused, unreachable
-    TlsVerify,   // the peer's certificate is not from the pinned CA or names another host
-    Tls,         // other handshake or TLS failure
-    Timeout,     // a deadline passed
-    Io,          // connection reset, truncated response
-    Protocol,    // not HTTP, body over the limit
-    Config,      // the CA file cannot be read
+    Resolve,   // DNS
+    Connect,   // refused, unreachable
+    TlsVerify, // the peer's certificate is not from the pinned CA or names another host
+    Tls,       // other handshake or TLS failure
+    Timeout,   // a deadline passed
+    Io,        // connection reset, truncated response
+    Protocol,  // not HTTP, body over the limit
+    Config,    // the CA file cannot be read
 };
 
 struct NetError {

@@ -909,7 +909,8 @@ Result<OutboxStats, OutboxError> Outbox::stats() {
     {
         Stmt s(m_db, "SELECT (SELECT count(*) FROM acknowledgements), "
                      "(SELECT last_sequence FROM chain_head WHERE id = 1), "
-                     "last_sequence, last_received_at FROM ack_head WHERE id = 1");
+                     "last_sequence, last_received_at, "
+                     "(SELECT last_hash FROM chain_head WHERE id = 1) FROM ack_head WHERE id = 1");
         if (s.prepareRc() != SQLITE_OK)
             return fail(sqliteError(ctx, s.prepareRc()));
         int rc = s.step();
@@ -921,6 +922,8 @@ Result<OutboxStats, OutboxError> Outbox::stats() {
             st.lastAcknowledgedSequence = static_cast<std::uint64_t>(s.i64(2));
         if (!s.isNull(3))
             st.lastAcknowledgedAt = s.i64(3);
+        if (auto h = s.blob(4); h.size() == st.lastHash.size())
+            std::copy(h.begin(), h.end(), st.lastHash.begin());
     }
     if (int rc = txn.commit(); rc != SQLITE_OK)
         return fail(sqliteError(ctx, rc));

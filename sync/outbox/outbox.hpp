@@ -94,6 +94,7 @@ struct OutboxStats {
     std::uint64_t acknowledgedCount = 0; // acknowledged and not yet pruned
     std::optional<std::int64_t> oldestPendingCreatedAt;
     std::uint64_t lastSequence = 0;                        // of the chain head; survives pruning
+    crypto::Hash256 lastHash{};                            // of the chain head (zeros: none yet)
     std::optional<std::uint64_t> lastAcknowledgedSequence; // highest ever acknowledged
     std::optional<std::int64_t> lastAcknowledgedAt;        // receipt time of the latest ack
     std::uint64_t fileBytes = 0;                           // outbox.db

@@ -56,6 +56,7 @@ TEST_CASE("the example configuration loads with absolute paths", "[config]") {
     CHECK(c->countySealingPublicKey == dir / "keys" / "county-sealing.pub");
     CHECK(c->countySigningPublicKey == dir / "keys" / "county-signing.pub");
     CHECK(c->receiptTagKey == dir / "keys" / "receipt-tag.key");
+    CHECK(c->countyCa == dir / "keys" / "county-ca.pem");
     CHECK(c->signingSecretKey == dir / "keys" / "kiosk-signing.key");
     CHECK(c->keySource == KeySource::File);
     CHECK(c->keyFile == dir / "data" / "outbox.key"); // relative to data_dir
@@ -183,6 +184,12 @@ TEST_CASE("each configuration rule rejects a broken file at the right line", "[c
         const auto text = replaced(base, "[identity]", "[identity_]");
         at(text, "[identity_]");
     }
+    SECTION("county CA missing points at [county]") {
+        const auto text = replaced(base, "ca = \"keys/county-ca.pem\"\n", "");
+        const auto e = configError(text);
+        CHECK(e.line == lineOf(text, "\n[county]\n") + 1);
+        CHECK(e.message.find("\"ca\"") != std::string::npos);
+    }
     SECTION("key file missing with key_source = file") {
         const auto text = replaced(base, "key_file = \"outbox.key\"\n", "");
         CHECK(configError(text).line == lineOf(text, "\n[store]\n") + 1);
@@ -197,4 +204,35 @@ TEST_CASE("a missing configuration file is an error, not an exception", "[config
     auto c = loadKioskConfig("/nonexistent/kiosk.toml");
     REQUIRE_FALSE(c.ok());
     CHECK(c.error().line == 0);
+}
+
+TEST_CASE("[sync] is optional, has defaults and checks its ranges", "[config][sync]") {
+    const std::string base = exampleText();
+    auto c = parseKioskConfig(base, "/etc/minsheng/kiosk.toml");
+    REQUIRE(c.ok());
+    CHECK(c->syncUploadDelayMinutes == 20);
+    CHECK(c->syncHeartbeatMinutes == 15);
+
+    const auto without = base.substr(0, base.find("\n[sync]\n") + 1);
+    c = parseKioskConfig(without, "/etc/minsheng/kiosk.toml");
+    REQUIRE(c.ok());
+    CHECK(c->syncUploadDelayMinutes == 20); // on by default: community kiosks
+    CHECK(c->syncHeartbeatMinutes == 15);
+
+    c = parseKioskConfig(replaced(base, "upload_delay_minutes = 20", "upload_delay_minutes = 0"),
+                         "/etc/minsheng/kiosk.toml");
+    REQUIRE(c.ok());
+    CHECK(c->syncUploadDelayMinutes == 0);
+
+    for (const char* bad : {"upload_delay_minutes = -1", "upload_delay_minutes = 1441",
+                            "upload_delay_minutes = \"20\"", "upload_delay = 20"}) {
+        INFO(bad);
+        const std::string text = replaced(base, "upload_delay_minutes = 20", bad);
+        CHECK(configError(text).line == lineOf(text, bad));
+    }
+    for (const char* bad : {"heartbeat_minutes = 0", "heartbeat_minutes = 16"}) {
+        INFO(bad);
+        const std::string text = replaced(base, "heartbeat_minutes = 15", bad);
+        CHECK(configError(text).line == lineOf(text, bad));
+    }
 }

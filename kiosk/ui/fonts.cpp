@@ -1,0 +1,228 @@
+#include "kiosk/ui/fonts.hpp"
+
+#include "kiosk/core/answers.hpp"
+#include "kiosk/core/validation.hpp"
+#include "kiosk/ui/keyboard_layout.hpp"
+
+#include <imgui.h>
+#include <stb_truetype.h>
+
+#include <fstream>
+#include <iterator>
+#include <memory_resource>
+
+namespace minsheng::kiosk::ui {
+
+namespace {
+
+void addLocalized(CodePointSet& s, const LocalizedText& t) {
+    addCodePoints(s, t.zh);
+    addCodePoints(s, t.en);
+}
+
+void addOptional(CodePointSet& s, const std::optional<LocalizedText>& t) {
+    if (t) {
+        addLocalized(s, *t);
+    }
+}
+
+/// The validator's messages embed field labels in fixed sentences. Rather than copy those
+/// sentences here, provoke every kind of error for every field and collect what comes back.
+void addValidationMessages(CodePointSet& s, const Form& form) {
+    std::pmr::monotonic_buffer_resource pool; // no parent's data here, only made-up answers
+    auto collect = [&](const Answers& a) {
+        for (const auto& e : validateAnswers(form, a)) {
+            addLocalized(s, e.message);
+        }
+    };
+    collect(Answers(&pool)); // Required for every shown field
+    for (const Field& f : form.fields) {
+        Answers a(&pool);
+        switch (f.type) {
+        case FieldType::Single:
+        case FieldType::Picker:
+            a.setChoice(f.id, "no_such_option");
+            break;
+        case FieldType::Multiple: {
+            std::vector<std::string_view> all;
+            for (const auto& o : f.options) {
+                all.push_back(o.id);
+            }
+            a.setChoices(f.id, std::span<const std::string_view>(all));
+            collect(a);
+            a.setChoices(f.id, {"no_such_option"});
+            break;
+        }
+        case FieldType::Text:
+            a.setText(f.id, std::string(f.maxLength + 1, 'x'));
+            collect(a);
+            a.setText(f.id, "\x01");
+            break;
+        case FieldType::Phone:
+        case FieldType::Date:
+        case FieldType::Time:
+            a.setText(f.id, "x");
+            break;
+        case FieldType::Scale:
+            a.setInteger(f.id, 9);
+            collect(a);
+            a.setText(f.id, "x");
+            break;
+        }
+        collect(a);
+    }
+}
+
+} // namespace
+
+void addCodePoints(CodePointSet& set, std::string_view s) {
+    std::size_t i = 0;
+    while (i < s.size()) {
+        const unsigned char c = static_cast<unsigned char>(s[i]);
+        int len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+        if (len == 0 || i + len > s.size()) {
+            ++i;
+            continue;
+        }
+        char32_t cp = len == 1 ? c : len == 2 ? (c & 0x1F) : len == 3 ? (c & 0x0F) : (c & 0x07);
+        for (int k = 1; k < len; ++k) {
+            cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
+        }
+        if (cp >= 0x20 && cp != 0x7F) {
+            set.insert(cp);
+        }
+        i += len;
+    }
+}
+
+CodePointSet glyphSet(const KioskConfig& config, const FormSet& forms, const LocaleCatalog& catalog,
+                      const std::vector<PolicyPage>& policy) {
+    CodePointSet s;
+    for (char32_t c = 0x20; c < 0x7F; ++c) {
+        s.insert(c);
+    }
+    catalog.forEachText([&](std::string_view t) { addCodePoints(s, t); });
+    for (const PolicyPage& p : policy) {
+        addLocalized(s, p.title);
+        addLocalized(s, p.body);
+        addLocalized(s, p.source);
+    }
+    for (const std::string* t :
+         {&config.name, &config.location, &config.hotline, &config.mailbox}) {
+        addCodePoints(s, *t);
+    }
+    for (const Form* form : {&forms.complaint, &forms.survey}) {
+        addLocalized(s, form->title);
+        for (const Field& f : form->fields) {
+            addLocalized(s, f.label);
+            addOptional(s, f.help);
+            addOptional(s, f.lowLabel);
+            addOptional(s, f.highLabel);
+            for (const Option& o : f.options) {
+                addLocalized(s, o.label);
+                addOptional(s, o.description);
+            }
+            for (const ListItem& i : f.items) {
+                addLocalized(s, i.label);
+            }
+        }
+        addValidationMessages(s, *form);
+    }
+    for (const auto& [name, list] : forms.lists.lists) {
+        addLocalized(s, list.title);
+        for (const ListItem& i : list.items) {
+            addLocalized(s, i.label);
+        }
+    }
+    addCodePoints(s, keyboardCharacters());
+    return s;
+}
+
+std::optional<std::string> checkFontCoverage(const std::filesystem::path& font,
+                                             const CodePointSet& set) {
+    const std::string fix = " Install Debian's fonts-wqy-microhei, or set [ui] font in the kiosk "
+                            "configuration to a TrueType/OpenType font with Chinese characters.";
+    std::ifstream in(font, std::ios::binary);
+    if (!in) {
+        return font.string() + ": cannot open the font file." + fix;
+    }
+    std::vector<unsigned char> data((std::istreambuf_iterator<char>(in)),
+                                    std::istreambuf_iterator<char>());
+    const int offset = stbtt_GetFontOffsetForIndex(data.data(), 0);
+    stbtt_fontinfo info;
+    if (data.size() < 12 || offset < 0 || !stbtt_InitFont(&info, data.data(), offset)) {
+        return font.string() + ": not a TrueType/OpenType font." + fix;
+    }
+    std::string missing;
+    int count = 0;
+    for (char32_t cp : set) {
+        if (cp > 0xFFFF) {
+            continue; // ImGui 1.86 as built by Debian has 16-bit glyph ids; never shown
+        }
+        if (stbtt_FindGlyphIndex(&info, static_cast<int>(cp)) == 0) {
+            if (++count <= 10) {
+                std::string u8;
+                if (cp < 0x80) {
+                    u8 += static_cast<char>(cp);
+                } else if (cp < 0x800) {
+                    u8 += static_cast<char>(0xC0 | (cp >> 6));
+                    u8 += static_cast<char>(0x80 | (cp & 0x3F));
+                } else {
+                    u8 += static_cast<char>(0xE0 | (cp >> 12));
+                    u8 += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+                    u8 += static_cast<char>(0x80 | (cp & 0x3F));
+                }
+                missing += " \"" + u8 + "\"";
+            }
+        }
+    }
+    if (count > 0) {
+        return font.string() + ": has no glyph for " + std::to_string(count) +
+               " character(s) the kiosk shows:" + missing + "." + fix;
+    }
+    return std::nullopt;
+}
+
+std::optional<BakedFont> bakeFonts(ImFontAtlas& atlas, const std::filesystem::path& font,
+                                   const CodePointSet& set, std::vector<unsigned short>& ranges,
+                                   std::string& error) {
+    // Ranges: consecutive code points merged, zero-terminated.
+    ranges.clear();
+    std::size_t glyphs = 0;
+    for (auto it = set.begin(); it != set.end(); ++it) {
+        if (*it > 0xFFFF) {
+            continue;
+        }
+        ++glyphs;
+        if (!ranges.empty() && ranges.back() + 1u == *it) {
+            ranges.back() = static_cast<unsigned short>(*it);
+        } else {
+            ranges.push_back(static_cast<unsigned short>(*it));
+            ranges.push_back(static_cast<unsigned short>(*it));
+        }
+    }
+    ranges.push_back(0);
+    for (float size : {64.0f, 56.0f, 48.0f, 40.0f, 32.0f}) {
+        atlas.Clear();
+        atlas.TexDesiredWidth = 2048;
+        atlas.Flags |= ImFontAtlasFlags_NoMouseCursors;
+        ImFontConfig cfg;
+        cfg.OversampleH = 1; // text is drawn at several scales from one bake; no need for 3×
+        cfg.OversampleV = 1;
+        cfg.PixelSnapH = false;
+        const std::string path = font.string();
+        ImFont* f = atlas.AddFontFromFileTTF(path.c_str(), size, &cfg, ranges.data());
+        if (!f || !atlas.Build()) {
+            error = path + ": ImGui could not load the font.";
+            return std::nullopt;
+        }
+        if (atlas.TexHeight <= 2048 && atlas.TexWidth <= 2048) {
+            return BakedFont{f, size, atlas.TexWidth, atlas.TexHeight, glyphs};
+        }
+    }
+    error = "the kiosk's text needs more characters than fit a 2048×2048 font atlas; shorten "
+            "the configured forms, lists or policy texts.";
+    return std::nullopt;
+}
+
+} // namespace minsheng::kiosk::ui

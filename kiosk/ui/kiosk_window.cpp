@@ -1,0 +1,566 @@
+#include "kiosk/ui/kiosk_window.hpp"
+
+#include "crypto/key_file.hpp"
+#include "kiosk/core/kiosk_flow.hpp"
+#include "kiosk/core/locale_catalog.hpp"
+#include "kiosk/core/policy_texts.hpp"
+#include "kiosk/ui/automation.hpp"
+#include "kiosk/ui/backend.hpp"
+#include "kiosk/ui/fonts.hpp"
+#include "kiosk/ui/icons.hpp"
+#include "kiosk/ui/screens.hpp"
+#include "kiosk/ui/ui.hpp"
+
+#include <imgui.h>
+#include <imgui_internal.h>
+#include <nlohmann/json.hpp>
+#include <stb_image_write.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <csignal>
+#include <fstream>
+#include <iostream>
+#include <pthread.h>
+#include <thread>
+
+namespace minsheng::kiosk::ui {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+constexpr int kExitConfig = 2;
+constexpr int kExitRuntime = 3;
+
+/// Everything loaded and checked before a window opens.
+struct Loaded {
+    KioskConfig config;
+    LocaleCatalog catalog;
+    std::vector<PolicyPage> policy;
+    std::optional<SubmissionDesk> desk;
+    std::optional<crypto::ReceiptTagKey> tagKey;
+    CodePointSet glyphs;
+};
+
+std::optional<std::string> checkIcons(const Form& form) {
+    for (const Field& f : form.fields) {
+        for (const Option& o : f.options) {
+            if (!o.icon.empty() && !isKnownIcon(o.icon)) {
+                std::string names;
+                for (auto n : iconNames()) {
+                    names += (names.empty() ? "" : ", ") + std::string(n);
+                }
+                return form.file + ":" + std::to_string(f.line) + ": field \"" + f.id +
+                       "\", option \"" + o.id + "\": unknown icon \"" + o.icon +
+                       "\". Use one of: " + names + " (or leave icon out).";
+            }
+        }
+    }
+    return std::nullopt;
+}
+
+std::optional<std::string> load(const fs::path& path, Loaded& out) {
+    auto config = loadKioskConfig(path);
+    if (!config) {
+        return config.error().toString();
+    }
+    out.config = std::move(config.value());
+    auto catalog = LocaleCatalog::load(out.config.uiLocaleDir);
+    if (!catalog) {
+        return catalog.error().toString() +
+               " (the UI catalogue; set [ui] locale_dir in the kiosk configuration to the folder "
+               "with zh-CN.toml and en.toml)";
+    }
+    out.catalog = std::move(catalog.value());
+    auto policy = loadPolicyPages(out.config.uiPolicy);
+    if (!policy) {
+        return policy.error().toString() +
+               " (the 政策须知 pages; set [ui] policy in the kiosk configuration)";
+    }
+    out.policy = std::move(policy.value());
+    // Forms first, on their own, so a broken form is reported as such before keys and store.
+    auto forms = loadFormSet(out.config);
+    if (!forms) {
+        return forms.error().toString() + " (a form or list file named in [forms] of " +
+               out.config.file.string() + ")";
+    }
+    for (const Form* f : {&forms->complaint, &forms->survey}) {
+        if (auto e = checkIcons(*f)) {
+            return e;
+        }
+    }
+    out.glyphs = glyphSet(out.config, forms.value(), out.catalog, out.policy);
+    if (auto e = checkFontCoverage(out.config.uiFont, out.glyphs)) {
+        return e;
+    }
+    return std::nullopt;
+}
+
+double percentile(std::vector<float> v, double p) {
+    if (v.empty()) {
+        return 0;
+    }
+    std::sort(v.begin(), v.end());
+    const std::size_t i =
+        std::min(v.size() - 1, static_cast<std::size_t>(p * (v.size() - 1) + 0.5));
+    return v[i];
+}
+
+long peakRssKb() {
+    std::ifstream in("/proc/self/status");
+    std::string line;
+    while (std::getline(in, line)) {
+        if (line.rfind("VmHWM:", 0) == 0) {
+            return std::strtol(line.c_str() + 6, nullptr, 10);
+        }
+    }
+    return 0;
+}
+
+double unixNow() {
+    return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+std::atomic<bool> g_quit{false};
+
+/// A pending automation command that waits for frames or for a screen.
+struct Pending {
+    std::shared_ptr<AutomationServer::Request> request;
+    std::string verb;
+    std::string arg;
+    int framesLeft = 1;
+    double deadline = 0; // wait: give up at this time (monotonic seconds)
+    bool matched = false;
+};
+
+class Window {
+public:
+    Window(Loaded& l, const WindowOptions& o) : m_l(l), m_o(o) {}
+    int run();
+
+private:
+    void handleCommand(std::shared_ptr<AutomationServer::Request> r);
+    void afterFrame(const std::vector<std::uint8_t>* capture);
+    json dump();
+    json stats();
+    bool needCapture() const;
+    void ensureGlyphs(std::string_view text);
+
+    Loaded& m_l;
+    const WindowOptions& m_o;
+    Backend m_backend;
+    std::unique_ptr<Ui> m_ui;
+    std::unique_ptr<KioskFlow> m_flow;
+    std::unique_ptr<AutomationServer> m_automation;
+    std::vector<Pending> m_pending;
+    FrameState m_fs;
+    std::vector<float> m_frameMs;
+    double m_firstFrameMs = -1;
+    std::uint64_t m_frames = 0;
+    BakedFont m_font;
+    std::vector<unsigned short> m_ranges;
+};
+
+void Window::ensureGlyphs(std::string_view text) {
+    // Text from outside the configuration (the county's reply to a case) may use characters the
+    // atlas was not baked with: add them and bake again, once per new reply.
+    CodePointSet extra;
+    addCodePoints(extra, text);
+    bool missing = false;
+    for (char32_t cp : extra) {
+        if (cp <= 0xFFFF && !m_l.glyphs.contains(cp)) {
+            m_l.glyphs.insert(cp);
+            missing = true;
+        }
+    }
+    if (!missing) {
+        return;
+    }
+    std::string error;
+    if (auto baked =
+            bakeFonts(*ImGui::GetIO().Fonts, m_l.config.uiFont, m_l.glyphs, m_ranges, error)) {
+        m_font = *baked;
+        m_fs.atlasWidth = m_font.atlasWidth;
+        m_fs.atlasHeight = m_font.atlasHeight;
+        m_ui->setFont(m_font.font);
+        m_backend.reloadFontTexture();
+    }
+}
+
+json Window::dump() {
+    const auto g = m_backend.geometry();
+    json widgets = json::array();
+    for (const auto& w : m_ui->widgets()) {
+        widgets.push_back({{"id", w.id},
+                           {"label", w.label},
+                           {"x", std::lround(w.min.x)},
+                           {"y", std::lround(w.min.y)},
+                           {"w", std::lround(w.max.x - w.min.x)},
+                           {"h", std::lround(w.max.y - w.min.y)},
+                           {"enabled", w.enabled}});
+    }
+    const Field* f = m_flow->field();
+    const auto st = m_flow->step();
+    const auto warn = m_flow->idleWarningLeft(static_cast<std::int64_t>(unixNow()));
+    return json{{"ok", true},
+                {"screen", screenName(m_flow->screen())},
+                {"field", f ? json(f->id) : json(nullptr)},
+                {"step", {st.index, st.count}},
+                {"locale", m_flow->session().locale},
+                {"window", {{"x", g.x}, {"y", g.y}, {"w", g.width}, {"h", g.height}}},
+                {"widgets", widgets},
+                {"labels", m_ui->labels()},
+                {"missing_glyphs", m_ui->missingGlyphs()},
+                {"idle_warning", warn ? json(*warn) : json(nullptr)},
+                {"answers", m_flow->session().answers().size()},
+                {"generation", m_flow->session().generation}};
+}
+
+json Window::stats() {
+    return json{{"ok", true},
+                {"frames", m_frames},
+                {"frame_ms_p50", percentile(m_frameMs, 0.50)},
+                {"frame_ms_p95", percentile(m_frameMs, 0.95)},
+                {"frame_samples", m_frameMs.size()},
+                {"first_frame_ms", m_firstFrameMs},
+                {"atlas", {m_font.atlasWidth, m_font.atlasHeight}},
+                {"font_px", m_font.pixelSize},
+                {"glyphs", m_font.glyphs},
+                {"peak_rss_kb", peakRssKb()}};
+}
+
+void Window::handleCommand(std::shared_ptr<AutomationServer::Request> r) {
+    const std::string& line = r->line;
+    const auto sp = line.find(' ');
+    Pending p;
+    p.request = std::move(r);
+    p.verb = line.substr(0, sp);
+    p.arg = sp == std::string::npos ? std::string() : line.substr(sp + 1);
+    const auto nowUnix = static_cast<std::int64_t>(unixNow());
+    if (p.verb == "dump" || p.verb == "screenshot") {
+        p.framesLeft = 1;
+    } else if (p.verb == "tap") {
+        m_ui->requestTap(p.arg);
+        p.framesLeft = 2; // the first frame takes the tap, the second shows its effect
+    } else if (p.verb == "type") {
+        // As if typed key by key on the on-screen keyboard, through the input method.
+        for (std::size_t i = 0; i < p.arg.size();) {
+            const std::size_t at = i;
+            const char32_t cp = nextCodePoint(p.arg, i);
+            const std::string_view ch(p.arg.data() + at, i - at);
+            ImeKey key{cp == ' ' ? ImeKey::Kind::Space : ImeKey::Kind::Text, ch};
+            m_flow->typeKey(key, nowUnix);
+        }
+        p.framesLeft = 1;
+    } else if (p.verb == "wait") {
+        const auto sp2 = p.arg.find(' ');
+        double timeout = 30;
+        if (sp2 != std::string::npos) {
+            timeout = std::atof(p.arg.c_str() + sp2 + 1);
+            p.arg.resize(sp2);
+        }
+        p.deadline = m_backend.time() + timeout;
+        p.framesLeft = 1;
+    } else if (p.verb == "stats") {
+        if (p.arg == "reset") {
+            m_frameMs.clear();
+        }
+        p.request->reply.set_value(stats().dump());
+        return;
+    } else if (p.verb == "quit") {
+        g_quit = true;
+        p.request->reply.set_value(R"({"ok":true})");
+        return;
+    } else {
+        p.request->reply.set_value(
+            json{{"ok", false},
+                 {"error", "unknown command; use dump, tap ID, type TEXT, wait SCREEN "
+                           "[SECONDS], screenshot FILE.png, stats [reset], quit"}}
+                .dump());
+        return;
+    }
+    m_pending.push_back(std::move(p));
+}
+
+bool Window::needCapture() const {
+    for (const auto& p : m_pending) {
+        if (p.verb == "screenshot" && p.framesLeft == 1) {
+            return true;
+        }
+    }
+    return false;
+}
+
+void Window::afterFrame(const std::vector<std::uint8_t>* capture) {
+    const std::string screen(screenName(m_flow->screen()));
+    for (auto it = m_pending.begin(); it != m_pending.end();) {
+        Pending& p = *it;
+        if (p.verb == "wait") {
+            if (!p.matched && screen == p.arg) {
+                p.matched = true; // answer after one more frame so a dump sees the new screen
+                ++it;
+                continue;
+            }
+            if (p.matched) {
+                p.request->reply.set_value(json{{"ok", true}, {"screen", screen}}.dump());
+                it = m_pending.erase(it);
+                continue;
+            }
+            if (m_backend.time() > p.deadline) {
+                p.request->reply.set_value(
+                    json{{"ok", false}, {"error", "timeout"}, {"screen", screen}}.dump());
+                it = m_pending.erase(it);
+                continue;
+            }
+            ++it;
+            continue;
+        }
+        if (p.verb == "tap" && p.framesLeft == 2) {
+            if (!m_ui->takeTapResult()) {
+                p.request->reply.set_value(
+                    json{{"ok", false}, {"error", "no enabled widget \"" + p.arg + "\" on screen"}}
+                        .dump());
+                it = m_pending.erase(it);
+                continue;
+            }
+        }
+        if (--p.framesLeft > 0) {
+            ++it;
+            continue;
+        }
+        json out;
+        if (p.verb == "dump") {
+            out = dump();
+        } else if (p.verb == "screenshot") {
+            const int w = m_backend.framebufferWidth();
+            const int h = m_backend.framebufferHeight();
+            const bool ok = capture && !capture->empty() &&
+                            stbi_write_png(p.arg.c_str(), w, h, 4, capture->data(), w * 4) != 0;
+            out = ok ? json{{"ok", true}, {"file", p.arg}, {"w", w}, {"h", h}}
+                     : json{{"ok", false}, {"error", "cannot write " + p.arg}};
+        } else {
+            out = json{{"ok", true}, {"screen", screen}};
+        }
+        p.request->reply.set_value(out.dump());
+        it = m_pending.erase(it);
+    }
+}
+
+int Window::run() {
+    IMGUI_CHECKVERSION();
+    ImGui::CreateContext();
+    ImGuiIO& io = ImGui::GetIO();
+    // Nothing about a session may reach the disk: no imgui.ini, no log file.
+    io.IniFilename = nullptr;
+    io.LogFilename = nullptr;
+    io.ConfigInputTextCursorBlink = false;
+    std::string fontError;
+    auto baked = bakeFonts(*io.Fonts, m_l.config.uiFont, m_l.glyphs, m_ranges, fontError);
+    if (!baked) {
+        std::cerr << "minsheng-kiosk: " << fontError << "\n";
+        return kExitConfig;
+    }
+    m_font = *baked;
+    m_fs.atlasWidth = m_font.atlasWidth;
+    m_fs.atlasHeight = m_font.atlasHeight;
+    m_fs.version = MINSHENG_VERSION;
+
+    Backend::Options bo;
+    bo.fullscreen = m_o.fullscreen;
+    bo.width = m_o.width;
+    bo.height = m_o.height;
+    bo.title = "Minsheng " + m_l.config.name;
+    if (auto e = m_backend.open(bo)) {
+        std::cerr << "minsheng-kiosk: " << *e << "\n";
+        return kExitRuntime;
+    }
+    {
+        ForwarderClient forwarder(m_l.config.dataDir / "forwarder.sock", [] { Backend::wake(); });
+        DeskSubmitter submitter(*m_l.desk);
+        m_flow = std::make_unique<KioskFlow>(m_l.config, m_l.desk->forms(), m_l.policy, submitter,
+                                             &forwarder, m_l.tagKey ? &*m_l.tagKey : nullptr,
+                                             static_cast<std::int64_t>(unixNow()));
+        m_ui = std::make_unique<Ui>(m_l.catalog, m_font.font);
+        m_ui->setRecording(m_o.automation.has_value());
+        if (m_o.automation) {
+            std::string err;
+            m_automation = AutomationServer::start(
+                *m_o.automation, [] { Backend::wake(); }, err);
+            if (!m_automation) {
+                std::cerr << "minsheng-kiosk: --automation " << err << "\n";
+                m_flow.reset();
+                return kExitConfig;
+            }
+        }
+        std::uint64_t generation = m_flow->session().generation;
+        int settle = 3;
+        while (!g_quit && !m_backend.shouldClose()) {
+            // ---- sleep until something can change ----------------------------------------
+            double wait = -1;
+            const double nowReal = unixNow();
+            const double t = m_backend.time();
+            auto consider = [&](double seconds) {
+                seconds = std::max(0.0, seconds);
+                wait = wait < 0 ? seconds : std::min(wait, seconds);
+            };
+            if (settle > 0) {
+                consider(0);
+            }
+            if (auto d = m_flow->nextDeadline(static_cast<std::int64_t>(nowReal))) {
+                consider(static_cast<double>(*d) - nowReal + 0.01);
+            }
+            if (m_fs.wantsBlink) {
+                consider(0.53 - std::fmod(t, 0.53));
+            }
+            if (m_fs.wakeAt >= 0) {
+                consider(m_fs.wakeAt - t);
+            }
+            for (const auto& p : m_pending) {
+                consider(p.verb == "wait" && !p.matched ? std::min(p.deadline - t, 0.25) : 0);
+            }
+            if (wait == 0) {
+                m_backend.pollEvents();
+            } else {
+                m_backend.waitEvents(wait);
+            }
+            const auto nowUnix = static_cast<std::int64_t>(unixNow());
+            settle = std::max(settle, 1);
+            if (m_backend.takeInputCount() > 0) {
+                m_flow->noteActivity(nowUnix);
+                settle = 3;
+            }
+            if (m_automation) {
+                while (auto r = m_automation->take()) {
+                    handleCommand(std::move(r));
+                }
+            }
+            if (m_flow->tick(nowUnix)) {
+                settle = 3;
+                if (const auto& r = m_flow->session().lookupResult) {
+                    ensureGlyphs(r->reply);
+                }
+            }
+            if (m_flow->session().generation != generation) {
+                // A wipe: also forget ImGui's own per-widget state (active id, text-edit buffer
+                // and undo stack) and what the automation recorded of the last frame.
+                generation = m_flow->session().generation;
+                ImGui::ClearActiveID();
+                if (ImGuiContext* ctx = ImGui::GetCurrentContext()) {
+                    ctx->InputTextState.ClearFreeMemory();
+                    ctx->InputTextState.ID = 0;
+                }
+                m_ui->clearRecords();
+            }
+            // ---- one frame ---------------------------------------------------------------
+            const auto frameStart = std::chrono::steady_clock::now();
+            m_fs.time = m_backend.time();
+            m_fs.now = nowUnix;
+            m_fs.caretOn = std::fmod(m_fs.time, 1.06) < 0.53;
+            m_fs.wakeAt = -1;
+            m_backend.newFrame();
+            ImGui::NewFrame();
+            const Screen drawn = m_flow->screen();
+            drawFrame(*m_ui, *m_flow, m_fs);
+            ImGui::Render();
+            std::vector<std::uint8_t> capture;
+            const bool cap = needCapture();
+            const ImU32 bg = m_ui->theme().background;
+            m_backend.render(((bg >> IM_COL32_R_SHIFT) & 0xFF) / 255.0f,
+                             ((bg >> IM_COL32_G_SHIFT) & 0xFF) / 255.0f,
+                             ((bg >> IM_COL32_B_SHIFT) & 0xFF) / 255.0f, cap ? &capture : nullptr);
+            const auto frameEnd = std::chrono::steady_clock::now();
+            ++m_frames;
+            if (m_firstFrameMs < 0) {
+                m_firstFrameMs =
+                    std::chrono::duration<double, std::milli>(frameEnd - m_o.startedAt).count();
+            }
+            if (m_frameMs.size() < 100000) {
+                m_frameMs.push_back(
+                    std::chrono::duration<float, std::milli>(frameEnd - frameStart).count());
+            }
+            --settle;
+            if (m_flow->screen() != drawn) {
+                settle = 3;
+            }
+            // 正在保存… is on screen now: do the (fsync-bound) submit.
+            if (drawn == Screen::Saving && m_flow->session().submitPending) {
+                m_flow->performPendingSubmit(static_cast<std::int64_t>(unixNow()));
+                settle = 3;
+            }
+            afterFrame(cap ? &capture : nullptr);
+        }
+        for (auto& p : m_pending) {
+            p.request->reply.set_value(R"({"ok":false,"error":"shutting down"})");
+        }
+        m_pending.clear();
+        m_automation.reset();
+        m_flow.reset(); // wipes the session before the forwarder goes
+    }
+    m_ui.reset();
+    // Backend's destructor shuts the ImGui backends down; the context goes after it.
+    return 0;
+}
+
+} // namespace
+
+std::optional<std::string> checkKioskWindowConfig(const fs::path& config) {
+    Loaded l;
+    return load(config, l);
+}
+
+int runKioskWindow(const WindowOptions& o) {
+    Loaded l;
+    if (auto e = load(o.config, l)) {
+        std::cerr << "minsheng-kiosk: " << *e << "\n";
+        return kExitConfig;
+    }
+    if (o.automation && !l.config.automation) {
+        std::cerr << "minsheng-kiosk: --automation is refused: " << l.config.file.string()
+                  << " does not set automation = true in [kiosk] (tests only; never on a real "
+                     "kiosk).\n";
+        return kExitConfig;
+    }
+    auto desk = SubmissionDesk::open(l.config);
+    if (!desk) {
+        std::cerr << "minsheng-kiosk: " << desk.error().message << "\n";
+        return desk.error().kind == DeskError::Kind::Store ? kExitRuntime : kExitConfig;
+    }
+    l.desk.emplace(std::move(desk.value()));
+    if (auto key = crypto::readReceiptTagKey(l.config.receiptTagKey)) {
+        l.tagKey.emplace(std::move(key.value()));
+    }
+    // SIGTERM/SIGINT (systemd stop, Ctrl-C) end the loop cleanly so the session is wiped:
+    // blocked in every thread, taken by one thread that flags the loop and wakes it.
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &set, nullptr);
+    std::atomic<bool> done{false};
+    std::thread signals([&] {
+        int sig = 0;
+        sigwait(&set, &sig);
+        if (!done) {
+            g_quit = true;
+            Backend::wake();
+        }
+    });
+    int rc = 0;
+    {
+        Window w(l, o);
+        rc = w.run();
+        done = true;
+        pthread_kill(signals.native_handle(), SIGTERM); // release sigwait
+        signals.join();
+    }
+    if (ImGui::GetCurrentContext()) {
+        ImGui::DestroyContext();
+    }
+    return rc;
+}
+
+} // namespace minsheng::kiosk::ui

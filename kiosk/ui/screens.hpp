@@ -1,0 +1,32 @@
+// Screens: one function per kiosk screen, each a function of the KioskFlow's state. They draw
+// with Ui and send events to the flow; they own nothing. drawFrame() draws the whole window for
+// one frame: the top bar (中/EN, 大字, 高对比, 重新开始), the current screen, and the idle overlay.
+#pragma once
+
+#include "kiosk/core/kiosk_flow.hpp"
+#include "kiosk/ui/ui.hpp"
+
+#include <cstdint>
+#include <string>
+
+namespace minsheng::kiosk::ui {
+
+/// Frame-loop state that screens read or update; none of it is a parent's data.
+struct FrameState {
+    double time = 0;             // seconds, monotonic
+    std::int64_t now = 0;        // Unix seconds, for the flow
+    bool caretOn = true;         // text caret blink phase
+    bool wantsBlink = false;     // set by a screen that shows a caret
+    double cornerHeldSince = -1; // the hidden staff long press
+    double wakeAt = -1;          // set by a screen that needs a frame at this time
+    std::string version = "0";   // shown in staff mode
+    int atlasWidth = 0, atlasHeight = 0;
+};
+
+/// Draws one frame into the current ImGui frame (between NewFrame and Render).
+void drawFrame(Ui& ui, KioskFlow& flow, FrameState& fs);
+
+/// Seconds a long press on the hidden corner takes to open staff mode.
+inline constexpr double kStaffLongPressSeconds = 3.0;
+
+} // namespace minsheng::kiosk::ui

@@ -1,0 +1,98 @@
+// The intake server's store: DIR/intake.db, one SQLite file (through SQLCipher's library, never
+// keyed: it holds sealed envelopes the server cannot open, signed acknowledgements and signed
+// case statuses — nothing a key on the same disk would protect).
+//
+// Modes, set on every open, with the reason:
+//   journal_mode = WAL     readers (staff pulls, status look-ups) never block the writer
+//   synchronous  = FULL    a COMMIT that returned survives power loss; an ack is only sent after
+//                          the COMMIT that stored it returned (in WAL mode NORMAL could lose the
+//                          last transactions on power loss, and a kiosk that holds an ack deletes
+//                          its copy of the envelope)
+//   foreign_keys = ON, secure_delete = ON (nothing is deleted today; for the future)
+//
+// Invariants (triggers enforce those SQL can express; tests/server checks the rest):
+//   1. An envelope row is never updated or deleted (triggers envelopes_no_update/no_delete).
+//   2. (kiosk_id, sequence) is unique: the first envelope stored for a sequence stays. A fork
+//      (same kiosk and sequence, another envelope hash) never replaces it; it is recorded as an
+//      `alarms` row of kind 'fork' with the offered envelope, for the staff to look at.
+//   3. An envelope and its acknowledgement (received_at + county signature over kiosk, sequence,
+//      hash, received_at) are one row, so they are stored in one transaction and a duplicate is
+//      always answered with the original acknowledgement.
+//   4. Every stored envelope passed, before its INSERT and in this order: wire syntax, version,
+//      registry (enrolled, not revoked), Ed25519 signature, and the chain checks against the
+//      stored neighbours: if sequence-1 is stored its hash equals this envelope's previous hash;
+//      if sequence+1 is stored its previous hash equals this envelope's hash. A missing neighbour
+//      is a gap, not an error; gaps are derived from the stored sequences (so a gap closes by
+//      itself when the missing envelope arrives).
+//   5. One transaction per POST /v1/envelopes batch; each envelope in its own SAVEPOINT. The
+//      answer (with its acks) is sent only after COMMIT returned; if COMMIT fails nothing of the
+//      batch is stored and the answer is 500 `internal`.
+//   6. A complaint's first `case_status` row (status "received", signed with the county signing
+//      key) is inserted in the same transaction as the envelope. Later rows replace it only via
+//      PUT /v1/staff/status after the county signature and the tag were checked.
+//   7. No column holds plaintext: payloads stay sealed to the county key, which the server never
+//      loads. Request logs and this store hold no client address.
+//   8. PRAGMA user_version is the number of migration steps applied; a file with a higher number
+//      is refused.
+#pragma once
+
+#include <array>
+#include <string_view>
+
+namespace minsheng::server::schema {
+
+struct MigrationStep {
+    int toVersion;
+    std::string_view summary;
+    std::string_view sql;
+};
+
+// Append new steps at the end; never edit a step that has shipped.
+inline constexpr std::array kMigrations = {
+    MigrationStep{1, "initial schema: envelopes, alarms, kiosk_state, case_status", R"sql(
+CREATE TABLE envelopes (
+    cursor         INTEGER PRIMARY KEY AUTOINCREMENT, -- storage order; the staff pull cursor
+    kiosk_id       TEXT NOT NULL CHECK (length(kiosk_id) BETWEEN 1 AND 64),
+    sequence       INTEGER NOT NULL CHECK (sequence >= 1),
+    previous_hash  BLOB NOT NULL CHECK (length(previous_hash) = 32),
+    envelope_hash  BLOB NOT NULL CHECK (length(envelope_hash) = 32),
+    kind           INTEGER NOT NULL CHECK (kind IN (1, 2)),
+    receipt_tag    BLOB CHECK (receipt_tag IS NULL OR length(receipt_tag) = 32),
+    envelope_json  TEXT NOT NULL,   -- the wire form (docs/protocol.md section 6)
+    received_at    INTEGER NOT NULL,
+    ack_signature  BLOB NOT NULL CHECK (length(ack_signature) = 64),
+    UNIQUE (kiosk_id, sequence)
+);
+CREATE INDEX envelopes_by_tag ON envelopes (receipt_tag) WHERE receipt_tag IS NOT NULL;
+CREATE TRIGGER envelopes_no_update BEFORE UPDATE ON envelopes
+BEGIN SELECT RAISE(ABORT, 'invariant 1: stored envelopes are never updated'); END;
+CREATE TRIGGER envelopes_no_delete BEFORE DELETE ON envelopes
+BEGIN SELECT RAISE(ABORT, 'invariant 1: stored envelopes are never deleted'); END;
+
+CREATE TABLE alarms (
+    id             INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind           TEXT NOT NULL CHECK (kind IN ('fork', 'chain-break')),
+    kiosk_id       TEXT NOT NULL,
+    sequence       INTEGER NOT NULL,
+    stored_hash    BLOB,            -- the stored envelope it conflicts with
+    offered_hash   BLOB NOT NULL,
+    offered_json   TEXT NOT NULL,   -- the offered envelope, kept as evidence
+    detected_at    INTEGER NOT NULL
+);
+
+CREATE TABLE kiosk_state (
+    kiosk_id          TEXT PRIMARY KEY,
+    last_contact      INTEGER,      -- last authenticated request (batch or heartbeat)
+    last_heartbeat    TEXT,         -- the last verified heartbeat, wire form
+    last_heartbeat_at INTEGER
+);
+
+CREATE TABLE case_status (
+    receipt_tag  BLOB PRIMARY KEY CHECK (length(receipt_tag) = 32),
+    status_json  TEXT NOT NULL,     -- signed case status, wire form, served as is
+    stored_at    INTEGER NOT NULL
+);
+)sql"},
+};
+
+} // namespace minsheng::server::schema

@@ -1,0 +1,107 @@
+// IntakeStore: the intake server's durable store (DIR/intake.db). Schema, modes and numbered
+// invariants: intake_schema.hpp. Every method is thread-safe (one connection behind a mutex;
+// SQLite serialises writers anyway, and a batch is one transaction).
+#pragma once
+
+#include "crypto/envelope.hpp"
+#include "crypto/result.hpp"
+#include "crypto/signed_messages.hpp"
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+struct sqlite3;
+
+namespace minsheng::server {
+
+struct StoreError {
+    std::string message;
+};
+
+/// An envelope that passed syntax, registry and signature checks, ready for the chain checks
+/// and the INSERT.
+struct CheckedEnvelope {
+    const crypto::Envelope* envelope = nullptr;
+    crypto::Hash256 hash{};
+    std::string json; // wire form
+};
+
+enum class StoreOutcome {
+    Stored,     // newly stored, `ack` is new
+    Duplicate,  // the same envelope hash was stored before, `ack` is the original
+    Fork,       // another envelope is stored for (kiosk, sequence); alarm recorded
+    ChainBreak, // a stored neighbour disagrees with this envelope's chain link; alarm recorded
+};
+
+struct EnvelopeOutcome {
+    StoreOutcome outcome = StoreOutcome::Stored;
+    crypto::Acknowledgement ack; // Stored, Duplicate
+    std::string message;         // Fork, ChainBreak: a sentence for the kiosk
+};
+
+struct PulledEnvelope {
+    std::int64_t cursor = 0;
+    std::string envelopeJson;
+    crypto::Acknowledgement ack;
+};
+
+struct KioskActivity {
+    std::optional<std::int64_t> lastContact;
+    std::uint64_t lastSequence = 0; // highest stored sequence, 0 when none
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> gaps; // missing [from, to], inclusive
+    std::uint64_t forks = 0;
+    std::uint64_t chainBreaks = 0;
+    std::optional<std::string> lastHeartbeatJson;
+};
+
+class IntakeStore {
+public:
+    /// Opens or creates the store; applies migrations. `signingKey` signs acknowledgements and
+    /// the initial "received" case status; it must outlive the store.
+    [[nodiscard]] static Result<std::unique_ptr<IntakeStore>, StoreError>
+    open(const std::filesystem::path& file, const crypto::Ed25519SecretKey& signingKey);
+    ~IntakeStore();
+    IntakeStore(const IntakeStore&) = delete;
+    IntakeStore& operator=(const IntakeStore&) = delete;
+
+    /// Stores a batch of one kiosk's checked envelopes in one transaction (invariant 5) and
+    /// records the kiosk's contact time. One outcome per envelope, in order.
+    [[nodiscard]] Result<std::vector<EnvelopeOutcome>, StoreError>
+    storeBatch(const std::string& kioskId, std::span<const CheckedEnvelope> envelopes,
+               std::int64_t now);
+
+    [[nodiscard]] Result<Ok, StoreError>
+    recordHeartbeat(const std::string& kioskId, const std::string& heartbeatJson, std::int64_t now);
+
+    /// The case status served for a receipt tag; nullopt when unknown.
+    [[nodiscard]] Result<std::optional<std::string>, StoreError>
+    caseStatus(const crypto::Hash256& tag);
+    /// received_at of the first stored complaint with this receipt tag; nullopt when none.
+    [[nodiscard]] Result<std::optional<std::int64_t>, StoreError>
+    complaintReceivedAt(const crypto::Hash256& tag);
+    [[nodiscard]] Result<Ok, StoreError>
+    replaceCaseStatus(const crypto::Hash256& tag, const std::string& statusJson, std::int64_t now);
+
+    /// Envelopes with cursor > after, in storage order: at most `limit`, and stopping once
+    /// `maxBytes` of envelope text is collected (at least one item is returned if any exists).
+    [[nodiscard]] Result<std::vector<PulledEnvelope>, StoreError>
+    pull(std::int64_t after, std::size_t limit, std::size_t maxBytes);
+
+    [[nodiscard]] Result<std::map<std::string, KioskActivity>, StoreError> kioskActivity();
+
+private:
+    IntakeStore(sqlite3* db, const crypto::Ed25519SecretKey& key) : m_db(db), m_key(key) {}
+    std::mutex m_mutex;
+    sqlite3* m_db;
+    const crypto::Ed25519SecretKey& m_key;
+};
+
+} // namespace minsheng::server

@@ -1,0 +1,21 @@
+// `minsheng-county serve`: the county intake server as a subcommand of minsheng-county.
+//
+//   minsheng-county serve --dir DIR [--listen HOST:PORT] [--passphrase-file F] [--threads N]
+//
+// Loads the county signing key (to sign acknowledgements and "received" statuses; asks for the
+// passphrase when the key is protected: --passphrase-file, MINSHENG_PASSPHRASE_FILE, or the
+// terminal), the kiosk registry, the staff token and DIR/tls/server.{pem,key}; opens
+// DIR/intake.db; prints "listening on https://HOST:PORT" on stdout when connections are accepted
+// (port 0 in --listen: a free port, and the line names it); logs one line per request on stdout;
+// exits 0 after SIGTERM/SIGINT once requests in flight are answered, 2 on bad configuration.
+// The county SEALING secret key is never loaded: the server cannot open what parents wrote.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <functional>
+
+namespace minsheng::server {
+
+void addServeCommand(CLI::App& app, std::function<int()>& run);
+
+} // namespace minsheng::server

@@ -1,0 +1,24 @@
+// The staff tool's subcommands of minsheng-county (docs/staff.md):
+//
+//   pull     fetch new envelopes from the intake server (and/or --import exported files),
+//            verify and open them, record them in the case ledger; push queued statuses
+//   import   the same for exported files only (minsheng-kiosk outbox --export)
+//   cases    list cases (filters: --status --category --school --overdue; --json)
+//   case     show RECEIPT | set RECEIPT --status S [--reply TEXT]
+//   alarms   forks, chain breaks and rejected envelopes the ledger recorded
+//   export   --format csv|json|open311 [--out FILE]
+//   report   the county's tallies, as text and --html FILE
+//   enroll   enrol a kiosk whose key was made elsewhere; revoke: revoke a kiosk
+//   kiosks   (the existing command) gains the server's kiosk health when it is reachable
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <functional>
+
+namespace minsheng::staff {
+
+/// Registers the staff subcommands on `app`; the chosen one sets `run`.
+void addStaffCommands(CLI::App& app, std::function<int()>& run);
+
+} // namespace minsheng::staff

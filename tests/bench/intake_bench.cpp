@@ -1,0 +1,139 @@
+// Intake server benchmark (county issue).
+//
+// Starts the real `minsheng-county serve` on 127.0.0.1 and measures, in one run:
+//   * intake throughput: envelopes per second verified (Ed25519) and durably stored
+//     (SQLite WAL, synchronous=FULL, acknowledged after COMMIT) with N = 1, 4, 16 concurrent
+//     kiosks, each on its own kept-alive TLS connection, batches of 1 and of 16 envelopes;
+//   * the raw libsodium Ed25519 verify rate of the same envelopes on one core in this process:
+//     the ratio intake/verify is the figure we track (it factors out the machine);
+//   * the cost of a request (GET /healthz) on a new TLS connection vs on a reused one.
+// Envelopes are signed before the clock starts. Prints figures; asserts nothing about time.
+// Usage: minsheng-bench-intake [--envelopes N]   (per configuration; default 2048)
+#include "crypto/envelope.hpp"
+#include "tests/server/server_test_support.hpp"
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <thread>
+#include <vector>
+
+using namespace minsheng;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+double seconds(Clock::duration d) {
+    return std::chrono::duration<double>(d).count();
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    crypto::initSodium();
+    std::size_t perConfig = 2048;
+    for (int i = 1; i + 1 < argc; ++i)
+        if (std::strcmp(argv[i], "--envelopes") == 0)
+            perConfig = std::max<std::size_t>(16, std::stoul(argv[i + 1]));
+
+    test::TempDir tmp("minsheng-bench-intake");
+    std::vector<std::string> ids;
+    for (int i = 0; i < 16; ++i)
+        ids.push_back("bench-" + std::to_string(i));
+    test::TestCounty county(tmp.path(), ids);
+    // Rate limits off: one address and a few kiosks send far more than a county's kiosks would.
+    test::ServerProcess server(county.dir, tmp / "server.log", {"--posts-per-minute", "1e9"});
+    std::vector<test::TestKiosk> kiosks;
+    for (const auto& id : ids)
+        kiosks.emplace_back(county, id);
+
+    // Raw verify rate, one core.
+    {
+        std::vector<crypto::Envelope> sample;
+        for (int i = 0; i < 64; ++i)
+            sample.push_back(kiosks[0].make(1, {}));
+        auto pub = kiosks[0].key().publicKey();
+        const std::size_t n = std::max<std::size_t>(perConfig, 2000);
+        const auto t0 = Clock::now();
+        std::size_t ok = 0;
+        for (std::size_t i = 0; i < n; ++i)
+            ok += !crypto::verifyEnvelope(sample[i % sample.size()], pub).has_value();
+        const double rate = static_cast<double>(n) / seconds(Clock::now() - t0);
+        std::printf("ed25519 envelope verify (1 KiB ciphertext, 1 core): %.0f /s (%zu ok)\n", rate,
+                    ok);
+        std::printf("hardware threads: %u; server threads: default\n\n",
+                    std::thread::hardware_concurrency());
+        std::printf("%-8s %-6s %12s %14s %10s\n", "kiosks", "batch", "envelopes", "stored/s",
+                    "vs verify");
+
+        for (std::size_t batch : {std::size_t{1}, std::size_t{16}}) {
+            for (std::size_t nk : {std::size_t{1}, std::size_t{4}, std::size_t{16}}) {
+                const std::size_t each = std::max<std::size_t>(batch, perConfig / nk);
+                std::vector<std::vector<std::string>> bodies(nk);
+                for (std::size_t k = 0; k < nk; ++k) {
+                    std::vector<crypto::Envelope> pending;
+                    for (std::size_t i = 0; i < each; ++i) {
+                        pending.push_back(kiosks[k].next());
+                        if (pending.size() == batch) {
+                            bodies[k].push_back(test::batchJson(pending));
+                            pending.clear();
+                        }
+                    }
+                }
+                std::atomic<std::size_t> stored{0};
+                std::atomic<bool> failed{false};
+                std::vector<std::thread> threads;
+                const auto t1 = Clock::now();
+                for (std::size_t k = 0; k < nk; ++k)
+                    threads.emplace_back([&, k] {
+                        test::TestClient c(server.port(), county.caFile());
+                        for (const auto& body : bodies[k]) {
+                            auto r = c.request("POST", "/v1/envelopes", body);
+                            if (r.status != 200) {
+                                failed = true;
+                                return;
+                            }
+                            std::size_t pos = 0, n = 0;
+                            while ((pos = r.body.find("\"stored\"", pos)) != std::string::npos) {
+                                ++n;
+                                ++pos;
+                            }
+                            stored += n;
+                        }
+                    });
+                for (auto& t : threads)
+                    t.join();
+                const double wall = seconds(Clock::now() - t1);
+                const double perSecond = static_cast<double>(stored) / wall;
+                std::printf("%-8zu %-6zu %12zu %14.0f %9.1f%%%s\n", nk, batch, stored.load(),
+                            perSecond, 100.0 * perSecond / rate,
+                            failed ? "  (FAILED requests)" : "");
+            }
+        }
+    }
+
+    // TLS: a request on a new connection vs on a kept-alive one.
+    {
+        const int n = static_cast<int>(std::max<std::size_t>(50, perConfig / 16));
+        auto t0 = Clock::now();
+        for (int i = 0; i < n; ++i) {
+            test::TestClient c(server.port(), county.caFile());
+            c.request("GET", "/healthz");
+        }
+        const double fresh = seconds(Clock::now() - t0) / n * 1e6;
+        test::TestClient c(server.port(), county.caFile());
+        c.request("GET", "/healthz");
+        t0 = Clock::now();
+        for (int i = 0; i < n; ++i)
+            c.request("GET", "/healthz");
+        const double reused = seconds(Clock::now() - t0) / n * 1e6;
+        std::printf("\nGET /healthz over TLS: new connection %.0f us/request, reused %.0f "
+                    "us/request (handshake share %.0f%%)\n",
+                    fresh, reused, 100.0 * (fresh - reused) / fresh);
+    }
+    const int rc = server.stop();
+    std::printf("server stopped with exit status %d\n", rc);
+    return rc == 0 ? 0 : 1;
+}

@@ -1,0 +1,319 @@
+// The staff commands through the real programs: a county made by `minsheng-county init`, a kiosk
+// provisioned from it, reports submitted with `minsheng-kiosk submit` and carried over with
+// `outbox --export` (the USB stick), then import, cases, case show/set, export and report.
+#include <catch2/catch.hpp>
+
+#include "crypto/receipt_code.hpp"
+#include "tests/support/run_process.hpp"
+#include "tests/support/temp_dir.hpp"
+
+#include <nlohmann/json.hpp>
+#include <sys/stat.h>
+
+using namespace minsheng;
+using nlohmann::json;
+using test::runProcess;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Site {
+    test::TempDir tmp{"minsheng-staff-cli"};
+    fs::path county = tmp / "county";
+    fs::path bundle = tmp / "kiosk";
+    fs::path config = bundle / "kiosk.toml";
+    fs::path usb = tmp / "usb";
+    fs::path kioskBin = test::binary("minsheng-kiosk");
+    fs::path countyBin = test::binary("minsheng-county");
+
+    Site() {
+        auto r = runProcess(countyBin, {"init", "--dir", county.string(), "--no-passphrase"});
+        INFO(r.err);
+        REQUIRE(r.exitCode == 0);
+        r = runProcess(countyBin, {"provision", "--dir", county.string(), "--kiosk-id", "yx-001",
+                                   "--name", "阳光社区 1 号机", "--out", bundle.string()});
+        INFO(r.err);
+        REQUIRE(r.exitCode == 0);
+    }
+
+    json example(const std::string& form) {
+        auto r = runProcess(kioskBin, {"forms", "--config", config.string(), "--example", form});
+        REQUIRE(r.exitCode == 0);
+        return json::parse(r.out);
+    }
+    /// Submits and returns the kiosk's JSON receipt.
+    json submit(const std::string& form, const json& answers) {
+        auto r = runProcess(
+            kioskBin,
+            {"submit", "--config", config.string(), "--form", form, "--answers", "-", "--json"},
+            answers.dump());
+        INFO(r.err);
+        REQUIRE(r.exitCode == 0);
+        return json::parse(r.out);
+    }
+    void exportToUsb() {
+        auto r =
+            runProcess(kioskBin, {"outbox", "--config", config.string(), "--export", usb.string()});
+        INFO(r.err);
+        REQUIRE(r.exitCode == 0);
+    }
+    test::ProcessResult staff(std::vector<std::string> args) {
+        // After the subcommand ("cases") or the sub-subcommand ("case show").
+        args.insert(args.begin() + (args[0] == "case" ? 2 : 1), {"--dir", county.string()});
+        return runProcess(countyBin, args);
+    }
+};
+
+} // namespace
+
+TEST_CASE("import from a USB export, list, show and set by receipt code, re-import is harmless",
+          "[staff][cli]") {
+    Site s;
+    json complaint = s.example("complaint");
+    complaint["description"] = "周六在 3 号楼 \"一对一\" 补课，老师收费 200 元/次 \\ 🙏";
+    const std::string code = s.submit("complaint", complaint)["receipt_code"];
+    json named = s.example("complaint");
+    named["anonymous"] = "no";
+    named["contact_name"] = "王女士";
+    named["contact_phone"] = "13800000000";
+    const std::string namedCode = s.submit("complaint", named)["receipt_code"];
+    s.submit("survey", s.example("survey"));
+    s.exportToUsb();
+
+    auto r = s.staff({"import", s.usb.string()});
+    INFO(r.out << r.err);
+    REQUIRE(r.exitCode == 0);
+    REQUIRE_THAT(r.out, Catch::Contains("3 新记录 recorded"));
+    REQUIRE(fs::exists(s.county / "ledger.db"));
+    REQUIRE(fs::exists(s.county / "keys/ledger.key")); // --no-passphrase county
+    struct stat st {};
+    REQUIRE(stat((s.county / "keys/ledger.key").c_str(), &st) == 0);
+    REQUIRE((st.st_mode & 0777) == 0600);
+
+    // The same stick again: nothing new, nothing doubled.
+    r = s.staff({"import", s.usb.string()});
+    REQUIRE(r.exitCode == 0);
+    REQUIRE_THAT(r.out, Catch::Contains("0 新记录 recorded, 3 已有"));
+
+    r = s.staff({"cases", "--json"});
+    REQUIRE(r.exitCode == 0);
+    auto cases = json::parse(r.out);
+    REQUIRE(cases.size() == 2);
+    REQUIRE(cases[0]["case"] == "yx-001/1");
+    REQUIRE(cases[0]["status"] == "received");
+
+    // Show by the code the parent reads out (any grouping).
+    std::string digits;
+    for (char c : code)
+        if (c != '-')
+            digits += c;
+    r = s.staff({"case", "show", digits, "--json"});
+    INFO(r.err);
+    REQUIRE(r.exitCode == 0);
+    auto shown = json::parse(r.out);
+    REQUIRE(shown["case"] == "yx-001/1");
+    REQUIRE(shown["answers"]["description"] == complaint["description"]);
+    REQUIRE_FALSE(shown.contains("contact"));
+    r = s.staff({"case", "show", code});
+    REQUIRE(r.exitCode == 0);
+    REQUIRE_THAT(r.out, Catch::Contains("请说说具体情况")); // the form's label
+    REQUIRE_THAT(r.out, Catch::Contains("已接收 received"));
+    REQUIRE_THAT(r.out, Catch::Contains("到期 Due"));
+
+    // A mistyped code (one digit changed) is caught by the check digit.
+    std::string typo = digits;
+    typo[5] = typo[5] == '9' ? '0' : static_cast<char>(typo[5] + 1);
+    r = s.staff({"case", "show", typo});
+    REQUIRE(r.exitCode == 2);
+    REQUIRE_THAT(r.err, Catch::Contains("号码有误"));
+    r = s.staff({"case", "show", "1234"});
+    REQUIRE(r.exitCode == 2);
+    REQUIRE_THAT(r.err, Catch::Contains("16"));
+
+    // Set with a Chinese status name; no server: recorded and queued, said plainly.
+    r = s.staff({"case", "set", code, "--status", "已受理", "--reply", "已收到，正在核查。"});
+    INFO(r.err);
+    REQUIRE(r.exitCode == 0);
+    REQUIRE_THAT(r.out, Catch::Contains("已记录 Recorded"));
+    REQUIRE_THAT(r.out, Catch::Contains("queued"));
+    r = s.staff({"case", "set", "yx-001/1", "--status", "done"});
+    REQUIRE(r.exitCode == 2);
+    r = s.staff({"case", "set", "yx-001/1", "--status", "in_progress", "--reply",
+                 std::string(4001, 'x'), "--offline"});
+    REQUIRE(r.exitCode == 2);
+    REQUIRE_THAT(r.err, Catch::Contains("4000"));
+    r = s.staff({"case", "show", code, "--json"});
+    shown = json::parse(r.out);
+    REQUIRE(shown["status"] == "accepted");
+    REQUIRE(shown["reply"] == "已收到，正在核查。");
+    REQUIRE(shown["history"].size() == 2);
+    REQUIRE(shown["history"][1]["pushed"] == false);
+
+    // The real-name report shows its contact; filters work.
+    r = s.staff({"case", "show", namedCode, "--json"});
+    REQUIRE(json::parse(r.out)["contact"]["name"] == "王女士");
+    r = s.staff({"cases", "--status", "accepted", "--json"});
+    REQUIRE(json::parse(r.out).size() == 1);
+    r = s.staff({"cases", "--overdue", "--json"});
+    REQUIRE(json::parse(r.out).empty());
+    r = s.staff(
+        {"cases", "--overdue", "--json", "--now", std::to_string(std::time(nullptr) + 40 * 86400)});
+    REQUIRE(json::parse(r.out).size() == 2);
+    r = s.staff({"cases", "--now", std::to_string(std::time(nullptr) + 40 * 86400)});
+    REQUIRE_THAT(r.out, Catch::Contains("超期 OVERDUE"));
+}
+
+TEST_CASE("exports through the command: CSV for Excel, Open311, and the report",
+          "[staff][cli][export]") {
+    Site s;
+    json complaint = s.example("complaint");
+    complaint["description"] = "=1+2 这是公式";
+    s.submit("complaint", complaint);
+    for (int i = 0; i < 5; ++i)
+        s.submit("survey", s.example("survey"));
+    s.exportToUsb();
+    REQUIRE(s.staff({"import", s.usb.string()}).exitCode == 0);
+
+    const fs::path csv = s.tmp / "cases.csv";
+    auto r = s.staff({"export", "--format", "csv", "--out", csv.string()});
+    INFO(r.err);
+    REQUIRE(r.exitCode == 0);
+    const std::string text = test::readFile(csv);
+    REQUIRE(text.rfind("\xEF\xBB\xBF", 0) == 0);
+    REQUIRE(text.find("\r\n") != std::string::npos);
+    REQUIRE(text.find("'=1+2 这是公式") != std::string::npos);
+    struct stat st {};
+    REQUIRE(stat(csv.c_str(), &st) == 0);
+    REQUIRE((st.st_mode & 0777) == 0600);
+
+    r = s.staff({"export", "--format", "open311"});
+    REQUIRE(r.exitCode == 0);
+    auto o = json::parse(r.out);
+    REQUIRE(o.size() == 1); // surveys are not service requests
+    REQUIRE(o[0]["status"] == "open");
+
+    r = s.staff({"export", "--format", "xml"});
+    REQUIRE(r.exitCode == 2);
+
+    const fs::path html = s.tmp / "report.html";
+    r = s.staff({"report", "--html", html.string()});
+    INFO(r.err);
+    REQUIRE(r.exitCode == 0);
+    REQUIRE_THAT(r.out, Catch::Contains("满意度问卷 Surveys: 5"));
+    REQUIRE_THAT(r.out, Catch::Contains("(n=5)")); // 5 respondents: shown
+    r = s.staff({"report", "--min-respondents", "6"});
+    REQUIRE(r.out.find("(n=5)") == std::string::npos);
+    REQUIRE(test::readFile(html).find("<svg") != std::string::npos);
+}
+
+TEST_CASE("a passphrase-protected county asks once and keeps the ledger under it",
+          "[staff][cli][passphrase]") {
+    test::TempDir tmp{"minsheng-staff-pass"};
+    const fs::path county = tmp / "county", bundle = tmp / "kiosk", usb = tmp / "usb";
+    const fs::path pass = tmp / "pass.txt", wrong = tmp / "wrong.txt";
+    test::writeFile(pass, "a long county passphrase\n");
+    test::writeFile(wrong, "not it\n");
+    const auto cb = test::binary("minsheng-county"), kb = test::binary("minsheng-kiosk");
+    auto r = runProcess(
+        cb, {"init", "--dir", county.string(), "--passphrase-file", pass.string(), "--fast-kdf"});
+    INFO(r.err);
+    REQUIRE(r.exitCode == 0);
+    REQUIRE(runProcess(cb, {"provision", "--dir", county.string(), "--kiosk-id", "k1", "--name",
+                            "k1", "--out", bundle.string()})
+                .exitCode == 0);
+    auto ex = runProcess(
+        kb, {"forms", "--config", (bundle / "kiosk.toml").string(), "--example", "complaint"});
+    REQUIRE(runProcess(kb,
+                       {"submit", "--config", (bundle / "kiosk.toml").string(), "--form",
+                        "complaint", "--answers", "-"},
+                       ex.out)
+                .exitCode == 0);
+    REQUIRE(runProcess(kb, {"outbox", "--config", (bundle / "kiosk.toml").string(), "--export",
+                            usb.string()})
+                .exitCode == 0);
+
+    r = runProcess(cb, {"import", "--dir", county.string(), "--passphrase-file", wrong.string(),
+                        usb.string()});
+    REQUIRE(r.exitCode == 2);
+    REQUIRE_FALSE(fs::exists(county / "ledger.db"));
+    r = runProcess(
+        cb, {"import", "--dir", county.string(), "--passphrase-file", pass.string(), usb.string()});
+    INFO(r.err);
+    REQUIRE(r.exitCode == 0);
+    REQUIRE(fs::exists(county / "ledger.salt"));
+    REQUIRE_FALSE(fs::exists(county / "keys/ledger.key"));
+    r = runProcess(cb, {"cases", "--dir", county.string(), "--json"}, {},
+                   {{"MINSHENG_PASSPHRASE_FILE", pass.string()}});
+    REQUIRE(r.exitCode == 0);
+    REQUIRE(json::parse(r.out).size() == 1);
+    r = runProcess(cb, {"cases", "--dir", county.string(), "--passphrase-file", wrong.string()});
+    REQUIRE(r.exitCode == 2);
+    REQUIRE_THAT(r.err, Catch::Contains("ledger.db"));
+}
+
+TEST_CASE("a tampered or forked file on the stick raises an alarm and is not recorded",
+          "[staff][cli][attack]") {
+    Site s;
+    s.submit("complaint", s.example("complaint"));
+    s.exportToUsb();
+    REQUIRE(s.staff({"import", s.usb.string()}).exitCode == 0);
+    // A second "envelope #1" with another hash: take the real one, change the form's minute.
+    const fs::path file = s.usb / "yx-001-0000000001.msenv.json";
+    json e = json::parse(test::readFile(file));
+    e.erase("hash");
+    e["created"] = "2020-01-01T00:00Z";
+    const fs::path forged = s.tmp / "forged";
+    fs::create_directories(forged);
+    test::writeFile(forged / "yx-001-0000000001.msenv.json", e.dump());
+    auto r = s.staff({"import", forged.string()});
+    REQUIRE(r.exitCode == 1);
+    REQUIRE_THAT(r.out, Catch::Contains("bad-signature"));
+    r = s.staff({"alarms", "--json"});
+    REQUIRE(json::parse(r.out).size() == 1);
+    r = s.staff({"cases", "--json"});
+    REQUIRE(json::parse(r.out).size() == 1);
+}
+
+TEST_CASE("enroll a re-keyed kiosk and revoke one", "[staff][cli][registry]") {
+    Site s;
+    // The provisioned kiosk's public key, as a file, enrolled under a new id.
+    auto r = s.staff({"enroll", "--kiosk-id", "yx-002", "--name", "新机器", "--public-key",
+                      (s.county / "kiosks/yx-001.pub").string()});
+    INFO(r.err);
+    REQUIRE(r.exitCode == 0);
+    REQUIRE_THAT(r.out, Catch::Contains("key id"));
+    r = s.staff({"enroll", "--kiosk-id", "yx-002", "--name", "again", "--public-key",
+                 (s.county / "kiosks/yx-001.pub").string()});
+    REQUIRE(r.exitCode == 2);
+    r = s.staff({"enroll", "--kiosk-id", "yx-003", "--name", "secret", "--public-key",
+                 (s.bundle / "keys/kiosk-signing.key").string()});
+    REQUIRE(r.exitCode == 2); // never a secret key
+
+    r = s.staff({"revoke", "--kiosk-id", "yx-002", "--reason", "被盗 stolen"});
+    REQUIRE(r.exitCode == 0);
+    REQUIRE_THAT(test::readFile(s.county / "kiosks/yx-002.revoked"), Catch::Contains("被盗"));
+    r = s.staff({"revoke", "--kiosk-id", "yx-002", "--reason", "again"});
+    REQUIRE(r.exitCode == 2);
+    r = s.staff({"revoke", "--kiosk-id", "nope", "--reason", "x"});
+    REQUIRE(r.exitCode == 2);
+    r = s.staff({"kiosks", "--offline", "--json"});
+    INFO(r.err);
+    REQUIRE(r.exitCode == 0);
+    auto k = json::parse(r.out);
+    REQUIRE(k.size() == 2);
+    REQUIRE(k[1]["revoked"] == true);
+}
+
+TEST_CASE("every staff command explains itself", "[staff][cli][help]") {
+    const auto cb = test::binary("minsheng-county");
+    for (const auto& sub :
+         {"pull", "import", "cases", "alarms", "export", "report", "enroll", "revoke", "kiosks"}) {
+        auto r = runProcess(cb, {sub, "--help"});
+        INFO(sub);
+        REQUIRE(r.exitCode == 0);
+        REQUIRE_THAT(r.out, Catch::Contains("--dir"));
+    }
+    auto r = runProcess(cb, {"case", "set", "--help"});
+    REQUIRE(r.exitCode == 0);
+    REQUIRE_THAT(r.out, Catch::Contains("已办结"));
+}
