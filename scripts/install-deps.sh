@@ -12,6 +12,12 @@ packages=(
   libtomlplusplus-dev nlohmann-json3-dev libcli11-dev
   # kiosk window (front end): Dear ImGui 1.86 with its GLFW/OpenGL3 backends, QR codes, a CJK font
   libimgui-dev libglfw3-dev libqrencode-dev fonts-wqy-microhei
+  # Chinese text entry and read-aloud: librime pinyin (luna_pinyin_simp, essay weights, prelude),
+  # terra_pinyin's tone-numbered readings for speech, zinnia handwriting, espeak-ng
+  librime-dev librime-bin rime-data-luna-pinyin rime-data-terra-pinyin rime-prelude rime-essay
+  libzinnia-dev tegaki-zinnia-simplified-chinese libespeak-ng-dev espeak-ng-data
+  # appliance: sd_notify for the systemd watchdog, .deb packaging, unit checks
+  libsystemd-dev dpkg-dev fakeroot systemd
   # tests; clang-14 and its runtime for the libFuzzer targets
   catch2 clang libclang-rt-14-dev
   # UI tests: a real X server without a screen, Mesa's software OpenGL, real input events
