@@ -284,7 +284,7 @@ int main(int argc, char** argv) {
     app.require_subcommand(0, 1); // none: the touch window (--config, kiosk/ui)
     app.footer("Exit status: 0 success; 1 the answers do not fit the form (nothing saved); "
                "2 bad arguments, configuration or keys; 3 the store refused (NOT saved).\n"
-               "See docs/kiosk.md.");
+               "See docs/commands.md and docs/kiosk-ui.md.");
 
     fs::path config;
     bool json = false;

@@ -1,7 +1,7 @@
 // The county office's directory: one folder that holds everything a county needs, so an office,
 // a test or a new user can run every staff command from it.
 //
-//   DIR/county.toml                configuration (written by init; see docs/county.md)
+//   DIR/county.toml                configuration (written by init; see docs/staff.md)
 //   DIR/keys/county-sealing.key    X25519 secret: opens envelopes     (0600, passphrase)
 //   DIR/keys/county-sealing.pub    X25519 public: given to kiosks
 //   DIR/keys/county-signing.key    Ed25519 secret: signs acks/replies (0600, passphrase)
