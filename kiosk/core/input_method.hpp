@@ -1,10 +1,10 @@
 // Text entry without a physical keyboard or a system IME: the on-screen keyboard sends keys to
 // an InputMethod, which turns them into text for a TextTarget (the field being edited).
 //
-// The pass-through method below types what the key says (letters, digits, punctuation). A
-// pinyin engine (librime, a later issue) implements the same interface: it keeps the keys typed
-// so far as a preedit string, offers candidates, and inserts the chosen candidate. Whatever an
-// implementation keeps between keys is something a parent typed: it must keep it in memory it
+// The pass-through method below types what the key says (letters, digits, punctuation). The
+// pinyin engine (librime, pinyin_input_method.hpp) implements the same interface: it keeps the keys
+// typed so far as a preedit string, offers candidates, and inserts the chosen candidate. Whatever
+// an implementation keeps between keys is something a parent typed: it must keep it in memory it
 // wipes in reset(), and reset() is called on every session wipe.
 #pragma once
 
@@ -43,6 +43,9 @@ public:
     virtual std::string_view candidate(std::size_t index) const = 0;
     /// Inserts candidate `index` into `target` and ends the composition.
     virtual void choose(std::size_t index, TextTarget& target) = 0;
+    /// Ends the composition by inserting the keys as typed (the letters, not a candidate);
+    /// nothing when there is none. Used when the keyboard switches from 中 to 英.
+    virtual void commitComposition(TextTarget& target) { (void)target; }
     /// Drops any composition and wipes what was kept of it.
     virtual void reset() = 0;
 };

@@ -61,7 +61,8 @@ Result<KioskConfig, ConfigError> parseKioskConfig(std::string_view text, const f
     c.file = file;
 
     r.checkKeys(root,
-                {"kiosk", "contact", "forms", "county", "identity", "store", "ui", "staff", "sync"},
+                {"kiosk", "contact", "forms", "county", "identity", "store", "ui", "input", "staff",
+                 "sync"},
                 "the kiosk configuration");
     const toml::table* kiosk = r.table(root, "kiosk", true, "the kiosk configuration");
     const toml::table* contact = r.table(root, "contact", true, "the kiosk configuration");
@@ -187,6 +188,15 @@ Result<KioskConfig, ConfigError> parseKioskConfig(std::string_view text, const f
         c.uiPolicy = pathValue(r, *ui, "policy", base, "[ui]", false).value_or(c.uiPolicy);
         c.uiLargeText = r.boolean(*ui, "large_text", false, "[ui]").value_or(false);
         c.uiHighContrast = r.boolean(*ui, "high_contrast", false, "[ui]").value_or(false);
+    }
+
+    // [input], optional: the on-screen keyboard's pinyin engine (kiosk/core/pinyin_input_method).
+    c.inputRimeData = fs::path(MINSHENG_RIME_DATA_DIR);
+    if (const toml::table* input = r.table(root, "input", false, "the kiosk configuration")) {
+        r.checkKeys(*input, {"pinyin", "rime_data"}, "[input]");
+        c.inputPinyin = r.boolean(*input, "pinyin", false, "[input]").value_or(true);
+        c.inputRimeData =
+            pathValue(r, *input, "rime_data", base, "[input]", false).value_or(c.inputRimeData);
     }
 
     // [staff], optional: without a PIN hash the staff screen cannot be opened at all.

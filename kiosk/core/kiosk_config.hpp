@@ -70,6 +70,12 @@ struct KioskConfig {
     bool uiLargeText = false;    // what a new session starts with; parents can toggle per session
     bool uiHighContrast = false; // likewise
 
+    // [input] (optional section): the on-screen keyboard.
+    bool inputPinyin = true; // 中/英 keyboard with pinyin; false: letters only
+    /// Deployed Rime data (rime_deployer --build of assets/rime); default: the build tree's
+    /// rime/ folder. The packaged kiosk sets /usr/share/minsheng/rime.
+    std::filesystem::path inputRimeData;
+
     // [sync] (optional section): the forwarder process, docs/forwarder.md
     int syncUploadDelayMinutes = 20; // 0..1440: random 0..N minute wait before sending (privacy)
     int syncHeartbeatMinutes = 15;   // 1..15: signed heartbeat interval
