@@ -1,51 +1,119 @@
 #!/usr/bin/env bash
 # The README's run command, on embedded defaults: installs what is missing, builds, then plays
-# the whole pipeline in ./demo-data (recreated on every run):
-#   1. a county office folder with fresh keys (no passphrase: a demo),
-#   2. a provisioned demo kiosk,
-#   3. a sample complaint and a sample survey submitted on the kiosk (sealed, signed, stored),
-#   4. the pending envelopes exported as files, as a USB stick would carry them,
-#   5. the county opening them: verified, decrypted and printed.
-# Later releases replace steps 3-5 with the kiosk window and the county's intake server.
+# the whole case loop in ./demo-data (recreated on every run):
+#   1. a county office folder with fresh keys, CA and staff token (no passphrase: a demo),
+#   2. a provisioned demo kiosk pointed at the county server on loopback,
+#   3. the county intake server (`minsheng-county serve`) on 127.0.0.1 and the kiosk's forwarder
+#      (`minsheng-kiosk sync`), both in the background,
+#   4. the kiosk's touch window: on your display when there is one (use it, then close it); with
+#      no display, under Xvfb with a scripted walk-through by real X11 clicks whose screenshots go
+#      to demo-data/screenshots/,
+#   5. county staff pulling, verifying and decrypting what the kiosk sent into the case ledger,
+#      and answering a case,
+#   6. (no display) the parent checking that case at the kiosk with the receipt code.
+#
+#   MINSHENG_DEMO_DIR=DIR     where everything goes (default demo-data)
+#   MINSHENG_DEMO_PORT=PORT   the county server's port on 127.0.0.1 (default 8443)
+#   MINSHENG_HEADLESS=1       use Xvfb and the scripted walk-through even when DISPLAY is set
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build -j"$(nproc 2>/dev/null || echo 2)" --target minsheng-kiosk minsheng-county >/dev/null
+cmake --build build -j"$(nproc 2>/dev/null || echo 2)" \
+  --target minsheng-kiosk minsheng-county minsheng-demo-walkthrough >/dev/null
 
-kiosk=build/kiosk/app/minsheng-kiosk
-county=build/sync/county/minsheng-county
+kiosk=$PWD/build/kiosk/app/minsheng-kiosk
+county=$PWD/build/sync/county/minsheng-county
+walkthrough=$PWD/build/tests/ui/minsheng-demo-walkthrough
 demo=${MINSHENG_DEMO_DIR:-demo-data}
+port=${MINSHENG_DEMO_PORT:-8443}
+url=https://127.0.0.1:$port
+headless=${MINSHENG_HEADLESS:-0}
+[ -n "${DISPLAY:-}" ] || headless=1
+
 rm -rf "$demo"
-mkdir -p "$demo"
+mkdir -p "$demo/logs"
+demo=$(cd "$demo" && pwd)
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap cleanup EXIT
 
-step "1. County office: fresh keys in $demo/county"
-"$county" init --dir "$demo/county" --no-passphrase
+if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+  echo "minsheng: port $port on 127.0.0.1 is already in use; set MINSHENG_DEMO_PORT to a free port" >&2
+  exit 2
+fi
+
+step "1. County office: fresh keys, CA and staff token in $demo/county"
+"$county" init --dir "$demo/county" --no-passphrase --url "$url"
 
 step "2. Provision kiosk demo-001 into $demo/kiosk"
 "$county" provision --dir "$demo/county" --kiosk-id demo-001 --name "阳光社区 1 号机" \
   --location "阳光社区服务中心一楼大厅" --out "$demo/kiosk"
+config=$demo/kiosk/kiosk.toml
+# A demo sends at once; a community kiosk would hold envelopes back for a random delay
+# ([sync] upload_delay_minutes) so that arrival time does not tell when a parent stood there.
+printf '\n[sync]\nupload_delay_minutes = 0\n' >> "$config"
+if [ "$headless" = 1 ]; then
+  # The walk-through drives the window through its test-only automation socket.
+  sed -i 's/^automation = false/automation = true/' "$config"
+fi
 
-step "3. A parent submits a complaint and a survey on the kiosk"
-"$kiosk" forms --config "$demo/kiosk/kiosk.toml" --example complaint > "$demo/complaint-answers.json"
-"$kiosk" forms --config "$demo/kiosk/kiosk.toml" --example survey > "$demo/survey-answers.json"
-"$kiosk" submit --config "$demo/kiosk/kiosk.toml" --form complaint --answers "$demo/complaint-answers.json"
-"$kiosk" submit --config "$demo/kiosk/kiosk.toml" --form survey --answers "$demo/survey-answers.json"
-# The answer files were only the demo's input; a real kiosk never writes answers to disk.
-rm -f "$demo/complaint-answers.json" "$demo/survey-answers.json"
+step "3. County intake server on $url and the kiosk's forwarder"
+"$county" serve --dir "$demo/county" > "$demo/logs/serve.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 1 100); do
+  grep -q '^listening on' "$demo/logs/serve.log" 2>/dev/null && break
+  kill -0 "${pids[0]}" 2>/dev/null || { cat "$demo/logs/serve.log" >&2; exit 1; }
+  sleep 0.1
+done
+grep '^listening on' "$demo/logs/serve.log"
+"$kiosk" sync --config "$config" --poll-ms 500 > "$demo/logs/sync.log" 2>&1 &
+pids+=($!)
+echo "forwarder running (log: $demo/logs/sync.log)"
 
-step "4. The kiosk's outbox, exported for a USB stick"
-"$kiosk" outbox --config "$demo/kiosk/kiosk.toml" --export "$demo/usb-stick"
+if [ "$headless" = 1 ]; then
+  step "4. The kiosk window under Xvfb: a parent reports and answers the survey by touch"
+  export MINSHENG_DEMO_CONFIG=$config MINSHENG_DEMO_SHOTS=$demo/screenshots \
+    MINSHENG_DEMO_CODE=$demo/work/receipt-code MINSHENG_DEMO_WORK=$demo/work
+  "$walkthrough" "[.submit]" --use-colour no | grep -v '^===\|^All tests passed\|^$' || true
+  [ -s "$MINSHENG_DEMO_CODE" ] || { echo "minsheng: the walk-through did not finish; see $demo/work/kiosk.log" >&2; exit 1; }
+else
+  step "4. The kiosk window: report something, note the receipt code, then close the window"
+  "$kiosk" --config "$config" --windowed 1280x800
+fi
 
-step "5. County staff verify and open what the stick brought"
-"$county" open --dir "$demo/county" "$demo/usb-stick"
+step "   Waiting for the forwarder to deliver (county acknowledgements verified)"
+for _ in $(seq 1 300); do
+  "$kiosk" outbox --config "$config" --json 2>/dev/null | grep -q '"pending":0' && break
+  sleep 0.2
+done
+"$kiosk" outbox --config "$config"
+
+step "5. County staff: pull, verify, decrypt into the case ledger; answer the case"
+"$county" pull --dir "$demo/county"
+"$county" cases --dir "$demo/county"
+if [ "$headless" = 1 ]; then
+  code=$(cat "$MINSHENG_DEMO_CODE")
+  "$county" case show --dir "$demo/county" "$code"
+  "$county" case set --dir "$demo/county" "$code" --status 办理中 \
+    --reply "已转交属地教育局核查，请耐心等待。"
+
+  step "6. The parent checks the case at the kiosk with receipt code $code"
+  "$walkthrough" "[.lookup]" --use-colour no | grep -v '^===\|^All tests passed\|^$' || true
+fi
 
 cat <<MSG
 
 Done. Everything is in $demo/:
-  county/     the county office folder (keys, forms, enrolled kiosks)
-  kiosk/      the kiosk bundle; its encrypted outbox is kiosk/data/outbox.db
-  usb-stick/  the exported, still sealed envelopes
+  county/       the county office folder (keys, CA, intake.db of the server, ledger.db of staff)
+  kiosk/        the kiosk bundle; its encrypted outbox is kiosk/data/outbox.db
+  logs/         the server's and the forwarder's logs
 MSG
+if [ "$headless" = 1 ]; then
+  echo "  screenshots/  every screen of the walk-through, as PNG"
+fi
