@@ -35,19 +35,26 @@ if [ "${MINSHENG_SKIP_FUZZ:-0}" != 1 ]; then
     -DCMAKE_CXX_COMPILER=clang++ -DMINSHENG_FUZZ=ON
   cmake --build build-fuzz -j"$jobs" --target fuzz-all
   runs=${MINSHENG_FUZZ_RUNS:-20000}
-  for target in tests/fuzz/corpus/*/; do
-    name=$(basename "$target")
+  # name, binary, seed corpus: the parsers in tests/fuzz/ and the intake server's handler.
+  targets=()
+  for corpus in tests/fuzz/corpus/*/; do
+    name=$(basename "$corpus")
+    targets+=("$name build-fuzz/tests/fuzz/fuzz_$name $corpus")
+  done
+  targets+=("intake_handler build-fuzz/tests/server/fuzz_intake_handler tests/server/fuzz_corpus")
+  for entry in "${targets[@]}"; do
+    read -r name binary target <<<"$entry"
     scratch=$(mktemp -d)
     echo "-- fuzz_$name: $runs runs"
     status=0
-    build-fuzz/tests/fuzz/"fuzz_$name" -runs="$runs" -max_len=65536 -print_final_stats=1 \
+    "$binary" -runs="$runs" -max_len=65536 -print_final_stats=1 \
       "$scratch" "$target" > "$scratch.log" 2>&1 || status=$?
     grep -E 'stat::number_of_executed_units|ERROR|SUMMARY' "$scratch.log" || true
     if [ "$status" != 0 ]; then tail -n 40 "$scratch.log"; fi
     rm -f "$scratch.log"
     rm -rf "$scratch"
     if [ "$status" != 0 ]; then
-      echo "fuzz_$name found a crash (see above); add the input to tests/fuzz/corpus/$name/" >&2
+      echo "fuzz_$name found a crash (see above); add the input to $target" >&2
       exit 1
     fi
   done
