@@ -180,14 +180,36 @@ Result<KioskConfig, ConfigError> parseKioskConfig(std::string_view text, const f
     // [ui], optional: every key has a default that works on a Debian kiosk.
     c.uiLocaleDir = fs::path(MINSHENG_CONFIG_DIR) / "locale";
     c.uiPolicy = fs::path(MINSHENG_CONFIG_DIR) / "policy" / "rules.toml";
+    c.uiPinyinDictionary = "/usr/share/rime-data/terra_pinyin.dict.yaml";
+    c.uiHandwritingModel = "/usr/share/tegaki/models/zinnia/handwriting-zh_CN.model";
     if (const toml::table* ui = r.table(root, "ui", false, "the kiosk configuration")) {
-        r.checkKeys(*ui, {"font", "locale_dir", "policy", "large_text", "high_contrast"}, "[ui]");
+        r.checkKeys(*ui,
+                    {"font", "locale_dir", "policy", "large_text", "high_contrast", "read_aloud",
+                     "read_aloud_voice", "read_aloud_recordings", "espeak_data",
+                     "pinyin_dictionary", "handwriting_model"},
+                    "[ui]");
         c.uiFont = pathValue(r, *ui, "font", base, "[ui]", false).value_or(c.uiFont);
         c.uiLocaleDir =
             pathValue(r, *ui, "locale_dir", base, "[ui]", false).value_or(c.uiLocaleDir);
         c.uiPolicy = pathValue(r, *ui, "policy", base, "[ui]", false).value_or(c.uiPolicy);
         c.uiLargeText = r.boolean(*ui, "large_text", false, "[ui]").value_or(false);
         c.uiHighContrast = r.boolean(*ui, "high_contrast", false, "[ui]").value_or(false);
+        c.uiReadAloud = r.boolean(*ui, "read_aloud", false, "[ui]").value_or(false);
+        if (auto voice = r.string(*ui, "read_aloud_voice", false, "[ui]")) {
+            if (voice->empty() || voice->find_first_of("/ \t") != std::string::npos) {
+                r.failAt(*ui->get("read_aloud_voice"),
+                         "[ui]: read_aloud_voice must be an espeak-ng voice name such as "
+                         "\"cmn-latn-pinyin\"");
+            }
+            c.uiReadAloudVoice = *voice;
+        }
+        c.uiReadAloudRecordings =
+            pathValue(r, *ui, "read_aloud_recordings", base, "[ui]", false).value_or(fs::path());
+        c.uiEspeakData = pathValue(r, *ui, "espeak_data", base, "[ui]", false).value_or(fs::path());
+        c.uiPinyinDictionary = pathValue(r, *ui, "pinyin_dictionary", base, "[ui]", false)
+                                   .value_or(c.uiPinyinDictionary);
+        c.uiHandwritingModel = pathValue(r, *ui, "handwriting_model", base, "[ui]", false)
+                                   .value_or(c.uiHandwritingModel);
     }
 
     // [input], optional: the on-screen keyboard's pinyin engine (kiosk/core/pinyin_input_method).

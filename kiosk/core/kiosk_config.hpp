@@ -69,6 +69,12 @@ struct KioskConfig {
     std::filesystem::path uiPolicy; // 政策须知 pages; default: config/policy/rules.toml, likewise
     bool uiLargeText = false;    // what a new session starts with; parents can toggle per session
     bool uiHighContrast = false; // likewise
+    bool uiReadAloud = false;    // likewise: each screen read aloud (the speaker button toggles)
+    std::string uiReadAloudVoice = "cmn-latn-pinyin"; // espeak-ng voice for Mandarin (pinyin)
+    std::filesystem::path uiReadAloudRecordings; // optional: folder with index.toml and WAVs
+    std::filesystem::path uiEspeakData;          // optional: espeak-ng-data; default libespeak-ng's
+    std::filesystem::path uiPinyinDictionary;    // terra_pinyin.dict.yaml (read_aloud.hpp)
+    std::filesystem::path uiHandwritingModel;    // zinnia model (handwriting_recognizer.hpp)
 
     // [input] (optional section): the on-screen keyboard.
     bool inputPinyin = true; // 中/英 keyboard with pinyin; false: letters only

@@ -25,7 +25,9 @@ KioskFlow::KioskFlow(const KioskConfig& config, const FormSet& forms,
                      std::int64_t now)
     : m_config(config), m_forms(forms), m_policy(policy), m_submitter(submitter),
       m_forwarder(forwarder), m_tagKey(tagKey),
-      m_session(config.locale, config.uiLargeText, config.uiHighContrast), m_lastActivity(now) {}
+      m_session(config.locale, config.uiLargeText, config.uiHighContrast), m_lastActivity(now) {
+    m_session.readAloud = config.uiReadAloud;
+}
 
 const Form* KioskFlow::form() const {
     switch (m_session.journey) {
@@ -108,11 +110,14 @@ void KioskFlow::wipe(bool keepDisplay) {
     const std::string locale = keepDisplay ? m_session.locale : m_config.locale;
     const bool large = keepDisplay ? m_session.largeText : m_config.uiLargeText;
     const bool contrast = keepDisplay ? m_session.highContrast : m_config.uiHighContrast;
+    const bool readAloud = keepDisplay ? m_session.readAloud : m_config.uiReadAloud;
+    wipeInk();
     m_session.wipe(locale, large, contrast);
+    m_session.readAloud = readAloud;
     // Display settings that differ from the defaults are a trace of this person: keep the
     // idle timer running so they, too, are reset eventually.
     m_session.dirty = locale != m_config.locale || large != m_config.uiLargeText ||
-                      contrast != m_config.uiHighContrast;
+                      contrast != m_config.uiHighContrast || readAloud != m_config.uiReadAloud;
 }
 
 void KioskFlow::recordError(std::int64_t now, std::string what) {
@@ -136,6 +141,11 @@ void KioskFlow::setLocale(std::string_view locale, std::int64_t now) {
     if (isSupportedLocale(locale)) {
         m_session.locale.assign(locale);
     }
+    activity(now);
+}
+
+void KioskFlow::toggleReadAloud(std::int64_t now) {
+    m_session.readAloud = !m_session.readAloud;
     activity(now);
 }
 
@@ -277,6 +287,8 @@ void KioskFlow::enterField(std::size_t index) {
     m_session.keyboardShift = false;
     m_session.keyboardSymbols = false;
     m_session.inputMethod().reset();
+    m_session.handwritingOpen = false;
+    wipeInk();
     const Field& fd = f->fields[index];
     // A preselected option (anonymous = "yes") is an answer from the moment it is shown, so the
     // review lists it and the parent can change it.
@@ -798,6 +810,86 @@ bool KioskFlow::tick(std::int64_t now) {
         changed = true;
     }
     return changed;
+}
+
+// ---- handwriting --------------------------------------------------------------------------
+
+void KioskFlow::wipeInk() {
+    auto& ink = m_session.ink();
+    if (!ink.empty()) {
+        sodium_memzero(ink.data(), ink.size() * sizeof(InkPoint));
+    }
+    ink.clear();
+    for (auto& c : m_session.handwritingCandidates()) {
+        sodium_memzero(c.data(), c.size());
+    }
+    m_session.handwritingCandidates().clear();
+}
+
+void KioskFlow::toggleHandwriting(std::int64_t now) {
+    activity(now);
+    const Field* fd = m_session.screen == Screen::Field ? field() : nullptr;
+    if (!fd || fd->type != FieldType::Text) {
+        return;
+    }
+    m_session.handwritingOpen = !m_session.handwritingOpen;
+    m_session.inputMethod().reset();
+    wipeInk();
+}
+
+void KioskFlow::addInkPoint(int x, int y, bool newStroke, std::int64_t now) {
+    activity(now);
+    if (!m_session.handwritingOpen) {
+        return;
+    }
+    auto& ink = m_session.ink();
+    const std::uint16_t stroke =
+        ink.empty() ? 0 : static_cast<std::uint16_t>(ink.back().stroke + (newStroke ? 1 : 0));
+    if (ink.size() >= kMaxInkPoints || stroke >= kMaxInkStrokes) {
+        return; // a full pad takes no more ink until cleared or a candidate is chosen
+    }
+    const InkPoint p{static_cast<std::int16_t>(std::clamp(x, 0, kInkSize)),
+                     static_cast<std::int16_t>(std::clamp(y, 0, kInkSize)), stroke};
+    if (!newStroke && !ink.empty() && ink.back().x == p.x && ink.back().y == p.y) {
+        return;
+    }
+    ink.push_back(p);
+}
+
+void KioskFlow::endInkStroke(std::int64_t now) {
+    activity(now);
+    if (!m_session.handwritingOpen || !m_recognizer || m_session.ink().empty()) {
+        return;
+    }
+    std::vector<std::string> found =
+        m_recognizer->recognize(m_session.ink(), kHandwritingCandidates);
+    auto& candidates = m_session.handwritingCandidates();
+    for (auto& c : candidates) {
+        sodium_memzero(c.data(), c.size());
+    }
+    candidates.clear();
+    for (std::string& c : found) {
+        candidates.emplace_back(c);
+        sodium_memzero(c.data(), c.size());
+    }
+}
+
+void KioskFlow::chooseHandwriting(std::size_t index, std::int64_t now) {
+    activity(now);
+    const Field* fd = m_session.screen == Screen::Field ? field() : nullptr;
+    auto& candidates = m_session.handwritingCandidates();
+    if (!fd || fd->type != FieldType::Text || index >= candidates.size()) {
+        return;
+    }
+    FieldTextTarget target(m_session.answers(), *fd);
+    target.insert(candidates[index]);
+    m_session.fieldError.reset();
+    wipeInk();
+}
+
+void KioskFlow::clearHandwriting(std::int64_t now) {
+    activity(now);
+    wipeInk();
 }
 
 } // namespace minsheng::kiosk

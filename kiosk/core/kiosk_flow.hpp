@@ -32,6 +32,7 @@
 
 #include "crypto/keys.hpp"
 #include "kiosk/core/forwarder_client.hpp"
+#include "kiosk/core/handwriting_recognizer.hpp"
 #include "kiosk/core/kiosk_config.hpp"
 #include "kiosk/core/policy_texts.hpp"
 #include "kiosk/core/session.hpp"
@@ -126,6 +127,8 @@ public:
     void setLocale(std::string_view locale, std::int64_t now);
     void toggleLargeText(std::int64_t now);
     void toggleHighContrast(std::int64_t now);
+    /// The speaker button: reading each screen aloud on or off for this person.
+    void toggleReadAloud(std::int64_t now);
 
     void startReport(std::int64_t now);
     void startSurvey(std::int64_t now);
@@ -145,6 +148,17 @@ public:
     void changeListPage(int delta, std::int64_t now);
     void setKeyboardShift(bool on, std::int64_t now);
     void setKeyboardSymbols(bool on, std::int64_t now);
+
+    // Handwriting pad (text fields). Ink is in pad units (handwriting_recognizer.hpp); a stroke
+    // ends with endInkStroke(), which recognises the ink so far when a recogniser is set.
+    void setHandwritingRecognizer(const HandwritingRecognizer* r) { m_recognizer = r; }
+    void toggleHandwriting(std::int64_t now);
+    void addInkPoint(int x, int y, bool newStroke, std::int64_t now);
+    void endInkStroke(std::int64_t now);
+    /// Types candidate `index` into the field and clears the pad.
+    void chooseHandwriting(std::size_t index, std::int64_t now);
+    void clearHandwriting(std::int64_t now);
+    static constexpr std::size_t kHandwritingCandidates = 8;
 
     void next(std::int64_t now);
     void back(std::int64_t now);
@@ -194,6 +208,7 @@ private:
     void recordError(std::int64_t now, std::string what);
     void refreshHealth(std::int64_t now);
     bool surveyAllowed(std::int64_t now) const;
+    void wipeInk();
 
     const KioskConfig& m_config;
     const FormSet& m_forms;
@@ -207,6 +222,7 @@ private:
     StaffPinLock m_staffLock;
     HealthFigures m_health;
     std::deque<RecentError> m_errors;
+    const HandwritingRecognizer* m_recognizer = nullptr;
 };
 
 } // namespace minsheng::kiosk

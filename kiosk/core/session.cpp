@@ -64,6 +64,7 @@ void Session::wipe(std::string_view loc, bool large, bool contrast) {
     locale.assign(loc);
     largeText = large;
     highContrast = contrast;
+    readAloud = false; // KioskFlow sets it from the configuration or keeps the person's choice
     screen = Screen::Home;
     journey = Journey::None;
     fieldIndex = 0;
@@ -73,6 +74,7 @@ void Session::wipe(std::string_view loc, bool large, bool contrast) {
     rulesPage = 0;
     keyboardShift = false;
     keyboardSymbols = false;
+    handwritingOpen = false;
     fieldError.reset();
     receiptNoted = false;
     lookupBadCode = false;

@@ -1,7 +1,8 @@
 // Session: everything about the parent standing at the kiosk now, in one object.
 //
 // Screens are functions of this state (docs/kiosk-ui.md). What a parent typed or chose — the
-// answers, the receipt code, a code being looked up, a staff PIN being typed — lives in pmr
+// answers, the receipt code, a code being looked up, a staff PIN being typed, strokes drawn on the
+// handwriting pad and the characters recognised from them — lives in pmr
 // containers on a crypto::SecretArena; wipe() destroys them, wipes the whole arena and starts a
 // fresh session, and is called on submit, cancel (重新开始), idle timeout and leaving staff mode.
 // Nothing else in the process holds a copy: the front end draws from here and keeps no buffers
@@ -14,6 +15,7 @@
 #include "crypto/secret_arena.hpp"
 #include "kiosk/core/answers.hpp"
 #include "kiosk/core/forwarder_client.hpp"
+#include "kiosk/core/handwriting_recognizer.hpp"
 #include "kiosk/core/input_method.hpp"
 #include "kiosk/core/localized_text.hpp"
 
@@ -23,6 +25,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace minsheng::kiosk {
 
@@ -72,6 +75,13 @@ public:
     /// Digits typed on the staff PIN pad.
     std::pmr::string& staffPin() { return m_secrets->staffPin; }
     const std::pmr::string& staffPin() const { return m_secrets->staffPin; }
+    /// Strokes drawn on the handwriting pad, and the characters recognised from them.
+    std::pmr::vector<InkPoint>& ink() { return m_secrets->ink; }
+    const std::pmr::vector<InkPoint>& ink() const { return m_secrets->ink; }
+    std::pmr::vector<std::pmr::string>& handwritingCandidates() { return m_secrets->candidates; }
+    const std::pmr::vector<std::pmr::string>& handwritingCandidates() const {
+        return m_secrets->candidates;
+    }
     std::pmr::memory_resource* resource() { return m_arena.get(); }
     /// The keyboard's input method; reset with the session.
     InputMethod& inputMethod() { return *m_ime; }
@@ -81,6 +91,7 @@ public:
     std::string locale;
     bool largeText = false;
     bool highContrast = false;
+    bool readAloud = false; // each new screen is read aloud ([ui] read_aloud sets the default)
 
     // Navigation.
     Screen screen = Screen::Home;
@@ -92,6 +103,7 @@ public:
     int rulesPage = 0;
     bool keyboardShift = false;
     bool keyboardSymbols = false;
+    bool handwritingOpen = false; // the pad instead of the keyboard (text fields)
     /// The validation message for the current field after a refused "next"; names the field,
     /// never the answer.
     std::optional<LocalizedText> fieldError;
@@ -113,11 +125,13 @@ public:
 private:
     struct Secrets {
         explicit Secrets(std::pmr::memory_resource* r)
-            : answers(r), receiptCode(r), lookupDigits(r), staffPin(r) {}
+            : answers(r), receiptCode(r), lookupDigits(r), staffPin(r), ink(r), candidates(r) {}
         Answers answers;
         std::pmr::string receiptCode;
         std::pmr::string lookupDigits;
         std::pmr::string staffPin;
+        std::pmr::vector<InkPoint> ink;
+        std::pmr::vector<std::pmr::string> candidates;
     };
     std::unique_ptr<crypto::SecretArena> m_arena;
     std::optional<Secrets> m_secrets; // after m_arena: destroyed first

@@ -1,0 +1,24 @@
+# minsheng_kiosk_assist: read-aloud (libespeak-ng, tone-numbered pinyin from terra_pinyin) and
+# handwriting (zinnia). GUI-free; the window, the `speak` subcommand and the tests link it.
+# Included from kiosk/core/CMakeLists.txt.
+pkg_check_modules(ESPEAK_NG REQUIRED IMPORTED_TARGET espeak-ng)
+pkg_check_modules(ZINNIA REQUIRED IMPORTED_TARGET zinnia)
+
+# The traditional → simplified table (data/t2s_chars.txt, scripts/gen-t2s-chars.py) is built
+# into the program, so the kiosk needs no OpenCC at run time.
+set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS
+  ${CMAKE_CURRENT_LIST_DIR}/data/t2s_chars.txt)
+file(READ ${CMAKE_CURRENT_LIST_DIR}/data/t2s_chars.txt MINSHENG_T2S_CHARS)
+configure_file(${CMAKE_CURRENT_LIST_DIR}/data/t2s_chars.cpp.in
+  ${CMAKE_CURRENT_BINARY_DIR}/t2s_chars.cpp @ONLY)
+
+add_library(minsheng_kiosk_assist STATIC
+  ${CMAKE_CURRENT_LIST_DIR}/pinyin_reading.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/read_aloud.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/handwriting_recognizer.cpp
+  ${CMAKE_CURRENT_BINARY_DIR}/t2s_chars.cpp
+)
+target_include_directories(minsheng_kiosk_assist PUBLIC ${PROJECT_SOURCE_DIR})
+target_link_libraries(minsheng_kiosk_assist PUBLIC
+  tomlplusplus::tomlplusplus PkgConfig::ESPEAK_NG PkgConfig::ZINNIA Threads::Threads
+  ${CMAKE_DL_LIBS})
