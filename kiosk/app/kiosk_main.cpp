@@ -5,6 +5,7 @@
 // own (a separate service) and handles sealed envelopes only (docs/forwarder.md).
 #include "crypto/secret_arena.hpp"
 #include "crypto/sodium.hpp"
+#include "kiosk/app/pinyin_command.hpp"
 #include "kiosk/core/form_description.hpp"
 #include "kiosk/core/kiosk_config.hpp"
 #include "kiosk/core/submission_desk.hpp"
@@ -14,12 +15,12 @@
 #include "sync/wire/minute_time.hpp"
 
 #include <CLI/CLI.hpp>
-#include <functional>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <fcntl.h>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -324,8 +325,9 @@ int main(int argc, char** argv) {
     // callback when it is the one chosen on the command line; `run` returns the exit status.
     std::function<int()> run;
     // -- subcommand modules --
-    kiosk::ui::addWindowCommands(app, run); // the touch window, hash-pin (docs/kiosk-ui.md)
+    kiosk::ui::addWindowCommands(app, run);    // the touch window, hash-pin (docs/kiosk-ui.md)
     sync::forwarder::addSyncCommand(app, run); // sync: the forwarder (docs/forwarder.md)
+    kiosk::addPinyinCommand(app, run);         // pinyin: candidates without a screen
 
     try {
         app.parse(argc, argv);

@@ -387,7 +387,12 @@ void KioskFlow::typeKey(const ImeKey& key, std::int64_t now) {
             return;
         }
         FieldTextTarget target(m_session.answers(), *fd);
-        m_session.inputMethod().feed(key, target);
+        if (m_session.keyboardLatin) {
+            PassThroughInputMethod().feed(key, target);
+        } else {
+            m_session.inputMethod().feed(key, target);
+        }
+        m_session.candidatePage = 0;
         m_session.fieldError.reset();
         if (m_session.keyboardShift && key.kind == ImeKey::Kind::Text) {
             m_session.keyboardShift = false; // one capital, as phone keyboards do
@@ -446,6 +451,36 @@ void KioskFlow::setKeyboardShift(bool on, std::int64_t now) {
 void KioskFlow::setKeyboardSymbols(bool on, std::int64_t now) {
     activity(now);
     m_session.keyboardSymbols = on;
+}
+
+void KioskFlow::setKeyboardLatin(bool on, std::int64_t now) {
+    activity(now);
+    if (on && !m_session.keyboardLatin && m_session.screen == Screen::Field) {
+        if (const Field* fd = field(); fd && fd->type == FieldType::Text) {
+            FieldTextTarget target(m_session.answers(), *fd);
+            m_session.inputMethod().commitComposition(target);
+        }
+    }
+    m_session.inputMethod().reset();
+    m_session.keyboardLatin = on;
+    m_session.candidatePage = 0;
+}
+
+void KioskFlow::chooseCandidate(std::size_t index, std::int64_t now) {
+    activity(now);
+    const Field* fd = m_session.screen == Screen::Field ? field() : nullptr;
+    if (!fd || fd->type != FieldType::Text || index >= m_session.inputMethod().candidateCount()) {
+        return;
+    }
+    FieldTextTarget target(m_session.answers(), *fd);
+    m_session.inputMethod().choose(index, target);
+    m_session.candidatePage = 0;
+    m_session.fieldError.reset();
+}
+
+void KioskFlow::changeCandidatePage(int delta, std::int64_t now) {
+    activity(now);
+    m_session.candidatePage = std::max(0, m_session.candidatePage + delta);
 }
 
 // ---- moving between steps -------------------------------------------------------------------

@@ -148,6 +148,16 @@ public:
     void changeListPage(int delta, std::int64_t now);
     void setKeyboardShift(bool on, std::int64_t now);
     void setKeyboardSymbols(bool on, std::int64_t now);
+    /// The 中/英 key: 英 types letters as they are; leaving 中 ends a composition with its
+    /// letters (InputMethod::commitComposition).
+    void setKeyboardLatin(bool on, std::int64_t now);
+    /// The candidate bar: commits (or, for part of the letters, selects) candidate `index`.
+    void chooseCandidate(std::size_t index, std::int64_t now);
+    void changeCandidatePage(int delta, std::int64_t now);
+    /// The keyboard's input method (the window installs the pinyin engine when configured).
+    void setInputMethod(std::unique_ptr<InputMethod> ime) {
+        m_session.setInputMethod(std::move(ime));
+    }
 
     // Handwriting pad (text fields). Ink is in pad units (handwriting_recognizer.hpp); a stroke
     // ends with endInkStroke(), which recognises the ink so far when a recogniser is set.

@@ -110,7 +110,9 @@ Result<std::shared_ptr<RimeEngine>, std::string> RimeEngine::acquire(const fs::p
 
 void RimeEngine::onNotification(void* self, RimeSessionId, const char* type, const char* value) {
     auto* e = static_cast<RimeEngine*>(self);
-    if (e->m_log) {
+    // "schema" and "option" come with every new session; only "deploy" means trouble here
+    // (the data are deployed at build time, so the engine should never try).
+    if (e->m_log && type && std::string_view(type) == "deploy") {
         e->m_log(std::string("rime: ") + (type ? type : "") + " " + (value ? value : ""));
     }
 }
@@ -166,7 +168,9 @@ fs::path PinyinInputMethod::userDataDir() {
 }
 
 std::string_view PinyinInputMethod::candidate(std::size_t index) const {
-    return index < m_candidates.size() ? std::string_view(m_candidates[index]) : std::string_view();
+    // Never a null view: callers may hand it on as a C range (ImGui's AddText does).
+    return index < m_candidates.size() ? std::string_view(m_candidates[index])
+                                       : std::string_view("");
 }
 
 bool PinyinInputMethod::composing() const {

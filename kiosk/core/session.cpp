@@ -74,6 +74,8 @@ void Session::wipe(std::string_view loc, bool large, bool contrast) {
     rulesPage = 0;
     keyboardShift = false;
     keyboardSymbols = false;
+    keyboardLatin = loc == kLocaleEn; // a new session types Chinese unless it starts in English
+    candidatePage = 0;
     handwritingOpen = false;
     fieldError.reset();
     receiptNoted = false;
@@ -91,6 +93,12 @@ void Session::wipe(std::string_view loc, bool large, bool contrast) {
     syncResult.reset();
     dirty = false;
     generation = nextGeneration;
+}
+
+void Session::setInputMethod(std::unique_ptr<InputMethod> ime) {
+    m_ime->reset();
+    m_ime = ime ? std::move(ime) : std::make_unique<PassThroughInputMethod>();
+    m_ime->reset();
 }
 
 void popCodePoint(std::pmr::string& s) {

@@ -86,6 +86,9 @@ public:
     /// The keyboard's input method; reset with the session.
     InputMethod& inputMethod() { return *m_ime; }
     const InputMethod& inputMethod() const { return *m_ime; }
+    /// Installs the keyboard's input method (the window's pinyin engine); reset at once and
+    /// on every wipe. nullptr goes back to PassThroughInputMethod.
+    void setInputMethod(std::unique_ptr<InputMethod> ime);
 
     // Display, per session.
     std::string locale;
@@ -103,6 +106,8 @@ public:
     int rulesPage = 0;
     bool keyboardShift = false;
     bool keyboardSymbols = false;
+    bool keyboardLatin = false; // 英 on the 中/英 key: letters as they are (pinyin method only)
+    int candidatePage = 0;      // paging of the pinyin candidate bar
     bool handwritingOpen = false; // the pad instead of the keyboard (text fields)
     /// The validation message for the current field after a refused "next"; names the field,
     /// never the answer.

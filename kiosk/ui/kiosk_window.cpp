@@ -3,6 +3,7 @@
 #include "crypto/key_file.hpp"
 #include "kiosk/core/kiosk_flow.hpp"
 #include "kiosk/core/locale_catalog.hpp"
+#include "kiosk/core/pinyin_input_method.hpp"
 #include "kiosk/core/policy_texts.hpp"
 #include "kiosk/ui/automation.hpp"
 #include "kiosk/ui/backend.hpp"
@@ -14,6 +15,7 @@
 #include <imgui.h>
 #include <imgui_internal.h>
 #include <nlohmann/json.hpp>
+#include <sodium.h>
 #include <stb_image_write.h>
 
 #include <algorithm>
@@ -43,6 +45,8 @@ struct Loaded {
     std::optional<SubmissionDesk> desk;
     std::optional<crypto::ReceiptTagKey> tagKey;
     CodePointSet glyphs;
+    CodePointSet common;              // start-up set for parents' text (fonts.hpp)
+    std::unique_ptr<InputMethod> ime; // the pinyin engine ([input] pinyin), for the flow
 };
 
 std::optional<std::string> checkIcons(const Form& form) {
@@ -95,6 +99,18 @@ std::optional<std::string> load(const fs::path& path, Loaded& out) {
     out.glyphs = glyphSet(out.config, forms.value(), out.catalog, out.policy);
     if (auto e = checkFontCoverage(out.config.uiFont, out.glyphs)) {
         return e;
+    }
+    const auto common = commonCharacters();
+    out.common = coveredBy(out.config.uiFont, CodePointSet(common.begin(), common.end()));
+    if (out.config.inputPinyin) {
+        auto ime = PinyinInputMethod::open(out.config.inputRimeData, [](const std::string& line) {
+            std::clog << "minsheng-kiosk: " << line << "\n";
+        });
+        if (!ime) {
+            return ime.error() + " ([input] of " + out.config.file.string() +
+                   "; pinyin = false turns the pinyin keyboard off)";
+        }
+        out.ime = std::move(ime.value());
     }
     return std::nullopt;
 }
@@ -149,6 +165,7 @@ private:
     json stats();
     bool needCapture() const;
     void ensureGlyphs(std::string_view text);
+    void ensureTypedGlyphs();
 
     Loaded& m_l;
     const WindowOptions& m_o;
@@ -163,6 +180,9 @@ private:
     std::uint64_t m_frames = 0;
     BakedFont m_font;
     std::vector<unsigned short> m_ranges;
+    double m_startupAtlasMs = 0;
+    int m_atlasRebuilds = 0;
+    double m_lastRebuildMs = 0;
 };
 
 void Window::ensureGlyphs(std::string_view text) {
@@ -172,7 +192,7 @@ void Window::ensureGlyphs(std::string_view text) {
     addCodePoints(extra, text);
     bool missing = false;
     for (char32_t cp : extra) {
-        if (cp <= 0xFFFF && !m_l.glyphs.contains(cp)) {
+        if (cp <= 0xFFFF && !m_l.glyphs.contains(cp) && !m_l.common.contains(cp)) {
             m_l.glyphs.insert(cp);
             missing = true;
         }
@@ -181,14 +201,37 @@ void Window::ensureGlyphs(std::string_view text) {
         return;
     }
     std::string error;
-    if (auto baked =
-            bakeFonts(*ImGui::GetIO().Fonts, m_l.config.uiFont, m_l.glyphs, m_ranges, error)) {
+    const auto started = std::chrono::steady_clock::now();
+    if (auto baked = bakeFonts(*ImGui::GetIO().Fonts, m_l.config.uiFont, m_l.glyphs, m_l.common,
+                               m_ranges, error)) {
         m_font = *baked;
         m_fs.atlasWidth = m_font.atlasWidth;
         m_fs.atlasHeight = m_font.atlasHeight;
         m_ui->setFont(m_font.font);
         m_backend.reloadFontTexture();
+        ++m_atlasRebuilds;
+        m_lastRebuildMs =
+            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
+                .count();
     }
+}
+
+void Window::ensureTypedGlyphs() {
+    // Whatever the input method offers or the field holds must draw: the preedit, the
+    // candidates, the text answers. The copy is a parent's text and is wiped at once.
+    const Session& s = m_flow->session();
+    const InputMethod& ime = s.inputMethod();
+    std::string text(ime.preedit());
+    for (std::size_t i = 0; i < ime.candidateCount(); ++i) {
+        text += ime.candidate(i);
+    }
+    for (const auto& [id, a] : s.answers()) {
+        if (a.kind() == AnswerKind::Text) {
+            text += a.text();
+        }
+    }
+    ensureGlyphs(text);
+    sodium_memzero(text.data(), text.size());
 }
 
 json Window::dump() {
@@ -230,6 +273,12 @@ json Window::stats() {
                 {"atlas", {m_font.atlasWidth, m_font.atlasHeight}},
                 {"font_px", m_font.pixelSize},
                 {"glyphs", m_font.glyphs},
+                {"common_glyphs", m_font.commonGlyphs},
+                {"common_px", m_font.commonPixelSize},
+                {"atlas_build_ms", m_startupAtlasMs},
+                {"atlas_rebuilds", m_atlasRebuilds},
+                {"atlas_rebuild_ms", m_lastRebuildMs},
+                {"input_method", std::string(m_flow->session().inputMethod().name())},
                 {"peak_rss_kb", peakRssKb()}};
 }
 
@@ -359,12 +408,14 @@ int Window::run() {
     io.LogFilename = nullptr;
     io.ConfigInputTextCursorBlink = false;
     std::string fontError;
-    auto baked = bakeFonts(*io.Fonts, m_l.config.uiFont, m_l.glyphs, m_ranges, fontError);
+    auto baked =
+        bakeFonts(*io.Fonts, m_l.config.uiFont, m_l.glyphs, m_l.common, m_ranges, fontError);
     if (!baked) {
         std::cerr << "minsheng-kiosk: " << fontError << "\n";
         return kExitConfig;
     }
     m_font = *baked;
+    m_startupAtlasMs = baked->buildMs;
     m_fs.atlasWidth = m_font.atlasWidth;
     m_fs.atlasHeight = m_font.atlasHeight;
     m_fs.version = MINSHENG_VERSION;
@@ -384,6 +435,9 @@ int Window::run() {
         m_flow = std::make_unique<KioskFlow>(m_l.config, m_l.desk->forms(), m_l.policy, submitter,
                                              &forwarder, m_l.tagKey ? &*m_l.tagKey : nullptr,
                                              static_cast<std::int64_t>(unixNow()));
+        if (m_l.ime) {
+            m_flow->setInputMethod(std::move(m_l.ime));
+        }
         m_ui = std::make_unique<Ui>(m_l.catalog, m_font.font);
         m_ui->setRecording(m_o.automation.has_value());
         if (m_o.automation) {
@@ -455,6 +509,7 @@ int Window::run() {
                 }
                 m_ui->clearRecords();
             }
+            ensureTypedGlyphs(); // between frames: a new character re-bakes the atlas
             // ---- one frame ---------------------------------------------------------------
             const auto frameStart = std::chrono::steady_clock::now();
             m_fs.time = m_backend.time();

@@ -1,6 +1,7 @@
 #include "kiosk/ui/screens.hpp"
 
 #include "kiosk/core/validation.hpp"
+#include "kiosk/ui/handwriting_pad.hpp"
 #include "kiosk/ui/icons.hpp"
 #include "kiosk/ui/keyboard_layout.hpp"
 
@@ -83,6 +84,7 @@ private:
     void scale(const Field& f, float y);
     void textEntry(const Field& f, float y);
     void keyboard(const Rect& area, bool multiline);
+    void candidateBar(const Rect& bar);
     void numberPad(const Rect& area, std::string_view extra);
     void privacy();
     void review();
@@ -146,6 +148,11 @@ void Screens::topBar() {
     }
     if (ui.button("locale", place(narrow), tr("top.other_language"), ButtonStyle::Quiet)) {
         flow.setLocale(s.locale == kLocaleEn ? kLocaleZh : kLocaleEn, now);
+    }
+    if (ui.button("speak", place(narrow), tr("top.read_aloud"), ButtonStyle::Option, true,
+                  s.readAloud)) {
+        flow.toggleReadAloud(now); // the window reads the screen, or stops (FrameState::speech)
+        fs.speakToggled = true;
     }
     // The brand on the left, small and neutral.
     const float textW = x - lay.pad - gap;
@@ -225,6 +232,7 @@ float Screens::heading(const std::string& text, float y, bool withHelp) {
     const float helpW = withHelp ? std::round(200 * ui.u()) : 0;
     const float w = lay.content.w() - (withHelp ? helpW + lay.pad : 0);
     const float h = ui.text(ImVec2(lay.content.min.x, y), text, TextRole::Heading, t.text, w);
+    fs.speech.push_back(text);
     if (withHelp) {
         const float bh = ui.touchHeight();
         if (ui.button("help", rect(lay.content.max.x - helpW, y, helpW, bh), tr("field.help"),
@@ -273,6 +281,7 @@ void Screens::home() {
     float y = lay.content.min.y + lay.pad * 0.5f;
     y += ui.text(ImVec2(lay.content.min.x, y), tr("home.title"), TextRole::Title, t.text,
                  lay.content.w(), true);
+    fs.speech.push_back(tr("home.title"));
     y += ui.text(ImVec2(lay.content.min.x, y),
                  L::format(tr("home.where"),
                            {{"name", flow.config().name}, {"location", flow.config().location}}),
@@ -298,6 +307,7 @@ void Screens::home() {
             const float w = (lay.content.w() - 2 * gap) / 3;
             r = rect(lay.content.min.x + i * (w + gap), y, w, std::min(avail, 460 * ui.u()));
         }
+        fs.speech.push_back(tr(actions[i].label));
         if (ui.button(actions[i].id, r, tr(actions[i].label), ButtonStyle::Primary, true, false,
                       tr(actions[i].sub), TextRole::Heading)) {
             if (i == 0) {
@@ -351,6 +361,7 @@ void Screens::category() {
         const bool sel = current && current->text() == o.id;
         bool held = false;
         const std::string id = "category:" + o.id;
+        fs.speech.push_back(loc(o.label));
         const bool tapped = ui.hitArea(id, r, loc(o.label), true, &held);
         ImDrawList* dl = ui.draw();
         dl->AddRectFilled(r.min, r.max, sel ? t.selected : t.surface, 14 * ui.u());
@@ -513,6 +524,7 @@ void Screens::choiceList(const Field& f, float y) {
                             y + (k / cols) * (itemH + gap), w, itemH);
         const bool sel = isSelected(*it.id);
         const bool enabled = f.type != FieldType::Multiple || sel || chosen < max;
+        fs.speech.push_back(loc(*it.label));
         if (ui.button("option:" + *it.id, r, loc(*it.label), ButtonStyle::Option, enabled, sel,
                       it.description ? std::string_view(loc(*it.description))
                                      : std::string_view())) {
@@ -557,6 +569,7 @@ void Screens::scale(const Field& f, float y) {
         const Rect r = rect(lay.content.min.x + (v - 1) * (w + gap), y, w, h);
         bool held = false;
         const bool sel = value == v;
+        fs.speech.push_back(tr(kFaceKeys[v - 1]));
         const bool tapped =
             ui.hitArea("scale:" + std::to_string(v), r, tr(kFaceKeys[v - 1]), true, &held);
         ImDrawList* dl = ui.draw();
@@ -594,7 +607,9 @@ void Screens::textEntry(const Field& f, float y) {
     const float pad = std::round(16 * ui.u());
     const float boxH = lines * ts * 1.3f + 2 * pad;
     const float clearW = std::round(200 * ui.u());
-    const Rect box = rect(lay.content.min.x, y, lay.content.w() - clearW - pad, boxH);
+    const bool canWrite = f.type == FieldType::Text; // the pad writes characters, not digits
+    const float hwW = canWrite ? clearW + pad : 0;
+    const Rect box = rect(lay.content.min.x, y, lay.content.w() - clearW - pad - hwW, boxH);
     ImDrawList* dl = ui.draw();
     dl->AddRectFilled(box.min, box.max, t.surface, 10 * ui.u());
     dl->AddRect(box.min, box.max, t.accent, 10 * ui.u(), 0, 3 * ui.u());
@@ -616,6 +631,15 @@ void Screens::textEntry(const Field& f, float y) {
         caretX = box.min.x + pad + ui.measure(all[i], ts, 1e9f).x;
         ty += ts * 1.3f;
     }
+    // The pinyin being composed, underlined at the caret (it is not in the field yet).
+    if (const std::string_view pre = s.inputMethod().preedit(); !pre.empty()) {
+        const float pw = ui.measure(pre, ts, 1e9f).x;
+        ui.text(ImVec2(caretX + 4 * ui.u(), caretY), pre, TextRole::Body, t.accent, pw + ts);
+        dl->AddRectFilled(ImVec2(caretX + 4 * ui.u(), caretY + ts * 1.2f),
+                          ImVec2(caretX + 4 * ui.u() + pw, caretY + ts * 1.2f + 2 * ui.u()),
+                          t.accent);
+        caretX += pw + 4 * ui.u();
+    }
     if (fs.caretOn) {
         dl->AddRectFilled(ImVec2(caretX + 2, caretY + ts * 0.1f),
                           ImVec2(caretX + 2 + 3 * ui.u(), caretY + ts * 1.2f), t.accent);
@@ -627,6 +651,13 @@ void Screens::textEntry(const Field& f, float y) {
                        std::max(ui.touchHeight(), std::min(boxH, ui.touchHeight()))),
                   tr("field.clear"), ButtonStyle::Secondary, !value.empty())) {
         flow.clearText(now);
+    }
+    if (canWrite && ui.button("key:handwriting",
+                              rect(box.max.x + pad + clearW + pad, y, clearW,
+                                   std::max(ui.touchHeight(), std::min(boxH, ui.touchHeight()))),
+                              tr(s.handwritingOpen ? "field.keyboard" : "field.handwriting"),
+                              ButtonStyle::Option, true, s.handwritingOpen)) {
+        flow.toggleHandwriting(now);
     }
     // Length counter for long texts, so nobody types past the limit without knowing.
     if (f.type == FieldType::Text && f.maxLength >= 100) {
@@ -642,6 +673,10 @@ void Screens::textEntry(const Field& f, float y) {
     }
     y += boxH + lay.pad * 0.5f;
     const Rect area = rect(lay.content.min.x, y, lay.content.w(), lay.content.max.y - y);
+    if (canWrite && s.handwritingOpen) {
+        drawHandwritingPad(ui, flow, fs, area);
+        return;
+    }
     switch (f.type) {
     case FieldType::Phone:
     case FieldType::Date:
@@ -656,16 +691,68 @@ void Screens::textEntry(const Field& f, float y) {
     }
 }
 
+void Screens::candidateBar(const Rect& bar) {
+    // Candidates of the pinyin being composed, in pages that fit the bar; `cand:<index>` is the
+    // index in the input method's list. The first one is what space would commit.
+    const InputMethod& ime = s.inputMethod();
+    const float gap = std::round(8 * ui.u());
+    const float arrowW = std::max(64.0f, bar.h());
+    const float avail = bar.w() - 2 * (arrowW + gap);
+    const float pad = std::round(18 * ui.u());
+    const float ts = ui.size(TextRole::Button);
+    std::vector<std::size_t> starts{0};
+    std::vector<float> widths(ime.candidateCount());
+    float used = 0;
+    for (std::size_t i = 0; i < ime.candidateCount(); ++i) {
+        widths[i] =
+            std::min(avail, std::max(arrowW, ui.measure(ime.candidate(i), ts, 1e9f).x + 2 * pad));
+        if (used > 0 && used + widths[i] > avail) {
+            starts.push_back(i);
+            used = 0;
+        }
+        used += widths[i] + gap;
+    }
+    const int pages = static_cast<int>(starts.size());
+    const int page = std::clamp(s.candidatePage, 0, pages - 1);
+    const std::size_t end = page + 1 < pages ? starts[page + 1] : ime.candidateCount();
+    float x = bar.min.x + arrowW + gap;
+    for (std::size_t i = starts[page]; i < end; ++i) {
+        if (ui.button("cand:" + std::to_string(i), rect(x, bar.min.y, widths[i], bar.h()),
+                      ime.candidate(i), ButtonStyle::Option, true, i == 0)) {
+            flow.chooseCandidate(i, now);
+            break; // the list has changed; the next frame draws the new one
+        }
+        x += widths[i] + gap;
+    }
+    const bool any = ime.candidateCount() > 0;
+    if (ui.button("cand.prev", rect(bar.min.x, bar.min.y, arrowW, bar.h()),
+                  tr("keyboard.candidates_prev"), ButtonStyle::Secondary, any && page > 0)) {
+        flow.changeCandidatePage(-1, now);
+    }
+    if (ui.button("cand.next", rect(bar.max.x - arrowW, bar.min.y, arrowW, bar.h()),
+                  tr("keyboard.candidates_next"), ButtonStyle::Secondary,
+                  any && page + 1 < pages)) {
+        flow.changeCandidatePage(1, now);
+    }
+}
+
 void Screens::keyboard(const Rect& area, bool multiline) {
     const auto& rows = s.keyboardSymbols ? kSymbolRows : kLetterRows;
     const float gap = std::round(8 * ui.u());
-    const int rowCount = static_cast<int>(rows.size()) + 1;
+    // With the pinyin engine: a 中/英 key, and in 中 a candidate bar above the keys.
+    const bool pinyin = s.inputMethod().name() == "pinyin";
+    const bool bar = pinyin && !s.keyboardLatin;
+    const int rowCount = static_cast<int>(rows.size()) + 1 + (bar ? 1 : 0);
     const float keyH =
         std::max(64.0f, std::min(ui.touchHeight(), (area.h() - (rowCount - 1) * gap) / rowCount));
     const float keyW = std::min((area.w() - 9 * gap) / 10, keyH * 1.6f);
     const float totalW = 10 * keyW + 9 * gap;
     const float x0 = area.min.x + (area.w() - totalW) * 0.5f;
     float y = area.min.y;
+    if (bar) {
+        candidateBar(rect(x0, y, totalW, keyH));
+        y += keyH + gap;
+    }
     for (const auto& row : rows) {
         std::vector<std::string_view> keys;
         for (std::size_t i = 0; i < row.size();) {
@@ -688,16 +775,25 @@ void Screens::keyboard(const Rect& area, bool multiline) {
         }
         y += keyH + gap;
     }
-    // Bottom row: shift, symbols, space, backspace, (new line).
+    // Bottom row: shift, (中/英), symbols, space, backspace, (new line).
     const float wide = keyW * 2 + gap;
     float x = x0;
+    const float shiftW = pinyin ? keyW : wide;
     if (!s.keyboardSymbols) {
-        if (ui.button("key:shift", rect(x, y, wide, keyH), tr("keyboard.shift"),
+        if (ui.button("key:shift", rect(x, y, shiftW, keyH), tr("keyboard.shift"),
                       ButtonStyle::Option, true, s.keyboardShift)) {
             flow.setKeyboardShift(!s.keyboardShift, now);
         }
     }
-    x += wide + gap;
+    x += shiftW + gap;
+    if (pinyin) {
+        if (ui.button("key:lang", rect(x, y, keyW, keyH),
+                      tr(s.keyboardLatin ? "keyboard.mode_latin" : "keyboard.mode_zh"),
+                      ButtonStyle::Option, true, !s.keyboardLatin)) {
+            flow.setKeyboardLatin(!s.keyboardLatin, now);
+        }
+        x += keyW + gap;
+    }
     if (ui.button("key:symbols", rect(x, y, wide, keyH),
                   s.keyboardSymbols ? tr("keyboard.letters") : tr("keyboard.symbols"),
                   ButtonStyle::Quiet)) {

@@ -263,6 +263,14 @@ void Kiosk::longPress(const std::string& id, double seconds) {
 }
 
 void Kiosk::typeByKeys(const std::string& text) {
+    // Latin text: a pinyin keyboard in 中 would compose it, so switch to 英 first.
+    const json d = dump();
+    for (const auto& w : d["widgets"]) {
+        if (w["id"] == "key:lang" && w["label"] == "中") {
+            click("key:lang");
+            break;
+        }
+    }
     for (char c : text) {
         click(c == ' ' ? std::string("key:space") : "key:" + std::string(1, c));
     }

@@ -72,7 +72,8 @@ public:
     void click(const std::string& id);
     /// Presses and holds at the widget for `seconds` (the staff long press).
     void longPress(const std::string& id, double seconds);
-    /// Clicks the on-screen keyboard key by key: a-z, 0-9 and space.
+    /// Clicks the on-screen keyboard key by key: a-z, 0-9 and space, as they are (a pinyin
+    /// keyboard is switched to 英 first).
     void typeByKeys(const std::string& text);
     /// Waits until the screen is `name` (fails after `seconds`).
     void waitScreen(const std::string& name, double seconds = 30);
