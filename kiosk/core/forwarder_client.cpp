@@ -39,34 +39,6 @@ bool isHex64(std::string_view s) {
 
 } // namespace
 
-std::string_view caseStatusName(CaseStatus s) {
-    switch (s) {
-    case CaseStatus::Received:
-        return "received";
-    case CaseStatus::Accepted:
-        return "accepted";
-    case CaseStatus::InProgress:
-        return "in_progress";
-    case CaseStatus::Closed:
-        return "closed";
-    case CaseStatus::Transferred:
-        return "transferred";
-    case CaseStatus::NotAccepted:
-        return "not_accepted";
-    }
-    return "received";
-}
-
-std::optional<CaseStatus> caseStatusFromName(std::string_view name) {
-    for (auto s : {CaseStatus::Received, CaseStatus::Accepted, CaseStatus::InProgress,
-                   CaseStatus::Closed, CaseStatus::Transferred, CaseStatus::NotAccepted}) {
-        if (caseStatusName(s) == name) {
-            return s;
-        }
-    }
-    return std::nullopt;
-}
-
 ForwarderResponse parseStatusResponse(std::string_view line) {
     ForwarderResponse r;
     r.kind = ForwarderResponse::Kind::Unavailable;

@@ -20,6 +20,8 @@
 // unverified answer is Unavailable. The message from the forwarder is never shown to parents.
 #pragma once
 
+#include "crypto/signed_messages.hpp"
+
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -34,9 +36,10 @@
 
 namespace minsheng::kiosk {
 
-enum class CaseStatus { Received, Accepted, InProgress, Closed, Transferred, NotAccepted };
-std::string_view caseStatusName(CaseStatus s); // "received", "accepted", "in_progress", ...
-std::optional<CaseStatus> caseStatusFromName(std::string_view name);
+// The statuses and their wire names are the protocol's (crypto/signed_messages.hpp).
+using crypto::CaseStatus;
+using crypto::caseStatusFromName;
+using crypto::caseStatusName;
 
 struct ForwarderResponse {
     enum class Kind { Found, NotFound, Offline, Unavailable, Done };

@@ -3,6 +3,7 @@
 #include "sync/outbox/outbox.hpp"
 
 #include "sync/outbox/outbox_schema.hpp"
+#include "sync/outbox/sqlite_statement.hpp"
 #include "sync/outbox/store_key.hpp"
 
 #include <sqlite3.h>
@@ -151,48 +152,8 @@ OutboxError sqliteError(const Context& ctx, int rc) {
 
 // ---- Small RAII helpers over the C API ---------------------------------------------------------
 
-struct DbCloser {
-    void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
-};
-using DbPtr = std::unique_ptr<sqlite3, DbCloser>;
-
-class Stmt {
-public:
-    Stmt(sqlite3* db, const char* sql) { m_rc = sqlite3_prepare_v2(db, sql, -1, &m_stmt, nullptr); }
-    ~Stmt() { sqlite3_finalize(m_stmt); }
-    Stmt(const Stmt&) = delete;
-    Stmt& operator=(const Stmt&) = delete;
-
-    int prepareRc() const { return m_rc; }
-    void bind(int i, std::int64_t v) { sqlite3_bind_int64(m_stmt, i, v); }
-    void bindBlob(int i, std::span<const std::uint8_t> b) {
-        // zeroblob-safe: a zero-length blob must still be a blob, not NULL.
-        static const std::uint8_t empty = 0;
-        sqlite3_bind_blob(m_stmt, i, b.empty() ? &empty : b.data(), static_cast<int>(b.size()),
-                          SQLITE_STATIC);
-    }
-    void bindText(int i, std::string_view t) {
-        sqlite3_bind_text(m_stmt, i, t.data(), static_cast<int>(t.size()), SQLITE_STATIC);
-    }
-    void bindNull(int i) { sqlite3_bind_null(m_stmt, i); }
-    int step() { return sqlite3_step(m_stmt); }
-
-    bool isNull(int c) const { return sqlite3_column_type(m_stmt, c) == SQLITE_NULL; }
-    std::int64_t i64(int c) const { return sqlite3_column_int64(m_stmt, c); }
-    std::span<const std::uint8_t> blob(int c) const {
-        auto* p = static_cast<const std::uint8_t*>(sqlite3_column_blob(m_stmt, c));
-        return {p, static_cast<std::size_t>(sqlite3_column_bytes(m_stmt, c))};
-    }
-    std::string text(int c) const {
-        auto* p = reinterpret_cast<const char*>(sqlite3_column_text(m_stmt, c));
-        return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(m_stmt, c)))
-                 : std::string();
-    }
-
-private:
-    sqlite3_stmt* m_stmt = nullptr;
-    int m_rc = SQLITE_OK;
-};
+using sqlite::DbPtr;
+using sqlite::Stmt;
 
 /// A transaction that rolls back unless commit() succeeded. SQLite may already have rolled back
 /// on its own after SQLITE_FULL/IOERR/BUSY; sqlite3_get_autocommit tells whether one is open.

@@ -2,6 +2,7 @@
 // that carries invariants 2-6 of intake_schema.hpp.
 #include "sync/server/intake_store.hpp"
 
+#include "sync/outbox/sqlite_statement.hpp"
 #include "sync/server/intake_schema.hpp"
 #include "sync/wire/protocol_messages.hpp"
 
@@ -17,57 +18,7 @@ Failure<StoreError> storeError(sqlite3* db, const std::string& what) {
     return {StoreError{"intake store: " + what + ": " + (db ? sqlite3_errmsg(db) : "no database")}};
 }
 
-/// A prepared statement, finalized on destruction.
-class Stmt {
-public:
-    Stmt(sqlite3* db, const char* sql) : m_db(db) {
-        if (sqlite3_prepare_v2(db, sql, -1, &m_stmt, nullptr) != SQLITE_OK)
-            m_stmt = nullptr;
-    }
-    ~Stmt() { sqlite3_finalize(m_stmt); }
-    Stmt(const Stmt&) = delete;
-    Stmt& operator=(const Stmt&) = delete;
-
-    bool ok() const { return m_stmt != nullptr; }
-    Stmt& text(int i, std::string_view s) {
-        sqlite3_bind_text(m_stmt, i, s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
-        return *this;
-    }
-    Stmt& blob(int i, std::span<const std::uint8_t> b) {
-        sqlite3_bind_blob(m_stmt, i, b.data(), static_cast<int>(b.size()), SQLITE_TRANSIENT);
-        return *this;
-    }
-    Stmt& null(int i) {
-        sqlite3_bind_null(m_stmt, i);
-        return *this;
-    }
-    Stmt& integer(int i, std::int64_t v) {
-        sqlite3_bind_int64(m_stmt, i, v);
-        return *this;
-    }
-    /// SQLITE_ROW, SQLITE_DONE or an error code.
-    int step() { return m_stmt ? sqlite3_step(m_stmt) : SQLITE_ERROR; }
-    std::int64_t columnInt(int i) const { return sqlite3_column_int64(m_stmt, i); }
-    bool columnNull(int i) const { return sqlite3_column_type(m_stmt, i) == SQLITE_NULL; }
-    std::string columnText(int i) const {
-        const auto* p = sqlite3_column_text(m_stmt, i);
-        return p ? std::string(reinterpret_cast<const char*>(p),
-                               static_cast<std::size_t>(sqlite3_column_bytes(m_stmt, i)))
-                 : std::string();
-    }
-    template <std::size_t N>
-    bool columnArray(int i, std::array<std::uint8_t, N>& out) const {
-        const void* p = sqlite3_column_blob(m_stmt, i);
-        if (!p || sqlite3_column_bytes(m_stmt, i) != static_cast<int>(N))
-            return false;
-        std::memcpy(out.data(), p, N);
-        return true;
-    }
-
-private:
-    sqlite3* m_db;
-    sqlite3_stmt* m_stmt = nullptr;
-};
+using sync::sqlite::Stmt;
 
 int exec(sqlite3* db, const char* sql) {
     return sqlite3_exec(db, sql, nullptr, nullptr, nullptr);
@@ -108,17 +59,17 @@ std::optional<StoredRow> findRow(sqlite3* db, const std::string& kiosk, std::uin
                                  bool& failed) {
     Stmt s(db, "SELECT envelope_hash, previous_hash, received_at, ack_signature FROM envelopes "
                "WHERE kiosk_id = ?1 AND sequence = ?2");
-    s.text(1, kiosk).integer(2, static_cast<std::int64_t>(seq));
+    s.bindText(1, kiosk).bind(2, static_cast<std::int64_t>(seq));
     const int rc = s.step();
     if (rc == SQLITE_DONE)
         return std::nullopt;
     StoredRow r;
-    if (rc != SQLITE_ROW || !s.columnArray(0, r.hash) || !s.columnArray(1, r.previousHash) ||
-        !s.columnArray(3, r.ackSignature)) {
+    if (rc != SQLITE_ROW || !s.array(0, r.hash) || !s.array(1, r.previousHash) ||
+        !s.array(3, r.ackSignature)) {
         failed = true;
         return std::nullopt;
     }
-    r.receivedAt = s.columnInt(2);
+    r.receivedAt = s.i64(2);
     return r;
 }
 
@@ -126,25 +77,25 @@ bool insertAlarm(sqlite3* db, const char* kind, const CheckedEnvelope& e,
                  const std::optional<crypto::Hash256>& storedHash, std::int64_t now) {
     Stmt s(db, "INSERT INTO alarms (kind, kiosk_id, sequence, stored_hash, offered_hash, "
                "offered_json, detected_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
-    s.text(1, kind)
-        .text(2, e.envelope->header.kioskId)
-        .integer(3, static_cast<std::int64_t>(e.envelope->header.sequence))
-        .blob(5, e.hash)
-        .text(6, e.json)
-        .integer(7, now);
+    s.bindText(1, kind)
+        .bindText(2, e.envelope->header.kioskId)
+        .bind(3, static_cast<std::int64_t>(e.envelope->header.sequence))
+        .bindBlob(5, e.hash)
+        .bindText(6, e.json)
+        .bind(7, now);
     if (storedHash)
-        s.blob(4, *storedHash);
+        s.bindBlob(4, *storedHash);
     else
-        s.null(4);
+        s.bindNull(4);
     return s.step() == SQLITE_DONE;
 }
 
 /// Records the kiosk's last authenticated contact (insert the row if it is the first).
 bool touchKiosk(sqlite3* db, const std::string& kioskId, std::int64_t now) {
     Stmt ins(db, "INSERT OR IGNORE INTO kiosk_state (kiosk_id) VALUES (?1)");
-    ins.text(1, kioskId);
+    ins.bindText(1, kioskId);
     Stmt upd(db, "UPDATE kiosk_state SET last_contact = ?2 WHERE kiosk_id = ?1");
-    upd.text(1, kioskId).integer(2, now);
+    upd.bindText(1, kioskId).bind(2, now);
     return ins.step() == SQLITE_DONE && upd.step() == SQLITE_DONE;
 }
 
@@ -164,7 +115,7 @@ IntakeStore::open(const std::filesystem::path& file, const crypto::Ed25519Secret
     // Modes: see intake_schema.hpp for why each is set.
     {
         Stmt s(raw, "PRAGMA journal_mode = WAL");
-        if (s.step() != SQLITE_ROW || s.columnText(0) != "wal")
+        if (s.step() != SQLITE_ROW || s.text(0) != "wal")
             return storeError(raw, file.string() + ": cannot switch to WAL mode");
     }
     for (const char* pragma :
@@ -176,7 +127,7 @@ IntakeStore::open(const std::filesystem::path& file, const crypto::Ed25519Secret
         Stmt s(raw, "PRAGMA user_version");
         if (s.step() != SQLITE_ROW)
             return storeError(raw, "cannot read user_version");
-        version = static_cast<int>(s.columnInt(0));
+        version = static_cast<int>(s.i64(0));
     }
     if (version > static_cast<int>(schema::kMigrations.size()))
         return fail(StoreError{file.string() + " was written by a newer Minsheng (schema " +
@@ -268,18 +219,18 @@ IntakeStore::storeBatch(const std::string& kioskId, std::span<const CheckedEnvel
         Stmt ins(m_db, "INSERT INTO envelopes (kiosk_id, sequence, previous_hash, envelope_hash, "
                        "kind, receipt_tag, envelope_json, received_at, ack_signature) VALUES "
                        "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
-        ins.text(1, h.kioskId)
-            .integer(2, static_cast<std::int64_t>(h.sequence))
-            .blob(3, h.previousHash)
-            .blob(4, e.hash)
-            .integer(5, static_cast<int>(h.kind))
-            .text(7, e.json)
-            .integer(8, now)
-            .blob(9, ack.signature);
+        ins.bindText(1, h.kioskId)
+            .bind(2, static_cast<std::int64_t>(h.sequence))
+            .bindBlob(3, h.previousHash)
+            .bindBlob(4, e.hash)
+            .bind(5, static_cast<int>(h.kind))
+            .bindText(7, e.json)
+            .bind(8, now)
+            .bindBlob(9, ack.signature);
         if (h.receiptTag)
-            ins.blob(6, *h.receiptTag);
+            ins.bindBlob(6, *h.receiptTag);
         else
-            ins.null(6);
+            ins.bindNull(6);
         bool ok = ins.step() == SQLITE_DONE;
         if (ok && h.receiptTag) {
             crypto::CaseStatusRecord rec;
@@ -292,7 +243,9 @@ IntakeStore::storeBatch(const std::string& kioskId, std::span<const CheckedEnvel
             // is astronomically unlikely unless a kiosk misbehaves; the staff see both).
             Stmt st(m_db, "INSERT OR IGNORE INTO case_status (receipt_tag, status_json, "
                           "stored_at) VALUES (?1, ?2, ?3)");
-            st.blob(1, *h.receiptTag).text(2, sync::caseStatusToJson(rec).dump()).integer(3, now);
+            st.bindBlob(1, *h.receiptTag)
+                .bindText(2, sync::caseStatusToJson(rec).dump())
+                .bind(3, now);
             ok = st.step() == SQLITE_DONE;
         }
         if (!ok) {
@@ -322,7 +275,7 @@ Result<Ok, StoreError> IntakeStore::recordHeartbeat(const std::string& kioskId,
         return storeError(m_db, "recording a heartbeat");
     Stmt s(m_db, "UPDATE kiosk_state SET last_heartbeat = ?2, last_heartbeat_at = ?3 "
                  "WHERE kiosk_id = ?1");
-    s.text(1, kioskId).text(2, heartbeatJson).integer(3, now);
+    s.bindText(1, kioskId).bindText(2, heartbeatJson).bind(3, now);
     if (s.step() != SQLITE_DONE || tx.commit() != SQLITE_OK)
         return storeError(m_db, "recording a heartbeat");
     return Ok{};
@@ -331,25 +284,25 @@ Result<Ok, StoreError> IntakeStore::recordHeartbeat(const std::string& kioskId,
 Result<std::optional<std::string>, StoreError> IntakeStore::caseStatus(const crypto::Hash256& tag) {
     std::lock_guard lock(m_mutex);
     Stmt s(m_db, "SELECT status_json FROM case_status WHERE receipt_tag = ?1");
-    s.blob(1, tag);
+    s.bindBlob(1, tag);
     const int rc = s.step();
     if (rc == SQLITE_DONE)
         return std::optional<std::string>();
     if (rc != SQLITE_ROW)
         return storeError(m_db, "case status lookup");
-    return std::optional<std::string>(s.columnText(0));
+    return std::optional<std::string>(s.text(0));
 }
 
 Result<std::optional<std::int64_t>, StoreError>
 IntakeStore::complaintReceivedAt(const crypto::Hash256& tag) {
     std::lock_guard lock(m_mutex);
     Stmt s(m_db, "SELECT MIN(received_at) FROM envelopes WHERE receipt_tag = ?1");
-    s.blob(1, tag);
+    s.bindBlob(1, tag);
     if (s.step() != SQLITE_ROW)
         return storeError(m_db, "complaint lookup");
-    if (s.columnNull(0))
+    if (s.isNull(0))
         return std::optional<std::int64_t>();
-    return std::optional<std::int64_t>(s.columnInt(0));
+    return std::optional<std::int64_t>(s.i64(0));
 }
 
 Result<Ok, StoreError> IntakeStore::replaceCaseStatus(const crypto::Hash256& tag,
@@ -358,7 +311,7 @@ Result<Ok, StoreError> IntakeStore::replaceCaseStatus(const crypto::Hash256& tag
     std::lock_guard lock(m_mutex);
     Stmt s(m_db, "INSERT OR REPLACE INTO case_status (receipt_tag, status_json, stored_at) "
                  "VALUES (?1, ?2, ?3)");
-    s.blob(1, tag).text(2, statusJson).integer(3, now);
+    s.bindBlob(1, tag).bindText(2, statusJson).bind(3, now);
     if (s.step() != SQLITE_DONE)
         return storeError(m_db, "storing a case status");
     return Ok{};
@@ -369,20 +322,20 @@ IntakeStore::pull(std::int64_t after, std::size_t limit, std::size_t maxBytes) {
     std::lock_guard lock(m_mutex);
     Stmt s(m_db, "SELECT cursor, envelope_json, kiosk_id, sequence, envelope_hash, received_at, "
                  "ack_signature FROM envelopes WHERE cursor > ?1 ORDER BY cursor LIMIT ?2");
-    s.integer(1, after).integer(2, static_cast<std::int64_t>(limit));
+    s.bind(1, after).bind(2, static_cast<std::int64_t>(limit));
     std::vector<PulledEnvelope> out;
     std::size_t bytes = 0;
     int rc;
     while ((rc = s.step()) == SQLITE_ROW) {
         PulledEnvelope p;
-        p.cursor = s.columnInt(0);
-        p.envelopeJson = s.columnText(1);
+        p.cursor = s.i64(0);
+        p.envelopeJson = s.text(1);
         if (!out.empty() && bytes + p.envelopeJson.size() > maxBytes)
             return out;
-        p.ack.kioskId = s.columnText(2);
-        p.ack.sequence = static_cast<std::uint64_t>(s.columnInt(3));
-        p.ack.receivedAt = s.columnInt(5);
-        if (!s.columnArray(4, p.ack.envelopeHash) || !s.columnArray(6, p.ack.signature))
+        p.ack.kioskId = s.text(2);
+        p.ack.sequence = static_cast<std::uint64_t>(s.i64(3));
+        p.ack.receivedAt = s.i64(5);
+        if (!s.array(4, p.ack.envelopeHash) || !s.array(6, p.ack.signature))
             return fail(StoreError{"intake store: a stored row is damaged (cursor " +
                                    std::to_string(p.cursor) + ")"});
         bytes += p.envelopeJson.size();
@@ -400,11 +353,11 @@ Result<std::map<std::string, KioskActivity>, StoreError> IntakeStore::kioskActiv
         Stmt s(m_db, "SELECT kiosk_id, last_contact, last_heartbeat FROM kiosk_state");
         int rc;
         while ((rc = s.step()) == SQLITE_ROW) {
-            auto& a = out[s.columnText(0)];
-            if (!s.columnNull(1))
-                a.lastContact = s.columnInt(1);
-            if (!s.columnNull(2))
-                a.lastHeartbeatJson = s.columnText(2);
+            auto& a = out[s.text(0)];
+            if (!s.isNull(1))
+                a.lastContact = s.i64(1);
+            if (!s.isNull(2))
+                a.lastHeartbeatJson = s.text(2);
         }
         if (rc != SQLITE_DONE)
             return storeError(m_db, "kiosk state");
@@ -413,7 +366,7 @@ Result<std::map<std::string, KioskActivity>, StoreError> IntakeStore::kioskActiv
         Stmt s(m_db, "SELECT kiosk_id, MAX(sequence) FROM envelopes GROUP BY kiosk_id");
         int rc;
         while ((rc = s.step()) == SQLITE_ROW)
-            out[s.columnText(0)].lastSequence = static_cast<std::uint64_t>(s.columnInt(1));
+            out[s.text(0)].lastSequence = static_cast<std::uint64_t>(s.i64(1));
         if (rc != SQLITE_DONE)
             return storeError(m_db, "last sequences");
     }
@@ -429,10 +382,10 @@ Result<std::map<std::string, KioskActivity>, StoreError> IntakeStore::kioskActiv
                      "q.sequence = e.sequence - 1) ORDER BY e.kiosk_id, e.sequence");
         int rc;
         while ((rc = s.step()) == SQLITE_ROW) {
-            auto& gaps = out[s.columnText(0)].gaps;
+            auto& gaps = out[s.text(0)].gaps;
             if (gaps.size() < 1000)
-                gaps.emplace_back(static_cast<std::uint64_t>(s.columnInt(1)),
-                                  static_cast<std::uint64_t>(s.columnInt(2)));
+                gaps.emplace_back(static_cast<std::uint64_t>(s.i64(1)),
+                                  static_cast<std::uint64_t>(s.i64(2)));
         }
         if (rc != SQLITE_DONE)
             return storeError(m_db, "gaps");
@@ -441,9 +394,8 @@ Result<std::map<std::string, KioskActivity>, StoreError> IntakeStore::kioskActiv
         Stmt s(m_db, "SELECT kiosk_id, kind, COUNT(*) FROM alarms GROUP BY kiosk_id, kind");
         int rc;
         while ((rc = s.step()) == SQLITE_ROW) {
-            auto& a = out[s.columnText(0)];
-            (s.columnText(1) == "fork" ? a.forks : a.chainBreaks) =
-                static_cast<std::uint64_t>(s.columnInt(2));
+            auto& a = out[s.text(0)];
+            (s.text(1) == "fork" ? a.forks : a.chainBreaks) = static_cast<std::uint64_t>(s.i64(2));
         }
         if (rc != SQLITE_DONE)
             return storeError(m_db, "alarms");

@@ -2,6 +2,7 @@
 // file, sets the pragmas, runs the transactions and turns SQLite result codes into LedgerError.
 #include "sync/staff/ledger.hpp"
 
+#include "sync/outbox/sqlite_statement.hpp"
 #include "sync/staff/ledger_schema.hpp"
 
 #include <sqlite3.h>
@@ -108,67 +109,8 @@ LedgerError sqliteError(sqlite3* db, const fs::path& file, int rc, std::string_v
 
 // ---- Small RAII helpers over the C API ------------------------------------------------------
 
-struct DbCloser {
-    void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
-};
-using DbPtr = std::unique_ptr<sqlite3, DbCloser>;
-
-class Stmt {
-public:
-    Stmt(sqlite3* db, const char* sql) { m_rc = sqlite3_prepare_v2(db, sql, -1, &m_stmt, nullptr); }
-    ~Stmt() { sqlite3_finalize(m_stmt); }
-    Stmt(const Stmt&) = delete;
-    Stmt& operator=(const Stmt&) = delete;
-
-    int prepareRc() const { return m_rc; }
-    void bind(int i, std::int64_t v) { sqlite3_bind_int64(m_stmt, i, v); }
-    void bindBlob(int i, std::span<const std::uint8_t> b) {
-        static const std::uint8_t empty = 0;
-        sqlite3_bind_blob(m_stmt, i, b.empty() ? &empty : b.data(), static_cast<int>(b.size()),
-                          SQLITE_TRANSIENT);
-    }
-    void bindText(int i, std::string_view t) {
-        sqlite3_bind_text(m_stmt, i, t.data(), static_cast<int>(t.size()), SQLITE_TRANSIENT);
-    }
-    void bindOptText(int i, const std::optional<std::string>& t) {
-        if (t)
-            bindText(i, *t);
-        else
-            sqlite3_bind_null(m_stmt, i);
-    }
-    void bindNull(int i) { sqlite3_bind_null(m_stmt, i); }
-    int step() { return sqlite3_step(m_stmt); }
-    void reset() {
-        sqlite3_reset(m_stmt);
-        sqlite3_clear_bindings(m_stmt);
-    }
-
-    bool isNull(int c) const { return sqlite3_column_type(m_stmt, c) == SQLITE_NULL; }
-    std::int64_t i64(int c) const { return sqlite3_column_int64(m_stmt, c); }
-    std::span<const std::uint8_t> blob(int c) const {
-        auto* p = static_cast<const std::uint8_t*>(sqlite3_column_blob(m_stmt, c));
-        return {p, static_cast<std::size_t>(sqlite3_column_bytes(m_stmt, c))};
-    }
-    Hash256 hash(int c) const {
-        Hash256 h{};
-        auto b = blob(c);
-        if (b.size() == h.size())
-            std::copy(b.begin(), b.end(), h.begin());
-        return h;
-    }
-    std::string text(int c) const {
-        auto* p = reinterpret_cast<const char*>(sqlite3_column_text(m_stmt, c));
-        return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(m_stmt, c)))
-                 : std::string();
-    }
-    std::optional<std::string> optText(int c) const {
-        return isNull(c) ? std::nullopt : std::optional<std::string>(text(c));
-    }
-
-private:
-    sqlite3_stmt* m_stmt = nullptr;
-    int m_rc = SQLITE_OK;
-};
+using sync::sqlite::DbPtr;
+using sync::sqlite::Stmt;
 
 /// Rolls back unless commit() succeeded.
 class Transaction {
