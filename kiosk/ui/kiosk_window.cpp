@@ -11,6 +11,7 @@
 #include "kiosk/ui/icons.hpp"
 #include "kiosk/ui/screens.hpp"
 #include "kiosk/ui/ui.hpp"
+#include "sync/service/service_notify.hpp"
 
 #include <imgui.h>
 #include <imgui_internal.h>
@@ -170,6 +171,7 @@ private:
     Loaded& m_l;
     const WindowOptions& m_o;
     Backend m_backend;
+    sync::ServiceNotifier m_notifier; // READY after the first frame, WATCHDOG from the loop
     std::unique_ptr<Ui> m_ui;
     std::unique_ptr<KioskFlow> m_flow;
     std::unique_ptr<AutomationServer> m_automation;
@@ -324,11 +326,18 @@ void Window::handleCommand(std::shared_ptr<AutomationServer::Request> r) {
         g_quit = true;
         p.request->reply.set_value(R"({"ok":true})");
         return;
+    } else if (p.verb == "hang") {
+        // Tests of the service watchdog (tests/appliance): the UI thread stops for good, as a
+        // deadlock would stop it, so the watchdog pings stop and the supervisor must kill us.
+        p.request->reply.set_value(R"({"ok":true,"hanging":true})");
+        for (;;) {
+            std::this_thread::sleep_for(std::chrono::hours(1));
+        }
     } else {
         p.request->reply.set_value(
             json{{"ok", false},
                  {"error", "unknown command; use dump, tap ID, type TEXT, wait SCREEN "
-                           "[SECONDS], screenshot FILE.png, stats [reset], quit"}}
+                           "[SECONDS], screenshot FILE.png, stats [reset], quit, hang"}}
                 .dump());
         return;
     }
@@ -476,11 +485,16 @@ int Window::run() {
             for (const auto& p : m_pending) {
                 consider(p.verb == "wait" && !p.matched ? std::min(p.deadline - t, 0.25) : 0);
             }
+            // Under systemd's WatchdogSec= wake at least every half interval, idle or not.
+            if (auto ping = m_notifier.maxSleepSeconds()) {
+                consider(*ping);
+            }
             if (wait == 0) {
                 m_backend.pollEvents();
             } else {
                 m_backend.waitEvents(wait);
             }
+            m_notifier.watchdogTick();
             const auto nowUnix = static_cast<std::int64_t>(unixNow());
             settle = std::max(settle, 1);
             if (m_backend.takeInputCount() > 0) {
@@ -529,6 +543,9 @@ int Window::run() {
                              ((bg >> IM_COL32_B_SHIFT) & 0xFF) / 255.0f, cap ? &capture : nullptr);
             const auto frameEnd = std::chrono::steady_clock::now();
             ++m_frames;
+            if (m_frames == 1) {
+                m_notifier.ready("first frame shown");
+            }
             if (m_firstFrameMs < 0) {
                 m_firstFrameMs =
                     std::chrono::duration<double, std::milli>(frameEnd - m_o.startedAt).count();
@@ -548,6 +565,7 @@ int Window::run() {
             }
             afterFrame(cap ? &capture : nullptr);
         }
+        m_notifier.stopping();
         for (auto& p : m_pending) {
             p.request->reply.set_value(R"({"ok":false,"error":"shutting down"})");
         }

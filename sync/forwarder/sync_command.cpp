@@ -5,6 +5,7 @@
 #include "kiosk/core/submission_desk.hpp"
 #include "sync/forwarder/forwarder.hpp"
 #include "sync/forwarder/status_server.hpp"
+#include "sync/service/service_notify.hpp"
 
 #include <csignal>
 #include <iostream>
@@ -125,10 +126,14 @@ int runSync(const SyncOptions& o) {
         state->requestStop();
     });
     int rc = 0;
+    // systemd (Type=notify): the status socket is up and the sender about to start.
+    ServiceNotifier notifier;
+    notifier.ready("forwarding to " + s.endpoint.host + ":" + s.endpoint.port);
     {
         Forwarder fwd(s, opener, key, state, log);
         fwd.run();
     }
+    notifier.stopping();
     state->requestStop();
     // Wake the signal thread if the stop came from elsewhere.
     pthread_kill(signalThread.native_handle(), SIGTERM);

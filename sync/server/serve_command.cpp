@@ -6,6 +6,7 @@
 #include "sync/server/county_tls.hpp"
 #include "sync/server/https_server.hpp"
 #include "sync/server/intake_handler.hpp"
+#include "sync/service/service_notify.hpp"
 
 #include <iostream>
 #include <memory>
@@ -110,10 +111,13 @@ int runServe(const ServeArgs& a) {
     o.privateKey = dir.tlsServerKey();
     o.threads = a.threads;
     o.log = log;
-    o.onReady = [&log](const std::string& bound) {
+    sync::ServiceNotifier notifier; // systemd Type=notify: READY once the socket listens
+    o.onReady = [&log, &notifier](const std::string& bound) {
         log("listening on https://" + bound);
+        notifier.ready("listening on https://" + bound);
     };
     auto r = runHttpsServer(handler, o);
+    notifier.stopping();
     if (!r)
         return complain(r.error().message);
     log("stopped");
