@@ -93,6 +93,7 @@ private:
     void surveyThanks();
     void surveyWait();
     void lookupEntry();
+    void scannedCode();
     void lookupWaiting();
     void lookupResult();
     void rules();
@@ -1087,6 +1088,29 @@ void Screens::lookupEntry() {
     y += lay.pad * 0.5f;
     numberPad(rect(lay.content.min.x, y, lay.content.w(), lay.content.max.y - y), {});
     bottomNav(true, "lookup.go", tr("lookup.go"), d.size() == KioskFlow::kLookupDigits);
+    scannedCode();
+}
+
+// A QR or barcode reader on the kiosk's USB port is a keyboard: scanning the receipt's QR code
+// "types" its digits (and usually Enter). Only this screen listens, and only to digits (the
+// dashes of a printed code are skipped), so a reader cannot type into any other field. The code
+// is looked up as soon as the reader has typed its sixteenth digit: ImGui 1.86 loses a key that
+// is pressed and released between two frames, as a reader's Enter often is, so Enter is not
+// waited for.
+void Screens::scannedCode() {
+    const ImGuiIO& io = ImGui::GetIO();
+    bool typed = false;
+    for (const ImWchar c : io.InputQueueCharacters) {
+        if (c >= '0' && c <= '9') {
+            const char digit[2] = {static_cast<char>(c), 0};
+            flow.typeKey(ImeKey{ImeKey::Kind::Text, std::string_view(digit, 1)}, now);
+            typed = true;
+        }
+    }
+    if (typed && s.screen == Screen::LookupEntry &&
+        s.lookupDigits().size() == KioskFlow::kLookupDigits) {
+        flow.lookup(now);
+    }
 }
 
 void Screens::lookupWaiting() {

@@ -220,6 +220,13 @@ void Kiosk::xdo(const std::vector<std::string>& args) {
     REQUIRE(runWithDisplay(m_x.display(), argv) == 0);
 }
 
+void Kiosk::scan(const std::string& text) {
+    dump(); // a frame first, so the window has focus and the screen is drawn
+    xdo({"type", "--delay", "15", text});
+    xdo({"key", "Return"});
+    dump(); // the frame that read the keys
+}
+
 void Kiosk::click(const std::string& id) {
     const json d = dump();
     json w;

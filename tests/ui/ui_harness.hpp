@@ -75,6 +75,9 @@ public:
     /// Clicks the on-screen keyboard key by key: a-z, 0-9 and space, as they are (a pinyin
     /// keyboard is switched to 英 first).
     void typeByKeys(const std::string& text);
+    /// Types `text` and Enter as X11 key events, as a USB QR/barcode reader (a keyboard to the
+    /// system) does when it scans.
+    void scan(const std::string& text);
     /// Waits until the screen is `name` (fails after `seconds`).
     void waitScreen(const std::string& name, double seconds = 30);
     void screenshot(const std::filesystem::path& file);

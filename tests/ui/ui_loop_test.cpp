@@ -2,7 +2,8 @@
 // clicks on the real kiosk, carried by the real forwarder (`minsheng-kiosk sync`) to the real
 // county server on 127.0.0.1, pulled and decrypted by the staff tool, given a status and a reply
 // by staff, and then looked up at the kiosk by typing the receipt code on the on-screen pad: the
-// kiosk shows the county's status and reply, whose county signature the forwarder verified.
+// kiosk shows the county's status and reply, whose county signature the forwarder verified; and
+// again when the code is scanned by a QR reader (a keyboard to the system) instead of typed.
 #include "crypto/receipt_code.hpp"
 #include "tests/forwarder/e2e_support.hpp"
 #include "tests/support/run_process.hpp"
@@ -133,5 +134,15 @@ TEST_CASE("the case loop: typed at the kiosk, worked by staff, status shown at t
     CHECK(k.labelsContain("办理中"));
     CHECK_FALSE(k.labelsContain(marker)); // the status, never the report's text
     k.screenshot(test::ui::screenshotDir() / "loop-lookup-result.png");
+
+    // 5. Or the parent holds the receipt's QR code to the kiosk's reader, which types the code
+    //    and Enter; the kiosk looks it up at once.
+    k.click("finish");
+    k.waitScreen("home");
+    k.click("home.lookup");
+    k.waitScreen("lookup");
+    k.scan(code);
+    k.waitScreen("lookup_result");
+    CHECK(k.labelsContain(reply));
     k.quit();
 }
