@@ -8,6 +8,7 @@
 #include <stb_truetype.h>
 
 #include <chrono>
+#include <cstring>
 #include <fstream>
 #include <iterator>
 #include <memory_resource>
@@ -238,6 +239,14 @@ std::optional<BakedFont> bakeFonts(ImFontAtlas& atlas, const std::filesystem::pa
     // (display size, common size): the kiosk's own text as large as possible; parents' text
     // (the common set, ~8k glyphs) at about body size. Measured with wqy-microhei and the
     // shipped configuration: 48 + 24 px gives 2048×2048.
+    // The font file is read once and shared by both parts (ImGui would read it twice).
+    std::ifstream in(font, std::ios::binary);
+    const std::vector<char> file((std::istreambuf_iterator<char>(in)),
+                                 std::istreambuf_iterator<char>());
+    if (file.size() < 12) {
+        error = font.string() + ": cannot read the font.";
+        return std::nullopt;
+    }
     static constexpr std::pair<float, float> kSizes[] = {{64, 26}, {56, 24}, {48, 24}, {48, 22},
                                                          {40, 22}, {40, 20}, {32, 20}, {32, 18}};
     for (const auto& [size, commonSize] : kSizes) {
@@ -249,11 +258,15 @@ std::optional<BakedFont> bakeFonts(ImFontAtlas& atlas, const std::filesystem::pa
         cfg.OversampleV = 1;
         cfg.PixelSnapH = false;
         const std::string path = font.string();
-        ImFont* f = atlas.AddFontFromFileTTF(path.c_str(), size, &cfg, ranges.data());
+        void* data = IM_ALLOC(file.size()); // owned by the atlas from here (cfg below)
+        std::memcpy(data, file.data(), file.size());
+        const int bytes = static_cast<int>(file.size());
+        ImFont* f = atlas.AddFontFromMemoryTTF(data, bytes, size, &cfg, ranges.data());
         if (f && commonGlyphs > 0) {
             ImFontConfig merge = cfg;
             merge.MergeMode = true;
-            atlas.AddFontFromFileTTF(path.c_str(), commonSize, &merge, ranges.data() + commonAt);
+            merge.FontDataOwnedByAtlas = false; // the same bytes as the first part
+            atlas.AddFontFromMemoryTTF(data, bytes, commonSize, &merge, ranges.data() + commonAt);
         }
         if (!f || !atlas.Build()) {
             error = path + ": ImGui could not load the font.";

@@ -211,6 +211,7 @@ void Window::ensureGlyphs(std::string_view text) {
         m_fs.atlasHeight = m_font.atlasHeight;
         m_ui->setFont(m_font.font);
         m_backend.reloadFontTexture();
+        ImGui::GetIO().Fonts->ClearTexData(); // on the GPU now; 20 MB less RAM
         ++m_atlasRebuilds;
         m_lastRebuildMs =
             std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
@@ -531,6 +532,9 @@ int Window::run() {
             m_fs.caretOn = std::fmod(m_fs.time, 1.06) < 0.53;
             m_fs.wakeAt = -1;
             m_backend.newFrame();
+            if (m_frames == 0) {
+                ImGui::GetIO().Fonts->ClearTexData(); // uploaded by the first newFrame()
+            }
             ImGui::NewFrame();
             const Screen drawn = m_flow->screen();
             drawFrame(*m_ui, *m_flow, m_fs);
