@@ -225,7 +225,12 @@ void Window::ensureTypedGlyphs() {
     const Session& s = m_flow->session();
     const InputMethod& ime = s.inputMethod();
     std::string text(ime.preedit());
-    for (std::size_t i = 0; i < ime.candidateCount(); ++i) {
+    // The candidates up to the page on screen (a page holds fewer than kPerPage), not all of
+    // them: a rare character far down the list costs a re-bake only when it is shown.
+    constexpr std::size_t kPerPage = 12;
+    const std::size_t shown =
+        (static_cast<std::size_t>(std::max(0, s.candidatePage)) + 1) * kPerPage;
+    for (std::size_t i = 0; i < std::min(shown, ime.candidateCount()); ++i) {
         text += ime.candidate(i);
     }
     for (const auto& [id, a] : s.answers()) {
