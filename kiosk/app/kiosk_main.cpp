@@ -9,6 +9,7 @@
 #include "kiosk/core/form_description.hpp"
 #include "kiosk/core/kiosk_config.hpp"
 #include "kiosk/core/submission_desk.hpp"
+#include "kiosk/ui/speak_command.hpp"
 #include "kiosk/ui/window_command.hpp"
 #include "sync/forwarder/sync_command.hpp"
 #include "sync/wire/envelope_json.hpp"
@@ -328,6 +329,7 @@ int main(int argc, char** argv) {
     kiosk::ui::addWindowCommands(app, run);    // the touch window, hash-pin (docs/kiosk-ui.md)
     sync::forwarder::addSyncCommand(app, run); // sync: the forwarder (docs/forwarder.md)
     kiosk::addPinyinCommand(app, run);         // pinyin: candidates without a screen
+    kiosk::ui::addSpeakCommand(app, run);      // speak: read-aloud as the kiosk does it
 
     try {
         app.parse(argc, argv);

@@ -864,7 +864,7 @@ void KioskFlow::wipeInk() {
 void KioskFlow::toggleHandwriting(std::int64_t now) {
     activity(now);
     const Field* fd = m_session.screen == Screen::Field ? field() : nullptr;
-    if (!fd || fd->type != FieldType::Text) {
+    if (!fd || fd->type != FieldType::Text || !m_recognizer) {
         return;
     }
     m_session.handwritingOpen = !m_session.handwritingOpen;

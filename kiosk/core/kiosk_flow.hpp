@@ -162,6 +162,7 @@ public:
     // Handwriting pad (text fields). Ink is in pad units (handwriting_recognizer.hpp); a stroke
     // ends with endInkStroke(), which recognises the ink so far when a recogniser is set.
     void setHandwritingRecognizer(const HandwritingRecognizer* r) { m_recognizer = r; }
+    bool handwritingAvailable() const { return m_recognizer != nullptr; }
     void toggleHandwriting(std::int64_t now);
     void addInkPoint(int x, int y, bool newStroke, std::int64_t now);
     void endInkStroke(std::int64_t now);

@@ -9,6 +9,8 @@
 #include "kiosk/ui/backend.hpp"
 #include "kiosk/ui/fonts.hpp"
 #include "kiosk/ui/icons.hpp"
+#include "kiosk/core/handwriting_recognizer.hpp"
+#include "kiosk/core/read_aloud.hpp"
 #include "kiosk/ui/screens.hpp"
 #include "kiosk/ui/ui.hpp"
 #include "sync/service/service_notify.hpp"
@@ -182,6 +184,10 @@ private:
     std::uint64_t m_frames = 0;
     BakedFont m_font;
     std::vector<unsigned short> m_ranges;
+    void speakAfterFrame();
+    std::unique_ptr<ReadAloud> m_readAloud;              // worker thread; silent without audio
+    std::unique_ptr<ZinniaRecognizer> m_recognizer;      // null: no handwriting pad
+    std::string m_spokenKey;                             // the prompts last on screen
     double m_startupAtlasMs = 0;
     int m_atlasRebuilds = 0;
     double m_lastRebuildMs = 0;
@@ -414,6 +420,33 @@ void Window::afterFrame(const std::vector<std::uint8_t>* capture) {
     }
 }
 
+void Window::speakAfterFrame() {
+    // The speaker button reads the screen (or stops); while read-aloud is on, each new screen
+    // is read; any other tap interrupts. The worker does the rest (read_aloud.hpp).
+    if (!m_readAloud) {
+        return;
+    }
+    const Session& s = m_flow->session();
+    std::string key;
+    for (const auto& line : m_fs.speech) {
+        key += line;
+        key += '\n';
+    }
+    const SpeechLanguage language = speechLanguageFor(s.locale);
+    if (m_fs.speakToggled) {
+        if (s.readAloud) {
+            m_readAloud->say(m_fs.speech, language);
+        } else {
+            m_readAloud->stop();
+        }
+    } else if (s.readAloud && key != m_spokenKey) {
+        m_readAloud->say(m_fs.speech, language);
+    } else if (ImGui::GetIO().MouseClicked[0]) {
+        m_readAloud->stop();
+    }
+    m_spokenKey = std::move(key);
+}
+
 int Window::run() {
     IMGUI_CHECKVERSION();
     ImGui::CreateContext();
@@ -454,6 +487,22 @@ int Window::run() {
             m_flow->setInputMethod(std::move(m_l.ime));
         }
         m_ui = std::make_unique<Ui>(m_l.catalog, m_font.font);
+        // Read-aloud and handwriting (kiosk/core/read_aloud.hpp, handwriting_recognizer.hpp).
+        // Neither is needed to take a complaint: a missing model or voice leaves the feature off.
+        {
+            ReadAloudOptions ro;
+            ro.pinyinDictionary = m_l.config.uiPinyinDictionary;
+            ro.espeakData = m_l.config.uiEspeakData;
+            ro.mandarinVoice = m_l.config.uiReadAloudVoice;
+            ro.recordings = m_l.config.uiReadAloudRecordings;
+            m_readAloud = std::make_unique<ReadAloud>(ro, openSystemAudio());
+            if (auto r = ZinniaRecognizer::open(m_l.config.uiHandwritingModel)) {
+                m_recognizer = std::move(r.value());
+                m_flow->setHandwritingRecognizer(m_recognizer.get());
+            } else {
+                std::cerr << "minsheng-kiosk: " << r.error().message << "; handwriting is off\n";
+            }
+        }
         m_ui->setRecording(m_o.automation.has_value());
         if (m_o.automation) {
             std::string err;
@@ -536,6 +585,8 @@ int Window::run() {
             m_fs.now = nowUnix;
             m_fs.caretOn = std::fmod(m_fs.time, 1.06) < 0.53;
             m_fs.wakeAt = -1;
+            m_fs.speech.clear();
+            m_fs.speakToggled = false;
             m_backend.newFrame();
             if (m_frames == 0) {
                 ImGui::GetIO().Fonts->ClearTexData(); // uploaded by the first newFrame()
@@ -543,6 +594,7 @@ int Window::run() {
             ImGui::NewFrame();
             const Screen drawn = m_flow->screen();
             drawFrame(*m_ui, *m_flow, m_fs);
+            speakAfterFrame();
             ImGui::Render();
             std::vector<std::uint8_t> capture;
             const bool cap = needCapture();

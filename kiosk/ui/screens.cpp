@@ -608,7 +608,8 @@ void Screens::textEntry(const Field& f, float y) {
     const float pad = std::round(16 * ui.u());
     const float boxH = lines * ts * 1.3f + 2 * pad;
     const float clearW = std::round(200 * ui.u());
-    const bool canWrite = f.type == FieldType::Text; // the pad writes characters, not digits
+    // The pad writes characters, not digits; it is there when the handwriting model is.
+    const bool canWrite = f.type == FieldType::Text && flow.handwritingAvailable();
     const float hwW = canWrite ? clearW + pad : 0;
     const Rect box = rect(lay.content.min.x, y, lay.content.w() - clearW - pad - hwW, boxH);
     ImDrawList* dl = ui.draw();

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace minsheng::kiosk::ui {
 
@@ -21,6 +22,11 @@ struct FrameState {
     double wakeAt = -1;          // set by a screen that needs a frame at this time
     std::string version = "0";   // shown in staff mode
     int atlasWidth = 0, atlasHeight = 0;
+    bool inkStroke = false; // a finger is down on the handwriting pad
+    /// What read-aloud would say for this frame's screen (titles, questions, options), filled
+    /// by the screens; never a parent's text. Cleared by the window before each frame.
+    std::vector<std::string> speech;
+    bool speakToggled = false; // the speaker button was tapped this frame
 };
 
 /// Draws one frame into the current ImGui frame (between NewFrame and Render).
