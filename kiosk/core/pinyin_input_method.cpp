@@ -3,8 +3,11 @@
 #include <rime_api.h>
 #include <sodium.h>
 
+#include <cerrno>
+#include <csignal>
 #include <cstdlib>
 #include <mutex>
+#include <sys/stat.h>
 #include <system_error>
 #include <unistd.h>
 
@@ -24,6 +27,25 @@ void wipeString(std::string& s) {
 }
 
 } // namespace
+
+void PinyinInputMethod::removeStaleUserDirs(const fs::path& base) {
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(base, ec)) {
+        const std::string name = e.path().filename().string();
+        static constexpr std::string_view kPrefix = "minsheng-rime-";
+        if (name.rfind(kPrefix, 0) != 0) {
+            continue;
+        }
+        const long pid = std::strtol(name.c_str() + kPrefix.size(), nullptr, 10);
+        struct stat st {};
+        if (pid <= 0 || ::lstat(e.path().c_str(), &st) != 0 || !S_ISDIR(st.st_mode) ||
+            st.st_uid != ::geteuid() || ::kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH) {
+            continue;
+        }
+        std::error_code rm;
+        fs::remove_all(e.path(), rm);
+    }
+}
 
 /// librime's process-wide state: setup and initialize once, finalize and remove the private
 /// user data directory when the last PinyinInputMethod is gone.
@@ -76,11 +98,12 @@ Result<std::shared_ptr<RimeEngine>, std::string> RimeEngine::acquire(const fs::p
     e->m_dataDir = dir;
     e->m_log = std::move(log);
     // A private, empty user data directory for this process (invariant 2).
-    const char* base = std::getenv("XDG_RUNTIME_DIR");
+    const char* env = std::getenv("XDG_RUNTIME_DIR");
+    const fs::path base =
+        env && *env && fs::is_directory(env, ec) ? fs::path(env) : fs::temp_directory_path();
+    PinyinInputMethod::removeStaleUserDirs(base);
     std::string tmpl =
-        (base && *base && fs::is_directory(base, ec) ? fs::path(base) : fs::temp_directory_path())
-            .string() +
-        "/minsheng-rime-XXXXXX";
+        (base / ("minsheng-rime-" + std::to_string(::getpid()) + "-XXXXXX")).string();
     if (!::mkdtemp(tmpl.data())) {
         return fail("cannot create a private directory for the pinyin engine under " +
                     fs::path(tmpl).parent_path().string());

@@ -11,7 +11,9 @@
 //   1. Nothing is learnt. The schema patch sets translator/enable_user_dict: false, so Rime
 //      keeps no user dictionary and no candidate order changes with use.
 //   2. Nothing is kept on disk. Rime's user data directory is a fresh private directory
-//      (mode 0700) of this process, removed when the engine shuts down at exit.
+//      (mode 0700) of this process, minsheng-rime-<pid>-XXXXXX under $XDG_RUNTIME_DIR or the
+//      temporary directory, removed when the engine shuts down at exit; Rime writes nothing into
+//      it. One left by a killed process is removed by the next engine that starts.
 //   3. reset() (every session wipe, every new field) ends the Rime session and starts a new
 //      one, so no composition and no commit history survive it; this object's own copies of
 //      the preedit and candidates are zeroed.
@@ -71,6 +73,10 @@ public:
 
     /// The user data directory of the running engine (tests check it stays empty).
     static std::filesystem::path userDataDir();
+    /// Removes the private directories in `base` that engines of processes now gone (killed
+    /// before they could remove their own) left: "minsheng-rime-<pid>-*" of this user whose
+    /// pid is not alive. Every engine start does this.
+    static void removeStaleUserDirs(const std::filesystem::path& base);
 
 private:
     PinyinInputMethod(std::shared_ptr<RimeEngine> engine, std::uintptr_t session);

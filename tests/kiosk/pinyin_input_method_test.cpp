@@ -8,6 +8,8 @@
 
 #include <algorithm>
 #include <string>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <vector>
 
 using namespace minsheng::kiosk;
@@ -225,6 +227,24 @@ TEST_CASE("the engine keeps nothing on disk and reset forgets the composition",
     CHECK(ime().candidateCount() == 0);
     // The data folder was deployed at build time and is only read.
     CHECK(fs::exists(minsheng::test::binaryDir() / "rime" / "minsheng_pinyin.table.bin"));
+}
+
+TEST_CASE("a private directory left by a killed process is removed", "[pinyin][privacy]") {
+    // A pid that is not running: a child that has exited and been reaped.
+    const pid_t child = ::fork();
+    if (child == 0) {
+        ::_exit(0);
+    }
+    int status = 0;
+    REQUIRE(::waitpid(child, &status, 0) == child);
+    ime(); // the engine runs: its own directory must survive the sweep
+    const fs::path ours = PinyinInputMethod::userDataDir();
+    const fs::path stale =
+        ours.parent_path() / ("minsheng-rime-" + std::to_string(child) + "-test01");
+    fs::create_directories(stale);
+    PinyinInputMethod::removeStaleUserDirs(ours.parent_path());
+    CHECK_FALSE(fs::exists(stale));
+    CHECK(fs::exists(ours));
 }
 
 TEST_CASE("a folder without deployed data is refused with the fix", "[pinyin]") {
