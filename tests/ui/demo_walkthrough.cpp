@@ -69,7 +69,14 @@ TEST_CASE("demo: a parent reports and answers the survey by touch", "[.submit]")
     int step = 3;
     for (int guard = 0; guard < 30 && k.dump()["screen"] == "field"; ++guard) {
         if (k.dump()["field"] == "description") {
-            k.typeByKeys("every saturday maths class in flat 502");
+            // Pinyin on the on-screen keys, each word committed with space (its first
+            // candidate): 小区 老师 有偿补课 一次五百元.
+            for (const char* word : {"xiaoqu", "laoshi", "youchangbuke", "yiciwubaiyuan"}) {
+                for (const char* c = word; *c; ++c) {
+                    k.click("key:" + std::string(1, *c));
+                }
+                k.click("key:space");
+            }
             shot(k, demo.shots, "0" + std::to_string(step++) + "-description");
         }
         k.click("next");
