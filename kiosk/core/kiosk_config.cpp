@@ -77,7 +77,7 @@ Result<KioskConfig, ConfigError> parseKioskConfig(std::string_view text, const f
     // [kiosk]
     r.checkKeys(*kiosk,
                 {"id", "name", "location", "locale", "data_dir", "idle_timeout_seconds",
-                 "survey_min_interval_seconds", "automation"},
+                 "survey_min_interval_seconds", "automation", "utc_offset_hours"},
                 "[kiosk]");
     if (auto id = r.string(*kiosk, "id", true, "[kiosk]")) {
         if (!isKioskId(*id)) {
@@ -101,6 +101,8 @@ Result<KioskConfig, ConfigError> parseKioskConfig(std::string_view text, const f
     c.surveyMinIntervalSeconds = static_cast<int>(
         r.integer(*kiosk, "survey_min_interval_seconds", false, 0, 86400, "[kiosk]").value_or(30));
     c.automation = r.boolean(*kiosk, "automation", false, "[kiosk]").value_or(false);
+    c.utcOffsetHours = static_cast<int>(
+        r.integer(*kiosk, "utc_offset_hours", false, -12, 14, "[kiosk]").value_or(8));
 
     // [contact]
     r.checkKeys(*contact, {"hotline", "mailbox"}, "[contact]");

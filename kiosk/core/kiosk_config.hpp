@@ -37,6 +37,10 @@ struct KioskConfig {
     int idleTimeoutSeconds = 90;       // 15..3600
     int surveyMinIntervalSeconds = 30; // 0..86400
     bool automation = false;           // test automation interface; never on a real kiosk
+    /// Offset from UTC of the dates shown to parents (-12..14; China Standard Time is 8, with
+    /// no daylight saving). Not the system time zone: an appliance's clock runs in UTC, and the
+    /// county tool shows the same dates with its own utc_offset_hours.
+    int utcOffsetHours = 8;
 
     // [contact]
     std::string hotline; // free text shown to parents, e.g. "0571-12345"
@@ -71,10 +75,10 @@ struct KioskConfig {
     bool uiHighContrast = false; // likewise
     bool uiReadAloud = false;    // likewise: each screen read aloud (the speaker button toggles)
     std::string uiReadAloudVoice = "cmn-latn-pinyin"; // espeak-ng voice for Mandarin (pinyin)
-    std::filesystem::path uiReadAloudRecordings; // optional: folder with index.toml and WAVs
-    std::filesystem::path uiEspeakData;          // optional: espeak-ng-data; default libespeak-ng's
-    std::filesystem::path uiPinyinDictionary;    // terra_pinyin.dict.yaml (read_aloud.hpp)
-    std::filesystem::path uiHandwritingModel;    // zinnia model (handwriting_recognizer.hpp)
+    std::filesystem::path uiReadAloudRecordings;      // optional: folder with index.toml and WAVs
+    std::filesystem::path uiEspeakData;       // optional: espeak-ng-data; default libespeak-ng's
+    std::filesystem::path uiPinyinDictionary; // terra_pinyin.dict.yaml (read_aloud.hpp)
+    std::filesystem::path uiHandwritingModel; // zinnia model (handwriting_recognizer.hpp)
 
     // [input] (optional section): the on-screen keyboard.
     bool inputPinyin = true; // 中/英 keyboard with pinyin; false: letters only

@@ -27,13 +27,14 @@ Rect rect(float x, float y, float w, float h) {
     return Rect{ImVec2(x, y), ImVec2(x + w, y + h)};
 }
 
-std::string formatDate(std::int64_t unix) {
+/// A date as parents read it, in the kiosk's configured offset from UTC (not the system's zone).
+std::string formatDate(std::int64_t unix, int utcOffsetHours) {
     if (unix <= 0) {
         return "-";
     }
-    std::time_t t = static_cast<std::time_t>(unix);
+    std::time_t t = static_cast<std::time_t>(unix + std::int64_t{utcOffsetHours} * 3600);
     std::tm tm{};
-    localtime_r(&t, &tm);
+    gmtime_r(&t, &tm);
     char buf[32];
     std::strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M", &tm);
     return buf;
@@ -1135,10 +1136,12 @@ void Screens::lookupResult() {
         y += ui.text(ImVec2(lay.content.min.x, y), status, TextRole::Title, t.accent, w) +
              lay.pad * 0.5f;
         y += ui.text(ImVec2(lay.content.min.x, y),
-                     L::format(tr("lookup.received_at"), {{"date", formatDate(r->receivedAt)}}),
+                     L::format(tr("lookup.received_at"),
+                               {{"date", formatDate(r->receivedAt, flow.config().utcOffsetHours)}}),
                      TextRole::Body, t.text, w);
         y += ui.text(ImVec2(lay.content.min.x, y),
-                     L::format(tr("lookup.updated_at"), {{"date", formatDate(r->updatedAt)}}),
+                     L::format(tr("lookup.updated_at"),
+                               {{"date", formatDate(r->updatedAt, flow.config().utcOffsetHours)}}),
                      TextRole::Body, t.text, w) +
              lay.pad * 0.5f;
         y += ui.text(ImVec2(lay.content.min.x, y), tr("lookup.reply"), TextRole::Body, t.textMuted,
@@ -1259,10 +1262,13 @@ void Screens::staffHealth() {
         rows.emplace_back(tr("staff.pending"), std::to_string(h.outbox->pendingCount));
         rows.emplace_back(
             tr("staff.oldest_pending"),
-            h.outbox->oldestPendingCreatedAt ? formatDate(*h.outbox->oldestPendingCreatedAt) : "-");
+            h.outbox->oldestPendingCreatedAt
+                ? formatDate(*h.outbox->oldestPendingCreatedAt, flow.config().utcOffsetHours)
+                : "-");
         rows.emplace_back(tr("staff.last_sequence"), std::to_string(h.outbox->lastSequence));
         rows.emplace_back(tr("staff.last_ack"), h.outbox->lastAcknowledgedAt
-                                                    ? formatDate(*h.outbox->lastAcknowledgedAt)
+                                                    ? formatDate(*h.outbox->lastAcknowledgedAt,
+                                                                 flow.config().utcOffsetHours)
                                                     : tr("staff.never"));
         rows.emplace_back(tr("staff.store_size"),
                           formatBytes(h.outbox->fileBytes + h.outbox->walBytes));
@@ -1279,7 +1285,8 @@ void Screens::staffHealth() {
         if (errors.size() > 200) {
             break;
         }
-        errors += (errors.empty() ? "" : ", ") + formatDate(it->at) + " " + it->what;
+        errors += (errors.empty() ? "" : ", ") + formatDate(it->at, flow.config().utcOffsetHours) +
+                  " " + it->what;
     }
     rows.emplace_back(tr("staff.recent_errors"), errors.empty() ? tr("staff.none") : errors);
     if (s.syncResult) {

@@ -100,8 +100,9 @@ TEST_CASE("relative and absolute paths in a configuration elsewhere", "[config]"
 
 TEST_CASE("optional keys take their defaults", "[config]") {
     std::string text = exampleText();
-    for (const char* line : {"idle_timeout_seconds = 90\n", "survey_min_interval_seconds = 30\n",
-                             "automation = false\n", "retention_days = 30\n"}) {
+    for (const char* line :
+         {"idle_timeout_seconds = 90\n", "survey_min_interval_seconds = 30\n",
+          "automation = false\n", "retention_days = 30\n", "utc_offset_hours = 8\n"}) {
         text = replaced(text, line, "");
     }
     auto c = parseKioskConfig(text, "/etc/minsheng/kiosk.toml");
@@ -110,6 +111,7 @@ TEST_CASE("optional keys take their defaults", "[config]") {
     CHECK(c->surveyMinIntervalSeconds == 30);
     CHECK_FALSE(c->automation);
     CHECK(c->retentionDays == 30);
+    CHECK(c->utcOffsetHours == 8);
 }
 
 TEST_CASE("credential key source", "[config]") {
@@ -167,6 +169,10 @@ TEST_CASE("each configuration rule rejects a broken file at the right line", "[c
     }
     SECTION("unknown key source") {
         at(replaced(base, "key_source = \"file\"", "key_source = \"tpm\""), "\"tpm\"");
+    }
+    SECTION("utc offset out of range") {
+        at(replaced(base, "utc_offset_hours = 8", "utc_offset_hours = 15"),
+           "utc_offset_hours = 15");
     }
     SECTION("retention out of range") {
         at(replaced(base, "retention_days = 30", "retention_days = 0"), "retention_days = 0");
