@@ -44,9 +44,6 @@ install(FILES ${_img}/scripts/sysusers-minsheng-kiosk.conf DESTINATION lib/sysus
         RENAME minsheng-kiosk.conf COMPONENT kiosk)
 install(FILES ${_img}/scripts/tmpfiles-minsheng-kiosk.conf DESTINATION lib/tmpfiles.d
         RENAME minsheng-kiosk.conf COMPONENT kiosk)
-# Debian 12's PAM reads /etc/pam.d only; a conffile.
-install(FILES ${_img}/scripts/pam-minsheng-kiosk DESTINATION /etc/pam.d RENAME minsheng-kiosk
-        COMPONENT kiosk)
 
 # ---- county -------------------------------------------------------------------------------
 minsheng_install_data(county ${PROJECT_SOURCE_DIR}/config/forms minsheng/forms)
@@ -82,10 +79,10 @@ set(_common "libc6 (>= 2.36), libstdc++6 (>= 12), libgcc-s1, libsodium23, libsql
 set(CPACK_DEBIAN_KIOSK_PACKAGE_NAME minsheng-kiosk)
 set(CPACK_DEBIAN_KIOSK_PACKAGE_DEPENDS
     "${_common}, libglfw3 | libglfw3-wayland, libopengl0, libqrencode4, libstb0, libgl1-mesa-dri, fonts-wqy-microhei")
-set(CPACK_DEBIAN_KIOSK_PACKAGE_RECOMMENDS "cage, libglfw3-wayland")
+set(CPACK_DEBIAN_KIOSK_PACKAGE_RECOMMENDS "cage, seatd, libglfw3-wayland")
 set(CPACK_COMPONENT_KIOSK_DESCRIPTION
     "Minsheng kiosk: touch window, forwarder and appliance units\n The 民声 kiosk for the 双减 policy: forms, sealing, the encrypted outbox, the\n forwarder, and the systemd units of the kiosk appliance (cage, watchdog).")
-set(CPACK_DEBIAN_KIOSK_PACKAGE_CONTROL_EXTRA ${_img}/scripts/deb-kiosk/postinst ${_img}/scripts/deb-kiosk/conffiles)
+set(CPACK_DEBIAN_KIOSK_PACKAGE_CONTROL_EXTRA ${_img}/scripts/deb-kiosk/postinst)
 set(CPACK_DEBIAN_COUNTY_PACKAGE_NAME minsheng-county)
 set(CPACK_DEBIAN_COUNTY_PACKAGE_DEPENDS "${_common}")
 set(CPACK_COMPONENT_COUNTY_DESCRIPTION

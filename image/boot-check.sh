@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The long check outside CI: build the appliance image (if needed), make a provisioning stick
 # with a fresh county and kiosk bundle, boot both under qemu-system-x86_64 (UEFI, serial console,
-# a std VGA as the kiosk's screen), and wait until the serial console shows systemd starting
+# a virtio VGA as the kiosk's screen), and wait until the serial console shows systemd starting
 # minsheng-kiosk.service, which for a Type=notify unit means the kiosk sent READY=1 after its
 # first frame. Prints how long the build and the boot took.
 #
@@ -73,7 +73,7 @@ qemu-system-x86_64 -machine q35,accel="$accel" -cpu "$cpu" -m 2048 -smp 2 \
   -drive file="$img",format=raw,if=virtio,snapshot=on \
   -device qemu-xhci -drive if=none,id=stick,file="$work/stick.img",format=raw,snapshot=on \
   -device usb-storage,drive=stick \
-  -vga std -display none -serial file:"$serial" -monitor none -no-reboot &
+  -vga none -device virtio-vga -display none -serial file:"$serial" -monitor none -no-reboot &
 qemu=$!
 trap 'kill $qemu 2>/dev/null || true' EXIT
 result=1

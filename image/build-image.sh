@@ -143,7 +143,7 @@ cp "$deb" "$root/tmp/minsheng-kiosk.deb"
 chroot_mounts "$root"
 # apt resolves our Depends from Debian only (no other source is configured).
 in_root "$root" apt-get install -y -qq --no-install-recommends /tmp/minsheng-kiosk.deb \
-  systemd-resolved systemd-timesyncd
+  systemd-resolved systemd-timesyncd seatd xwayland
 rm -f "$root/tmp/minsheng-kiosk.deb"
 in_root "$root" apt-get clean
 chroot_umount

@@ -90,13 +90,28 @@ MaxLevelConsole=info
 EOF
   # ... and the kiosk unit's journal, once a minute (a check image only: never on a real kiosk,
   # where the console is not watched and the journal stays in memory).
+  put /usr/lib/minsheng/console-report 0755 <<'REPORT'
+#!/bin/sh
+while :; do
+  sleep 45
+  {
+    journalctl -b --no-pager -o short-monotonic -n 40 -u minsheng-kiosk.service
+    ps -u minsheng -o pid,ppid,etime,time,stat,wchan:24,args
+    for p in $(pgrep -u minsheng); do
+      echo "== $p $(cat /proc/$p/comm)"
+      for t in /proc/$p/task/*; do echo "-- $t $(cat $t/comm) $(cat $t/wchan)"; head -n 6 $t/stack; done
+    done
+    loginctl show-session c1 -p Seat -p VTNr -p Active -p State -p Type
+  } > /dev/ttyS0 2>&1
+done
+REPORT
   put /etc/systemd/system/minsheng-console-report.service 0644 <<'EOF'
 [Unit]
 Description=Minsheng boot check: the kiosk's journal on the serial console
 After=minsheng-provision.service
 
 [Service]
-ExecStart=/bin/sh -c 'while :; do sleep 45; journalctl -b --no-pager -o short-monotonic -n 40 -u minsheng-kiosk.service > /dev/ttyS0 2>&1; done'
+ExecStart=/usr/lib/minsheng/console-report
 
 [Install]
 WantedBy=multi-user.target
@@ -137,10 +152,12 @@ done
 
 # ---- the kiosk ---------------------------------------------------------------------------------
 sc set-default graphical.target
-sc enable minsheng-provision.service minsheng-kiosk.service minsheng-sync.service
+sc enable seatd.service minsheng-provision.service minsheng-kiosk.service minsheng-sync.service
 if [ "${MINSHENG_SOFTWARE_RENDER:-0}" = 1 ]; then
   put /usr/lib/minsheng/session.env 0644 <<'EOF'
-# Built with --software-render: Mesa's llvmpipe for the kiosk (and cage's wlroots).
+# Built with --software-render: Mesa's llvmpipe for the kiosk; wlroots' pixman renderer for
+# cage (dumb buffers: works on KMS devices without PRIME, such as qemu's std VGA / bochs-drm).
 LIBGL_ALWAYS_SOFTWARE=1
+WLR_RENDERER=pixman
 EOF
 fi
