@@ -6,6 +6,11 @@
 // resolution. The zinnia recogniser (Debian libzinnia-dev) with Tegaki's Simplified Chinese model
 // (tegaki-zinnia-simplified-chinese, 6763 characters: GB 2312) takes ~5-10 ms per character on the
 // UI thread, called once when a stroke ends.
+//
+// Memory: the model is 26 MB of mapped file, nearly all of it touched on open. Most parents
+// never open the pad, so the recogniser checks the model at start-up, maps it on the first
+// stroke of a session, and unmaps it when the session is wiped (releaseModel): an idle kiosk
+// does not carry it. Opening takes ~11 ms, once per session that uses the pad.
 #pragma once
 
 #include "crypto/result.hpp"
@@ -46,6 +51,9 @@ public:
     /// no ink.
     virtual std::vector<std::string> recognize(std::span<const InkPoint> ink,
                                                std::size_t max) const = 0;
+    /// Drops whatever the recogniser loaded for the session that ends (a cache; the next
+    /// recognize() loads it again).
+    virtual void releaseModel() const {}
 };
 
 class ZinniaRecognizer final : public HandwritingRecognizer {
@@ -56,13 +64,20 @@ public:
     ZinniaRecognizer(const ZinniaRecognizer&) = delete;
     ZinniaRecognizer& operator=(const ZinniaRecognizer&) = delete;
 
+    /// Empty when the model cannot be mapped any more (it was checked at open()).
     std::vector<std::string> recognize(std::span<const InkPoint> ink,
                                        std::size_t max) const override;
+    void releaseModel() const override;
+    bool modelLoaded() const { return m_recognizer != nullptr; }
+    /// Characters the model knows (loads it if needed).
     std::size_t characterCount() const;
 
 private:
     ZinniaRecognizer() = default;
-    ::zinnia_recognizer_t* m_recognizer = nullptr;
+    bool load() const;
+    std::filesystem::path m_model;
+    // Loaded on demand: logically const, a cache of the model file.
+    mutable ::zinnia_recognizer_t* m_recognizer = nullptr;
 };
 
 } // namespace minsheng::kiosk

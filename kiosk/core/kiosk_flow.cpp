@@ -112,6 +112,9 @@ void KioskFlow::wipe(bool keepDisplay) {
     const bool contrast = keepDisplay ? m_session.highContrast : m_config.uiHighContrast;
     const bool readAloud = keepDisplay ? m_session.readAloud : m_config.uiReadAloud;
     wipeInk();
+    if (m_recognizer) {
+        m_recognizer->releaseModel(); // 26 MB an idle kiosk need not carry
+    }
     m_session.wipe(locale, large, contrast);
     m_session.readAloud = readAloud;
     // Display settings that differ from the defaults are a trace of this person: keep the

@@ -396,6 +396,8 @@ TEST_CASE("handwriting: the pad's ink and candidates live in the session and are
           "[assist][handwriting][wipe]") {
     auto r = ZinniaRecognizer::open(kDefaultHandwritingModel);
     REQUIRE(r.ok());
+    const ZinniaRecognizer& model = *r.value();
+    CHECK_FALSE(model.modelLoaded()); // checked at open, not kept: most sessions never draw
     FlowFixture fx;
     fx.flow->setHandwritingRecognizer(r.value().get());
     fx.toDescription();
@@ -435,10 +437,12 @@ TEST_CASE("handwriting: the pad's ink and candidates live in the session and are
     fx.flow->endInkStroke(fx.now);
     CHECK_FALSE(s.ink().empty());
     CHECK_FALSE(s.handwritingCandidates().empty());
+    CHECK(model.modelLoaded());
     fx.flow->startOver(fx.now);
     CHECK(s.ink().empty());
     CHECK(s.handwritingCandidates().empty());
     CHECK_FALSE(s.handwritingOpen);
+    CHECK_FALSE(model.modelLoaded()); // released with the session that used it
     // Points outside the pad are clamped; a closed pad takes no ink.
     fx.flow->addInkPoint(5, 5, true, fx.now);
     CHECK(s.ink().empty());
