@@ -624,7 +624,7 @@ void Screens::textEntry(const Field& f, float y) {
     float caretX = box.min.x + pad;
     float caretY = ty;
     dl->PushClipRect(box.min, box.max, true);
-    if (value.empty()) {
+    if (value.empty() && s.inputMethod().preedit().empty()) {
         ui.text(ImVec2(box.min.x + pad, ty), tr("field.type_here"), TextRole::Body, t.textMuted,
                 innerW);
     }
@@ -701,7 +701,9 @@ void Screens::candidateBar(const Rect& bar) {
     const float gap = std::round(8 * ui.u());
     const float arrowW = std::max(64.0f, bar.h());
     const float avail = bar.w() - 2 * (arrowW + gap);
-    const float pad = std::round(18 * ui.u());
+    // Sized to the label plus the button's own padding (and a pixel of slack for rounding), so
+    // that a phrase never wraps inside its button.
+    const float pad = ui.buttonPadding() + 1;
     const float ts = ui.size(TextRole::Button);
     std::vector<std::size_t> starts{0};
     std::vector<float> widths(ime.candidateCount());

@@ -320,7 +320,7 @@ bool Ui::button(std::string_view id, const Rect& r, std::string_view label, Butt
     if (held) {
         dl->AddRectFilled(r.min, r.max, IM_COL32(0, 0, 0, 50), rounding);
     }
-    const float pad = 20 * m_unit;
+    const float pad = buttonPadding();
     const float inner = r.w() - 2 * pad;
     const float ls = size(labelRole);
     const float ss = size(TextRole::Small);

@@ -63,6 +63,9 @@ public:
     float u() const { return m_unit; }
     float size(TextRole role) const;
     float touchHeight() const; // ≥ 64 px
+    /// Space between a button's edge and its label, each side: a button sized to a label is
+    /// its measured width plus twice this.
+    float buttonPadding() const { return 20 * m_unit; }
     bool portrait() const { return m_display.y > m_display.x; }
 
     // ---- text ---------------------------------------------------------------------------
