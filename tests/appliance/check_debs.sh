@@ -56,6 +56,8 @@ is_debian_package() {
   fi
   return 1
 }
+# Read once: piping ldconfig into an awk that exits early would fail under pipefail (SIGPIPE).
+libs=$(ldconfig -p)
 for deb in "$kiosk" "$county"; do
   depends=$(dpkg-deb -f "$deb" Depends)
   echo "$(basename "$deb"): Depends: $depends"
@@ -67,14 +69,17 @@ for deb in "$kiosk" "$county"; do
   x=$(mktemp -d)
   dpkg-deb -x "$deb" "$x"
   for bin in "$x"/usr/bin/*; do
-    for so in $(objdump -p "$bin" | awk '/NEEDED/ {print $2}'); do
+    dynamic=$(objdump -p "$bin")
+    for so in $(awk '/NEEDED/ {print $2}' <<<"$dynamic"); do
       case $so in libasan.so.*|libubsan.so.*|liblsan.so.*|libtsan.so.*) continue ;; esac
-      path=$(ldconfig -p | awk -v s="$so" '$1 == s && /x86-64/ {print $NF; exit}')
+      path=$(awk -v s="$so" '$1 == s && /x86-64/ {print $NF; exit}' <<<"$libs")
       [ -n "$path" ] || fail "$(basename "$bin"): $so not found by ldconfig"
       pkg=""
       for p in "$path" "$(readlink -f "$path")" "${path#/usr}" "/usr$path" \
                "$(readlink -f "$path" | sed 's|^/usr||')"; do
-        pkg=$(dpkg -S "$p" 2>/dev/null | head -n1 | cut -d: -f1) && [ -n "$pkg" ] && break
+        owner=$(dpkg -S "$p" 2>/dev/null || true)
+        pkg=$(sed -n '1s/:.*//p' <<<"$owner")
+        [ -n "$pkg" ] && break
       done
       [ -n "$pkg" ] || fail "$(basename "$bin"): no Debian package owns $so ($path)"
       grep -qxF "$pkg" <<<"$names" ||
