@@ -32,6 +32,9 @@ endfunction()
 # ---- kiosk --------------------------------------------------------------------------------
 minsheng_install_data(kiosk ${PROJECT_SOURCE_DIR}/config/locale minsheng/locale)
 minsheng_install_data(kiosk ${PROJECT_SOURCE_DIR}/config/policy minsheng/policy)
+# The pinyin engine's deployed data (kiosk/core/CMakeLists.txt, target minsheng_rime_data, which
+# minsheng-kiosk depends on): read-only at run time; the user folder is private per process.
+minsheng_install_data(kiosk ${PROJECT_BINARY_DIR}/rime minsheng/rime)
 install(FILES ${PROJECT_SOURCE_DIR}/config/kiosk.example.toml ${_img}/README.md
         DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/minsheng-kiosk COMPONENT kiosk)
 install(FILES ${_img}/units/minsheng-kiosk.service ${_img}/units/minsheng-sync.service
@@ -62,7 +65,7 @@ set(CPACK_PACKAGE_NAME minsheng)
 set(CPACK_PACKAGE_VENDOR "Minsheng")
 set(CPACK_PACKAGE_CONTACT "Minsheng maintainers <minsheng@localhost>")
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
-set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
+set(CPACK_PACKAGING_INSTALL_PREFIX ${MINSHENG_PACKAGE_PREFIX})
 set(CPACK_STRIP_FILES ON)
 set(CPACK_COMPONENTS_ALL kiosk county)
 set(CPACK_DEB_COMPONENT_INSTALL ON)
@@ -78,8 +81,11 @@ set(CPACK_DEBIAN_COMPRESSION_TYPE xz)
 set(_common "libc6 (>= 2.36), libstdc++6 (>= 12), libgcc-s1, libsodium23, libsqlcipher0, libssl3, libsystemd0, libtomlplusplus3, systemd")
 set(CPACK_DEBIAN_KIOSK_PACKAGE_NAME minsheng-kiosk)
 set(CPACK_DEBIAN_KIOSK_PACKAGE_DEPENDS
-    "${_common}, libglfw3 | libglfw3-wayland, libopengl0, libqrencode4, libstb0, libgl1-mesa-dri, fonts-wqy-microhei")
-set(CPACK_DEBIAN_KIOSK_PACKAGE_RECOMMENDS "cage, seatd, libglfw3-wayland")
+    "${_common}, libglfw3 | libglfw3-wayland, libopengl0, libqrencode4, libstb0, libgl1-mesa-dri, fonts-wqy-microhei, librime1, libzinnia0, tegaki-zinnia-simplified-chinese, libespeak-ng1, espeak-ng-data, rime-data-terra-pinyin")
+# librime1 reads the pinyin data deployed into /usr/share/minsheng/rime at build time;
+# rime-data-terra-pinyin gives read-aloud its tone-numbered readings; the zinnia model and
+# espeak-ng's data are read at run time. ALSA (libasound2) is loaded at run time when present.
+set(CPACK_DEBIAN_KIOSK_PACKAGE_RECOMMENDS "cage, seatd, libglfw3-wayland, libasound2")
 set(CPACK_COMPONENT_KIOSK_DESCRIPTION
     "Minsheng kiosk: touch window, forwarder and appliance units\n The 民声 kiosk for the 双减 policy: forms, sealing, the encrypted outbox, the\n forwarder, and the systemd units of the kiosk appliance (cage, watchdog).")
 set(CPACK_DEBIAN_KIOSK_PACKAGE_CONTROL_EXTRA ${_img}/scripts/deb-kiosk/postinst)

@@ -9,6 +9,26 @@ using detail::TomlReader;
 
 namespace {
 
+/// The data a kiosk ships with, for the keys a configuration may leave out. The packaged program
+/// (/usr/bin/minsheng-kiosk from the .deb) reads what the package installed under
+/// /usr/share/minsheng; a program run from a build tree reads the source tree's config/ and the
+/// build tree's deployed Rime data, so that a developer's edits take effect without installing.
+struct ShippedData {
+    fs::path localeDir, policy, rimeData;
+};
+ShippedData shippedData() {
+    std::error_code ec;
+    const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+    const fs::path packagedBin = fs::path(MINSHENG_PACKAGE_PREFIX) / "bin";
+    if (!ec && exe.parent_path() == packagedBin) {
+        const fs::path share = fs::path(MINSHENG_PACKAGE_PREFIX) / "share" / "minsheng";
+        return {share / "locale", share / "policy" / "rules.toml", share / "rime"};
+    }
+    return {fs::path(MINSHENG_CONFIG_DIR) / "locale",
+            fs::path(MINSHENG_CONFIG_DIR) / "policy" / "rules.toml",
+            fs::path(MINSHENG_RIME_DATA_DIR)};
+}
+
 bool isKioskId(std::string_view s) {
     return !s.empty() && s.size() <= 64 &&
            s.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") == std::string_view::npos;
@@ -180,8 +200,9 @@ Result<KioskConfig, ConfigError> parseKioskConfig(std::string_view text, const f
     }
 
     // [ui], optional: every key has a default that works on a Debian kiosk.
-    c.uiLocaleDir = fs::path(MINSHENG_CONFIG_DIR) / "locale";
-    c.uiPolicy = fs::path(MINSHENG_CONFIG_DIR) / "policy" / "rules.toml";
+    const ShippedData shipped = shippedData();
+    c.uiLocaleDir = shipped.localeDir;
+    c.uiPolicy = shipped.policy;
     c.uiPinyinDictionary = "/usr/share/rime-data/terra_pinyin.dict.yaml";
     c.uiHandwritingModel = "/usr/share/tegaki/models/zinnia/handwriting-zh_CN.model";
     if (const toml::table* ui = r.table(root, "ui", false, "the kiosk configuration")) {
@@ -215,7 +236,7 @@ Result<KioskConfig, ConfigError> parseKioskConfig(std::string_view text, const f
     }
 
     // [input], optional: the on-screen keyboard's pinyin engine (kiosk/core/pinyin_input_method).
-    c.inputRimeData = fs::path(MINSHENG_RIME_DATA_DIR);
+    c.inputRimeData = shipped.rimeData;
     if (const toml::table* input = r.table(root, "input", false, "the kiosk configuration")) {
         r.checkKeys(*input, {"pinyin", "rime_data"}, "[input]");
         c.inputPinyin = r.boolean(*input, "pinyin", false, "[input]").value_or(true);

@@ -32,6 +32,7 @@ expect_files "$kiosk" usr/bin/minsheng-kiosk \
   usr/lib/minsheng/kiosk-session usr/lib/minsheng/provision usr/lib/minsheng/usb-storage-gate \
   usr/share/minsheng/locale/zh-CN.toml usr/share/minsheng/locale/en.toml \
   usr/share/minsheng/policy/rules.toml usr/share/doc/minsheng-kiosk/kiosk.example.toml \
+  usr/share/minsheng/rime/default.yaml usr/share/minsheng/rime/minsheng_pinyin.table.bin \
   usr/share/doc/minsheng-kiosk/README.md \
   usr/lib/sysusers.d/minsheng-kiosk.conf usr/lib/tmpfiles.d/minsheng-kiosk.conf
 expect_files "$county" usr/bin/minsheng-county usr/lib/systemd/system/minsheng-county.service \
