@@ -1,16 +1,16 @@
 #include "kiosk/ui/kiosk_window.hpp"
 
 #include "crypto/key_file.hpp"
+#include "kiosk/core/handwriting_recognizer.hpp"
 #include "kiosk/core/kiosk_flow.hpp"
 #include "kiosk/core/locale_catalog.hpp"
 #include "kiosk/core/pinyin_input_method.hpp"
 #include "kiosk/core/policy_texts.hpp"
+#include "kiosk/core/read_aloud.hpp"
 #include "kiosk/ui/automation.hpp"
 #include "kiosk/ui/backend.hpp"
 #include "kiosk/ui/fonts.hpp"
 #include "kiosk/ui/icons.hpp"
-#include "kiosk/core/handwriting_recognizer.hpp"
-#include "kiosk/core/read_aloud.hpp"
 #include "kiosk/ui/screens.hpp"
 #include "kiosk/ui/ui.hpp"
 #include "sync/service/service_notify.hpp"
@@ -185,9 +185,9 @@ private:
     BakedFont m_font;
     std::vector<unsigned short> m_ranges;
     void speakAfterFrame();
-    std::unique_ptr<ReadAloud> m_readAloud;              // worker thread; silent without audio
-    std::unique_ptr<ZinniaRecognizer> m_recognizer;      // null: no handwriting pad
-    std::string m_spokenKey;                             // the prompts last on screen
+    std::unique_ptr<ReadAloud> m_readAloud;         // worker thread; silent without audio
+    std::unique_ptr<ZinniaRecognizer> m_recognizer; // null: no handwriting pad
+    std::string m_spokenKey;                        // the prompts last on screen
     double m_startupAtlasMs = 0;
     int m_atlasRebuilds = 0;
     double m_lastRebuildMs = 0;
@@ -647,6 +647,16 @@ std::optional<std::string> checkKioskWindowConfig(const fs::path& config) {
 }
 
 int runKioskWindow(const WindowOptions& o) {
+    // SIGTERM/SIGINT (systemd stop, Ctrl-C) end the loop cleanly so the session is wiped: blocked
+    // in every thread, taken by one thread that flags the loop and wakes it. Blocked first of
+    // all, because a thread inherits the mask of its creator: librime, the read-aloud worker and
+    // Mesa start threads while loading, and a signal the kernel delivers to one of those with
+    // the default action would kill the kiosk without wiping it.
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &set, nullptr);
     Loaded l;
     if (auto e = load(o.config, l)) {
         std::cerr << "minsheng-kiosk: " << *e << "\n";
@@ -667,13 +677,6 @@ int runKioskWindow(const WindowOptions& o) {
     if (auto key = crypto::readReceiptTagKey(l.config.receiptTagKey)) {
         l.tagKey.emplace(std::move(key.value()));
     }
-    // SIGTERM/SIGINT (systemd stop, Ctrl-C) end the loop cleanly so the session is wiped:
-    // blocked in every thread, taken by one thread that flags the loop and wakes it.
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &set, nullptr);
     std::atomic<bool> done{false};
     std::thread signals([&] {
         int sig = 0;

@@ -311,6 +311,11 @@ void Kiosk::quit() {
     CHECK(m_child.wait(60) == 0);
 }
 
+int Kiosk::stopWithSignal(int sig, double seconds) {
+    ::kill(m_child.pid(), sig);
+    return m_child.wait(seconds);
+}
+
 Site::Site(const fs::path& r, const std::string& extraConfig, int idleTimeout) : root(r) {
     county = root / "county";
     bundle = root / "kiosk";

@@ -83,6 +83,9 @@ public:
     void screenshot(const std::filesystem::path& file);
     bool labelsContain(const std::string& needle);
     void quit();
+    /// Sends `sig` to the kiosk and returns its exit status (128 + signal when a signal killed
+    /// it), or -1 if it is still running after `seconds`.
+    int stopWithSignal(int sig, double seconds = 60);
     pid_t pid() const { return m_child.pid(); }
 
 private:
