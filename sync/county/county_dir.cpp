@@ -122,7 +122,8 @@ Result<Ok, CountyError> initCountyDir(const CountyDir& dir, const InitOptions& o
 
     std::ostringstream t;
     t << "# Minsheng county office configuration, written by `minsheng-county init`.\n"
-      << "# See docs/commands.md and docs/staff.md. Keys are in keys/, enrolled kiosks in kiosks/.\n\n"
+      << "# See docs/commands.md and docs/staff.md. Keys are in keys/, enrolled kiosks in "
+         "kiosks/.\n\n"
       << "[county]\n"
       << "name = " << tomlBasicString(o.name) << "\n"
       << "# The address kiosks are provisioned with.\n"

@@ -191,7 +191,8 @@ int main(int argc, char** argv) {
     app.set_version_flag("--version", std::string(MINSHENG_VERSION));
     app.require_subcommand(1);
     app.footer("Exit status: 0 success; 1 the command ran but found problems (e.g. rejected "
-               "envelopes); 2 bad arguments, configuration or keys.\nSee docs/commands.md and docs/staff.md.");
+               "envelopes); 2 bad arguments, configuration or keys.\nSee docs/commands.md and "
+               "docs/staff.md.");
 
     fs::path dir;
     std::optional<fs::path> passFile;

@@ -22,9 +22,9 @@ std::optional<EnvelopeProblem> checkEnvelopeOrigin(const crypto::Envelope& envel
                                who + ": kiosk \"" + h.kioskId +
                                    "\" is not enrolled in this county."};
     if (kiosk->revoked && !allowRevoked)
-        return EnvelopeProblem{EnvelopeFailure::RevokedKiosk,
-                               who + ": kiosk \"" + h.kioskId + "\" is revoked (see kiosks/" + h.kioskId +
-                                   ".revoked)."};
+        return EnvelopeProblem{EnvelopeFailure::RevokedKiosk, who + ": kiosk \"" + h.kioskId +
+                                                                  "\" is revoked (see kiosks/" +
+                                                                  h.kioskId + ".revoked)."};
     if (auto bad = crypto::verifyEnvelope(envelope, kiosk->publicKey))
         return EnvelopeProblem{*bad, who + ": " + std::string(crypto::envelopeFailureName(*bad)) +
                                          (*bad == EnvelopeFailure::BadSignature

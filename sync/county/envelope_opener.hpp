@@ -31,9 +31,9 @@ struct EnvelopeProblem {
 /// Protocol section 5 steps 3-4 for one parsed envelope: the kiosk is enrolled (and, unless
 /// `allowRevoked`, not revoked) and its signature verifies. The chain (step 5) needs state and
 /// is the caller's: openEnvelopeFiles follows the files given, the staff ledger what it holds.
-[[nodiscard]] std::optional<EnvelopeProblem>
-checkEnvelopeOrigin(const crypto::Envelope& envelope, const KioskRegistry& registry,
-                    bool allowRevoked);
+[[nodiscard]] std::optional<EnvelopeProblem> checkEnvelopeOrigin(const crypto::Envelope& envelope,
+                                                                 const KioskRegistry& registry,
+                                                                 bool allowRevoked);
 
 /// Step 6: the county key id, the sealed box and the padding. The canonical payload on success.
 [[nodiscard]] Result<crypto::SecretBytes, EnvelopeProblem>
