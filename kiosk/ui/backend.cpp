@@ -7,9 +7,11 @@
 
 #define GLFW_INCLUDE_NONE
 #include <GL/gl.h>
+#include <GL/glext.h>
 #include <GLFW/glfw3.h>
 
 #include <atomic>
+#include <cstdint>
 #include <cstring>
 
 namespace minsheng::kiosk::ui {
@@ -50,6 +52,10 @@ void onRefresh(GLFWwindow*) {
 } // namespace
 
 Backend::~Backend() {
+    if (m_fontTexture) {
+        const GLuint tex = m_fontTexture;
+        glDeleteTextures(1, &tex);
+    }
     if (m_imguiReady) {
         ImGui_ImplOpenGL3_Shutdown();
         ImGui_ImplGlfw_Shutdown();
@@ -104,6 +110,19 @@ std::optional<std::string> Backend::open(const Options& o) {
         return "cannot initialise the ImGui GLFW/OpenGL3 backends";
     }
     m_imguiReady = true;
+    // The backend creates its shaders and buffers on the first frame, together with an RGBA
+    // copy of the font atlas. Create them now against a throw-away atlas instead, so that the
+    // real atlas is only ever uploaded as one channel (reloadFontTexture).
+    ImGuiIO& io = ImGui::GetIO();
+    ImFontAtlas* atlas = io.Fonts;
+    {
+        ImFontAtlas placeholder;
+        io.Fonts = &placeholder;
+        ImGui_ImplOpenGL3_CreateDeviceObjects();
+        ImGui_ImplOpenGL3_DestroyFontsTexture();
+        io.Fonts = atlas;
+    }
+    reloadFontTexture();
     return std::nullopt;
 }
 
@@ -166,9 +185,33 @@ void Backend::render(float r, float g, float b, std::vector<std::uint8_t>* captu
     glfwSwapBuffers(win(m_window));
 }
 
+// The font atlas as a one-channel texture. ImGui's OpenGL3 backend would upload it as RGBA,
+// four bytes a texel (16 MB for 2048×2048, held again by Mesa's software renderer, and a third
+// time in the CPU-side conversion while a rebuild is uploaded). Glyphs only need coverage: the
+// alpha channel goes up alone and the sampler swizzles it to (1, 1, 1, a), which is what the
+// backend's shader read from the RGBA texture.
 void Backend::reloadFontTexture() {
-    ImGui_ImplOpenGL3_DestroyFontsTexture();
-    ImGui_ImplOpenGL3_CreateFontsTexture();
+    ImGuiIO& io = ImGui::GetIO();
+    unsigned char* pixels = nullptr;
+    int w = 0, h = 0;
+    io.Fonts->GetTexDataAsAlpha8(&pixels, &w, &h);
+    GLint previous = 0;
+    glGetIntegerv(GL_TEXTURE_BINDING_2D, &previous);
+    GLuint tex = m_fontTexture;
+    if (!tex) {
+        glGenTextures(1, &tex);
+        m_fontTexture = tex;
+    }
+    glBindTexture(GL_TEXTURE_2D, tex);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_LINEAR);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_LINEAR);
+    const GLint swizzle[4] = {GL_ONE, GL_ONE, GL_ONE, GL_RED};
+    glTexParameteriv(GL_TEXTURE_2D, GL_TEXTURE_SWIZZLE_RGBA, swizzle);
+    glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
+    glPixelStorei(GL_UNPACK_ROW_LENGTH, 0);
+    glTexImage2D(GL_TEXTURE_2D, 0, GL_R8, w, h, 0, GL_RED, GL_UNSIGNED_BYTE, pixels);
+    glBindTexture(GL_TEXTURE_2D, static_cast<GLuint>(previous));
+    io.Fonts->SetTexID(reinterpret_cast<ImTextureID>(static_cast<std::intptr_t>(tex)));
 }
 
 WindowGeometry Backend::geometry() const {

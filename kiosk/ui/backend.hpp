@@ -64,6 +64,7 @@ public:
 private:
     void* m_window = nullptr; // GLFWwindow*, kept opaque so this header needs no GLFW
     bool m_imguiReady = false;
+    unsigned int m_fontTexture = 0; // GLuint: the atlas, one byte a texel (backend.cpp)
 };
 
 } // namespace minsheng::kiosk::ui
