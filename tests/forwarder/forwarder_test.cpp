@@ -38,7 +38,7 @@ enum class CountyMode { Good, BadSignature, WrongHash, WrongKiosk, Reject, Fork,
 
 struct ScriptedCounty {
     test::TempDir dir{"minsheng-fwd"};
-    test::TestCerts certs = test::makeTestCerts(dir.path(), "county", "IP:127.0.0.1");
+    test::TestCerts certs = test::makeTestCerts(dir.path(), "county", "127.0.0.1");
     crypto::Ed25519KeyPair signing = crypto::Ed25519KeyPair::generate();
     crypto::Ed25519KeyPair impostor = crypto::Ed25519KeyPair::generate();
     std::mutex mutex;
@@ -327,7 +327,7 @@ TEST_CASE("a county that cannot be verified is a health error", "[forwarder][tls
     ScriptedCounty county;
     Kiosk kiosk;
     kiosk.append(2);
-    auto other = test::makeTestCerts(kiosk.dir.path(), "other", "IP:127.0.0.1");
+    auto other = test::makeTestCerts(kiosk.dir.path(), "other", "127.0.0.1");
     auto s = settingsFor(county, kiosk);
     s.endpoint.caFile = other.caPem; // pinned to another CA
     auto state = std::make_shared<SyncState>();

@@ -1,7 +1,6 @@
 #include "tests/forwarder/test_tls_server.hpp"
 
-#include "tests/support/run_process.hpp"
-#include "tests/support/temp_dir.hpp"
+#include "sync/server/county_tls.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
@@ -21,34 +20,15 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace ssl = asio::ssl;
 
-namespace {
-
-void openssl(const std::vector<std::string>& args) {
-    auto r = runProcess("/usr/bin/openssl", args);
-    if (r.exitCode != 0)
-        throw std::runtime_error("openssl failed: " + r.err);
-}
-
-} // namespace
-
 TestCerts makeTestCerts(const std::filesystem::path& dir, const std::string& name,
-                        const std::string& san) {
-    TestCerts c{dir / (name + "-ca.pem"), dir / (name + "-server.pem"),
-                dir / (name + "-server.key")};
-    const auto caKey = dir / (name + "-ca.key");
-    const auto csr = dir / (name + "-server.csr");
-    const auto ext = dir / (name + "-ext.cnf");
-    openssl({"req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-             "-keyout", caKey.string(), "-out", c.caPem.string(), "-days", "30", "-subj",
-             "/CN=" + name + " test CA", "-addext", "basicConstraints=critical,CA:TRUE", "-addext",
-             "keyUsage=critical,keyCertSign,cRLSign"});
-    openssl({"req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout",
-             c.serverKey.string(), "-out", csr.string(), "-subj", "/CN=" + name + " server"});
-    writeFile(ext, "subjectAltName=" + san + "\nextendedKeyUsage=serverAuth\n");
-    openssl({"x509", "-req", "-in", csr.string(), "-CA", c.caPem.string(), "-CAkey", caKey.string(),
-             "-CAcreateserial", "-out", c.serverPem.string(), "-days", "30", "-extfile",
-             ext.string()});
-    return c;
+                        const std::string& host) {
+    // The county's own code path (`minsheng-county init`): the same CA and server certificate
+    // profile the intake server runs with, made by OpenSSL's library rather than a program.
+    const auto tlsDir = dir / name;
+    auto made = server::createCountyTls(tlsDir, "https://" + host, name + " test", nullptr);
+    if (!made)
+        throw std::runtime_error("makeTestCerts(" + name + "): " + made.error().message);
+    return TestCerts{tlsDir / "ca.pem", tlsDir / "server.pem", tlsDir / "server.key"};
 }
 
 TestResponse jsonResponse(unsigned status, const std::string& body, const TestRequest& req) {

@@ -1,4 +1,5 @@
-// Test helpers for the HTTPS client: throw-away certificates made with the openssl command,
+// Test helpers for the HTTPS client: throw-away certificates made by the county's own
+// `createCountyTls` (no openssl program needed),
 // and a small blocking Beast HTTPS server on 127.0.0.1 that answers with a handler.
 #pragma once
 
@@ -18,10 +19,11 @@ struct TestCerts {
     std::filesystem::path serverKey;
 };
 
-/// A fresh CA and a server certificate signed by it for `subjectAltName` (e.g.
-/// "IP:127.0.0.1,DNS:localhost"), written under dir/<name>-*. Throws on failure.
+/// A fresh county CA and a server certificate signed by it for `host` (an IP address or a DNS
+/// name, which becomes the certificate's one subjectAltName), written under dir/<name>/ exactly
+/// as `minsheng-county init` writes them. Throws on failure.
 TestCerts makeTestCerts(const std::filesystem::path& dir, const std::string& name,
-                        const std::string& subjectAltName);
+                        const std::string& host);
 
 namespace http = boost::beast::http;
 using TestRequest = http::request<http::string_body>;
