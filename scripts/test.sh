@@ -41,7 +41,7 @@ if [ "${MINSHENG_SKIP_FUZZ:-0}" != 1 ]; then
     name=$(basename "$corpus")
     targets+=("$name build-fuzz/tests/fuzz/fuzz_$name $corpus")
   done
-  targets+=("intake_handler build-fuzz/tests/server/fuzz_intake_handler tests/server/fuzz_corpus")
+  targets+=("intake_handler build-fuzz/tests/county/server/fuzz_intake_handler tests/county/server/fuzz_corpus")
   for entry in "${targets[@]}"; do
     read -r name binary target <<<"$entry"
     scratch=$(mktemp -d)

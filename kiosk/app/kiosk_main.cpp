@@ -6,12 +6,12 @@
 #include "crypto/secret_arena.hpp"
 #include "crypto/sodium.hpp"
 #include "kiosk/app/pinyin_command.hpp"
-#include "kiosk/core/form_description.hpp"
+#include "sync/forms/form_description.hpp"
 #include "kiosk/core/kiosk_config.hpp"
 #include "kiosk/core/submission_desk.hpp"
 #include "kiosk/ui/speak_command.hpp"
 #include "kiosk/ui/window_command.hpp"
-#include "sync/forwarder/sync_command.hpp"
+#include "kiosk/forwarder/sync_command.hpp"
 #include "sync/wire/envelope_json.hpp"
 #include "sync/wire/minute_time.hpp"
 
@@ -160,8 +160,8 @@ int runOutbox(const fs::path& configPath, const std::optional<fs::path>& exportD
     if (!config)
         return rc;
     std::error_code ec;
-    if (!fs::exists(config->dataDir / sync::kOutboxFileName, ec))
-        return complain((config->dataDir / sync::kOutboxFileName).string() +
+    if (!fs::exists(config->dataDir / outbox::kOutboxFileName, ec))
+        return complain((config->dataDir / outbox::kOutboxFileName).string() +
                         " does not exist yet: nothing has been submitted on this kiosk.");
     auto outbox = kiosk::openKioskOutbox(*config);
     if (!outbox)
@@ -327,7 +327,7 @@ int main(int argc, char** argv) {
     std::function<int()> run;
     // -- subcommand modules --
     kiosk::ui::addWindowCommands(app, run);    // the touch window, hash-pin (docs/kiosk-ui.md)
-    sync::forwarder::addSyncCommand(app, run); // sync: the forwarder (docs/forwarder.md)
+    forwarder::addSyncCommand(app, run); // sync: the forwarder (docs/forwarder.md)
     kiosk::addPinyinCommand(app, run);         // pinyin: candidates without a screen
     kiosk::ui::addSpeakCommand(app, run);      // speak: read-aloud as the kiosk does it
 

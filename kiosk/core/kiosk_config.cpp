@@ -1,11 +1,12 @@
 #include "kiosk/core/kiosk_config.hpp"
-#include "kiosk/core/text_rules.hpp"
-#include "kiosk/core/toml_reader.hpp"
+#include "kiosk/core/forms_vocabulary.hpp"
+#include "sync/forms/text_rules.hpp"
+#include "sync/forms/toml_reader.hpp"
 
 namespace minsheng::kiosk {
 
 namespace fs = std::filesystem;
-using detail::TomlReader;
+using forms::TomlReader;
 
 namespace {
 
@@ -71,7 +72,7 @@ std::optional<std::string> displayText(TomlReader& r, const toml::table& t, std:
 Result<KioskConfig, ConfigError> parseKioskConfig(std::string_view text, const fs::path& path) {
     const fs::path file = fs::absolute(path).lexically_normal();
     const fs::path base = file.parent_path();
-    auto parsed = detail::parseToml(text, path.string());
+    auto parsed = forms::parseToml(text, path.string());
     if (!parsed) {
         return fail(std::move(parsed.error()));
     }
@@ -266,7 +267,7 @@ Result<KioskConfig, ConfigError> parseKioskConfig(std::string_view text, const f
 }
 
 Result<KioskConfig, ConfigError> loadKioskConfig(const fs::path& path) {
-    auto text = detail::readConfigFile(path);
+    auto text = forms::readConfigFile(path);
     if (!text) {
         return fail(std::move(text.error()));
     }

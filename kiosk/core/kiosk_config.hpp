@@ -9,8 +9,9 @@
 #pragma once
 
 #include "crypto/result.hpp"
-#include "kiosk/core/config_error.hpp"
-#include "kiosk/core/form.hpp"
+#include "kiosk/core/forms_vocabulary.hpp"
+#include "sync/forms/config_error.hpp"
+#include "sync/forms/form.hpp"
 
 #include <filesystem>
 #include <string>

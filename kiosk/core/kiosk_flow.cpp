@@ -2,7 +2,8 @@
 
 #include "crypto/receipt_code.hpp"
 #include "crypto/sodium.hpp"
-#include "kiosk/core/validation.hpp"
+#include "kiosk/core/forms_vocabulary.hpp"
+#include "sync/forms/validation.hpp"
 
 #include <sodium.h>
 
@@ -11,7 +12,7 @@
 
 namespace minsheng::kiosk {
 
-std::optional<sync::OutboxStats> DeskSubmitter::outboxStats() {
+std::optional<outbox::OutboxStats> DeskSubmitter::outboxStats() {
     auto s = m_desk.outbox().stats();
     if (!s) {
         return std::nullopt;
@@ -649,7 +650,7 @@ void KioskFlow::performPendingSubmit(std::int64_t now) {
             return;
         }
         const bool full =
-            r.error().storeError && r.error().storeError->code == sync::OutboxError::Code::DiskFull;
+            r.error().storeError && r.error().storeError->code == sync::StoreError::Code::DiskFull;
         recordError(now, full ? "disk-full" : "save-failed");
         m_session.trouble = full ? TroubleKind::DiskFull : TroubleKind::SaveFailed;
         m_session.screen = Screen::Trouble;

@@ -58,7 +58,7 @@ public:
                                                                     std::string_view locale,
                                                                     std::int64_t nowUnix) = 0;
     /// Outbox figures for the staff screen; nullopt when the store cannot say.
-    virtual std::optional<sync::OutboxStats> outboxStats() = 0;
+    virtual std::optional<outbox::OutboxStats> outboxStats() = 0;
 };
 
 class DeskSubmitter final : public Submitter {
@@ -69,7 +69,7 @@ public:
                                               std::int64_t nowUnix) override {
         return m_desk.submit(form, answers, locale, nowUnix);
     }
-    std::optional<sync::OutboxStats> outboxStats() override;
+    std::optional<outbox::OutboxStats> outboxStats() override;
 
 private:
     SubmissionDesk& m_desk;
@@ -77,7 +77,7 @@ private:
 
 /// What the staff screen shows: health, never content.
 struct HealthFigures {
-    std::optional<sync::OutboxStats> outbox;
+    std::optional<outbox::OutboxStats> outbox;
     std::optional<std::uint64_t> diskFreeBytes;
     std::int64_t takenAt = 0;
 };

@@ -1,8 +1,9 @@
 #include "kiosk/core/locale_catalog.hpp"
 
-#include "kiosk/core/localized_text.hpp"
-#include "kiosk/core/text_rules.hpp"
-#include "kiosk/core/toml_reader.hpp"
+#include "kiosk/core/forms_vocabulary.hpp"
+#include "sync/forms/localized_text.hpp"
+#include "sync/forms/text_rules.hpp"
+#include "sync/forms/toml_reader.hpp"
 
 #include <set>
 
@@ -23,7 +24,7 @@ std::set<std::string> placeholders(std::string_view s) {
 }
 
 /// Flattens nested tables into dotted keys; the first problem is recorded in `r`.
-void flatten(detail::TomlReader& r, const toml::table& t, const std::string& prefix,
+void flatten(forms::TomlReader& r, const toml::table& t, const std::string& prefix,
              std::map<std::string, std::string, std::less<>>& out,
              std::map<std::string, int, std::less<>>& lines) {
     for (auto&& [k, v] : t) {
@@ -55,11 +56,11 @@ Result<LocaleCatalog, ConfigError> LocaleCatalog::parse(std::string_view zhText,
     for (int i = 0; i < 2; ++i) {
         const std::string_view text = i == 0 ? zhText : enText;
         const std::string_view name = i == 0 ? zhName : enName;
-        auto parsed = detail::parseToml(text, name);
+        auto parsed = forms::parseToml(text, name);
         if (!parsed) {
             return fail(std::move(parsed.error()));
         }
-        detail::TomlReader r{std::string(name)};
+        forms::TomlReader r{std::string(name)};
         flatten(r, parsed.value(), "", i == 0 ? c.m_zh : c.m_en, i == 0 ? zhLines : enLines);
         if (!r.ok()) {
             return fail(r.takeError());
@@ -93,11 +94,11 @@ Result<LocaleCatalog, ConfigError> LocaleCatalog::parse(std::string_view zhText,
 Result<LocaleCatalog, ConfigError> LocaleCatalog::load(const std::filesystem::path& dir) {
     const auto zhPath = dir / "zh-CN.toml";
     const auto enPath = dir / "en.toml";
-    auto zh = detail::readConfigFile(zhPath);
+    auto zh = forms::readConfigFile(zhPath);
     if (!zh) {
         return fail(std::move(zh.error()));
     }
-    auto en = detail::readConfigFile(enPath);
+    auto en = forms::readConfigFile(enPath);
     if (!en) {
         return fail(std::move(en.error()));
     }

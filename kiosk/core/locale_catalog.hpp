@@ -16,7 +16,8 @@
 #pragma once
 
 #include "crypto/result.hpp"
-#include "kiosk/core/config_error.hpp"
+#include "kiosk/core/forms_vocabulary.hpp"
+#include "sync/forms/config_error.hpp"
 
 #include <filesystem>
 #include <functional>

@@ -1,16 +1,17 @@
 #include "kiosk/core/policy_texts.hpp"
 
-#include "kiosk/core/toml_reader.hpp"
+#include "kiosk/core/forms_vocabulary.hpp"
+#include "sync/forms/toml_reader.hpp"
 
 namespace minsheng::kiosk {
 
 Result<std::vector<PolicyPage>, ConfigError> parsePolicyPages(std::string_view text,
                                                               std::string_view file) {
-    auto parsed = detail::parseToml(text, file);
+    auto parsed = forms::parseToml(text, file);
     if (!parsed) {
         return fail(std::move(parsed.error()));
     }
-    detail::TomlReader r{std::string(file)};
+    forms::TomlReader r{std::string(file)};
     const toml::table& root = parsed.value();
     r.checkKeys(root, {"pages"}, "the policy file");
     const toml::array* pages = r.array(root, "pages", true, "the policy file");
@@ -40,7 +41,7 @@ Result<std::vector<PolicyPage>, ConfigError> parsePolicyPages(std::string_view t
 }
 
 Result<std::vector<PolicyPage>, ConfigError> loadPolicyPages(const std::filesystem::path& path) {
-    auto text = detail::readConfigFile(path);
+    auto text = forms::readConfigFile(path);
     if (!text) {
         return fail(std::move(text.error()));
     }

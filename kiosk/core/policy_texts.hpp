@@ -11,8 +11,9 @@
 #pragma once
 
 #include "crypto/result.hpp"
-#include "kiosk/core/config_error.hpp"
-#include "kiosk/core/localized_text.hpp"
+#include "kiosk/core/forms_vocabulary.hpp"
+#include "sync/forms/config_error.hpp"
+#include "sync/forms/localized_text.hpp"
 
 #include <filesystem>
 #include <string_view>

@@ -1,7 +1,8 @@
 #include "kiosk/core/session.hpp"
 
-#include "kiosk/core/form.hpp"
-#include "kiosk/core/text_rules.hpp"
+#include "kiosk/core/forms_vocabulary.hpp"
+#include "sync/forms/form.hpp"
+#include "sync/forms/text_rules.hpp"
 
 #include <sodium.h>
 

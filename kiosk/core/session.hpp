@@ -13,11 +13,12 @@
 #pragma once
 
 #include "crypto/secret_arena.hpp"
-#include "kiosk/core/answers.hpp"
+#include "kiosk/core/forms_vocabulary.hpp"
+#include "sync/forms/answers.hpp"
 #include "kiosk/core/forwarder_client.hpp"
 #include "kiosk/core/handwriting_recognizer.hpp"
 #include "kiosk/core/input_method.hpp"
-#include "kiosk/core/localized_text.hpp"
+#include "sync/forms/localized_text.hpp"
 
 #include <cstdint>
 #include <memory>

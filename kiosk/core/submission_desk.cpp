@@ -1,8 +1,9 @@
 #include "kiosk/core/submission_desk.hpp"
 
 #include "crypto/key_file.hpp"
-#include "kiosk/core/canonical_payload.hpp"
-#include "sync/outbox/store_key.hpp"
+#include "kiosk/core/forms_vocabulary.hpp"
+#include "sync/forms/canonical_payload.hpp"
+#include "sync/store/store_key.hpp"
 
 namespace minsheng::kiosk {
 namespace fs = std::filesystem;
@@ -13,7 +14,7 @@ Failure<DeskError> keyError(const crypto::KeyFileError& e) {
     return {DeskError{DeskError::Kind::Key, e.message, std::nullopt}};
 }
 
-Failure<DeskError> storeError(const sync::OutboxError& e) {
+Failure<DeskError> storeError(const sync::StoreError& e) {
     return {DeskError{DeskError::Kind::Store, e.message, e.code}};
 }
 
@@ -24,8 +25,8 @@ std::int64_t floorMinute(std::int64_t t) {
 
 } // namespace
 
-Result<sync::Outbox, DeskError> openKioskOutbox(const KioskConfig& config,
-                                                const sync::OpenOptions& options) {
+Result<outbox::Outbox, DeskError> openKioskOutbox(const KioskConfig& config,
+                                                const outbox::OpenOptions& options) {
     std::error_code ec;
     if (!fs::is_directory(config.dataDir, ec))
         return fail(DeskError{DeskError::Kind::Store,
@@ -33,8 +34,8 @@ Result<sync::Outbox, DeskError> openKioskOutbox(const KioskConfig& config,
                                   ": the data folder does not exist. Create it (mode 0700) or fix "
                                   "[kiosk] data_dir in " +
                                   config.file.string() + ".",
-                              sync::OutboxError::Code::Missing});
-    const fs::path file = config.dataDir / sync::kOutboxFileName;
+                              sync::StoreError::Code::Missing});
+    const fs::path file = config.dataDir / outbox::kOutboxFileName;
     const bool firstStart =
         !fs::exists(file, ec) && !fs::exists(fs::path(file.string() + "-wal"), ec);
     std::unique_ptr<sync::StoreKeySource> source;
@@ -45,16 +46,16 @@ Result<sync::Outbox, DeskError> openKioskOutbox(const KioskConfig& config,
     auto key = source->load();
     if (!key)
         return storeError(key.error());
-    auto outbox = sync::Outbox::open(
+    auto outbox = outbox::Outbox::open(
         file, *key, config.id,
-        firstStart ? sync::OpenMode::CreateIfMissing : sync::OpenMode::MustExist, options);
+        firstStart ? outbox::OpenMode::CreateIfMissing : outbox::OpenMode::MustExist, options);
     if (!outbox)
         return storeError(outbox.error());
     return std::move(outbox.value());
 }
 
 Result<SubmissionDesk, DeskError> SubmissionDesk::open(const KioskConfig& config,
-                                                       const sync::OpenOptions& storeOptions) {
+                                                       const outbox::OpenOptions& storeOptions) {
     auto forms = loadFormSet(config);
     if (!forms)
         return fail(DeskError{DeskError::Kind::Config, forms.error().toString(), std::nullopt});
@@ -77,7 +78,7 @@ Result<SubmissionDesk, DeskError> SubmissionDesk::open(const KioskConfig& config
 
 SubmissionDesk::SubmissionDesk(KioskConfig config, FormSet forms, crypto::X25519PublicKey county,
                                crypto::ReceiptTagKey tagKey, crypto::Ed25519SecretKey kioskKey,
-                               sync::Outbox outbox)
+                               outbox::Outbox outbox)
     : m_config(std::move(config)), m_forms(std::move(forms)), m_countySealingKey(county),
       m_receiptTagKey(std::move(tagKey)), m_kioskKey(std::move(kioskKey)),
       m_outbox(std::move(outbox)) {}
@@ -98,7 +99,7 @@ Result<SubmitReceipt, SubmitError> SubmissionDesk::submit(const Form& form, cons
         return fail(SubmitError{SubmitError::Kind::Invalid, std::move(errors), std::nullopt});
 
     const std::int64_t created = floorMinute(nowUnix);
-    sync::EnvelopeDraft draft;
+    outbox::EnvelopeDraft draft;
     draft.kind = form.kind == FormKind::Complaint ? crypto::EnvelopeKind::Complaint
                                                   : crypto::EnvelopeKind::Survey;
     draft.formId = form.id;

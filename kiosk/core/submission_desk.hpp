@@ -12,10 +12,11 @@
 #include "crypto/keys.hpp"
 #include "crypto/receipt_code.hpp"
 #include "crypto/result.hpp"
-#include "kiosk/core/answers.hpp"
+#include "kiosk/core/forms_vocabulary.hpp"
+#include "sync/forms/answers.hpp"
 #include "kiosk/core/kiosk_config.hpp"
-#include "kiosk/core/validation.hpp"
-#include "sync/outbox/outbox.hpp"
+#include "sync/forms/validation.hpp"
+#include "kiosk/outbox/outbox.hpp"
 
 #include <optional>
 #include <string>
@@ -29,14 +30,14 @@ struct DeskError {
     enum class Kind { Config, Key, Store };
     Kind kind;
     std::string message;
-    std::optional<sync::OutboxError::Code> storeCode;
+    std::optional<sync::StoreError::Code> storeCode;
 };
 
 struct SubmitError {
     enum class Kind { Invalid, Store };
     Kind kind;
     std::vector<FieldError> fieldErrors;         // Invalid
-    std::optional<sync::OutboxError> storeError; // Store
+    std::optional<sync::StoreError> storeError; // Store
 };
 
 struct SubmitReceipt {
@@ -49,13 +50,13 @@ class SubmissionDesk {
 public:
     /// Loads forms and keys named by `config` and opens (on first start: creates) the outbox.
     [[nodiscard]] static Result<SubmissionDesk, DeskError>
-    open(const KioskConfig& config, const sync::OpenOptions& storeOptions = {});
+    open(const KioskConfig& config, const outbox::OpenOptions& storeOptions = {});
 
     const KioskConfig& config() const { return m_config; }
     const FormSet& forms() const { return m_forms; }
     /// nullptr for an unknown id. Ids are "complaint" and "survey".
     const Form* form(std::string_view formId) const;
-    sync::Outbox& outbox() { return m_outbox; }
+    outbox::Outbox& outbox() { return m_outbox; }
 
     /// Validates, seals, signs and durably stores. `nowUnix` is rounded down to the minute.
     [[nodiscard]] Result<SubmitReceipt, SubmitError>
@@ -64,18 +65,18 @@ public:
 private:
     SubmissionDesk(KioskConfig config, FormSet forms, crypto::X25519PublicKey county,
                    crypto::ReceiptTagKey tagKey, crypto::Ed25519SecretKey kioskKey,
-                   sync::Outbox outbox);
+                   outbox::Outbox outbox);
 
     KioskConfig m_config;
     FormSet m_forms;
     crypto::X25519PublicKey m_countySealingKey;
     crypto::ReceiptTagKey m_receiptTagKey;
     crypto::Ed25519SecretKey m_kioskKey;
-    sync::Outbox m_outbox;
+    outbox::Outbox m_outbox;
 };
 
 /// Opens the outbox named by `config` with its store key (file or systemd credential).
-[[nodiscard]] Result<sync::Outbox, DeskError>
-openKioskOutbox(const KioskConfig& config, const sync::OpenOptions& options = {});
+[[nodiscard]] Result<outbox::Outbox, DeskError>
+openKioskOutbox(const KioskConfig& config, const outbox::OpenOptions& options = {});
 
 } // namespace minsheng::kiosk

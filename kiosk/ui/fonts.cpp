@@ -1,7 +1,8 @@
 #include "kiosk/ui/fonts.hpp"
 
-#include "kiosk/core/answers.hpp"
-#include "kiosk/core/validation.hpp"
+#include "kiosk/core/forms_vocabulary.hpp"
+#include "sync/forms/answers.hpp"
+#include "sync/forms/validation.hpp"
 #include "kiosk/ui/keyboard_layout.hpp"
 
 #include <imgui.h>

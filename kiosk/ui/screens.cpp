@@ -1,6 +1,7 @@
 #include "kiosk/ui/screens.hpp"
 
-#include "kiosk/core/validation.hpp"
+#include "kiosk/core/forms_vocabulary.hpp"
+#include "sync/forms/validation.hpp"
 #include "kiosk/ui/handwriting_pad.hpp"
 #include "kiosk/ui/icons.hpp"
 #include "kiosk/ui/keyboard_layout.hpp"

@@ -6,7 +6,7 @@
 #include "tests/appliance/watchdog_supervisor.hpp"
 #include "tests/support/run_process.hpp"
 #include "tests/support/temp_dir.hpp"
-#include "tests/ui/ui_harness.hpp"
+#include "tests/kiosk/ui/ui_harness.hpp"
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
@@ -77,7 +77,7 @@ TEST_CASE("a hung kiosk is killed by the watchdog and restarted", "[appliance][w
               "--automation",
               socket.string()};
     o.env = {{"DISPLAY", x.display()}, {"LIBGL_ALWAYS_SOFTWARE", "1"}};
-    // As in tests/ui/ui_harness.cpp: Mesa leaks at exit from unloaded modules under ASan.
+    // As in tests/kiosk/ui/ui_harness.cpp: Mesa leaks at exit from unloaded modules under ASan.
     const char* asan = std::getenv("ASAN_OPTIONS");
     o.env["ASAN_OPTIONS"] =
         std::string(asan ? asan : "") + (asan && *asan ? ":" : "") + "detect_leaks=0";

@@ -8,7 +8,7 @@
 // stored with synchronous=FULL. Prints figures; asserts only that everything was delivered.
 // Usage: minsheng-bench-forwarder [--envelopes N] [--batch-size B]   (default 10000, 64)
 #include "crypto/sodium.hpp"
-#include "tests/forwarder/e2e_support.hpp"
+#include "tests/support/e2e_support.hpp"
 #include "tests/support/run_process.hpp"
 
 #include <chrono>

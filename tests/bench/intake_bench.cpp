@@ -10,7 +10,7 @@
 // Envelopes are signed before the clock starts. Prints figures; asserts nothing about time.
 // Usage: minsheng-bench-intake [--envelopes N]   (per configuration; default 2048)
 #include "crypto/envelope.hpp"
-#include "tests/server/server_test_support.hpp"
+#include "tests/county/server/server_test_support.hpp"
 
 #include <atomic>
 #include <chrono>

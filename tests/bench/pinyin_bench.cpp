@@ -11,7 +11,7 @@
 // run build/tests/bench/minsheng-bench-pinyin.
 #include "kiosk/core/pinyin_input_method.hpp"
 #include "tests/support/temp_dir.hpp"
-#include "tests/ui/ui_harness.hpp"
+#include "tests/kiosk/ui/ui_harness.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -12,8 +12,8 @@
 #include "crypto/sodium.hpp"
 #include "kiosk/core/kiosk_config.hpp"
 #include "kiosk/core/submission_desk.hpp"
-#include "sync/county/county_dir.hpp"
-#include "sync/county/provisioning.hpp"
+#include "county/office/county_dir.hpp"
+#include "county/office/provisioning.hpp"
 #include "tests/support/temp_dir.hpp"
 
 #include <sqlite3.h>

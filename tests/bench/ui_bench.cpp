@@ -7,7 +7,7 @@
 //
 // Not part of ctest (the test case is hidden); run build/tests/bench/minsheng-bench-ui.
 #include "tests/support/temp_dir.hpp"
-#include "tests/ui/ui_harness.hpp"
+#include "tests/kiosk/ui/ui_harness.hpp"
 
 #include <catch2/catch.hpp>
 

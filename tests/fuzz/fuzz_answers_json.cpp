@@ -1,11 +1,11 @@
 // Answers files (minsheng-kiosk submit --answers) against the shipped complaint and survey forms.
 #include "crypto/secret_arena.hpp"
 #include "crypto/sodium.hpp"
-#include "kiosk/core/canonical_payload.hpp"
-#include "kiosk/core/validation.hpp"
+#include "sync/forms/canonical_payload.hpp"
+#include "sync/forms/validation.hpp"
 #include "tests/fuzz/fuzz_check.hpp"
 
-using namespace minsheng::kiosk;
+using namespace minsheng::forms;
 
 namespace {
 struct Forms {

@@ -1,11 +1,11 @@
 // Form definitions (and, through the first byte, the lists file).
-#include "kiosk/core/form.hpp"
+#include "sync/forms/form.hpp"
 #include "tests/fuzz/fuzz_check.hpp"
 
 #include <fstream>
 #include <sstream>
 
-using namespace minsheng::kiosk;
+using namespace minsheng::forms;
 
 namespace {
 const ListSet& shippedLists() {

@@ -16,7 +16,7 @@ namespace minsheng::test {
 
 std::filesystem::path binary(const std::string& name) {
     for (const char* sub :
-         {"kiosk/app", "sync/county", "tests/sync", "tests/kiosk", "tests/bench"}) {
+         {"kiosk/app", "county/app", "tests/kiosk/outbox", "tests/kiosk/core", "tests/bench"}) {
         auto p = binaryDir() / sub / name;
         if (std::filesystem::exists(p))
             return p;

@@ -1,0 +1,265 @@
+// minsheng-county: the county's one program. The county folder's commands (init, provision,
+// kiosks, open) are here; the intake server (serve, county/server) and the staff tool (pull,
+// cases, export, report, …, county/staff) register their own subcommands.
+#include "crypto/sodium.hpp"
+#include "sync/forms/canonical_payload.hpp"
+#include "county/office/county_dir.hpp"
+#include "county/office/envelope_opener.hpp"
+#include "county/office/kiosk_registry.hpp"
+#include "county/office/passphrase_prompt.hpp"
+#include "county/office/provisioning.hpp"
+#include "county/server/serve_command.hpp"
+#include "county/staff/staff_commands.hpp"
+#include "sync/wire/minute_time.hpp"
+
+#include <CLI/CLI.hpp>
+#include <functional>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+namespace fs = std::filesystem;
+using namespace minsheng;
+
+namespace {
+
+constexpr int kExitFailure = 1; // the command ran and found a problem (e.g. a bad envelope)
+constexpr int kExitUsage = 2;   // bad arguments, configuration or keys
+
+int complain(const std::string& message) {
+    std::cerr << "minsheng-county: " << message << "\n";
+    return kExitUsage;
+}
+
+int runInit(const fs::path& dir, bool noPassphrase, const std::optional<fs::path>& passFile,
+            const std::string& url, const std::string& name, const std::optional<fs::path>& forms,
+            bool fastKdf) {
+    county::InitOptions o;
+    o.url = url;
+    if (!name.empty())
+        o.name = name;
+    auto formsDir = forms ? forms : county::defaultFormsDir();
+    if (formsDir)
+        o.formsSource = *formsDir;
+    std::optional<crypto::SecretBytes> pass;
+    if (!noPassphrase) {
+        pass = county::readPassphrase(passFile, "New passphrase for the county's secret keys: ");
+        if (!pass || pass->size() < 8)
+            return complain(
+                "a passphrase of at least 8 characters is needed to protect the county's "
+                "secret keys (or pass --no-passphrase for a test or demo county).");
+        if (!passFile && !std::getenv("MINSHENG_PASSPHRASE_FILE")) {
+            auto again = county::readPassphrase(passFile, "Repeat the passphrase: ");
+            if (!again || !again->equals(pass->span()))
+                return complain("the two passphrases differ; nothing was created.");
+        }
+        o.passphrase = &*pass;
+    }
+    if (fastKdf)
+        o.protection = {1, 8u << 20};
+    auto r = county::initCountyDir(county::CountyDir(dir), o);
+    if (!r)
+        return complain(r.error().message);
+    std::cout << "County folder ready: " << dir.string() << "\n"
+              << "  keys:    " << (dir / "keys").string()
+              << (noPassphrase ? "  (NOT passphrase-protected: for tests and demos only)\n"
+                               : "  (secret keys protected by your passphrase)\n")
+              << "  forms:   " << (dir / "forms").string() << "\n"
+              << "  kiosks:  " << (dir / "kiosks").string() << " (none enrolled yet)\n"
+              << "Next: minsheng-county provision --dir " << dir.string()
+              << " --kiosk-id ID --name NAME --out BUNDLE_DIR\n";
+    return 0;
+}
+
+int runProvision(const fs::path& dir, const county::ProvisionRequest& req) {
+    auto r = county::provisionKiosk(county::CountyDir(dir), req);
+    if (!r)
+        return complain(r.error().message);
+    std::cout << "Kiosk " << req.kioskId << " enrolled; its bundle is in " << req.bundleDir.string()
+              << "\n  Copy the whole folder to the kiosk (it contains the kiosk's secret key) and "
+                 "start it with:\n  minsheng-kiosk --config "
+              << (req.bundleDir / "kiosk.toml").string() << "\n";
+    return 0;
+}
+
+int runKiosks(const fs::path& dir, bool json) {
+    auto reg = county::KioskRegistry::load(county::CountyDir(dir));
+    if (!reg)
+        return complain(reg.error().message);
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& [id, k] : reg->all()) {
+        if (json)
+            out.push_back({{"id", id},
+                           {"name", k.name},
+                           {"key_id", crypto::toHex(k.publicKey.id())},
+                           {"revoked", k.revoked}});
+        else
+            std::cout << id << "\t" << crypto::toHex(k.publicKey.id()) << "\t"
+                      << (k.revoked ? "REVOKED" : "enrolled") << "\t" << k.name << "\n";
+    }
+    if (json)
+        std::cout << out.dump(2) << "\n";
+    else if (reg->all().empty())
+        std::cout << "No kiosks enrolled yet.\n";
+    return 0;
+}
+
+int runOpen(const fs::path& dir, const std::vector<fs::path>& inputs,
+            const std::optional<fs::path>& passFile, bool json) {
+    county::CountyDir cd(dir);
+    auto reg = county::KioskRegistry::load(cd);
+    if (!reg)
+        return complain(reg.error().message);
+    auto keys = county::loadOpeningKeys(cd, county::cachedPassphraseSource(passFile));
+    if (!keys)
+        return complain(keys.error().message);
+    auto files = county::collectEnvelopeFiles(inputs);
+    if (files.empty())
+        return complain("no envelope files given (*.msenv.json files or folders holding them).");
+
+    auto results = county::openEnvelopeFiles(files, *reg, *keys);
+    std::size_t ok = 0, bad = 0;
+    for (const auto& r : results) {
+        nlohmann::json rec;
+        rec["file"] = r.file.string();
+        if (r.envelope) {
+            const auto& h = r.envelope->header;
+            rec["kiosk"] = h.kioskId;
+            rec["seq"] = h.sequence;
+            rec["kind"] = std::string(crypto::envelopeKindName(h.kind));
+            rec["created"] = sync::formatMinuteUtc(h.createdAt);
+            rec["hash"] = crypto::toHex(crypto::envelopeHash(*r.envelope));
+            if (h.receiptTag)
+                rec["receipt_tag"] = crypto::toHex(*h.receiptTag);
+        }
+        rec["notes"] = r.notes;
+        std::optional<forms::ParsedPayload> payload;
+        if (r.failure) {
+            ++bad;
+            rec["status"] = std::string(crypto::envelopeFailureName(*r.failure));
+            rec["problem"] = r.problem;
+        } else {
+            auto p = forms::parsePayload(r.payload.view());
+            if (!p) {
+                ++bad;
+                rec["status"] = "bad-payload";
+                rec["problem"] =
+                    "the payload opened but is not a valid Minsheng payload: " + p.error();
+            } else {
+                ++ok;
+                rec["status"] = "ok";
+                payload = std::move(p.value());
+                rec["form"] = payload->formId;
+                rec["form_version"] = payload->formVersion;
+                rec["locale"] = payload->locale;
+                rec["answers"] = payload->answers;
+            }
+        }
+        if (json) {
+            std::cout << rec.dump() << "\n";
+            continue;
+        }
+        std::cout << "== " << r.file.filename().string() << "\n";
+        if (r.envelope)
+            std::cout << "   kiosk " << rec["kiosk"].get<std::string>() << "  #" << rec["seq"]
+                      << "  " << rec["kind"].get<std::string>() << "  "
+                      << rec["created"].get<std::string>() << "\n";
+        for (const auto& n : r.notes)
+            std::cout << "   note: " << n << "\n";
+        if (rec["status"] != "ok") {
+            std::cout << "   REJECTED (" << rec["status"].get<std::string>()
+                      << "): " << rec["problem"].get<std::string>() << "\n";
+            continue;
+        }
+        std::cout << "   verified: signature, chain, county key\n"
+                  << "   form " << payload->formId << " v" << payload->formVersion << ", locale "
+                  << payload->locale << "\n";
+        std::cout << "   answers: " << payload->answers.dump(2) << "\n";
+    }
+    std::cerr << ok << " opened, " << bad << " rejected, " << results.size() << " files.\n";
+    return bad == 0 ? 0 : kExitFailure;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    crypto::initSodium();
+    CLI::App app{
+        "minsheng-county — the county office's tool for Minsheng (民声) kiosks: county keys, "
+        "kiosk provisioning, and opening parents' sealed submissions.\n"
+        "Every command works on one county folder (--dir) made by `init`.",
+        "minsheng-county"};
+    app.set_version_flag("--version", std::string(MINSHENG_VERSION));
+    app.require_subcommand(1);
+    app.footer("Exit status: 0 success; 1 the command ran but found problems (e.g. rejected "
+               "envelopes); 2 bad arguments, configuration or keys.\nSee docs/commands.md and "
+               "docs/staff.md.");
+
+    fs::path dir;
+    std::optional<fs::path> passFile;
+    bool json = false;
+
+    auto* init = app.add_subcommand("init", "Create a county folder: fresh keys, configuration, "
+                                            "default forms.");
+    bool noPass = false, fastKdf = false;
+    std::string url = "https://127.0.0.1:8443", name;
+    std::optional<fs::path> forms;
+    init->add_option("--dir", dir, "County folder to create (must be new or empty)")->required();
+    init->add_flag("--no-passphrase", noPass,
+                   "Leave the county's secret keys unencrypted (tests and demos only)");
+    init->add_option("--passphrase-file", passFile,
+                     "Read the passphrase from this file instead of asking (also "
+                     "MINSHENG_PASSPHRASE_FILE)");
+    init->add_option("--url", url, "Intake server address kiosks are provisioned with")
+        ->capture_default_str();
+    init->add_option("--name", name, "The county office's name, shown to staff");
+    init->add_option("--forms", forms,
+                     "Folder with complaint.toml, survey.toml, lists.toml to start from "
+                     "(default: the shipped forms)");
+    init->add_flag("--fast-kdf", fastKdf, "Weak Argon2id limits, for tests only")->group("");
+
+    auto* prov = app.add_subcommand("provision", "Enrol a new kiosk and write its bundle "
+                                                 "(configuration, keys, forms) to a folder.");
+    county::ProvisionRequest req;
+    prov->add_option("--dir", dir, "County folder")->required();
+    prov->add_option("--kiosk-id", req.kioskId, "New kiosk id: 1-64 of a-z, 0-9, '-'")->required();
+    prov->add_option("--name", req.name, "Display name, e.g. 阳光社区 1 号机")->required();
+    prov->add_option("--location", req.location, "Where it stands, e.g. 阳光社区服务中心一楼");
+    prov->add_option("--out", req.bundleDir, "Bundle folder to write (new or empty)")->required();
+
+    auto* kiosks = app.add_subcommand("kiosks", "List enrolled kiosks.");
+    kiosks->add_option("--dir", dir, "County folder")->required();
+    kiosks->add_flag("--json", json, "Machine-readable output");
+
+    auto* open = app.add_subcommand(
+        "open", "Verify and decrypt exported envelopes (minsheng-kiosk outbox --export).");
+    std::vector<fs::path> inputs;
+    open->add_option("--dir", dir, "County folder")->required();
+    open->add_option("--passphrase-file", passFile,
+                     "Read the passphrase from this file (also MINSHENG_PASSPHRASE_FILE)");
+    open->add_flag("--json", json, "One JSON object per envelope, one per line");
+    open->add_option("files", inputs, "Envelope files or folders of them")->required();
+
+    // Subcommands that live in other modules register themselves here. Each sets `run` from its
+    // callback when it is the one chosen on the command line; `run` returns the exit status.
+    std::function<int()> run;
+    // -- subcommand modules --
+    server::addServeCommand(app, run);
+    staff::addStaffCommands(app, run);
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        return app.exit(e) == 0 ? 0 : kExitUsage;
+    }
+    if (run)
+        return run();
+    if (*init)
+        return runInit(dir, noPass, passFile, url, name, forms, fastKdf);
+    if (*prov)
+        return runProvision(dir, req);
+    if (*kiosks)
+        return runKiosks(dir, json);
+    if (*open)
+        return runOpen(dir, inputs, passFile, json);
+    return kExitUsage;
+}

@@ -1,0 +1,221 @@
+#include "county/office/county_dir.hpp"
+
+#include "county/office/county_tls.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <toml++/toml.h>
+#include <unistd.h>
+
+namespace minsheng::county {
+namespace fs = std::filesystem;
+using crypto::KeyKind;
+
+namespace {
+
+Failure<CountyError> countyError(std::string msg) {
+    return {CountyError{std::move(msg)}};
+}
+
+Result<Ok, CountyError> keyWrite(const fs::path& p, KeyKind kind,
+                                 std::span<const std::uint8_t> bytes, const InitOptions& o,
+                                 bool protect) {
+    auto r =
+        crypto::writeKeyFile(p, kind, bytes, {}, protect ? o.passphrase : nullptr, o.protection);
+    if (!r)
+        return countyError(r.error().message);
+    return Ok{};
+}
+
+} // namespace
+
+std::string tomlBasicString(const std::string& s) {
+    std::string out = "\"";
+    for (char c : s) {
+        switch (c) {
+        case '"':
+            out += "\\\"";
+            break;
+        case '\\':
+            out += "\\\\";
+            break;
+        case '\n':
+            out += "\\n";
+            break;
+        case '\t':
+            out += "\\t";
+            break;
+        default:
+            out += c;
+        }
+    }
+    return out + "\"";
+}
+
+std::optional<fs::path> defaultFormsDir() {
+    std::vector<fs::path> candidates;
+    if (const char* env = std::getenv("MINSHENG_CONFIG_DIR"); env && *env)
+        candidates.emplace_back(fs::path(env) / "forms");
+    std::error_code ec;
+    const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+    if (!ec)
+        candidates.push_back(exe.parent_path().parent_path() / "share/minsheng/forms");
+    candidates.emplace_back(fs::path(MINSHENG_INSTALL_CONFIG_DIR) / "forms");
+    candidates.emplace_back(fs::path(MINSHENG_SOURCE_CONFIG_DIR) / "forms");
+    for (const auto& c : candidates)
+        if (fs::exists(c / "complaint.toml", ec))
+            return c;
+    return std::nullopt;
+}
+
+Result<Ok, CountyError> initCountyDir(const CountyDir& dir, const InitOptions& o) {
+    std::error_code ec;
+    if (fs::exists(dir.configFile(), ec) || fs::exists(dir.keysDir(), ec) ||
+        fs::exists(dir.tlsDir(), ec))
+        return countyError(dir.root().string() +
+                           " already holds a county (county.toml, keys/ or tls/ exist). init never "
+                           "overwrites keys; choose another folder.");
+    if (o.formsSource.empty() || !fs::exists(o.formsSource / "complaint.toml", ec))
+        return countyError(
+            "default forms not found" +
+            (o.formsSource.empty() ? std::string() : " in " + o.formsSource.string()) +
+            "; pass --forms DIR (a folder with complaint.toml, survey.toml and "
+            "lists.toml) or set MINSHENG_CONFIG_DIR.");
+    for (const fs::path& p : {dir.root(), dir.keysDir(), dir.formsDir(), dir.kiosksDir()}) {
+        fs::create_directories(p, ec);
+        if (ec)
+            return countyError("cannot create " + p.string() + ": " + ec.message() + ".");
+    }
+    fs::permissions(dir.keysDir(), fs::perms::owner_all, fs::perm_options::replace, ec);
+
+    auto sealing = crypto::X25519KeyPair::generate();
+    auto signing = crypto::Ed25519KeyPair::generate();
+    auto tagKey = crypto::ReceiptTagKey::generate();
+    const bool protect = o.passphrase != nullptr;
+    for (auto r :
+         {keyWrite(dir.sealingSecretKey(), KeyKind::CountySealingSecret,
+                   sealing.secretKey.bytes().span(), o, protect),
+          keyWrite(dir.sealingPublicKey(), KeyKind::CountySealingPublic, sealing.publicKey.bytes, o,
+                   false),
+          keyWrite(dir.signingSecretKey(), KeyKind::CountySigningSecret,
+                   signing.secretKey.bytes().span(), o, protect),
+          keyWrite(dir.signingPublicKey(), KeyKind::CountySigningPublic, signing.publicKey.bytes, o,
+                   false),
+          keyWrite(dir.receiptTagKey(), KeyKind::ReceiptTagKey, tagKey.bytes().span(), o, false)})
+        if (!r)
+            return r;
+    // TLS material for the intake server and the staff token (county/office/county_tls.hpp).
+    if (auto tls = county::createCountyTls(dir.tlsDir(), o.url, o.name, o.passphrase); !tls)
+        return countyError(tls.error().message);
+    if (auto token = county::createStaffToken(dir.staffTokenFile()); !token)
+        return countyError(token.error().message);
+
+    for (const char* f : {"complaint.toml", "survey.toml", "lists.toml"}) {
+        fs::copy_file(o.formsSource / f, dir.formsDir() / f, ec);
+        if (ec)
+            return countyError("cannot copy " + (o.formsSource / f).string() + " to " +
+                               dir.formsDir().string() + ": " + ec.message() + ".");
+    }
+
+    std::ostringstream t;
+    t << "# Minsheng county office configuration, written by `minsheng-county init`.\n"
+      << "# See docs/commands.md and docs/staff.md. Keys are in keys/, enrolled kiosks in "
+         "kiosks/.\n\n"
+      << "[county]\n"
+      << "name = " << tomlBasicString(o.name) << "\n"
+      << "# The address kiosks are provisioned with.\n"
+      << "url = " << tomlBasicString(o.url) << "\n"
+      << "# Where `minsheng-county serve` listens by default.\n"
+      << "listen = \"127.0.0.1:8443\"\n\n"
+      << "[keys]\n"
+      << "# true: county-sealing.key and county-signing.key are encrypted with a passphrase.\n"
+      << "passphrase_protected = " << (protect ? "true" : "false") << "\n\n"
+      << "[kiosk_defaults]\n"
+      << "# Shown on every kiosk provisioned from here.\n"
+      << "hotline = " << tomlBasicString(o.hotline) << "\n"
+      << "mailbox = " << tomlBasicString(o.mailbox) << "\n\n"
+      << "[cases]\n"
+      << "# Working days staff have to handle a complaint (weekends, holidays excluded).\n"
+      << "complaint_due_working_days = 13\n"
+      << "# category_due_working_days = { safety = 5 }\n"
+      << "# holidays = [\"2026-10-01\"]   # and workdays = [...] for make-up days (调休)\n"
+      << "utc_offset_hours = 8\n\n"
+      << "[report]\n"
+      << "# Satisfaction figures with fewer respondents than this are not shown.\n"
+      << "min_respondents = 5\n";
+    std::ofstream out(dir.configFile());
+    out << t.str();
+    out.close();
+    if (!out)
+        return countyError("cannot write " + dir.configFile().string() + ".");
+    return Ok{};
+}
+
+Result<CountyConfig, CountyError> loadCountyConfig(const CountyDir& dir) {
+    const std::string file = dir.configFile().string();
+    std::error_code ec;
+    if (!fs::exists(dir.configFile(), ec))
+        return countyError(file + " not found: is " + dir.root().string() +
+                           " a county folder? Create one with: minsheng-county init --dir " +
+                           dir.root().string());
+    toml::table t;
+    try {
+        t = toml::parse_file(file);
+    } catch (const toml::parse_error& e) {
+        return countyError(file + ":" + std::to_string(e.source().begin.line) + ": " +
+                           std::string(e.description()));
+    }
+    CountyConfig c;
+    static const std::map<std::string, std::vector<std::string>> known = {
+        {"county", {"name", "url", "listen"}},
+        {"keys", {"passphrase_protected"}},
+        {"kiosk_defaults", {"hotline", "mailbox"}},
+        // Read by the staff tool (county/staff/case_rules.hpp).
+        {"cases",
+         {"complaint_due_working_days", "category_due_working_days", "holidays", "workdays",
+          "utc_offset_hours"}},
+        {"report", {"min_respondents"}}};
+    for (auto&& [section, node] : t) {
+        const std::string s(section.str());
+        auto k = known.find(s);
+        if (k == known.end() || !node.is_table())
+            return countyError(file + ":" + std::to_string(node.source().begin.line) +
+                               ": unknown section [" + s + "].");
+        for (auto&& [key, value] : *node.as_table()) {
+            const std::string kk(key.str());
+            if (std::find(k->second.begin(), k->second.end(), kk) == k->second.end())
+                return countyError(file + ":" + std::to_string(value.source().begin.line) +
+                                   ": unknown key \"" + kk + "\" in [" + s + "].");
+        }
+    }
+    c.name = t["county"]["name"].value_or(std::string());
+    c.url = t["county"]["url"].value_or(c.url);
+    c.listen = t["county"]["listen"].value_or(c.listen);
+    c.passphraseProtected = t["keys"]["passphrase_protected"].value_or(true);
+    c.hotline = t["kiosk_defaults"]["hotline"].value_or(std::string());
+    c.mailbox = t["kiosk_defaults"]["mailbox"].value_or(std::string());
+    if (c.url.rfind("https://", 0) != 0)
+        return countyError(file +
+                           ": [county] url must start with https:// (kiosks only talk TLS).");
+    return c;
+}
+
+Result<CountyOpeningKeys, CountyError> loadOpeningKeys(const CountyDir& dir,
+                                                       const crypto::PassphraseSource& passphrase) {
+    auto sk = crypto::readX25519SecretKey(dir.sealingSecretKey(), passphrase);
+    if (!sk)
+        return countyError(sk.error().message);
+    auto pk = crypto::readX25519PublicKey(dir.sealingPublicKey());
+    if (!pk)
+        return countyError(pk.error().message);
+    if (sk->publicKey().bytes != pk->bytes)
+        return countyError(dir.sealingSecretKey().string() + " and " +
+                           dir.sealingPublicKey().string() +
+                           " are not halves of one key pair; restore them from the county backup.");
+    return CountyOpeningKeys{crypto::X25519KeyPair{*pk, std::move(*sk)}};
+}
+
+} // namespace minsheng::county

@@ -1,0 +1,453 @@
+// The intake server's transport, after the shape of Beast's advanced_server_flex and
+// http_server_async_ssl examples: a listener on a strand, one Session per connection on its own
+// strand, every step with a deadline (tcp_stream::expires_after) and its error handled.
+#include "county/server/https_server.hpp"
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+
+#include <openssl/ssl.h>
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <mutex>
+#include <sys/stat.h>
+#include <thread>
+#include <unordered_map>
+
+namespace minsheng::server {
+namespace {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace net = boost::asio;
+namespace ssl = net::ssl;
+using tcp = net::ip::tcp;
+using namespace std::chrono_literals;
+
+constexpr auto kStepTimeout = 30s;
+constexpr auto kIdleTimeout = 60s;
+constexpr auto kShutdownTimeout = 5s;
+constexpr auto kDrainTimeout = 30s;
+constexpr auto kLingerTimeout = 2s;
+constexpr std::size_t kLingerBytes = 1u << 20;
+
+class Session;
+
+/// What all connections share: the handler, the log, the stop flag, the live sessions.
+class ServerState {
+public:
+    ServerState(IntakeHandler& handler, std::function<void(const std::string&)> log,
+                net::io_context& ioc)
+        : handler(handler), m_ioc(ioc), m_log(std::move(log)), m_watchdog(net::make_strand(ioc)) {}
+
+    IntakeHandler& handler;
+    std::atomic<bool> stopping{false};
+
+    void log(const std::string& line) {
+        if (m_log)
+            m_log(line);
+    }
+    void add(Session* s, const std::shared_ptr<Session>& p) {
+        std::lock_guard lock(m_mutex);
+        m_sessions.emplace(s, p);
+    }
+    void remove(Session* s) {
+        bool last = false;
+        {
+            std::lock_guard lock(m_mutex);
+            m_sessions.erase(s);
+            last = m_sessions.empty();
+        }
+        if (last && stopping)
+            finishDrain();
+    }
+    /// Called once on SIGTERM/SIGINT: closes idle connections and arms the drain deadline.
+    void beginStop();
+
+private:
+    /// The drain deadline lives on its own strand; `m_drained` keeps a late arm from waiting
+    /// for connections that are already gone.
+    void finishDrain() {
+        net::post(m_watchdog.get_executor(), [this] {
+            m_drained = true;
+            m_watchdog.cancel();
+        });
+    }
+    bool m_drained = false;
+    net::io_context& m_ioc;
+    std::function<void(const std::string&)> m_log;
+    net::steady_timer m_watchdog;
+    std::mutex m_mutex;
+    std::unordered_map<Session*, std::weak_ptr<Session>> m_sessions;
+};
+
+class Session : public std::enable_shared_from_this<Session> {
+public:
+    Session(tcp::socket&& socket, ssl::context& ctx, ServerState& state)
+        : m_stream(std::move(socket), ctx), m_state(state) {
+        beast::error_code ec;
+        // Answers go out as soon as they are written (no Nagle delay between TLS records).
+        beast::get_lowest_layer(m_stream).socket().set_option(tcp::no_delay(true), ec);
+        auto ep = beast::get_lowest_layer(m_stream).socket().remote_endpoint(ec);
+        if (!ec)
+            m_clientAddress = ep.address().to_string();
+    }
+    ~Session() { m_state.remove(this); }
+
+    void start() {
+        m_state.add(this, shared_from_this());
+        net::dispatch(m_stream.get_executor(),
+                      beast::bind_front_handler(&Session::onStart, shared_from_this()));
+    }
+
+    /// From the stop path: closes the connection if it is waiting for a next request.
+    void closeIfIdle() {
+        net::post(m_stream.get_executor(), [self = shared_from_this()] {
+            if (self->m_idle) {
+                beast::error_code ec;
+                beast::get_lowest_layer(self->m_stream).socket().close(ec);
+            }
+        });
+    }
+
+private:
+    void onStart() {
+        beast::get_lowest_layer(m_stream).expires_after(kStepTimeout);
+        m_stream.async_handshake(
+            ssl::stream_base::server,
+            beast::bind_front_handler(&Session::onHandshake, shared_from_this()));
+    }
+
+    void onHandshake(beast::error_code ec) {
+        if (ec)
+            return; // a client that does not trust us, a scanner, a timeout: nothing to answer
+        readHeader();
+    }
+
+    void readHeader() {
+        if (m_state.stopping) {
+            // Between requests while stopping (e.g. a handshake that finished after SIGTERM):
+            // nothing is in flight, so close at once instead of waiting for the peer's
+            // close_notify.
+            beast::error_code ec;
+            beast::get_lowest_layer(m_stream).socket().close(ec);
+            return;
+        }
+        m_parser.emplace();
+        m_parser->header_limit(static_cast<std::uint32_t>(kMaxHeaderBytes));
+        // The largest limit while the header is read (Beast compares a Content-Length with it
+        // as soon as it sees one); the request line decides the real limit in onHeader.
+        m_parser->body_limit(kMaxEnvelopeBatchBody);
+        beast::get_lowest_layer(m_stream).expires_after(m_served == 0 ? kStepTimeout
+                                                                      : kIdleTimeout);
+        m_idle = true;
+        http::async_read_header(m_stream, m_buffer, *m_parser,
+                                beast::bind_front_handler(&Session::onHeader, shared_from_this()));
+    }
+
+    void onHeader(beast::error_code ec, std::size_t) {
+        m_idle = false;
+        if (ec == http::error::header_limit)
+            return refuse("the request header");
+        if (ec == http::error::body_limit) // Content-Length over 8 MiB, whatever the target
+            return refuse("the body");
+        if (ec)
+            return; // closed, timed out, cancelled by stop, or not HTTP: drop the connection
+        m_started = std::chrono::steady_clock::now();
+        const auto& h = m_parser->get();
+        const auto method = h.method_string();
+        const auto target = h.target();
+        const std::size_t limit = bodyLimitFor(std::string_view(method.data(), method.size()),
+                                               std::string_view(target.data(), target.size()));
+        if (auto length = m_parser->content_length(); length && *length > limit)
+            return refuse("the body");
+        m_parser->body_limit(limit);
+        beast::get_lowest_layer(m_stream).expires_after(kStepTimeout);
+        http::async_read(m_stream, m_buffer, *m_parser,
+                         beast::bind_front_handler(&Session::onBody, shared_from_this()));
+    }
+
+    void onBody(beast::error_code ec, std::size_t) {
+        if (ec == http::error::body_limit)
+            return refuse("the body");
+        if (ec)
+            return;
+        auto message = m_parser->release();
+        HttpRequest req;
+        req.method = std::string(message.method_string());
+        req.target = std::string(message.target());
+        req.contentType = std::string(message[http::field::content_type]);
+        req.authorization = std::string(message[http::field::authorization]);
+        req.body = std::move(message.body());
+        req.clientAddress = m_clientAddress;
+        HttpResponse resp;
+        try {
+            resp = m_state.handler.handle(req);
+        } catch (const std::exception& e) {
+            m_state.log(std::string("error: request handler failed: ") + e.what());
+            resp.status = 500;
+            resp.body =
+                R"({"error":"internal","message":"the server failed; nothing was stored by this request"})";
+            resp.route = "error";
+        }
+        respond(std::move(resp), !message.keep_alive() || m_state.stopping);
+    }
+
+    void respond(HttpResponse r, bool close) {
+        auto res = std::make_shared<http::response<http::string_body>>(
+            static_cast<http::status>(r.status), 11);
+        res->set(http::field::server, "minsheng-county");
+        res->set(http::field::content_type, r.contentType);
+        res->set(http::field::cache_control, "no-store");
+        for (const auto& [name, value] : r.headers)
+            res->set(name, value);
+        res->keep_alive(!close);
+        res->body() = std::move(r.body);
+        res->prepare_payload();
+        const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::steady_clock::now() - m_started)
+                            .count();
+        // One line per request: route, status, time, counts. No tag, payload or address.
+        m_state.log((r.route.empty() ? std::string("?") : r.route) + " " +
+                    std::to_string(r.status) + " " + std::to_string(ms) + "ms" +
+                    (r.logNote.empty() ? "" : " " + r.logNote));
+        m_response = res;
+        beast::get_lowest_layer(m_stream).expires_after(kStepTimeout);
+        http::async_write(m_stream, *m_response,
+                          beast::bind_front_handler(&Session::onWrite, shared_from_this(), close));
+    }
+
+    void onWrite(bool close, beast::error_code ec, std::size_t) {
+        m_response.reset();
+        if (ec)
+            return;
+        ++m_served;
+        if (m_linger)
+            return linger();
+        if (close)
+            return shutdown();
+        readHeader(); // closes at once if a stop began meanwhile
+    }
+
+    /// 413 for a request over a limit, then linger: the client may still be sending the body,
+    /// and closing with unread bytes would reset the connection before it reads the answer.
+    void refuse(std::string_view what) {
+        m_linger = true;
+        respond(m_state.handler.tooLarge(what), true);
+    }
+
+    /// Reads and discards for at most 2 s or 1 MiB, then the connection closes.
+    void linger() {
+        if (m_lingered == 0)
+            beast::get_lowest_layer(m_stream).expires_after(kLingerTimeout);
+        m_stream.async_read_some(net::buffer(m_scratch),
+                                 [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                                     self->m_lingered += n + 1;
+                                     if (!ec && self->m_lingered < kLingerBytes)
+                                         self->linger();
+                                 });
+    }
+
+    void shutdown() {
+        beast::get_lowest_layer(m_stream).expires_after(kShutdownTimeout);
+        m_stream.async_shutdown(
+            beast::bind_front_handler(&Session::onShutdown, shared_from_this()));
+    }
+
+    void onShutdown(beast::error_code) {
+        // Whatever happened (the peer may simply have gone), the socket closes with this object.
+    }
+
+    beast::ssl_stream<beast::tcp_stream> m_stream;
+    ServerState& m_state;
+    beast::flat_buffer m_buffer;
+    std::optional<http::request_parser<http::string_body>> m_parser;
+    std::shared_ptr<http::response<http::string_body>> m_response;
+    std::string m_clientAddress;
+    std::chrono::steady_clock::time_point m_started = std::chrono::steady_clock::now();
+    std::size_t m_served = 0;
+    bool m_idle = false;
+    bool m_linger = false;
+    std::size_t m_lingered = 0;
+    std::array<char, 16384> m_scratch{};
+};
+
+void ServerState::beginStop() {
+    stopping = true;
+    std::vector<std::shared_ptr<Session>> live;
+    {
+        std::lock_guard lock(m_mutex);
+        for (auto& [raw, weak] : m_sessions)
+            if (auto s = weak.lock())
+                live.push_back(std::move(s));
+    }
+    for (auto& s : live)
+        s->closeIfIdle();
+    const bool none = live.empty();
+    live.clear(); // a Session released here may call remove(), which takes m_mutex
+    net::post(m_watchdog.get_executor(), [this] {
+        if (m_drained)
+            return;
+        m_watchdog.expires_after(kDrainTimeout);
+        m_watchdog.async_wait([this](beast::error_code ec) {
+            if (!ec) {
+                log("stop: connections still open after 30 s; closing them");
+                m_ioc.stop();
+            }
+        });
+    });
+    if (none) {
+        std::lock_guard lock(m_mutex);
+        if (m_sessions.empty())
+            finishDrain();
+    }
+}
+
+class Listener : public std::enable_shared_from_this<Listener> {
+public:
+    Listener(net::io_context& ioc, ssl::context& ctx, ServerState& state)
+        : m_ioc(ioc), m_ctx(ctx), m_state(state), m_acceptor(net::make_strand(ioc)) {}
+
+    Result<std::string, ServerError> listen(const tcp::endpoint& endpoint) {
+        beast::error_code ec;
+        m_acceptor.open(endpoint.protocol(), ec);
+        if (!ec)
+            m_acceptor.set_option(net::socket_base::reuse_address(true), ec);
+        if (!ec)
+            m_acceptor.bind(endpoint, ec);
+        if (!ec)
+            m_acceptor.listen(net::socket_base::max_listen_connections, ec);
+        if (ec)
+            return fail(ServerError{"cannot listen on " + endpoint.address().to_string() + ":" +
+                                    std::to_string(endpoint.port()) + ": " + ec.message()});
+        const auto bound = m_acceptor.local_endpoint(ec);
+        const std::string host = bound.address().is_v6() ? "[" + bound.address().to_string() + "]"
+                                                         : bound.address().to_string();
+        return host + ":" + std::to_string(bound.port());
+    }
+
+    void accept() {
+        m_acceptor.async_accept(net::make_strand(m_ioc),
+                                beast::bind_front_handler(&Listener::onAccept, shared_from_this()));
+    }
+
+    void close() {
+        net::post(m_acceptor.get_executor(), [self = shared_from_this()] {
+            beast::error_code ec;
+            self->m_acceptor.close(ec);
+        });
+    }
+
+private:
+    void onAccept(beast::error_code ec, tcp::socket socket) {
+        if (m_state.stopping || ec == net::error::operation_aborted)
+            return;
+        if (ec) {
+            // EMFILE and friends: say so once in a while and keep accepting.
+            m_state.log("accept: " + ec.message());
+        } else {
+            std::make_shared<Session>(std::move(socket), m_ctx, m_state)->start();
+        }
+        accept();
+    }
+
+    net::io_context& m_ioc;
+    ssl::context& m_ctx;
+    ServerState& m_state;
+    tcp::acceptor m_acceptor;
+};
+
+Result<Ok, ServerError> configureTls(ssl::context& ctx, const ServerOptions& o) {
+    ctx.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                    ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 |
+                    ssl::context::single_dh_use);
+    SSL_CTX* native = ctx.native_handle();
+    if (SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION) != 1 ||
+        SSL_CTX_set_cipher_list(native, "ECDHE-ECDSA-AES128-GCM-SHA256:"
+                                        "ECDHE-ECDSA-AES256-GCM-SHA384:"
+                                        "ECDHE-ECDSA-CHACHA20-POLY1305") != 1)
+        return fail(ServerError{"cannot configure TLS (OpenSSL refused the settings)"});
+    struct stat st {};
+    if (::stat(o.privateKey.c_str(), &st) == 0 && (st.st_mode & 077) != 0)
+        return fail(ServerError{o.privateKey.string() +
+                                ": readable by group or others; run: chmod 600 " +
+                                o.privateKey.string()});
+    beast::error_code ec;
+    ctx.use_certificate_chain_file(o.certificateChain.string(), ec);
+    if (ec)
+        return fail(ServerError{"cannot load the server certificate " +
+                                o.certificateChain.string() + ": " + ec.message()});
+    ctx.use_private_key_file(o.privateKey.string(), ssl::context::pem, ec);
+    if (ec)
+        return fail(ServerError{"cannot load the server key " + o.privateKey.string() + ": " +
+                                ec.message()});
+    if (SSL_CTX_check_private_key(native) != 1)
+        return fail(ServerError{o.privateKey.string() + " is not the key of " +
+                                o.certificateChain.string()});
+    return Ok{};
+}
+
+} // namespace
+
+Result<Ok, ServerError> runHttpsServer(IntakeHandler& handler, const ServerOptions& o) {
+    std::signal(SIGPIPE, SIG_IGN);
+    ssl::context ctx(ssl::context::tls_server);
+    if (auto r = configureTls(ctx, o); !r)
+        return r;
+
+    beast::error_code ec;
+    auto address = net::ip::make_address(o.listenHost, ec);
+    if (ec)
+        return fail(ServerError{"listen address \"" + o.listenHost +
+                                "\" is not an IP address (use e.g. 0.0.0.0 or 127.0.0.1)"});
+    unsigned long port = 0;
+    try {
+        port = std::stoul(o.listenPort);
+    } catch (const std::exception&) {
+        port = 70000;
+    }
+    if (port > 65535)
+        return fail(ServerError{"listen port \"" + o.listenPort + "\" is not a port number"});
+
+    const unsigned threads =
+        o.threads ? o.threads : std::max(2u, std::thread::hardware_concurrency());
+    net::io_context ioc(static_cast<int>(threads));
+    ServerState state(handler, o.log, ioc);
+    auto listener = std::make_shared<Listener>(ioc, ctx, state);
+    auto bound = listener->listen(tcp::endpoint(address, static_cast<unsigned short>(port)));
+    if (!bound)
+        return fail(bound.error());
+    listener->accept();
+
+    net::signal_set signals(ioc, SIGINT, SIGTERM);
+    signals.async_wait([&](beast::error_code sec, int sig) {
+        if (sec)
+            return;
+        state.log(std::string("stop: ") + (sig == SIGTERM ? "SIGTERM" : "SIGINT") +
+                  "; finishing requests in flight");
+        listener->close();
+        state.beginStop();
+    });
+    if (o.onReady)
+        o.onReady(*bound);
+
+    std::vector<std::thread> pool;
+    for (unsigned i = 1; i < threads; ++i)
+        pool.emplace_back([&ioc] { ioc.run(); });
+    ioc.run();
+    for (auto& t : pool)
+        t.join();
+    listener.reset();
+    return Ok{};
+}
+
+} // namespace minsheng::server

@@ -1,0 +1,568 @@
+#include "county/server/intake_handler.hpp"
+
+#include "crypto/envelope.hpp"
+#include "crypto/signed_messages.hpp"
+#include "crypto/sodium.hpp"
+#include "sync/wire/envelope_json.hpp"
+#include "sync/wire/protocol_messages.hpp"
+#include "sync/wire/strict_json.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <chrono>
+#include <sstream>
+
+namespace minsheng::server {
+namespace {
+
+using nlohmann::json;
+
+constexpr std::string_view kEnvelopesPath = "/v1/envelopes";
+constexpr std::string_view kHeartbeatPath = "/v1/heartbeat";
+constexpr std::string_view kStatusPrefix = "/v1/status/";
+constexpr std::string_view kStaffEnvelopesPath = "/v1/staff/envelopes";
+constexpr std::string_view kStaffStatusPrefix = "/v1/staff/status/";
+constexpr std::string_view kStaffKiosksPath = "/v1/staff/kiosks";
+
+std::string lower(std::string_view s) {
+    std::string out(s);
+    for (char& c : out)
+        if (c >= 'A' && c <= 'Z')
+            c = static_cast<char>(c - 'A' + 'a');
+    return out;
+}
+
+std::string_view trim(std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
+        s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
+        s.remove_suffix(1);
+    return s;
+}
+
+/// application/json, optionally with charset=utf-8 (any case).
+bool isJsonContentType(std::string_view value) {
+    const std::string v = lower(value);
+    const auto semi = v.find(';');
+    if (trim(std::string_view(v).substr(0, semi)) != "application/json")
+        return false;
+    if (semi == std::string::npos)
+        return true;
+    const auto param = trim(std::string_view(v).substr(semi + 1));
+    return param == "charset=utf-8" || param == "charset=\"utf-8\"";
+}
+
+std::optional<crypto::Hash256> parseTag(std::string_view text) {
+    if (text.size() != 64)
+        return std::nullopt;
+    for (char c : text)
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
+            return std::nullopt;
+    auto b = crypto::fromHex(text);
+    if (!b || b->size() != 32)
+        return std::nullopt;
+    crypto::Hash256 out{};
+    std::copy(b->begin(), b->end(), out.begin());
+    return out;
+}
+
+std::optional<std::uint64_t> parseDecimal(std::string_view s) {
+    if (s.empty() || s.size() > 15)
+        return std::nullopt;
+    std::uint64_t v = 0;
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec != std::errc() || p != s.data() + s.size())
+        return std::nullopt;
+    return v;
+}
+
+HttpResponse jsonResponse(unsigned status, const json& body) {
+    HttpResponse r;
+    r.status = status;
+    // Messages may quote outside bytes; invalid UTF-8 is replaced rather than thrown on.
+    r.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
+    return r;
+}
+
+} // namespace
+
+std::size_t bodyLimitFor(std::string_view method, std::string_view target) {
+    const auto path = target.substr(0, target.find('?'));
+    return method == "POST" && path == kEnvelopesPath ? kMaxEnvelopeBatchBody : kMaxOtherBody;
+}
+
+IntakeHandler::IntakeHandler(IntakeStore& store, RegistryCache& registry,
+                             const crypto::Ed25519PublicKey& countySigningKey,
+                             const crypto::SecretBytes& staffToken, LogSink log,
+                             HandlerLimits limits, UnixClock clock)
+    : m_store(store), m_registry(registry), m_countySigningKey(countySigningKey),
+      m_log(std::move(log)), m_clock(std::move(clock)),
+      m_statusLimiter(limits.statusPerMinutePerAddress, std::chrono::seconds(60)),
+      m_postAddressLimiter(limits.postsPerMinutePerAddress, std::chrono::seconds(60)),
+      m_postKioskLimiter(limits.postsPerMinutePerKiosk, std::chrono::seconds(60)) {
+    if (!staffToken.empty())
+        m_staffTokenHash = crypto::blake2b256(staffToken.span());
+    if (!m_log)
+        m_log = [](const std::string&) {
+        };
+}
+
+std::int64_t IntakeHandler::now() const {
+    if (m_clock)
+        return m_clock();
+    return std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+void IntakeHandler::countReject(std::string_view reason, std::uint64_t n) {
+    std::lock_guard lock(m_metricsMutex);
+    m_rejects[std::string(reason)] += n;
+}
+
+void IntakeHandler::countRequest(const std::string& route) {
+    std::lock_guard lock(m_metricsMutex);
+    ++m_requests[route];
+}
+
+HttpResponse IntakeHandler::error(unsigned status, std::string_view code,
+                                  std::string_view message) {
+    countReject(code);
+    HttpResponse r = jsonResponse(status, sync::errorBody(code, message));
+    r.logNote = std::string(code);
+    return r;
+}
+
+HttpResponse IntakeHandler::rateLimited(std::int64_t retryAfter) {
+    HttpResponse r =
+        error(429, "rate-limited",
+              "too many requests; come back after " + std::to_string(retryAfter) + " seconds");
+    r.headers.emplace_back("Retry-After", std::to_string(retryAfter));
+    return r;
+}
+
+HttpResponse IntakeHandler::tooLarge(std::string_view what) {
+    countRequest("refused");
+    HttpResponse r = error(413, "too-large", std::string(what) + " is over the limit");
+    r.route = "refused";
+    return r;
+}
+
+bool IntakeHandler::staffAuthorized(const HttpRequest& r) const {
+    if (!m_staffTokenHash)
+        return false;
+    constexpr std::string_view scheme = "Bearer ";
+    if (r.authorization.size() <= scheme.size() ||
+        lower(std::string_view(r.authorization).substr(0, scheme.size())) != "bearer ")
+        return false;
+    const auto token = trim(std::string_view(r.authorization).substr(scheme.size()));
+    // Hash first, then compare in constant time: the comparison time reveals nothing about
+    // the token, not even its length.
+    const crypto::Hash256 presented = crypto::blake2b256(crypto::asBytes(token));
+    return crypto::constantTimeEqual(presented, *m_staffTokenHash);
+}
+
+HttpResponse IntakeHandler::handle(const HttpRequest& req) {
+    const std::string_view target = req.target;
+    const auto q = target.find('?');
+    const std::string_view path = target.substr(0, q);
+    const std::string_view query = q == std::string_view::npos ? "" : target.substr(q + 1);
+
+    struct Route {
+        std::string name;
+        std::string_view method;
+        std::string_view rest; // the tag, for the two paths that carry one
+    };
+    std::optional<Route> route;
+    if (path == kEnvelopesPath)
+        route = Route{"envelopes", "POST", {}};
+    else if (path == kHeartbeatPath)
+        route = Route{"heartbeat", "POST", {}};
+    else if (path.substr(0, kStatusPrefix.size()) == kStatusPrefix)
+        route = Route{"status", "GET", path.substr(kStatusPrefix.size())};
+    else if (path == kStaffEnvelopesPath)
+        route = Route{"staff_envelopes", "GET", {}};
+    else if (path.substr(0, kStaffStatusPrefix.size()) == kStaffStatusPrefix)
+        route = Route{"staff_status", "PUT", path.substr(kStaffStatusPrefix.size())};
+    else if (path == kStaffKiosksPath)
+        route = Route{"staff_kiosks", "GET", {}};
+    else if (path == "/healthz")
+        route = Route{"healthz", "GET", {}};
+    else if (path == "/metrics")
+        route = Route{"metrics", "GET", {}};
+
+    if (!route) {
+        countRequest("other");
+        HttpResponse r = error(404, "not-found", "no such endpoint; see docs/protocol.md");
+        r.route = "other";
+        return r;
+    }
+    countRequest(route->name);
+    HttpResponse r;
+    if (req.method != route->method) {
+        r = error(405, "method-not-allowed",
+                  "use " + std::string(route->method) + " for this endpoint");
+        r.headers.emplace_back("Allow", std::string(route->method));
+    } else if ((req.method == "POST" || req.method == "PUT") &&
+               req.body.size() > bodyLimitFor(req.method, req.target)) {
+        r = error(413, "too-large", "the body is over the limit");
+    } else if (route->name == "envelopes") {
+        r = postEnvelopes(req);
+    } else if (route->name == "heartbeat") {
+        r = postHeartbeat(req);
+    } else if (route->name == "status") {
+        r = getStatus(req, route->rest);
+    } else if (route->name == "healthz") {
+        r.contentType = "text/plain";
+        r.body = "ok";
+    } else if (route->name == "metrics") {
+        r.contentType = "text/plain; version=0.0.4";
+        r.body = metricsText();
+    } else if (!staffAuthorized(req)) {
+        r = error(401, "unauthorized", "a staff endpoint needs Authorization: Bearer TOKEN");
+        r.headers.emplace_back("WWW-Authenticate", "Bearer");
+    } else if (route->name == "staff_envelopes") {
+        r = staffEnvelopes(req, query);
+    } else if (route->name == "staff_status") {
+        r = staffPutStatus(req, route->rest);
+    } else {
+        r = staffKiosks();
+    }
+    r.route = route->name;
+    return r;
+}
+
+HttpResponse IntakeHandler::postEnvelopes(const HttpRequest& req) {
+    if (auto wait = m_postAddressLimiter.acquire(req.clientAddress))
+        return rateLimited(wait);
+    if (!isJsonContentType(req.contentType))
+        return error(415, "bad-content-type", "send Content-Type: application/json");
+    sync::JsonParseError perr;
+    auto doc = sync::parseStrictJson(req.body, perr);
+    if (!doc)
+        return error(400, "bad-json", perr.message);
+    const json& j = *doc;
+    if (!j.is_object())
+        return error(400, "malformed", "the body must be a JSON object {\"v\", \"envelopes\"}");
+    for (const auto& item : j.items())
+        if (item.key() != "v" && item.key() != "envelopes")
+            return error(400, "malformed", "unknown member \"" + item.key() + "\"");
+    if (!j.contains("v") || !j["v"].is_number_integer())
+        return error(400, "malformed", "member \"v\" must be the integer 1");
+    if (!j["v"].is_number_unsigned() || j["v"].get<std::uint64_t>() != 1)
+        return error(400, "unknown-version", "member \"v\": only protocol version 1 is known");
+    if (!j.contains("envelopes") || !j["envelopes"].is_array() || j["envelopes"].empty())
+        return error(400, "malformed",
+                     "member \"envelopes\" must be an array of 1 to 64 envelopes");
+    const json& items = j["envelopes"];
+    if (items.size() > kMaxBatchEnvelopes)
+        return error(413, "too-large", "member \"envelopes\": at most 64 envelopes per batch");
+
+    // Step 1-2 of docs/protocol.md section 5, per envelope.
+    struct Entry {
+        std::optional<std::uint64_t> seq;
+        std::optional<crypto::Envelope> envelope;
+        std::string error;
+        std::string message;
+        std::optional<EnvelopeOutcome> outcome;
+    };
+    std::vector<Entry> entries(items.size());
+    std::optional<std::string> kioskId;
+    std::uint64_t lastSeq = 0;
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        Entry& e = entries[i];
+        if (items[i].is_object() && items[i].contains("seq") &&
+            items[i]["seq"].is_number_unsigned())
+            e.seq = items[i]["seq"].get<std::uint64_t>();
+        auto parsed = sync::envelopeFromJsonValue(items[i]);
+        if (!parsed) {
+            e.error = std::string(crypto::envelopeFailureName(parsed.error().failure));
+            e.message = "envelope " + std::to_string(i) + ": " + parsed.error().message;
+            continue;
+        }
+        const auto& h = parsed->header;
+        if (kioskId && *kioskId != h.kioskId)
+            return error(400, "malformed", "all envelopes of a batch must come from one kiosk");
+        if (kioskId && h.sequence <= lastSeq)
+            return error(400, "malformed",
+                         "envelopes of a batch must be in increasing "
+                         "sequence order");
+        kioskId = h.kioskId;
+        lastSeq = h.sequence;
+        e.seq = h.sequence;
+        e.envelope = std::move(parsed.value());
+    }
+
+    std::vector<CheckedEnvelope> checked;
+    std::vector<std::size_t> checkedIndex;
+    if (kioskId) {
+        // Step 3: the registry (batch level: nothing is stored for an unknown kiosk).
+        auto registry = m_registry.current();
+        const county::EnrolledKiosk* kiosk = registry ? registry->find(*kioskId) : nullptr;
+        if (!kiosk)
+            return error(403, "unknown-kiosk", "kiosk \"" + *kioskId + "\" is not enrolled");
+        if (kiosk->revoked)
+            return error(403, "revoked-kiosk", "kiosk \"" + *kioskId + "\" is revoked");
+        if (auto wait = m_postKioskLimiter.acquire(*kioskId))
+            return rateLimited(wait);
+        // Step 4: signatures, before the store's lock (verification is the costly part).
+        for (std::size_t i = 0; i < entries.size(); ++i) {
+            Entry& e = entries[i];
+            if (!e.envelope)
+                continue;
+            if (auto f = crypto::verifyEnvelope(*e.envelope, kiosk->publicKey)) {
+                e.error = std::string(crypto::envelopeFailureName(*f));
+                e.message = "envelope " + std::to_string(*e.seq) + ": " +
+                            (*f == crypto::EnvelopeFailure::BadSignature
+                                 ? "the signature does not verify with the enrolled kiosk key"
+                                 : "rejected");
+                continue;
+            }
+            checked.push_back({&*e.envelope, crypto::envelopeHash(*e.envelope),
+                               sync::envelopeToJson(*e.envelope)});
+            checkedIndex.push_back(i);
+        }
+    }
+    // Step 5 and the INSERTs: one transaction (intake_schema.hpp, invariant 5).
+    const std::int64_t t = now();
+    if (!checked.empty()) { // only a verified envelope counts as contact from the kiosk
+        auto stored = m_store.storeBatch(*kioskId, checked, t);
+        if (!stored) {
+            m_log("error: " + stored.error().message);
+            return error(500, "internal",
+                         "the server could not store the batch; nothing of it "
+                         "was stored, send it again later");
+        }
+        for (std::size_t k = 0; k < stored->size(); ++k)
+            entries[checkedIndex[k]].outcome = std::move((*stored)[k]);
+    }
+
+    json results = json::array();
+    std::uint64_t nStored = 0, nDuplicate = 0, nRejected = 0;
+    bool fork = false;
+    for (Entry& e : entries) {
+        json r;
+        r["seq"] = e.seq ? json(*e.seq) : json(nullptr);
+        if (e.outcome && (e.outcome->outcome == StoreOutcome::Stored ||
+                          e.outcome->outcome == StoreOutcome::Duplicate)) {
+            const bool isNew = e.outcome->outcome == StoreOutcome::Stored;
+            (isNew ? nStored : nDuplicate) += 1;
+            r["status"] = isNew ? "stored" : "duplicate";
+            r["ack"] = sync::acknowledgementToJson(e.outcome->ack);
+        } else {
+            if (e.outcome) {
+                fork = fork || e.outcome->outcome == StoreOutcome::Fork;
+                e.error = e.outcome->outcome == StoreOutcome::Fork ? "fork" : "chain-break";
+                e.message = e.outcome->message;
+            }
+            ++nRejected;
+            countReject(e.error);
+            r["status"] = "rejected";
+            r["error"] = e.error;
+            r["message"] = e.message;
+        }
+        results.push_back(std::move(r));
+    }
+    m_envelopesStored += nStored;
+    HttpResponse resp = jsonResponse(fork ? 409 : 200, json{{"v", 1}, {"results", results}});
+    resp.logNote = "kiosk=" + kioskId.value_or("?") + " stored=" + std::to_string(nStored) +
+                   " duplicate=" + std::to_string(nDuplicate) +
+                   " rejected=" + std::to_string(nRejected) + (fork ? " FORK" : "");
+    return resp;
+}
+
+HttpResponse IntakeHandler::postHeartbeat(const HttpRequest& req) {
+    if (auto wait = m_postAddressLimiter.acquire(req.clientAddress))
+        return rateLimited(wait);
+    if (!isJsonContentType(req.contentType))
+        return error(415, "bad-content-type", "send Content-Type: application/json");
+    sync::JsonParseError perr;
+    auto doc = sync::parseStrictJson(req.body, perr);
+    if (!doc)
+        return error(400, "bad-json", perr.message);
+    if (doc->is_object() && doc->contains("v") && (*doc)["v"].is_number_integer() &&
+        !((*doc)["v"].is_number_unsigned() && (*doc)["v"].get<std::uint64_t>() == 1))
+        return error(400, "unknown-version", "member \"v\": only protocol version 1 is known");
+    auto hb = sync::heartbeatFromJson(*doc);
+    if (!hb)
+        return error(400, "malformed", hb.error().message);
+    auto registry = m_registry.current();
+    const county::EnrolledKiosk* kiosk = registry ? registry->find(hb->kioskId) : nullptr;
+    if (!kiosk)
+        return error(403, "unknown-kiosk", "kiosk \"" + hb->kioskId + "\" is not enrolled");
+    if (kiosk->revoked)
+        return error(403, "revoked-kiosk", "kiosk \"" + hb->kioskId + "\" is revoked");
+    if (auto wait = m_postKioskLimiter.acquire(hb->kioskId))
+        return rateLimited(wait);
+    if (!crypto::verifyHeartbeat(*hb, kiosk->publicKey))
+        return error(400, "bad-signature", "the heartbeat signature does not verify");
+    const std::int64_t t = now();
+    if (auto s = m_store.recordHeartbeat(hb->kioskId, sync::heartbeatToJson(*hb).dump(), t); !s) {
+        m_log("error: " + s.error().message);
+        return error(500, "internal", "the server could not store the heartbeat");
+    }
+    HttpResponse r = jsonResponse(200, json{{"v", 1}, {"server_time", t}});
+    r.logNote = "kiosk=" + hb->kioskId;
+    return r;
+}
+
+HttpResponse IntakeHandler::getStatus(const HttpRequest& req, std::string_view tagText) {
+    // Rate limit first, whatever the tag: guessing costs a request either way.
+    if (auto wait = m_statusLimiter.acquire(req.clientAddress))
+        return rateLimited(wait);
+    auto tag = parseTag(tagText);
+    if (!tag)
+        return error(400, "malformed", "the receipt tag must be 64 lower-case hex digits");
+    auto status = m_store.caseStatus(*tag);
+    if (!status) {
+        m_log("error: " + status.error().message);
+        return error(500, "internal", "the server could not look the case up");
+    }
+    if (!*status)
+        return error(404, "not-found", "no case with this receipt (yet)");
+    HttpResponse r;
+    r.body = **status;
+    return r;
+}
+
+HttpResponse IntakeHandler::staffEnvelopes(const HttpRequest&, std::string_view query) {
+    std::uint64_t after = 0, limit = 100;
+    while (!query.empty()) {
+        const auto amp = query.find('&');
+        const std::string_view pair = query.substr(0, amp);
+        query = amp == std::string_view::npos ? "" : query.substr(amp + 1);
+        const auto eq = pair.find('=');
+        const std::string_view key = pair.substr(0, eq);
+        const auto value = parseDecimal(eq == std::string_view::npos ? "" : pair.substr(eq + 1));
+        if (key == "after" && value)
+            after = *value;
+        else if (key == "limit" && value && *value >= 1 && *value <= kMaxPullLimit)
+            limit = *value;
+        else
+            return error(400, "malformed",
+                         "query: after=CURSOR (a non-negative integer) and "
+                         "limit=N (1 to 500) only");
+    }
+    auto items = m_store.pull(static_cast<std::int64_t>(after), limit, kMaxPullBytes);
+    if (!items) {
+        m_log("error: " + items.error().message);
+        return error(500, "internal", "the server could not read the store");
+    }
+    // The envelope text is the wire form the store wrote; it is spliced in as it is.
+    std::string body = "{\"v\":1,\"items\":[";
+    std::int64_t next = static_cast<std::int64_t>(after);
+    for (std::size_t i = 0; i < items->size(); ++i) {
+        const auto& it = (*items)[i];
+        if (i)
+            body += ',';
+        body += "{\"cursor\":" + std::to_string(it.cursor) + ",\"envelope\":" + it.envelopeJson +
+                ",\"ack\":" + sync::acknowledgementToJson(it.ack).dump() + "}";
+        next = it.cursor;
+    }
+    body += "],\"next\":" + std::to_string(next) + "}";
+    HttpResponse r;
+    r.body = std::move(body);
+    r.logNote = "items=" + std::to_string(items->size());
+    return r;
+}
+
+HttpResponse IntakeHandler::staffPutStatus(const HttpRequest& req, std::string_view tagText) {
+    if (!isJsonContentType(req.contentType))
+        return error(415, "bad-content-type", "send Content-Type: application/json");
+    auto tag = parseTag(tagText);
+    if (!tag)
+        return error(400, "malformed", "the receipt tag must be 64 lower-case hex digits");
+    sync::JsonParseError perr;
+    auto doc = sync::parseStrictJson(req.body, perr);
+    if (!doc)
+        return error(400, "bad-json", perr.message);
+    auto rec = sync::caseStatusFromJson(*doc);
+    if (!rec)
+        return error(400, "malformed", rec.error().message);
+    if (rec->receiptTag != *tag)
+        return error(400, "malformed", "member \"tag\" differs from the tag in the path");
+    auto receivedAt = m_store.complaintReceivedAt(*tag);
+    if (!receivedAt) {
+        m_log("error: " + receivedAt.error().message);
+        return error(500, "internal", "the server could not look the case up");
+    }
+    if (!*receivedAt)
+        return error(404, "not-found", "no stored complaint has this receipt tag");
+    if (!crypto::verifyCaseStatus(*rec, m_countySigningKey))
+        return error(400, "bad-signature",
+                     "the case status is not signed with the county signing key");
+    if (auto s = m_store.replaceCaseStatus(*tag, sync::caseStatusToJson(*rec).dump(), now()); !s) {
+        m_log("error: " + s.error().message);
+        return error(500, "internal", "the server could not store the case status");
+    }
+    HttpResponse r = jsonResponse(200, json{{"v", 1}});
+    r.logNote = "status=" + std::string(crypto::caseStatusName(rec->status));
+    return r;
+}
+
+HttpResponse IntakeHandler::staffKiosks() {
+    auto activity = m_store.kioskActivity();
+    if (!activity) {
+        m_log("error: " + activity.error().message);
+        return error(500, "internal", "the server could not read the store");
+    }
+    auto registry = m_registry.current();
+    const std::int64_t t = now();
+    json kiosks = json::array();
+    if (registry) {
+        for (const auto& [id, k] : registry->all()) {
+            KioskActivity a;
+            if (auto it = activity->find(id); it != activity->end())
+                a = it->second;
+            json heartbeat = nullptr;
+            if (a.lastHeartbeatJson)
+                heartbeat = json::parse(*a.lastHeartbeatJson, nullptr, false);
+            json gaps = json::array();
+            for (const auto& [from, to] : a.gaps)
+                gaps.push_back({from, to});
+            kiosks.push_back(
+                {{"id", id},
+                 {"name", k.name},
+                 {"revoked", k.revoked},
+                 {"last_seen", a.lastContact ? json(*a.lastContact) : json(nullptr)},
+                 {"last_seq", a.lastSequence},
+                 {"last_heartbeat", heartbeat},
+                 {"gaps", gaps},
+                 {"forks", a.forks},
+                 {"chain_breaks", a.chainBreaks},
+                 {"silent", !a.lastContact || t - *a.lastContact > kSilentAfterSeconds}});
+        }
+    }
+    return jsonResponse(200, json{{"v", 1}, {"kiosks", kiosks}});
+}
+
+std::string IntakeHandler::metricsText() {
+    std::ostringstream o;
+    {
+        std::lock_guard lock(m_metricsMutex);
+        o << "# HELP minsheng_requests_total Requests received, by endpoint.\n"
+          << "# TYPE minsheng_requests_total counter\n";
+        for (const auto& [k, v] : m_requests)
+            o << "minsheng_requests_total{endpoint=\"" << k << "\"} " << v << "\n";
+        o << "# HELP minsheng_rejects_total Refused requests and envelopes, by error code.\n"
+          << "# TYPE minsheng_rejects_total counter\n";
+        for (const auto& [k, v] : m_rejects)
+            o << "minsheng_rejects_total{reason=\"" << k << "\"} " << v << "\n";
+    }
+    o << "# HELP minsheng_envelopes_stored_total Envelopes newly stored since start.\n"
+      << "# TYPE minsheng_envelopes_stored_total counter\n"
+      << "minsheng_envelopes_stored_total " << m_envelopesStored.load() << "\n";
+    o << "# HELP minsheng_kiosk_last_contact_age_seconds Seconds since a kiosk's last "
+         "authenticated request.\n"
+      << "# TYPE minsheng_kiosk_last_contact_age_seconds gauge\n";
+    if (auto activity = m_store.kioskActivity()) {
+        const std::int64_t t = now();
+        for (const auto& [id, a] : *activity)
+            if (a.lastContact)
+                o << "minsheng_kiosk_last_contact_age_seconds{kiosk=\"" << id << "\"} "
+                  << std::max<std::int64_t>(0, t - *a.lastContact) << "\n";
+    }
+    return o.str();
+}
+
+} // namespace minsheng::server

@@ -1,0 +1,117 @@
+// IntakeHandler: every endpoint of the intake server (docs/protocol.md sections 7-10) as a
+// function from a request to a response, over an IntakeStore and the kiosk registry.
+//
+// No sockets here: the Beast server (https_server.hpp) reads a request within its limits, calls
+// handle(), and writes what comes back. Unit tests and the fuzzer call handle() directly.
+// Thread-safe: the store, the registry cache, the rate limiters and the counters each lock.
+//
+// What the handler never does: open a payload (it has no sealing key), put a receipt tag, a
+// payload or a client address into a log note, or store a partial batch.
+#pragma once
+
+#include "crypto/keys.hpp"
+#include "county/server/intake_store.hpp"
+#include "county/server/rate_limiter.hpp"
+#include "county/server/registry_cache.hpp"
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace minsheng::server {
+
+/// Body limits (docs/protocol.md section 7).
+inline constexpr std::size_t kMaxEnvelopeBatchBody = 8u << 20;
+inline constexpr std::size_t kMaxOtherBody = 64u << 10;
+inline constexpr std::size_t kMaxHeaderBytes = 8u << 10;
+inline constexpr std::size_t kMaxBatchEnvelopes = 64;
+inline constexpr std::size_t kMaxPullLimit = 500;
+/// A staff pull answer stops adding envelopes past this many bytes (the staff tool's client
+/// accepts 16 MiB bodies).
+inline constexpr std::size_t kMaxPullBytes = 12u << 20;
+inline constexpr std::int64_t kSilentAfterSeconds = 24 * 3600;
+
+/// The body limit for a request line, decided as soon as the header is read.
+std::size_t bodyLimitFor(std::string_view method, std::string_view target);
+
+struct HttpRequest {
+    std::string method; // "GET", "POST", "PUT", ...
+    std::string target; // origin-form: path and query
+    std::string contentType;
+    std::string authorization;
+    std::string body;
+    std::string clientAddress; // for per-address rate limits only; never logged or stored
+};
+
+struct HttpResponse {
+    unsigned status = 200;
+    std::string contentType = "application/json";
+    std::string body;
+    std::vector<std::pair<std::string, std::string>> headers; // Retry-After, Allow
+    std::string route;   // endpoint label for logs and metrics ("envelopes", "status", ...)
+    std::string logNote; // counts and kiosk id only: no tag, payload or address
+};
+
+struct HandlerLimits {
+    double statusPerMinutePerAddress = 10;
+    double postsPerMinutePerAddress = 600;
+    double postsPerMinutePerKiosk = 600;
+};
+
+class IntakeHandler {
+public:
+    using UnixClock = std::function<std::int64_t()>;
+    using LogSink = std::function<void(const std::string&)>;
+
+    /// `staffToken` empty: staff endpoints always answer 401 (no token file).
+    IntakeHandler(IntakeStore& store, RegistryCache& registry,
+                  const crypto::Ed25519PublicKey& countySigningKey,
+                  const crypto::SecretBytes& staffToken, LogSink log, HandlerLimits limits = {},
+                  UnixClock clock = {});
+
+    HttpResponse handle(const HttpRequest& request);
+
+    /// Answers for requests the transport refused before handle() (counted like the others).
+    HttpResponse tooLarge(std::string_view what);
+
+    /// Prometheus text (docs/protocol.md section 10).
+    std::string metricsText();
+
+private:
+    HttpResponse postEnvelopes(const HttpRequest& r);
+    HttpResponse postHeartbeat(const HttpRequest& r);
+    HttpResponse getStatus(const HttpRequest& r, std::string_view tag);
+    HttpResponse staffEnvelopes(const HttpRequest& r, std::string_view query);
+    HttpResponse staffPutStatus(const HttpRequest& r, std::string_view tag);
+    HttpResponse staffKiosks();
+
+    HttpResponse error(unsigned status, std::string_view code, std::string_view message);
+    HttpResponse rateLimited(std::int64_t retryAfter);
+    bool staffAuthorized(const HttpRequest& r) const;
+    void countReject(std::string_view reason, std::uint64_t n = 1);
+    void countRequest(const std::string& route);
+    std::int64_t now() const;
+
+    IntakeStore& m_store;
+    RegistryCache& m_registry;
+    crypto::Ed25519PublicKey m_countySigningKey;
+    std::optional<crypto::Hash256> m_staffTokenHash;
+    LogSink m_log;
+    UnixClock m_clock;
+    RateLimiter m_statusLimiter;
+    RateLimiter m_postAddressLimiter;
+    RateLimiter m_postKioskLimiter;
+
+    std::mutex m_metricsMutex;
+    std::map<std::string, std::uint64_t> m_requests;
+    std::map<std::string, std::uint64_t> m_rejects;
+    std::atomic<std::uint64_t> m_envelopesStored{0};
+};
+
+} // namespace minsheng::server

@@ -1,0 +1,406 @@
+// The intake store's SQL: opening with explicit modes, migrations, and the batch transaction
+// that carries invariants 2-6 of intake_schema.hpp.
+#include "county/server/intake_store.hpp"
+
+#include "sync/store/sqlite_statement.hpp"
+#include "county/server/intake_schema.hpp"
+#include "sync/wire/protocol_messages.hpp"
+
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <cstring>
+
+namespace minsheng::server {
+namespace {
+
+Failure<StoreError> storeError(sqlite3* db, const std::string& what) {
+    return {StoreError{"intake store: " + what + ": " + (db ? sqlite3_errmsg(db) : "no database")}};
+}
+
+using sync::sqlite::Stmt;
+
+int exec(sqlite3* db, const char* sql) {
+    return sqlite3_exec(db, sql, nullptr, nullptr, nullptr);
+}
+
+/// Rolls back unless released: the batch transaction and its savepoints.
+class Transaction {
+public:
+    explicit Transaction(sqlite3* db) : m_db(db) {
+        m_active = exec(db, "BEGIN IMMEDIATE") == SQLITE_OK;
+    }
+    ~Transaction() {
+        if (m_active)
+            exec(m_db, "ROLLBACK");
+    }
+    bool active() const { return m_active; }
+    int commit() {
+        int rc = exec(m_db, "COMMIT");
+        if (rc == SQLITE_OK)
+            m_active = false;
+        return rc;
+    }
+
+private:
+    sqlite3* m_db;
+    bool m_active = false;
+};
+
+struct StoredRow {
+    crypto::Hash256 hash{};
+    crypto::Hash256 previousHash{};
+    std::int64_t receivedAt = 0;
+    crypto::Ed25519Signature ackSignature{};
+};
+
+/// The stored envelope of (kiosk, sequence); nullopt when none. `failed` set on SQL errors.
+std::optional<StoredRow> findRow(sqlite3* db, const std::string& kiosk, std::uint64_t seq,
+                                 bool& failed) {
+    Stmt s(db, "SELECT envelope_hash, previous_hash, received_at, ack_signature FROM envelopes "
+               "WHERE kiosk_id = ?1 AND sequence = ?2");
+    s.bindText(1, kiosk).bind(2, static_cast<std::int64_t>(seq));
+    const int rc = s.step();
+    if (rc == SQLITE_DONE)
+        return std::nullopt;
+    StoredRow r;
+    if (rc != SQLITE_ROW || !s.array(0, r.hash) || !s.array(1, r.previousHash) ||
+        !s.array(3, r.ackSignature)) {
+        failed = true;
+        return std::nullopt;
+    }
+    r.receivedAt = s.i64(2);
+    return r;
+}
+
+bool insertAlarm(sqlite3* db, const char* kind, const CheckedEnvelope& e,
+                 const std::optional<crypto::Hash256>& storedHash, std::int64_t now) {
+    Stmt s(db, "INSERT INTO alarms (kind, kiosk_id, sequence, stored_hash, offered_hash, "
+               "offered_json, detected_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+    s.bindText(1, kind)
+        .bindText(2, e.envelope->header.kioskId)
+        .bind(3, static_cast<std::int64_t>(e.envelope->header.sequence))
+        .bindBlob(5, e.hash)
+        .bindText(6, e.json)
+        .bind(7, now);
+    if (storedHash)
+        s.bindBlob(4, *storedHash);
+    else
+        s.bindNull(4);
+    return s.step() == SQLITE_DONE;
+}
+
+/// Records the kiosk's last authenticated contact (insert the row if it is the first).
+bool touchKiosk(sqlite3* db, const std::string& kioskId, std::int64_t now) {
+    Stmt ins(db, "INSERT OR IGNORE INTO kiosk_state (kiosk_id) VALUES (?1)");
+    ins.bindText(1, kioskId);
+    Stmt upd(db, "UPDATE kiosk_state SET last_contact = ?2 WHERE kiosk_id = ?1");
+    upd.bindText(1, kioskId).bind(2, now);
+    return ins.step() == SQLITE_DONE && upd.step() == SQLITE_DONE;
+}
+
+} // namespace
+
+Result<std::unique_ptr<IntakeStore>, StoreError>
+IntakeStore::open(const std::filesystem::path& file, const crypto::Ed25519SecretKey& signingKey) {
+    sqlite3* raw = nullptr;
+    const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX;
+    if (sqlite3_open_v2(file.c_str(), &raw, flags, nullptr) != SQLITE_OK) {
+        auto e = storeError(raw, "cannot open " + file.string());
+        sqlite3_close(raw);
+        return e;
+    }
+    std::unique_ptr<IntakeStore> store(new IntakeStore(raw, signingKey));
+    sqlite3_busy_timeout(raw, 10000);
+    // Modes: see intake_schema.hpp for why each is set.
+    {
+        Stmt s(raw, "PRAGMA journal_mode = WAL");
+        if (s.step() != SQLITE_ROW || s.text(0) != "wal")
+            return storeError(raw, file.string() + ": cannot switch to WAL mode");
+    }
+    for (const char* pragma :
+         {"PRAGMA synchronous = FULL", "PRAGMA foreign_keys = ON", "PRAGMA secure_delete = ON"})
+        if (exec(raw, pragma) != SQLITE_OK)
+            return storeError(raw, pragma);
+    int version = 0;
+    {
+        Stmt s(raw, "PRAGMA user_version");
+        if (s.step() != SQLITE_ROW)
+            return storeError(raw, "cannot read user_version");
+        version = static_cast<int>(s.i64(0));
+    }
+    if (version > static_cast<int>(schema::kMigrations.size()))
+        return fail(StoreError{file.string() + " was written by a newer Minsheng (schema " +
+                               std::to_string(version) + "); upgrade this server."});
+    for (const auto& step : schema::kMigrations) {
+        if (step.toVersion <= version)
+            continue;
+        std::string sql = "BEGIN IMMEDIATE;\n" + std::string(step.sql) +
+                          "\nPRAGMA user_version = " + std::to_string(step.toVersion) +
+                          ";\nCOMMIT;";
+        if (exec(raw, sql.c_str()) != SQLITE_OK) {
+            auto e = storeError(raw, "migration to schema " + std::to_string(step.toVersion));
+            exec(raw, "ROLLBACK");
+            return e;
+        }
+    }
+    return store;
+}
+
+IntakeStore::~IntakeStore() {
+    sqlite3_close(m_db);
+}
+
+Result<std::vector<EnvelopeOutcome>, StoreError>
+IntakeStore::storeBatch(const std::string& kioskId, std::span<const CheckedEnvelope> envelopes,
+                        std::int64_t now) {
+    std::lock_guard lock(m_mutex);
+    Transaction tx(m_db);
+    if (!tx.active())
+        return storeError(m_db, "cannot begin a transaction");
+    std::vector<EnvelopeOutcome> outcomes;
+    bool failed = false;
+    for (const CheckedEnvelope& e : envelopes) {
+        const auto& h = e.envelope->header;
+        EnvelopeOutcome out;
+        auto existing = findRow(m_db, h.kioskId, h.sequence, failed);
+        if (failed)
+            return storeError(m_db, "lookup");
+        if (existing) {
+            if (crypto::constantTimeEqual(existing->hash, e.hash)) {
+                out.outcome = StoreOutcome::Duplicate;
+                out.ack = {h.kioskId, h.sequence, existing->hash, existing->receivedAt,
+                           existing->ackSignature};
+            } else {
+                // Invariant 2: the stored envelope stays; the offered one is kept as evidence.
+                if (!insertAlarm(m_db, "fork", e, existing->hash, now))
+                    return storeError(m_db, "recording a fork");
+                out.outcome = StoreOutcome::Fork;
+                out.message = "sequence " + std::to_string(h.sequence) + " of kiosk " + h.kioskId +
+                              " is already stored with another envelope hash";
+            }
+            outcomes.push_back(std::move(out));
+            continue;
+        }
+        // Invariant 4: chain links to stored neighbours.
+        std::optional<std::string> breakMessage;
+        std::optional<crypto::Hash256> conflicting;
+        if (h.sequence > 1) {
+            auto before = findRow(m_db, h.kioskId, h.sequence - 1, failed);
+            if (before && !crypto::constantTimeEqual(before->hash, h.previousHash)) {
+                breakMessage = "the previous hash does not match the stored envelope " +
+                               std::to_string(h.sequence - 1);
+                conflicting = before->hash;
+            }
+        }
+        if (!breakMessage) {
+            auto after = findRow(m_db, h.kioskId, h.sequence + 1, failed);
+            if (after && !crypto::constantTimeEqual(after->previousHash, e.hash)) {
+                breakMessage = "the stored envelope " + std::to_string(h.sequence + 1) +
+                               " does not chain to this one";
+                conflicting = after->hash;
+            }
+        }
+        if (failed)
+            return storeError(m_db, "lookup");
+        if (breakMessage) {
+            if (!insertAlarm(m_db, "chain-break", e, conflicting, now))
+                return storeError(m_db, "recording a chain break");
+            out.outcome = StoreOutcome::ChainBreak;
+            out.message = *breakMessage;
+            outcomes.push_back(std::move(out));
+            continue;
+        }
+        // Invariant 3 and 6: envelope, acknowledgement and first case status together.
+        if (exec(m_db, "SAVEPOINT envelope") != SQLITE_OK)
+            return storeError(m_db, "savepoint");
+        crypto::Acknowledgement ack =
+            crypto::signAcknowledgement({h.kioskId, h.sequence, e.hash, now, {}}, m_key);
+        Stmt ins(m_db, "INSERT INTO envelopes (kiosk_id, sequence, previous_hash, envelope_hash, "
+                       "kind, receipt_tag, envelope_json, received_at, ack_signature) VALUES "
+                       "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+        ins.bindText(1, h.kioskId)
+            .bind(2, static_cast<std::int64_t>(h.sequence))
+            .bindBlob(3, h.previousHash)
+            .bindBlob(4, e.hash)
+            .bind(5, static_cast<int>(h.kind))
+            .bindText(7, e.json)
+            .bind(8, now)
+            .bindBlob(9, ack.signature);
+        if (h.receiptTag)
+            ins.bindBlob(6, *h.receiptTag);
+        else
+            ins.bindNull(6);
+        bool ok = ins.step() == SQLITE_DONE;
+        if (ok && h.receiptTag) {
+            crypto::CaseStatusRecord rec;
+            rec.receiptTag = *h.receiptTag;
+            rec.status = crypto::CaseStatus::Received;
+            rec.receivedAt = now;
+            rec.updatedAt = now;
+            rec = crypto::signCaseStatus(std::move(rec), m_key);
+            // A receipt tag seen before keeps its status (a second complaint with the same tag
+            // is astronomically unlikely unless a kiosk misbehaves; the staff see both).
+            Stmt st(m_db, "INSERT OR IGNORE INTO case_status (receipt_tag, status_json, "
+                          "stored_at) VALUES (?1, ?2, ?3)");
+            st.bindBlob(1, *h.receiptTag)
+                .bindText(2, sync::caseStatusToJson(rec).dump())
+                .bind(3, now);
+            ok = st.step() == SQLITE_DONE;
+        }
+        if (!ok) {
+            auto err = storeError(m_db, "storing envelope " + std::to_string(h.sequence));
+            exec(m_db, "ROLLBACK TO envelope");
+            return err; // the whole batch rolls back (Transaction's destructor)
+        }
+        if (exec(m_db, "RELEASE envelope") != SQLITE_OK)
+            return storeError(m_db, "release savepoint");
+        out.outcome = StoreOutcome::Stored;
+        out.ack = std::move(ack);
+        outcomes.push_back(std::move(out));
+    }
+    if (!touchKiosk(m_db, kioskId, now))
+        return storeError(m_db, "recording contact");
+    if (tx.commit() != SQLITE_OK)
+        return storeError(m_db, "commit");
+    return outcomes;
+}
+
+Result<Ok, StoreError> IntakeStore::recordHeartbeat(const std::string& kioskId,
+                                                    const std::string& heartbeatJson,
+                                                    std::int64_t now) {
+    std::lock_guard lock(m_mutex);
+    Transaction tx(m_db);
+    if (!tx.active() || !touchKiosk(m_db, kioskId, now))
+        return storeError(m_db, "recording a heartbeat");
+    Stmt s(m_db, "UPDATE kiosk_state SET last_heartbeat = ?2, last_heartbeat_at = ?3 "
+                 "WHERE kiosk_id = ?1");
+    s.bindText(1, kioskId).bindText(2, heartbeatJson).bind(3, now);
+    if (s.step() != SQLITE_DONE || tx.commit() != SQLITE_OK)
+        return storeError(m_db, "recording a heartbeat");
+    return Ok{};
+}
+
+Result<std::optional<std::string>, StoreError> IntakeStore::caseStatus(const crypto::Hash256& tag) {
+    std::lock_guard lock(m_mutex);
+    Stmt s(m_db, "SELECT status_json FROM case_status WHERE receipt_tag = ?1");
+    s.bindBlob(1, tag);
+    const int rc = s.step();
+    if (rc == SQLITE_DONE)
+        return std::optional<std::string>();
+    if (rc != SQLITE_ROW)
+        return storeError(m_db, "case status lookup");
+    return std::optional<std::string>(s.text(0));
+}
+
+Result<std::optional<std::int64_t>, StoreError>
+IntakeStore::complaintReceivedAt(const crypto::Hash256& tag) {
+    std::lock_guard lock(m_mutex);
+    Stmt s(m_db, "SELECT MIN(received_at) FROM envelopes WHERE receipt_tag = ?1");
+    s.bindBlob(1, tag);
+    if (s.step() != SQLITE_ROW)
+        return storeError(m_db, "complaint lookup");
+    if (s.isNull(0))
+        return std::optional<std::int64_t>();
+    return std::optional<std::int64_t>(s.i64(0));
+}
+
+Result<Ok, StoreError> IntakeStore::replaceCaseStatus(const crypto::Hash256& tag,
+                                                      const std::string& statusJson,
+                                                      std::int64_t now) {
+    std::lock_guard lock(m_mutex);
+    Stmt s(m_db, "INSERT OR REPLACE INTO case_status (receipt_tag, status_json, stored_at) "
+                 "VALUES (?1, ?2, ?3)");
+    s.bindBlob(1, tag).bindText(2, statusJson).bind(3, now);
+    if (s.step() != SQLITE_DONE)
+        return storeError(m_db, "storing a case status");
+    return Ok{};
+}
+
+Result<std::vector<PulledEnvelope>, StoreError>
+IntakeStore::pull(std::int64_t after, std::size_t limit, std::size_t maxBytes) {
+    std::lock_guard lock(m_mutex);
+    Stmt s(m_db, "SELECT cursor, envelope_json, kiosk_id, sequence, envelope_hash, received_at, "
+                 "ack_signature FROM envelopes WHERE cursor > ?1 ORDER BY cursor LIMIT ?2");
+    s.bind(1, after).bind(2, static_cast<std::int64_t>(limit));
+    std::vector<PulledEnvelope> out;
+    std::size_t bytes = 0;
+    int rc;
+    while ((rc = s.step()) == SQLITE_ROW) {
+        PulledEnvelope p;
+        p.cursor = s.i64(0);
+        p.envelopeJson = s.text(1);
+        if (!out.empty() && bytes + p.envelopeJson.size() > maxBytes)
+            return out;
+        p.ack.kioskId = s.text(2);
+        p.ack.sequence = static_cast<std::uint64_t>(s.i64(3));
+        p.ack.receivedAt = s.i64(5);
+        if (!s.array(4, p.ack.envelopeHash) || !s.array(6, p.ack.signature))
+            return fail(StoreError{"intake store: a stored row is damaged (cursor " +
+                                   std::to_string(p.cursor) + ")"});
+        bytes += p.envelopeJson.size();
+        out.push_back(std::move(p));
+    }
+    if (rc != SQLITE_DONE)
+        return storeError(m_db, "pull");
+    return out;
+}
+
+Result<std::map<std::string, KioskActivity>, StoreError> IntakeStore::kioskActivity() {
+    std::lock_guard lock(m_mutex);
+    std::map<std::string, KioskActivity> out;
+    {
+        Stmt s(m_db, "SELECT kiosk_id, last_contact, last_heartbeat FROM kiosk_state");
+        int rc;
+        while ((rc = s.step()) == SQLITE_ROW) {
+            auto& a = out[s.text(0)];
+            if (!s.isNull(1))
+                a.lastContact = s.i64(1);
+            if (!s.isNull(2))
+                a.lastHeartbeatJson = s.text(2);
+        }
+        if (rc != SQLITE_DONE)
+            return storeError(m_db, "kiosk state");
+    }
+    {
+        Stmt s(m_db, "SELECT kiosk_id, MAX(sequence) FROM envelopes GROUP BY kiosk_id");
+        int rc;
+        while ((rc = s.step()) == SQLITE_ROW)
+            out[s.text(0)].lastSequence = static_cast<std::uint64_t>(s.i64(1));
+        if (rc != SQLITE_DONE)
+            return storeError(m_db, "last sequences");
+    }
+    {
+        // Gaps: runs of sequences missing below the highest stored one (invariant 4). Each
+        // stored envelope whose predecessor is missing ends a gap that starts after the
+        // highest stored sequence below it. (SQLCipher 3.4 bundles SQLite 3.15: no window
+        // functions, no UPSERT; both lookups use the (kiosk_id, sequence) index.)
+        Stmt s(m_db, "SELECT e.kiosk_id, IFNULL((SELECT MAX(p.sequence) FROM envelopes p "
+                     "WHERE p.kiosk_id = e.kiosk_id AND p.sequence < e.sequence), 0) + 1, "
+                     "e.sequence - 1 FROM envelopes e WHERE e.sequence > 1 AND NOT EXISTS "
+                     "(SELECT 1 FROM envelopes q WHERE q.kiosk_id = e.kiosk_id AND "
+                     "q.sequence = e.sequence - 1) ORDER BY e.kiosk_id, e.sequence");
+        int rc;
+        while ((rc = s.step()) == SQLITE_ROW) {
+            auto& gaps = out[s.text(0)].gaps;
+            if (gaps.size() < 1000)
+                gaps.emplace_back(static_cast<std::uint64_t>(s.i64(1)),
+                                  static_cast<std::uint64_t>(s.i64(2)));
+        }
+        if (rc != SQLITE_DONE)
+            return storeError(m_db, "gaps");
+    }
+    {
+        Stmt s(m_db, "SELECT kiosk_id, kind, COUNT(*) FROM alarms GROUP BY kiosk_id, kind");
+        int rc;
+        while ((rc = s.step()) == SQLITE_ROW) {
+            auto& a = out[s.text(0)];
+            (s.text(1) == "fork" ? a.forks : a.chainBreaks) = static_cast<std::uint64_t>(s.i64(2));
+        }
+        if (rc != SQLITE_DONE)
+            return storeError(m_db, "alarms");
+    }
+    return out;
+}
+
+} // namespace minsheng::server

@@ -1,0 +1,154 @@
+#include "county/server/serve_command.hpp"
+
+#include "crypto/key_file.hpp"
+#include "county/office/county_dir.hpp"
+#include "county/office/passphrase_prompt.hpp"
+#include "county/office/county_tls.hpp"
+#include "county/server/https_server.hpp"
+#include "county/server/intake_handler.hpp"
+#include "sync/service/service_notify.hpp"
+
+#include <iostream>
+#include <memory>
+#include <mutex>
+#include <optional>
+
+namespace minsheng::server {
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr int kExitUsage = 2;
+
+int complain(const std::string& message) {
+    std::cerr << "minsheng-county serve: " << message << "\n";
+    return kExitUsage;
+}
+
+/// "host:port", "[v6]:port" → host, port.
+std::optional<std::pair<std::string, std::string>> splitListen(const std::string& listen) {
+    std::string host, port;
+    if (!listen.empty() && listen.front() == '[') {
+        const auto close = listen.find("]:");
+        if (close == std::string::npos)
+            return std::nullopt;
+        host = listen.substr(1, close - 1);
+        port = listen.substr(close + 2);
+    } else {
+        const auto colon = listen.rfind(':');
+        if (colon == std::string::npos)
+            return std::nullopt;
+        host = listen.substr(0, colon);
+        port = listen.substr(colon + 1);
+    }
+    if (host.empty() || port.empty() || port.size() > 5 ||
+        port.find_first_not_of("0123456789") != std::string::npos)
+        return std::nullopt;
+    return std::make_pair(host, port);
+}
+
+struct ServeArgs {
+    fs::path dir;
+    std::string listen;
+    std::optional<fs::path> passphraseFile;
+    unsigned threads = 0;
+    double postsPerMinute = 600;
+};
+
+int runServe(const ServeArgs& a) {
+    county::CountyDir dir(a.dir);
+    auto config = county::loadCountyConfig(dir);
+    if (!config)
+        return complain(config.error().message);
+    const std::string listen = a.listen.empty() ? config->listen : a.listen;
+    auto hostPort = splitListen(listen);
+    if (!hostPort)
+        return complain("listen address \"" + listen +
+                        "\" must be HOST:PORT (port 0: any free "
+                        "port), e.g. 127.0.0.1:8443");
+
+    // The county signing key: acknowledgements and initial case statuses. Nothing else.
+    auto signingKey =
+        crypto::readEd25519SecretKey(dir.signingSecretKey(), crypto::KeyKind::CountySigningSecret,
+                                     county::cachedPassphraseSource(a.passphraseFile));
+    if (!signingKey)
+        return complain(signingKey.error().message);
+    auto signingPublic =
+        crypto::readEd25519PublicKey(dir.signingPublicKey(), crypto::KeyKind::CountySigningPublic);
+    if (!signingPublic)
+        return complain(signingPublic.error().message);
+    if (signingKey->publicKey().bytes != signingPublic->bytes)
+        return complain(dir.signingSecretKey().string() + " and " +
+                        dir.signingPublicKey().string() + " are not halves of one key pair.");
+
+    std::mutex logMutex;
+    auto log = [&logMutex](const std::string& line) {
+        std::lock_guard lock(logMutex);
+        std::cout << line << std::endl;
+    };
+
+    crypto::SecretBytes staffToken;
+    if (auto token = county::readStaffToken(dir.staffTokenFile()))
+        staffToken = std::move(*token);
+    else
+        log("warning: " + token.error().message);
+
+    RegistryCache registry(dir, log);
+    if (!registry.loadInitial())
+        return kExitUsage;
+    auto store = IntakeStore::open(dir.intakeDb(), *signingKey);
+    if (!store)
+        return complain(store.error().message);
+
+    HandlerLimits limits;
+    limits.postsPerMinutePerAddress = a.postsPerMinute;
+    limits.postsPerMinutePerKiosk = a.postsPerMinute;
+    IntakeHandler handler(**store, registry, *signingPublic, staffToken, log, limits);
+    ServerOptions o;
+    o.listenHost = hostPort->first;
+    o.listenPort = hostPort->second;
+    o.certificateChain = dir.tlsServerCert();
+    o.privateKey = dir.tlsServerKey();
+    o.threads = a.threads;
+    o.log = log;
+    sync::ServiceNotifier notifier; // systemd Type=notify: READY once the socket listens
+    o.onReady = [&log, &notifier](const std::string& bound) {
+        log("listening on https://" + bound);
+        notifier.ready("listening on https://" + bound);
+    };
+    auto r = runHttpsServer(handler, o);
+    notifier.stopping();
+    if (!r)
+        return complain(r.error().message);
+    log("stopped");
+    return 0;
+}
+
+} // namespace
+
+void addServeCommand(CLI::App& app, std::function<int()>& run) {
+    auto args = std::make_shared<ServeArgs>();
+    auto* serve = app.add_subcommand(
+        "serve", "Run the county intake server: kiosks deliver envelopes over HTTPS, staff pull "
+                 "them (see docs/server.md).");
+    serve->add_option("--dir", args->dir, "County folder")->required();
+    serve->add_option("--listen", args->listen,
+                      "HOST:PORT to listen on (default: [county] listen in county.toml; port 0 "
+                      "picks a free port)");
+    serve->add_option("--passphrase-file", args->passphraseFile,
+                      "Read the passphrase of the county signing key from this file (also "
+                      "MINSHENG_PASSPHRASE_FILE)");
+    serve->add_option("--threads", args->threads, "Network threads (default: one per core)");
+    serve
+        ->add_option("--posts-per-minute", args->postsPerMinute,
+                     "POST requests allowed per client address and per kiosk per minute")
+        ->capture_default_str()
+        ->check(CLI::PositiveNumber);
+    serve->callback([args, &run] {
+        run = [args] {
+            return runServe(*args);
+        };
+    });
+}
+
+} // namespace minsheng::server

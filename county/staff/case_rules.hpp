@@ -1,0 +1,78 @@
+// The county's case rules: status names staff read, time limits, due dates and overdue cases,
+// and the report's privacy threshold. Configured in county.toml:
+//
+//   [cases]
+//   complaint_due_working_days = 13          # 12345 practice: reply within 13 working days
+//   category_due_working_days = { safety = 5, refund = 10 }   # per category, overrides the above
+//   holidays = ["2026-10-01", "2026-10-02"]  # public holidays (no work)
+//   workdays = ["2026-09-27"]                # make-up working days on a weekend (调休)
+//   utc_offset_hours = 8                     # the office's time zone (China Standard Time)
+//
+//   [report]
+//   min_respondents = 5   # satisfaction figures with fewer respondents are suppressed
+//
+// Due date: the complaint's received day counts as day 0; the due date is the N-th working day
+// after it (Saturdays and Sundays excluded unless listed in workdays, holidays excluded). A case
+// is overdue after the end of its due date while its status is 已接收, 已受理 or 办理中.
+#pragma once
+
+#include "crypto/result.hpp"
+#include "crypto/signed_messages.hpp"
+#include "county/office/county_dir.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+
+namespace minsheng::staff {
+
+/// "已接收", "已受理", "办理中", "已办结", "已转办", "不予受理".
+std::string_view caseStatusChinese(crypto::CaseStatus status);
+/// "已办结 closed".
+std::string caseStatusLabel(crypto::CaseStatus status);
+/// Accepts the English names (received, accepted, in_progress/in-progress, closed, transferred,
+/// not_accepted/not-accepted) and the Chinese ones.
+std::optional<crypto::CaseStatus> parseCaseStatus(std::string_view text);
+/// Closed, transferred or not accepted: the county's part is done, it cannot be overdue.
+bool isFinalStatus(crypto::CaseStatus status);
+
+struct CaseRules {
+    int complaintDueWorkingDays = 13;
+    std::map<std::string, int> categoryDueWorkingDays;
+    std::set<std::chrono::sys_days> holidays;
+    std::set<std::chrono::sys_days> workdays;
+    int utcOffsetHours = 8;
+    int minRespondents = 5;
+
+    bool isWorkingDay(std::chrono::sys_days day) const;
+    /// The office's local calendar day of a Unix time.
+    std::chrono::sys_days localDay(std::int64_t unixSeconds) const;
+    /// Working days allowed for a complaint of `category`.
+    int dueWorkingDays(const std::string& category) const;
+    /// The due date (a local calendar day) of a complaint received at `receivedAt`.
+    std::chrono::sys_days dueDate(std::int64_t receivedAt, const std::string& category) const;
+    /// True when `now` is after the end of the due date and the status is not final.
+    bool isOverdue(std::int64_t receivedAt, const std::string& category, crypto::CaseStatus status,
+                   std::int64_t now) const;
+    /// "YYYY-MM-DD" of a calendar day; local date-time "YYYY-MM-DD HH:MM" of a Unix time.
+    static std::string formatDay(std::chrono::sys_days day);
+    std::string formatLocal(std::int64_t unixSeconds) const;
+    /// ISO 8601 with the office's offset, e.g. "2026-11-23T18:05:00+08:00" (for Open311).
+    std::string formatIso(std::int64_t unixSeconds) const;
+};
+
+struct RulesError {
+    std::string message; // names county.toml, the line and the key
+};
+
+/// Reads [cases] and [report] from DIR/county.toml (defaults when absent).
+[[nodiscard]] Result<CaseRules, RulesError> loadCaseRules(const county::CountyDir& dir);
+
+/// "YYYY-MM-DD" → day; nullopt if not a real date.
+std::optional<std::chrono::sys_days> parseDay(std::string_view text);
+
+} // namespace minsheng::staff

@@ -1,0 +1,606 @@
+#include "kiosk/forwarder/forwarder.hpp"
+
+#include "crypto/signed_messages.hpp"
+#include "sync/wire/envelope_json.hpp"
+#include "sync/wire/protocol_messages.hpp"
+#include "sync/wire/strict_json.hpp"
+
+#include <sodium.h>
+#include <sys/statvfs.h>
+
+#include <algorithm>
+#include <map>
+#include <thread>
+
+namespace minsheng::forwarder {
+
+using namespace minsheng::sync; // wire messages, strict JSON, the HTTPS client
+
+using namespace std::chrono_literals;
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+std::int64_t unixNow() {
+    return std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+// ---- SyncState -------------------------------------------------------------------------------
+
+HealthSnapshot SyncState::health() const {
+    std::lock_guard lock(m_mutex);
+    return m_health;
+}
+
+void SyncState::update(const std::function<void(HealthSnapshot&)>& change) {
+    std::lock_guard lock(m_mutex);
+    change(m_health);
+}
+
+void SyncState::requestSyncNow() {
+    {
+        std::lock_guard lock(m_mutex);
+        m_syncNow = true;
+    }
+    m_cv.notify_all();
+}
+
+void SyncState::requestStop() {
+    {
+        std::lock_guard lock(m_mutex);
+        m_stop = true;
+    }
+    m_cv.notify_all();
+}
+
+bool SyncState::waitFor(std::chrono::milliseconds d) {
+    std::unique_lock lock(m_mutex);
+    const bool woken = m_cv.wait_for(lock, d, [&] { return m_syncNow || m_stop.load(); });
+    m_syncNow = false;
+    return woken;
+}
+
+// ---- helpers ---------------------------------------------------------------------------------
+
+namespace {
+
+DrainReport failure(FailureKind kind, std::string message) {
+    DrainReport r;
+    r.failure = kind;
+    r.message = std::move(message);
+    return r;
+}
+
+/// A network failure: TLS verification and configuration are health errors (waiting does not
+/// fix a wrong CA), everything else is transient.
+FailureKind kindOf(const NetError& e) {
+    return (e.kind == NetErrorKind::TlsVerify || e.kind == NetErrorKind::Config)
+               ? FailureKind::Health
+               : FailureKind::Transient;
+}
+
+/// The error code and message of a 4xx/5xx body, if it has the protocol's shape.
+std::string describeErrorBody(const HttpResponse& res) {
+    JsonParseError err;
+    auto body = parseStrictJson(res.body, err, 4);
+    std::string out = "HTTP " + std::to_string(res.status);
+    if (body && body->is_object() && body->contains("error") && (*body)["error"].is_string()) {
+        out += " " + (*body)["error"].get<std::string>();
+        if (body->contains("message") && (*body)["message"].is_string())
+            out += ": " + (*body)["message"].get<std::string>().substr(0, 300);
+    }
+    return out;
+}
+
+std::string errorCodeOf(const HttpResponse& res) {
+    JsonParseError err;
+    auto body = parseStrictJson(res.body, err, 4);
+    if (body && body->is_object() && body->contains("error") && (*body)["error"].is_string())
+        return (*body)["error"].get<std::string>();
+    return {};
+}
+
+/// Retry-After in seconds (the HTTP-date form is not used by our server; ignored).
+std::optional<std::chrono::milliseconds> retryAfterOf(const HttpResponse& res) {
+    auto it = res.headers.find("retry-after");
+    if (it == res.headers.end() || it->second.empty() || it->second.size() > 6 ||
+        it->second.find_first_not_of("0123456789") != std::string::npos)
+        return std::nullopt;
+    return std::chrono::milliseconds(std::stoll(it->second) * 1000);
+}
+
+std::uint64_t freeDiskBytes(const std::filesystem::path& dir) {
+    struct statvfs st {};
+    if (::statvfs(dir.c_str(), &st) != 0)
+        return 0;
+    return static_cast<std::uint64_t>(st.f_bavail) * st.f_frsize;
+}
+
+std::uint64_t osSeed() {
+    std::uint64_t s = 0;
+    randombytes_buf(&s, sizeof s);
+    return s;
+}
+
+std::string seqRange(std::uint64_t first, std::uint64_t last) {
+    return first == last ? "#" + std::to_string(first)
+                         : "#" + std::to_string(first) + "-" + std::to_string(last);
+}
+
+std::string seconds(std::chrono::milliseconds d) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.1f s", static_cast<double>(d.count()) / 1000.0);
+    return buf;
+}
+
+} // namespace
+
+// ---- Forwarder -------------------------------------------------------------------------------
+
+Forwarder::Forwarder(ForwarderSettings settings, OutboxOpener openOutbox,
+                     std::shared_ptr<crypto::Ed25519SecretKey> kioskKey,
+                     std::shared_ptr<SyncState> state, LogSink log)
+    : m_settings(std::move(settings)), m_openOutbox(std::move(openOutbox)),
+      m_kioskKey(std::move(kioskKey)), m_state(std::move(state)), m_log(std::move(log)),
+      m_client(m_settings.endpoint, m_settings.http),
+      m_backoff(m_settings.retryBase, m_settings.retryCap,
+                m_settings.seed ? m_settings.seed : osSeed()),
+      m_rngState(m_settings.seed ? m_settings.seed * 0x9e3779b97f4a7c15ull : osSeed()) {
+    m_settings.maxBatchEnvelopes =
+        std::clamp<std::size_t>(m_settings.maxBatchEnvelopes, 1, kMaxBatchEnvelopes);
+    m_settings.maxBatchBytes =
+        std::clamp<std::size_t>(m_settings.maxBatchBytes, 64 * 1024, kMaxBatchBytes);
+}
+
+Forwarder::~Forwarder() {
+    m_client.close();
+    if (m_outbox)
+        (void)m_outbox->close();
+}
+
+Result<Outbox*, DrainReport> Forwarder::outbox() {
+    if (m_outbox)
+        return &*m_outbox;
+    auto opened = m_openOutbox();
+    if (!opened) {
+        if (opened.error().missing) {
+            DrainReport r; // nothing was ever submitted: nothing to send
+            return fail(r);
+        }
+        return fail(failure(FailureKind::Store, opened.error().message));
+    }
+    m_outbox.emplace(std::move(opened.value()));
+    return &*m_outbox;
+}
+
+void Forwarder::logHealthOnce(const std::string& message) {
+    if (message == m_lastLoggedHealth)
+        return;
+    m_lastLoggedHealth = message;
+    m_log("HEALTH ERROR: " + message);
+}
+
+void Forwarder::note(const DrainReport& report) {
+    const bool answered = report.failure == FailureKind::None ||
+                          report.failure == FailureKind::RateLimited ||
+                          report.failure == FailureKind::Health;
+    m_state->update([&](HealthSnapshot& h) {
+        h.queue = report.pending;
+        if (report.failure == FailureKind::None) {
+            h.lastError.reset();
+            h.online = true;
+            h.lastSync = unixNow();
+        } else {
+            h.lastError = report.message;
+            h.online = answered && report.failure != FailureKind::Health;
+        }
+        if (report.acknowledged > 0)
+            h.lastAck = unixNow();
+    });
+    if (report.failure == FailureKind::None)
+        m_lastLoggedHealth.clear();
+}
+
+/// The verdict on one batch: how many were acknowledged, and the failure if any.
+struct Forwarder::BatchOutcome {
+    std::uint64_t acknowledged = 0;
+    std::optional<DrainReport> failed;
+};
+
+DrainReport Forwarder::drain() {
+    DrainReport report;
+    auto box = outbox();
+    if (!box) {
+        report = box.error();
+        if (report.failure != FailureKind::None) // not merely "no outbox yet"
+            note(report);
+        return report;
+    }
+    Outbox& ob = *box.value();
+
+    for (;;) {
+        if (m_state->stopRequested())
+            break;
+        auto pending = ob.pending(m_settings.maxBatchEnvelopes, 0);
+        if (!pending) {
+            report.failure = FailureKind::Store;
+            report.message = "reading the outbox: " + pending.error().message;
+            // A store error may come from a connection gone bad: reopen next time.
+            (void)m_outbox->close();
+            m_outbox.reset();
+            break;
+        }
+        if (pending->empty())
+            break;
+
+        // Build the batch: in sequence order, at most maxBatchEnvelopes and maxBatchBytes.
+        std::string body = "{\"v\":1,\"envelopes\":[";
+        std::map<std::uint64_t, const StoredEnvelope*> sent;
+        for (const auto& s : *pending) {
+            std::string text = envelopeToJson(s.envelope);
+            if (!sent.empty() && body.size() + text.size() + 3 > m_settings.maxBatchBytes)
+                break;
+            if (!sent.empty())
+                body += ',';
+            body += text;
+            sent.emplace(s.envelope.header.sequence, &s);
+        }
+        body += "]}";
+        const std::uint64_t first = sent.begin()->first, last = sent.rbegin()->first;
+
+        ++report.posts;
+        ++m_totalPosts;
+        auto res = m_client.request("POST", "/v1/envelopes", body);
+        if (!res) {
+            ++report.failedPosts;
+            ++m_totalFailedPosts;
+            report.failure = kindOf(res.error());
+            report.message = "sending " + seqRange(first, last) + ": " + res.error().message;
+            break;
+        }
+        const HttpResponse& http = res.value();
+        if (http.status == 429) {
+            ++report.failedPosts;
+            ++m_totalFailedPosts;
+            report.failure = FailureKind::RateLimited;
+            report.message = "the county asks to slow down (429)";
+            report.retryAfter = retryAfterOf(http);
+            break;
+        }
+        if (http.status >= 500) {
+            ++report.failedPosts;
+            ++m_totalFailedPosts;
+            report.failure = FailureKind::Transient;
+            report.message = "sending " + seqRange(first, last) + ": " + describeErrorBody(http);
+            break;
+        }
+        if (http.status != 200 && http.status != 409) {
+            // 4xx for the whole batch: unknown or revoked kiosk, too large, bad JSON. The same
+            // batch would fail the same way; waiting for a person is the only remedy.
+            ++report.failedPosts;
+            ++m_totalFailedPosts;
+            report.failure = FailureKind::Health;
+            const std::string code = errorCodeOf(http);
+            report.message =
+                "the county refused " + seqRange(first, last) + ": " + describeErrorBody(http);
+            if (code == "unknown-kiosk" || code == "revoked-kiosk")
+                report.message = "the county does not accept this kiosk (" + code +
+                                 "): ask the county office to check its enrolment";
+            break;
+        }
+
+        // 200 (or 409 with a fork): one result per envelope.
+        JsonParseError perr;
+        auto doc = parseStrictJson(http.body, perr, 8);
+        if (!doc || !doc->is_object() || !doc->contains("results") ||
+            !(*doc)["results"].is_array() || !doc->contains("v") || (*doc)["v"] != 1) {
+            ++report.failedPosts;
+            ++m_totalFailedPosts;
+            report.failure = FailureKind::Health;
+            report.message = "the county's answer to " + seqRange(first, last) +
+                             " is not a batch result" + (doc ? "" : " (" + perr.message + ")");
+            break;
+        }
+        std::uint64_t ackedHere = 0;
+        std::optional<std::string> problem;
+        bool fork = false;
+        for (const json& r : (*doc)["results"]) {
+            if (!r.is_object() || !r.contains("seq") || !r["seq"].is_number_unsigned() ||
+                !r.contains("status") || !r["status"].is_string()) {
+                problem = "a result in the county's answer has no seq or status";
+                break;
+            }
+            const auto seq = r["seq"].get<std::uint64_t>();
+            const auto status = r["status"].get<std::string>();
+            auto it = sent.find(seq);
+            if (it == sent.end()) {
+                problem = "the county answered about #" + std::to_string(seq) +
+                          ", which was not in the batch";
+                break;
+            }
+            const StoredEnvelope& env = *it->second;
+            if (status == "rejected") {
+                const std::string code = r.contains("error") && r["error"].is_string()
+                                             ? r["error"].get<std::string>()
+                                             : std::string("?");
+                if (code == "fork")
+                    fork = true;
+                problem = "the county rejected #" + std::to_string(seq) + " (" + code +
+                          "); it stays in the outbox";
+                break;
+            }
+            if (status != "stored" && status != "duplicate") {
+                problem = "unknown result status \"" + status.substr(0, 40) + "\" for #" +
+                          std::to_string(seq);
+                break;
+            }
+            if (!r.contains("ack")) {
+                problem = "no acknowledgement for #" + std::to_string(seq);
+                break;
+            }
+            auto ack = acknowledgementFromJson(r["ack"]);
+            if (!ack) {
+                problem = "the acknowledgement of #" + std::to_string(seq) +
+                          " is malformed: " + ack.error().message;
+                break;
+            }
+            // F1: the signature, and that it is about exactly what we sent.
+            if (ack->kioskId != m_settings.kioskId || ack->sequence != seq ||
+                ack->sequence != env.envelope.header.sequence ||
+                !crypto::constantTimeEqual(ack->envelopeHash, env.hash)) {
+                problem = "the acknowledgement of #" + std::to_string(seq) +
+                          " names another kiosk, sequence or envelope hash; not recorded";
+                break;
+            }
+            if (!crypto::verifyAcknowledgement(*ack, m_settings.countySigningKey)) {
+                problem = "the acknowledgement of #" + std::to_string(seq) +
+                          " does not carry a valid county signature (is keys/county-signing.pub "
+                          "this county's key?); not recorded";
+                break;
+            }
+            const std::string ackBytes = acknowledgementToJson(*ack).dump();
+            auto stored = ob.acknowledge(seq, env.hash, crypto::asBytes(ackBytes), ack->receivedAt);
+            if (!stored) {
+                report.failure = stored.error().code == StoreError::Code::AckMismatch
+                                     ? FailureKind::Health
+                                     : FailureKind::Store;
+                report.message = "recording the acknowledgement of #" + std::to_string(seq) + ": " +
+                                 stored.error().message;
+                break;
+            }
+            if (stored.value() == AckOutcome::Stored)
+                ++ackedHere;
+        }
+        report.acknowledged += ackedHere;
+        m_totalAcknowledged += ackedHere;
+        if (report.failure != FailureKind::None)
+            break;
+        if (problem || fork || http.status == 409) {
+            report.failure = FailureKind::Health;
+            report.message = problem ? *problem
+                                     : "the county reports a fork: another envelope with one of "
+                                       "these sequence numbers is stored";
+            if (fork && problem)
+                report.message += " — the county holds a DIFFERENT envelope under this sequence "
+                                  "(fork): report to the county office";
+            break;
+        }
+        if (ackedHere == 0 && (*doc)["results"].empty()) {
+            report.failure = FailureKind::Health;
+            report.message = "the county answered " + seqRange(first, last) +
+                             " without a result for any envelope";
+            break;
+        }
+        m_log("sent " + seqRange(first, last) + ": " + std::to_string(sent.size()) +
+              " acknowledged");
+    }
+
+    if (m_outbox) {
+        if (report.failure == FailureKind::None) {
+            // Only acknowledged envelopes are ever deleted (outbox invariant 2).
+            auto pruned = m_outbox->prune(unixNow(), m_settings.retentionSeconds);
+            if (pruned && pruned.value() > 0)
+                m_log("pruned " + std::to_string(pruned.value()) +
+                      " acknowledged envelope(s) past retention");
+        }
+        if (auto st = m_outbox->stats())
+            report.pending = st->pendingCount;
+    }
+    note(report);
+    return report;
+}
+
+DrainReport Forwarder::sendHeartbeat() {
+    auto box = outbox();
+    crypto::Heartbeat hb;
+    hb.kioskId = m_settings.kioskId;
+    if (box) {
+        auto st = box.value()->stats();
+        if (!st)
+            return failure(FailureKind::Store, "reading the outbox: " + st.error().message);
+        hb.lastSequence = st->lastSequence;
+        hb.lastHash = st->lastHash;
+        hb.queueLength = st->pendingCount;
+    } else if (box.error().failure != FailureKind::None) {
+        return box.error();
+    }
+    hb.freeDiskBytes = freeDiskBytes(m_settings.dataDir);
+    hb.sentAt = unixNow();
+    hb.version = MINSHENG_VERSION;
+    hb = crypto::signHeartbeat(std::move(hb), *m_kioskKey);
+    auto res = m_client.request("POST", "/v1/heartbeat", heartbeatToJson(hb).dump());
+    if (!res)
+        return failure(kindOf(res.error()), "heartbeat: " + res.error().message);
+    if (res->status == 429) {
+        auto r = failure(FailureKind::RateLimited, "heartbeat: the county asks to slow down");
+        r.retryAfter = retryAfterOf(*res);
+        return r;
+    }
+    if (res->status >= 500)
+        return failure(FailureKind::Transient, "heartbeat: " + describeErrorBody(*res));
+    if (res->status != 200)
+        return failure(FailureKind::Health, "heartbeat refused: " + describeErrorBody(*res));
+    DrainReport ok;
+    ok.pending = hb.queueLength;
+    return ok;
+}
+
+std::chrono::milliseconds Forwarder::waitAfter(const DrainReport& report) {
+    switch (report.failure) {
+    case FailureKind::None:
+        m_backoff.reset();
+        return 0ms;
+    case FailureKind::RateLimited:
+        if (report.retryAfter)
+            return std::min(*report.retryAfter, m_backoff.cap());
+        return m_backoff.next();
+    case FailureKind::Health:
+        return m_backoff.health();
+    case FailureKind::Transient:
+    case FailureKind::Store:
+        return m_backoff.next();
+    }
+    return m_backoff.next();
+}
+
+int Forwarder::runOnce(std::chrono::milliseconds giveUpAfter) {
+    const auto giveUpAt = Clock::now() + giveUpAfter;
+    for (;;) {
+        DrainReport r = drain();
+        if (r.failure == FailureKind::None) {
+            const std::uint64_t acked = m_totalAcknowledged;
+            DrainReport hb = sendHeartbeat();
+            if (hb.failure != FailureKind::None)
+                m_log("heartbeat not delivered: " + hb.message);
+            m_log("done: " + std::to_string(acked) + " envelope(s) acknowledged in " +
+                  std::to_string(m_totalPosts) + " batch POST(s), " +
+                  std::to_string(m_totalFailedPosts) + " failed; " + std::to_string(r.pending) +
+                  " pending");
+            return 0;
+        }
+        if (r.failure == FailureKind::Health) {
+            logHealthOnce(r.message);
+            m_log("stopped: " + std::to_string(r.pending) +
+                  " envelope(s) still pending; nothing was marked delivered without a verified "
+                  "county acknowledgement");
+            return kExitHealth;
+        }
+        const auto wait = waitAfter(r);
+        if (Clock::now() + wait > giveUpAt || m_state->stopRequested()) {
+            m_log("gave up: " + r.message + "; " + std::to_string(r.pending) +
+                  " envelope(s) still pending (they stay in the outbox and are sent later)");
+            return r.failure == FailureKind::Store ? kExitStore : kExitUnreachable;
+        }
+        m_log(r.message + "; retry in " + seconds(wait));
+        std::this_thread::sleep_for(wait);
+    }
+}
+
+void Forwarder::run() {
+    auto nextHeartbeat = Clock::now(); // one at start-up: the county sees the kiosk came back
+    // Privacy delay of what is pending now (a plain pair: g++ 12 warns on optional here).
+    bool sendScheduled = false;
+    Clock::time_point sendAt{};
+    std::chrono::milliseconds wait = 0ms;
+    std::uint64_t rng = m_rngState;
+    auto uniform = [&rng](std::int64_t hi) {
+        // splitmix64: the delay needs no cryptographic randomness, only spread.
+        rng += 0x9e3779b97f4a7c15ull;
+        std::uint64_t z = rng;
+        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+        z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+        z ^= z >> 31;
+        return hi <= 0 ? 0 : static_cast<std::int64_t>(z % static_cast<std::uint64_t>(hi + 1));
+    };
+    m_log("started: county " + m_settings.endpoint.host + ":" + m_settings.endpoint.port +
+          ", privacy delay up to " + seconds(m_settings.uploadDelayMax) + ", heartbeat every " +
+          seconds(m_settings.heartbeatInterval));
+
+    while (!m_state->stopRequested()) {
+        bool woken = false;
+        if (wait > 0ms)
+            woken = m_state->waitFor(wait);
+        if (m_state->stopRequested())
+            break;
+        wait = m_settings.pollInterval;
+
+        if (Clock::now() >= nextHeartbeat) {
+            DrainReport hb = sendHeartbeat();
+            if (hb.failure == FailureKind::None) {
+                nextHeartbeat = Clock::now() + m_settings.heartbeatInterval;
+                m_state->update([&](HealthSnapshot& h) {
+                    h.online = true;
+                    h.lastSync = unixNow();
+                });
+            } else {
+                // Retried on the next cycle that is allowed to talk to the county.
+                nextHeartbeat = Clock::now() + std::min(m_settings.heartbeatInterval,
+                                                        std::chrono::milliseconds(60000));
+                if (hb.failure == FailureKind::Health)
+                    logHealthOnce(hb.message);
+            }
+        }
+
+        // Anything to send? A cheap look at the head of the queue.
+        std::uint64_t pendingNow = 0;
+        {
+            auto box = outbox();
+            if (!box) {
+                if (box.error().failure != FailureKind::None) {
+                    m_log(box.error().message);
+                    wait = m_backoff.next();
+                }
+                continue;
+            }
+            auto head = box.value()->pending(1, 0);
+            if (!head) {
+                m_log("reading the outbox: " + head.error().message);
+                (void)m_outbox->close();
+                m_outbox.reset();
+                wait = m_backoff.next();
+                continue;
+            }
+            pendingNow = head->size();
+        }
+        if (pendingNow == 0) {
+            sendScheduled = false;
+            continue;
+        }
+        if (!woken && m_settings.uploadDelayMax > 0ms) {
+            if (!sendScheduled) {
+                sendScheduled = true;
+                sendAt = Clock::now() +
+                         std::chrono::milliseconds(uniform(m_settings.uploadDelayMax.count()));
+            }
+            if (Clock::now() < sendAt) {
+                wait = std::min(
+                    m_settings.pollInterval,
+                    std::chrono::duration_cast<std::chrono::milliseconds>(sendAt - Clock::now()) +
+                        1ms);
+                continue;
+            }
+        }
+
+        DrainReport r = drain();
+        if (r.acknowledged > 0 || r.failure == FailureKind::None)
+            sendScheduled = false;
+        if (r.failure == FailureKind::None) {
+            m_backoff.reset();
+            continue;
+        }
+        wait = waitAfter(r);
+        if (r.failure == FailureKind::Health)
+            logHealthOnce(r.message);
+        else
+            m_log(r.message + "; retry in " + seconds(wait));
+        sendScheduled = false; // the backoff wait already decouples sending from submission time
+        if (r.failure == FailureKind::Store)
+            continue;
+        // A broken connection must not be reused after a failure.
+        m_client.close();
+    }
+    m_log("stopping: " + std::to_string(m_totalAcknowledged) + " acknowledged since start");
+}
+
+} // namespace minsheng::forwarder

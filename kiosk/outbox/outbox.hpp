@@ -1,0 +1,176 @@
+// Outbox: the kiosk's durable, encrypted queue of signed, chained envelopes.
+//
+// The kiosk UI appends an envelope when a parent submits and shows the receipt only after
+// append() returned; the forwarder process reads pending() envelopes, sends them, and stores the
+// county's acknowledgement with acknowledge(); prune() later removes acknowledged envelopes.
+// Both processes open the same file; SQLite's WAL locking and a busy timeout serialise writers.
+//
+// File, key and pragmas (set on every open, in this order, reasons in outbox.cpp):
+//   sqlite3_key("x'<64 hex>'")   raw 256-bit key, no PBKDF2 on open (the key is random already)
+//   cipher_page_size = 4096      before anything reads the file; SQLCipher 3.4's default is 1024
+//   busy_timeout = 5000 ms, journal_mode = WAL, synchronous = FULL, secure_delete = ON,
+//   foreign_keys = ON, temp_store = MEMORY
+// Schema, invariants and migrations: outbox_schema.hpp. Operator documentation: docs/outbox.md.
+//
+// Durability: every mutating call runs in one BEGIN IMMEDIATE transaction and returns success
+// only after COMMIT returned; with synchronous = FULL the commit record has been fsync'ed by then.
+// On failure the transaction is rolled back and nothing of it remains.
+//
+// Threads: an Outbox is used by one thread at a time. Do not carry an open Outbox across fork().
+#pragma once
+
+#include "crypto/envelope.hpp"
+#include "crypto/keys.hpp"
+#include "crypto/result.hpp"
+#include "crypto/secret_bytes.hpp"
+#include "sync/store/store_error.hpp"
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+struct sqlite3;
+
+namespace minsheng::outbox {
+
+// The shared store layer's names the outbox is written in.
+using sync::StoreError;
+using sync::storeErrorCodeName;
+
+/// The store's file name inside the kiosk's data folder.
+inline constexpr const char* kOutboxFileName = "outbox.db";
+
+enum class OpenMode {
+    MustExist,       // the forwarder, and the kiosk after its first start: missing is an error
+    CreateIfMissing, // first start: create when (and only when) no file of that name exists
+};
+
+struct OpenOptions {
+    /// Test seam: name of a registered SQLite VFS to open the file through (tests/sync/
+    /// fault_vfs.hpp injects write and fsync failures this way). Empty = SQLite's default.
+    std::string vfsName;
+    /// How long to wait for the other process's write lock before reporting Busy.
+    std::chrono::milliseconds busyTimeout{5000};
+    /// Run PRAGMA quick_check on open: reads (and so decrypts and authenticates) every page,
+    /// turning a damaged page into a Corrupt error at start-up rather than mid-submission.
+    bool quickCheckOnOpen = true;
+};
+
+/// What the kiosk hands over to be signed, chained and stored. The outbox fills in the kiosk id,
+/// sequence and previous hash itself.
+struct EnvelopeDraft {
+    crypto::EnvelopeKind kind = crypto::EnvelopeKind::Complaint;
+    std::string formId;
+    std::int64_t createdAt = 0; // Unix seconds, a multiple of 60
+    crypto::KeyId countyKeyId{};
+    std::optional<crypto::Hash256> receiptTag;
+    crypto::Bytes ciphertext; // sealed payload (crypto::sealPayloadX25519)
+};
+
+struct AppendedEnvelope {
+    crypto::Envelope envelope;
+    crypto::Hash256 hash{}; // crypto::envelopeHash(envelope)
+};
+
+struct StoredAcknowledgement {
+    crypto::Bytes bytes; // the county's signed acknowledgement, opaque to the outbox
+    std::int64_t receivedAt = 0;
+};
+
+struct StoredEnvelope {
+    crypto::Envelope envelope;
+    crypto::Hash256 hash{};
+    std::optional<StoredAcknowledgement> acknowledgement;
+};
+
+enum class AckOutcome {
+    Stored,        // newly recorded
+    AlreadyStored, // this envelope was acknowledged before; the first acknowledgement is kept
+};
+
+struct OutboxStats {
+    std::uint64_t pendingCount = 0;
+    std::uint64_t acknowledgedCount = 0; // acknowledged and not yet pruned
+    std::optional<std::int64_t> oldestPendingCreatedAt;
+    std::uint64_t lastSequence = 0;                        // of the chain head; survives pruning
+    crypto::Hash256 lastHash{};                            // of the chain head (zeros: none yet)
+    std::optional<std::uint64_t> lastAcknowledgedSequence; // highest ever acknowledged
+    std::optional<std::int64_t> lastAcknowledgedAt;        // receipt time of the latest ack
+    std::uint64_t fileBytes = 0;                           // outbox.db
+    std::uint64_t walBytes = 0;                            // outbox.db-wal (0 when absent)
+};
+
+class Outbox {
+public:
+    /// Opens (or, with CreateIfMissing and no file, creates) the store at `file`.
+    ///   `key`      32 bytes from a StoreKeySource (store_key.hpp); KeyUnusable otherwise.
+    ///   `kioskId`  [a-z0-9-]{1,64}; stored on creation, compared on every later open.
+    /// Never overwrites or recreates an existing file: an empty, foreign or damaged outbox.db is
+    /// an error (WrongKeyOrNotAnOutbox / Corrupt), and so is outbox.db missing beside a
+    /// leftover outbox.db-wal (the store was moved or deleted).
+    [[nodiscard]] static Result<Outbox, StoreError> open(const std::filesystem::path& file,
+                                                          const crypto::SecretBytes& key,
+                                                          std::string kioskId, OpenMode mode,
+                                                          const OpenOptions& options = {});
+
+    Outbox(Outbox&& other) noexcept;
+    Outbox& operator=(Outbox&& other) noexcept;
+    Outbox(const Outbox&) = delete;
+    Outbox& operator=(const Outbox&) = delete;
+    /// Closes quietly; call close() first to see a failure (e.g. a final checkpoint that failed).
+    ~Outbox();
+
+    /// Closes the connection. Errors are reported, the handle is released either way.
+    Result<Ok, StoreError> close();
+
+    /// Signs the draft as the next envelope of the chain and commits it durably. On error
+    /// nothing was stored (DiskFull: "the submission was NOT saved"), except for Io after a
+    /// failed fsync, where the disk's state is unknown and the message says so.
+    [[nodiscard]] Result<AppendedEnvelope, StoreError>
+    append(const EnvelopeDraft& draft, const crypto::Ed25519SecretKey& kioskKey);
+
+    /// Up to `limit` unacknowledged envelopes with sequence > `afterSequence`, in order.
+    [[nodiscard]] Result<std::vector<StoredEnvelope>, StoreError>
+    pending(std::size_t limit, std::uint64_t afterSequence = 0);
+
+    /// One envelope (acknowledged or not); UnknownEnvelope if never appended or pruned.
+    [[nodiscard]] Result<StoredEnvelope, StoreError> envelope(std::uint64_t sequence);
+
+    /// Every envelope still held, in sequence order (tests, export).
+    [[nodiscard]] Result<std::vector<StoredEnvelope>, StoreError> allEnvelopes();
+
+    /// Records the county's acknowledgement of envelope `sequence` whose hash is `envelopeHash`.
+    /// UnknownEnvelope if absent, AckMismatch if the hash differs; the ack bytes are stored as
+    /// given (verifying the county's signature is the caller's job). Idempotent.
+    [[nodiscard]] Result<AckOutcome, StoreError>
+    acknowledge(std::uint64_t sequence, const crypto::Hash256& envelopeHash,
+                std::span<const std::uint8_t> ackBytes, std::int64_t receivedAt);
+
+    /// Deletes acknowledged envelopes whose acknowledgement is older than `retentionSeconds`
+    /// (receivedAt < now - retentionSeconds). Returns how many. Unacknowledged envelopes are
+    /// never deleted (schema invariant 2).
+    [[nodiscard]] Result<std::uint64_t, StoreError> prune(std::int64_t now,
+                                                           std::int64_t retentionSeconds);
+
+    [[nodiscard]] Result<OutboxStats, StoreError> stats();
+
+    /// PRAGMA integrity_check over the whole file: Ok, or Corrupt with SQLite's report.
+    [[nodiscard]] Result<Ok, StoreError> integrityCheck();
+
+    const std::filesystem::path& file() const { return m_file; }
+    const std::string& kioskId() const { return m_kioskId; }
+
+private:
+    Outbox(sqlite3* db, std::filesystem::path file, std::string kioskId);
+
+    sqlite3* m_db = nullptr;
+    std::filesystem::path m_file;
+    std::string m_kioskId;
+};
+
+} // namespace minsheng::outbox

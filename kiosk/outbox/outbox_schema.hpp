@@ -1,0 +1,139 @@
+// The outbox's schema and its forward migrations.
+//
+// The store is one SQLCipher file, `outbox.db`, in the kiosk's data folder. Everything in it is
+// encrypted page by page (AES-256-CBC + HMAC-SHA1 per 4096-byte page: the SQLCipher 3.4 defaults that Debian 12 ships);
+// the envelopes inside are additionally sealed to the county key, so the outbox key protects
+// metadata (sequence, form, time, receipt tag) rather than what parents wrote.
+//
+// Invariants (checked by triggers where SQL can express them, and by tests/sync):
+//   1. An envelope row is immutable once inserted: no UPDATE of `envelopes` is allowed.
+//   2. An envelope leaves the outbox only after the county's acknowledgement of exactly that
+//      envelope hash is stored (trigger envelopes_keep_unacknowledged). prune() is the only
+//      DELETE, and it selects acknowledged rows only.
+//   3. `chain_head` has exactly one row and holds the sequence and hash of the last envelope
+//      ever appended, whether or not that envelope has since been pruned. The next envelope's
+//      sequence is last_sequence + 1 and its previous hash is last_hash (enforced on INSERT by
+//      trigger envelopes_follow_chain_head; zeros and 0 before the first envelope).
+//   4. An envelope insert and the chain-head update happen in the same transaction, so the head
+//      and the last stored envelope never disagree, even across a crash.
+//   5. The acknowledgement row names the envelope's hash; an acknowledgement for another hash is
+//      refused (by the code, before insert, and by trigger acknowledgements_match_envelope).
+//   6. `meta` has exactly one row: the kiosk id the store belongs to. It is written when the
+//      store is created and never changed; opening with another kiosk id is refused.
+//   7. PRAGMA user_version is the number of migration steps applied. The code applies missing
+//      steps in order, each in its own transaction, and refuses a file with a higher number.
+//   8. The file named outbox.db is always a complete, initialised store: a new store is built
+//      under outbox.db.creating and link()ed into place (outbox.cpp), so an empty or half-made
+//      outbox.db is never ours and is reported, never "repaired" by recreating it.
+//   9. No column holds a time more precise than the envelope's minute-rounded created_at, except
+//      the acknowledgement's receipt time (the county's clock, after the parent has left).
+#pragma once
+
+#include <array>
+#include <string_view>
+
+namespace minsheng::outbox::schema {
+
+struct MigrationStep {
+    int toVersion;            // value of user_version after this step
+    std::string_view summary; // for logs
+    std::string_view sql;     // one or more statements, run inside one transaction
+};
+
+// Append new steps at the end; never edit a step that has shipped.
+inline constexpr std::array kMigrations = {
+    MigrationStep{1, "initial schema: meta, chain_head, envelopes, acknowledgements", R"sql(
+CREATE TABLE meta (
+    id        INTEGER PRIMARY KEY CHECK (id = 1),
+    kiosk_id  TEXT NOT NULL CHECK (length(kiosk_id) BETWEEN 1 AND 64)
+);
+
+CREATE TABLE chain_head (
+    id             INTEGER PRIMARY KEY CHECK (id = 1),
+    last_sequence  INTEGER NOT NULL CHECK (last_sequence >= 0),
+    last_hash      BLOB NOT NULL CHECK (length(last_hash) = 32)
+);
+INSERT INTO chain_head (id, last_sequence, last_hash) VALUES (1, 0, zeroblob(32));
+
+CREATE TABLE envelopes (
+    sequence       INTEGER PRIMARY KEY CHECK (sequence >= 1),
+    version        INTEGER NOT NULL,
+    kind           INTEGER NOT NULL CHECK (kind IN (1, 2)),
+    kiosk_id       TEXT NOT NULL,
+    previous_hash  BLOB NOT NULL CHECK (length(previous_hash) = 32),
+    created_at     INTEGER NOT NULL CHECK (created_at % 60 = 0),
+    form_id        TEXT NOT NULL,
+    county_key_id  BLOB NOT NULL CHECK (length(county_key_id) = 8),
+    receipt_tag    BLOB CHECK (receipt_tag IS NULL OR length(receipt_tag) = 32),
+    ciphertext     BLOB NOT NULL,
+    signature      BLOB NOT NULL CHECK (length(signature) = 64),
+    envelope_hash  BLOB NOT NULL UNIQUE CHECK (length(envelope_hash) = 32)
+);
+
+CREATE TABLE acknowledgements (
+    sequence       INTEGER PRIMARY KEY
+                   REFERENCES envelopes (sequence) ON DELETE CASCADE,
+    envelope_hash  BLOB NOT NULL CHECK (length(envelope_hash) = 32),
+    ack            BLOB NOT NULL CHECK (length(ack) > 0),
+    received_at    INTEGER NOT NULL
+);
+CREATE INDEX acknowledgements_by_time ON acknowledgements (received_at);
+
+-- Survives pruning, for stats(): the highest sequence acknowledged and when the last ack came.
+CREATE TABLE ack_head (
+    id             INTEGER PRIMARY KEY CHECK (id = 1),
+    last_sequence  INTEGER,
+    last_received_at INTEGER
+);
+INSERT INTO ack_head (id, last_sequence, last_received_at) VALUES (1, NULL, NULL);
+
+-- Invariant 1.
+CREATE TRIGGER envelopes_immutable BEFORE UPDATE ON envelopes
+BEGIN
+    SELECT RAISE(ABORT, 'outbox invariant 1: envelopes are immutable');
+END;
+
+-- Invariant 2.
+CREATE TRIGGER envelopes_keep_unacknowledged BEFORE DELETE ON envelopes
+WHEN NOT EXISTS (SELECT 1 FROM acknowledgements a
+                 WHERE a.sequence = OLD.sequence AND a.envelope_hash = OLD.envelope_hash)
+BEGIN
+    SELECT RAISE(ABORT, 'outbox invariant 2: an unacknowledged envelope cannot be deleted');
+END;
+
+-- Invariant 3.
+CREATE TRIGGER envelopes_follow_chain_head BEFORE INSERT ON envelopes
+WHEN NEW.sequence IS NOT (SELECT last_sequence + 1 FROM chain_head WHERE id = 1)
+  OR NEW.previous_hash IS NOT (SELECT last_hash FROM chain_head WHERE id = 1)
+BEGIN
+    SELECT RAISE(ABORT, 'outbox invariant 3: envelope does not follow the chain head');
+END;
+
+-- Invariant 3 (the head only moves forward, one envelope at a time, onto a stored envelope).
+CREATE TRIGGER chain_head_advances BEFORE UPDATE ON chain_head
+WHEN NEW.last_sequence IS NOT OLD.last_sequence + 1
+  OR NOT EXISTS (SELECT 1 FROM envelopes e
+                 WHERE e.sequence = NEW.last_sequence AND e.envelope_hash = NEW.last_hash)
+BEGIN
+    SELECT RAISE(ABORT, 'outbox invariant 3: chain head must advance to the new envelope');
+END;
+
+-- Invariant 6.
+CREATE TRIGGER meta_immutable BEFORE UPDATE ON meta
+BEGIN
+    SELECT RAISE(ABORT, 'outbox invariant 6: the kiosk id of a store never changes');
+END;
+
+-- Invariant 5.
+CREATE TRIGGER acknowledgements_match_envelope BEFORE INSERT ON acknowledgements
+WHEN NOT EXISTS (SELECT 1 FROM envelopes e
+                 WHERE e.sequence = NEW.sequence AND e.envelope_hash = NEW.envelope_hash)
+BEGIN
+    SELECT RAISE(ABORT, 'outbox invariant 5: acknowledgement does not match the envelope');
+END;
+)sql"},
+};
+
+inline constexpr int kSchemaVersion = kMigrations.back().toVersion;
+
+} // namespace minsheng::outbox::schema

@@ -1,0 +1,167 @@
+// End to end through the real programs and the real network path on 127.0.0.1:
+//   minsheng-county init / provision (3 kiosks) → minsheng-kiosk submit (100 mixed complaints
+//   and surveys) → minsheng-kiosk sync --once (the forwarder) → minsheng-county serve (the
+//   intake server, TLS with the county CA) → minsheng-county pull (verify, open, record) →
+//   export: every submission exactly once with its text intact → case set (signed, pushed) →
+//   GET /v1/status/{tag} serves it with a county signature that verifies.
+#include <catch2/catch.hpp>
+
+#include "crypto/key_file.hpp"
+#include "crypto/receipt_code.hpp"
+#include "crypto/signed_messages.hpp"
+#include "sync/net/https_client.hpp"
+#include "sync/wire/protocol_messages.hpp"
+#include "tests/county/server/server_test_support.hpp"
+#include "tests/support/run_process.hpp"
+#include "tests/support/temp_dir.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <map>
+#include <set>
+
+using namespace minsheng;
+using nlohmann::json;
+using test::runProcess;
+namespace fs = std::filesystem;
+
+namespace {
+
+void setCountyUrl(const fs::path& kioskToml, const std::string& url) {
+    std::string text = test::readFile(kioskToml);
+    const std::string key = "url = \"https://127.0.0.1:8443\"";
+    const auto at = text.find(key);
+    REQUIRE(at != std::string::npos);
+    text.replace(at, key.size(), "url = \"" + url + "\"");
+    test::writeFile(kioskToml, text);
+}
+
+} // namespace
+
+TEST_CASE("100 submissions from 3 kiosks reach the ledger exactly once, and a staff status "
+          "comes back signed",
+          "[staff][e2e]") {
+    test::TempDir tmp{"minsheng-staff-e2e"};
+    const fs::path county = tmp / "county";
+    const auto cb = test::binary("minsheng-county"), kb = test::binary("minsheng-kiosk");
+    auto r = runProcess(cb, {"init", "--dir", county.string(), "--no-passphrase"});
+    INFO(r.err);
+    REQUIRE(r.exitCode == 0);
+    const std::vector<std::string> kiosks = {"yx-a", "yx-b", "yx-c"};
+    for (const auto& k : kiosks) {
+        r = runProcess(cb, {"provision", "--dir", county.string(), "--kiosk-id", k, "--name",
+                            "机器 " + k, "--out", (tmp / k).string()});
+        INFO(r.err);
+        REQUIRE(r.exitCode == 0);
+    }
+    test::ServerProcess server(county, tmp / "serve.log");
+    const std::string url = "https://127.0.0.1:" + std::to_string(server.port());
+    for (const auto& k : kiosks)
+        setCountyUrl(tmp / k / "kiosk.toml", url);
+
+    auto example = [&](const std::string& form) {
+        auto e = runProcess(kb, {"forms", "--config", (tmp / kiosks[0] / "kiosk.toml").string(),
+                                 "--example", form});
+        REQUIRE(e.exitCode == 0);
+        return json::parse(e.out);
+    };
+    const json complaintBase = example("complaint"), surveyBase = example("survey");
+
+    // 100 submissions: every third a survey; texts unique, with quotes, commas, a backslash,
+    // a formula-like start, a newline and emoji.
+    std::map<std::string, std::string> expected; // unique text → kind
+    std::vector<std::string> codes;
+    for (int i = 0; i < 100; ++i) {
+        const std::string& k = kiosks[static_cast<std::size_t>(i) % kiosks.size()];
+        const bool survey = i % 3 == 2;
+        json a = survey ? surveyBase : complaintBase;
+        const std::string text = (i % 5 == 0 ? "=SUM(A1) " : "") + std::string("第") +
+                                 std::to_string(i) + "份 \"引号\", 逗号 \\ 🙏\n第二行 #" +
+                                 std::to_string(i);
+        a[survey ? "comment" : "description"] = text;
+        auto s = runProcess(kb,
+                            {"submit", "--config", (tmp / k / "kiosk.toml").string(), "--form",
+                             survey ? "survey" : "complaint", "--answers", "-", "--json"},
+                            a.dump());
+        INFO(s.err);
+        REQUIRE(s.exitCode == 0);
+        expected[text] = survey ? "survey" : "complaint";
+        if (!survey)
+            codes.push_back(json::parse(s.out)["receipt_code"]);
+    }
+    REQUIRE(expected.size() == 100);
+
+    // The forwarder of each kiosk sends everything now.
+    for (const auto& k : kiosks) {
+        auto s = runProcess(kb, {"sync", "--config", (tmp / k / "kiosk.toml").string(), "--once",
+                                 "--upload-delay-minutes", "0", "--give-up-after", "20"});
+        INFO(s.out << s.err << server.log());
+        REQUIRE(s.exitCode == 0);
+    }
+
+    // Staff pull: verified and opened here; small pages to cross page boundaries.
+    r = runProcess(cb, {"pull", "--dir", county.string(), "--server", url, "--page-size", "7"});
+    INFO(r.out << r.err);
+    REQUIRE(r.exitCode == 0);
+    REQUIRE_THAT(r.out, Catch::Contains("100 新记录 recorded"));
+    r = runProcess(cb, {"pull", "--dir", county.string(), "--server", url});
+    REQUIRE(r.exitCode == 0);
+    REQUIRE_THAT(r.out, Catch::Contains("0 新记录 recorded"));
+
+    r = runProcess(cb, {"export", "--dir", county.string(), "--format", "json"});
+    REQUIRE(r.exitCode == 0);
+    auto exported = json::parse(r.out)["submissions"];
+    REQUIRE(exported.size() == 100);
+    std::set<std::string> seen;
+    for (const auto& s : exported) {
+        const bool survey = s["kind"] == "survey";
+        const std::string text = s["answers"][survey ? "comment" : "description"];
+        REQUIRE(expected.count(text) == 1);
+        REQUIRE(expected[text] == s["kind"]);
+        REQUIRE(seen.insert(text).second); // exactly once
+        REQUIRE(s["acknowledged"] == true);
+    }
+
+    // Staff set a status by receipt code; the server serves it, signed by the county.
+    const std::string code = codes.at(3);
+    r = runProcess(cb, {"case", "set", "--dir", county.string(), code, "--status", "办理中",
+                        "--reply", "已转交教育局核查，请耐心等待。", "--server", url});
+    INFO(r.out << r.err);
+    REQUIRE(r.exitCode == 0);
+    REQUIRE_THAT(r.out, Catch::Contains("已推送 Pushed 1"));
+
+    auto tagKey = crypto::readReceiptTagKey(county / "keys/receipt-tag.key");
+    REQUIRE(tagKey.ok());
+    auto countyPub = crypto::readEd25519PublicKey(county / "keys/county-signing.pub",
+                                                  crypto::KeyKind::CountySigningPublic);
+    REQUIRE(countyPub.ok());
+    auto endpoint = sync::parseHttpsUrl(url, county / "tls/ca.pem");
+    REQUIRE(endpoint.ok());
+    sync::HttpsClient client(*endpoint);
+    auto lookup = [&](const std::string& c) {
+        auto tag = crypto::ReceiptCode::parse(c)->tag(*tagKey);
+        auto resp = client.request("GET", "/v1/status/" + crypto::toHex(tag));
+        REQUIRE(resp.ok());
+        INFO(resp->body);
+        REQUIRE(resp->status == 200);
+        auto rec = sync::caseStatusFromJson(json::parse(resp->body));
+        REQUIRE(rec.ok());
+        REQUIRE(crypto::verifyCaseStatus(*rec, *countyPub));
+        REQUIRE(rec->receiptTag == tag);
+        return *rec;
+    };
+    auto set = lookup(code);
+    REQUIRE(set.status == crypto::CaseStatus::InProgress);
+    REQUIRE(set.reply == "已转交教育局核查，请耐心等待。");
+    auto untouched = lookup(codes.at(4));
+    REQUIRE(untouched.status == crypto::CaseStatus::Received);
+    REQUIRE(untouched.reply.empty());
+
+    // Kiosk health from the server.
+    r = runProcess(cb, {"kiosks", "--dir", county.string(), "--server", url, "--json"});
+    INFO(r.err);
+    REQUIRE(r.exitCode == 0);
+    auto health = json::parse(r.out);
+    REQUIRE(health.size() == 3);
+    REQUIRE(health[0].contains("health"));
+}
