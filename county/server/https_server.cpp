@@ -19,6 +19,7 @@
 #include <chrono>
 #include <csignal>
 #include <mutex>
+#include <optional>
 #include <sys/stat.h>
 #include <thread>
 #include <unordered_map>
@@ -33,24 +34,64 @@ namespace ssl = net::ssl;
 using tcp = net::ip::tcp;
 using namespace std::chrono_literals;
 
+constexpr auto kHandshakeTimeout = 10s;
 constexpr auto kStepTimeout = 30s;
 constexpr auto kIdleTimeout = 60s;
 constexpr auto kShutdownTimeout = 5s;
 constexpr auto kDrainTimeout = 30s;
 constexpr auto kLingerTimeout = 2s;
 constexpr std::size_t kLingerBytes = 1u << 20;
+// Bytes a connection may hold that the parser has not consumed yet: twice the header limit, so a
+// header always fits, and a chunked trailer (which Beast buffers whole) is cut here.
+constexpr std::size_t kMaxUnparsedBytes = 2 * kMaxHeaderBytes;
+constexpr auto kAcceptRetryDelay = 100ms;
+constexpr auto kAcceptLogInterval = 10s;
 
 class Session;
 
 /// What all connections share: the handler, the log, the stop flag, the live sessions.
 class ServerState {
 public:
-    ServerState(IntakeHandler& handler, std::function<void(const std::string&)> log,
-                net::io_context& ioc)
-        : handler(handler), m_ioc(ioc), m_log(std::move(log)), m_watchdog(net::make_strand(ioc)) {}
+    ServerState(IntakeHandler& handler, const ServerOptions& options, net::io_context& ioc)
+        : handler(handler), options(options), m_ioc(ioc), m_log(options.log),
+          m_watchdog(net::make_strand(ioc)) {}
 
     IntakeHandler& handler;
+    const ServerOptions& options;
     std::atomic<bool> stopping{false};
+
+    /// Admission of a new connection from `address`; every true is matched by one release().
+    bool admit(const std::string& address) {
+        std::lock_guard lock(m_admissionMutex);
+        if (m_connections >= options.maxConnections)
+            return false;
+        auto& n = m_perAddress[address];
+        if (n >= options.maxConnectionsPerAddress) {
+            if (n == 0)
+                m_perAddress.erase(address);
+            return false;
+        }
+        ++n;
+        ++m_connections;
+        return true;
+    }
+    void release(const std::string& address) {
+        std::lock_guard lock(m_admissionMutex);
+        --m_connections;
+        if (auto it = m_perAddress.find(address); it != m_perAddress.end() && --it->second == 0)
+            m_perAddress.erase(it);
+    }
+
+    /// The shared body budget: reserve before a body is read, release when it is answered.
+    bool reserveBody(std::size_t bytes) {
+        std::size_t now = m_bufferedBody.load();
+        do {
+            if (bytes > options.maxBufferedBodyBytes - std::min(now, options.maxBufferedBodyBytes))
+                return false;
+        } while (!m_bufferedBody.compare_exchange_weak(now, now + bytes));
+        return true;
+    }
+    void releaseBody(std::size_t bytes) { m_bufferedBody -= bytes; }
 
     void log(const std::string& line) {
         if (m_log)
@@ -83,6 +124,10 @@ private:
         });
     }
     bool m_drained = false;
+    std::mutex m_admissionMutex;
+    std::size_t m_connections = 0;
+    std::unordered_map<std::string, std::size_t> m_perAddress;
+    std::atomic<std::size_t> m_bufferedBody{0};
     net::io_context& m_ioc;
     std::function<void(const std::string&)> m_log;
     net::steady_timer m_watchdog;
@@ -92,16 +137,19 @@ private:
 
 class Session : public std::enable_shared_from_this<Session> {
 public:
-    Session(tcp::socket&& socket, ssl::context& ctx, ServerState& state)
-        : m_stream(std::move(socket), ctx), m_state(state) {
+    /// `clientAddress` has been admitted (ServerState::admit); the session releases it.
+    Session(tcp::socket&& socket, ssl::context& ctx, ServerState& state, std::string clientAddress)
+        : m_stream(std::move(socket), ctx), m_state(state), m_buffer(kMaxUnparsedBytes),
+          m_clientAddress(std::move(clientAddress)) {
         beast::error_code ec;
         // Answers go out as soon as they are written (no Nagle delay between TLS records).
         beast::get_lowest_layer(m_stream).socket().set_option(tcp::no_delay(true), ec);
-        auto ep = beast::get_lowest_layer(m_stream).socket().remote_endpoint(ec);
-        if (!ec)
-            m_clientAddress = ep.address().to_string();
     }
-    ~Session() { m_state.remove(this); }
+    ~Session() {
+        releaseBody();
+        m_state.release(m_clientAddress);
+        m_state.remove(this);
+    }
 
     void start() {
         m_state.add(this, shared_from_this());
@@ -121,7 +169,7 @@ public:
 
 private:
     void onStart() {
-        beast::get_lowest_layer(m_stream).expires_after(kStepTimeout);
+        beast::get_lowest_layer(m_stream).expires_after(kHandshakeTimeout);
         m_stream.async_handshake(
             ssl::stream_base::server,
             beast::bind_front_handler(&Session::onHandshake, shared_from_this()));
@@ -156,10 +204,12 @@ private:
 
     void onHeader(beast::error_code ec, std::size_t) {
         m_idle = false;
-        if (ec == http::error::header_limit)
+        if (ec == http::error::header_limit || ec == http::error::buffer_overflow)
             return refuse("the request header");
         if (ec == http::error::body_limit) // Content-Length over 8 MiB, whatever the target
             return refuse("the body");
+        if (isBrokenFraming(ec))
+            return refuseFraming(ec);
         if (ec)
             return; // closed, timed out, cancelled by stop, or not HTTP: drop the connection
         m_started = std::chrono::steady_clock::now();
@@ -168,8 +218,16 @@ private:
         const auto target = h.target();
         const std::size_t limit = bodyLimitFor(std::string_view(method.data(), method.size()),
                                                std::string_view(target.data(), target.size()));
-        if (auto length = m_parser->content_length(); length && *length > limit)
+        const auto length = m_parser->content_length();
+        if (length && *length > limit)
             return refuse("the body");
+        // A chunked body may grow to the route's limit, so that much is reserved for it.
+        const std::size_t reservation = length ? static_cast<std::size_t>(*length) : limit;
+        if (!m_state.reserveBody(reservation)) {
+            m_linger = true;
+            return respond(m_state.handler.overloaded("request bodies being read"), true);
+        }
+        m_reservedBody = reservation;
         m_parser->body_limit(limit);
         beast::get_lowest_layer(m_stream).expires_after(kStepTimeout);
         http::async_read(m_stream, m_buffer, *m_parser,
@@ -179,6 +237,10 @@ private:
     void onBody(beast::error_code ec, std::size_t) {
         if (ec == http::error::body_limit)
             return refuse("the body");
+        if (ec == http::error::buffer_overflow)
+            return refuse("the chunked trailer");
+        if (isBrokenFraming(ec))
+            return refuseFraming(ec);
         if (ec)
             return;
         auto message = m_parser->release();
@@ -228,6 +290,7 @@ private:
 
     void onWrite(bool close, beast::error_code ec, std::size_t) {
         m_response.reset();
+        releaseBody();
         if (ec)
             return;
         ++m_served;
@@ -243,6 +306,28 @@ private:
     void refuse(std::string_view what) {
         m_linger = true;
         respond(m_state.handler.tooLarge(what), true);
+    }
+
+    /// A parse error of the request itself, as opposed to the peer going away or a deadline.
+    static bool isBrokenFraming(const beast::error_code& ec) {
+        return ec && ec.category() == http::make_error_code(http::error::bad_target).category() &&
+               ec != http::error::end_of_stream && ec != http::error::partial_message &&
+               ec != http::error::need_more && ec != http::error::need_buffer &&
+               ec != http::error::body_limit && ec != http::error::header_limit &&
+               ec != http::error::buffer_overflow;
+    }
+
+    /// 400 for a request that cannot be framed: the connection cannot be trusted to continue.
+    void refuseFraming(const beast::error_code& ec) {
+        m_linger = true;
+        respond(m_state.handler.badFraming(ec.message()), true);
+    }
+
+    void releaseBody() {
+        if (m_reservedBody != 0) {
+            m_state.releaseBody(m_reservedBody);
+            m_reservedBody = 0;
+        }
     }
 
     /// Reads and discards for at most 2 s or 1 MiB, then the connection closes.
@@ -275,6 +360,7 @@ private:
     std::string m_clientAddress;
     std::chrono::steady_clock::time_point m_started = std::chrono::steady_clock::now();
     std::size_t m_served = 0;
+    std::size_t m_reservedBody = 0;
     bool m_idle = false;
     bool m_linger = false;
     std::size_t m_lingered = 0;
@@ -315,7 +401,8 @@ void ServerState::beginStop() {
 class Listener : public std::enable_shared_from_this<Listener> {
 public:
     Listener(net::io_context& ioc, ssl::context& ctx, ServerState& state)
-        : m_ioc(ioc), m_ctx(ctx), m_state(state), m_acceptor(net::make_strand(ioc)) {}
+        : m_ioc(ioc), m_ctx(ctx), m_state(state), m_acceptor(net::make_strand(ioc)),
+          m_retry(m_acceptor.get_executor()) {}
 
     Result<std::string, ServerError> listen(const tcp::endpoint& endpoint) {
         beast::error_code ec;
@@ -344,6 +431,7 @@ public:
         net::post(m_acceptor.get_executor(), [self = shared_from_this()] {
             beast::error_code ec;
             self->m_acceptor.close(ec);
+            self->m_retry.cancel();
         });
     }
 
@@ -352,18 +440,53 @@ private:
         if (m_state.stopping || ec == net::error::operation_aborted)
             return;
         if (ec) {
-            // EMFILE and friends: say so once in a while and keep accepting.
-            m_state.log("accept: " + ec.message());
+            // EMFILE and friends: the pending connection stays in the backlog, so accepting
+            // again at once would spin. Wait, then try again; say so once per interval.
+            note("accept: " + ec.message());
+            m_retry.expires_after(kAcceptRetryDelay);
+            m_retry.async_wait([self = shared_from_this()](beast::error_code wec) {
+                if (!wec && !self->m_state.stopping)
+                    self->accept();
+            });
+            return;
+        }
+        beast::error_code aec;
+        auto ep = socket.remote_endpoint(aec);
+        std::string address = aec ? std::string() : ep.address().to_string();
+        if (aec || !m_state.admit(address)) {
+            // Over the connection limits (or already gone): closed before any TLS work.
+            socket.close(aec);
+            note("refused a connection: over the connection limits (" +
+                 std::to_string(m_state.options.maxConnections) + " in all, " +
+                 std::to_string(m_state.options.maxConnectionsPerAddress) + " per address)");
         } else {
-            std::make_shared<Session>(std::move(socket), m_ctx, m_state)->start();
+            std::make_shared<Session>(std::move(socket), m_ctx, m_state, std::move(address))
+                ->start();
         }
         accept();
+    }
+
+    /// Logs `line` at most once per kAcceptLogInterval, with how many were left out.
+    void note(const std::string& line) {
+        const auto now = std::chrono::steady_clock::now();
+        if (m_lastNote && now - *m_lastNote < kAcceptLogInterval) {
+            ++m_suppressed;
+            return;
+        }
+        m_state.log(line + (m_suppressed ? " (and " + std::to_string(m_suppressed) +
+                                               " more since the last such line)"
+                                         : std::string()));
+        m_suppressed = 0;
+        m_lastNote = now;
     }
 
     net::io_context& m_ioc;
     ssl::context& m_ctx;
     ServerState& m_state;
     tcp::acceptor m_acceptor;
+    net::steady_timer m_retry;
+    std::optional<std::chrono::steady_clock::time_point> m_lastNote;
+    std::size_t m_suppressed = 0;
 };
 
 Result<Ok, ServerError> configureTls(ssl::context& ctx, const ServerOptions& o) {
@@ -376,6 +499,9 @@ Result<Ok, ServerError> configureTls(ssl::context& ctx, const ServerOptions& o) 
                                         "ECDHE-ECDSA-AES256-GCM-SHA384:"
                                         "ECDHE-ECDSA-CHACHA20-POLY1305") != 1)
         return fail(ServerError{"cannot configure TLS (OpenSSL refused the settings)"});
+    // Key exchange only over X25519 or P-256: both cost the server about as much as the client.
+    if (SSL_CTX_set1_groups_list(native, "X25519:P-256") != 1)
+        return fail(ServerError{"cannot configure the TLS key exchange groups"});
     struct stat st {};
     if (::stat(o.privateKey.c_str(), &st) == 0 && (st.st_mode & 077) != 0)
         return fail(ServerError{o.privateKey.string() +
@@ -421,7 +547,9 @@ Result<Ok, ServerError> runHttpsServer(IntakeHandler& handler, const ServerOptio
     const unsigned threads =
         o.threads ? o.threads : std::max(2u, std::thread::hardware_concurrency());
     net::io_context ioc(static_cast<int>(threads));
-    ServerState state(handler, o.log, ioc);
+    if (o.maxConnections == 0 || o.maxConnectionsPerAddress == 0 || o.maxBufferedBodyBytes == 0)
+        return fail(ServerError{"connection and body limits must be at least 1"});
+    ServerState state(handler, o, ioc);
     auto listener = std::make_shared<Listener>(ioc, ctx, state);
     auto bound = listener->listen(tcp::endpoint(address, static_cast<unsigned short>(port)));
     if (!bound)

@@ -1,12 +1,24 @@
 // HttpsServer: the intake server's transport. Boost.Beast HTTP/1.1 over Asio and OpenSSL,
 // asynchronous, on a small pool of threads; every request is answered by IntakeHandler.
 //
+// Admission (docs/server.md "Limits"): at most `maxConnections` connections in all and
+// `maxConnectionsPerAddress` from one client address; one over is closed at once, before TLS.
+// When accept() fails (EMFILE: out of file descriptors) the listener waits 100 ms before it
+// tries again and logs the failure at most once every 10 s.
+//
 // Per connection (a strand; see docs/server.md for the numbers):
-//   handshake (30 s) → read header (30 s; 60 s while idle between keep-alive requests; 8 KiB)
+//   handshake (10 s) → read header (30 s; 60 s while idle between keep-alive requests; 8 KiB)
 //   → body limit from the request line (8 MiB for POST /v1/envelopes, 64 KiB otherwise; a
 //   Content-Length over it is answered 413 before any body byte is read) → read body (30 s)
 //   → handle → write (30 s) → next request or TLS shutdown (5 s).
-// TLS 1.2 at least (SSL_CTX_set_min_proto_version), ECDHE + AEAD suites only for 1.2.
+// TLS 1.2 at least (SSL_CTX_set_min_proto_version), ECDHE + AEAD suites only for 1.2, and only
+// the X25519 and P-256 key exchange groups (a finite-field group costs the server ~100× more per
+// handshake than it costs a client that merely offers it).
+// Bodies: the bytes a request announces (Content-Length, or its route's limit when chunked) are
+// reserved from a budget all connections share (`maxBufferedBodyBytes`); a request that does not
+// fit is answered 503 with Retry-After. Unparsed bytes — a header, chunk-size lines, a chunked
+// trailer — never take more than 16 KiB per connection. A request whose framing is broken
+// (bad Content-Length, Content-Length with Transfer-Encoding, a bad chunk) is answered 400.
 //
 // stop() (SIGTERM/SIGINT via run()): the acceptor closes, connections idle between requests are
 // closed, requests already being read or handled finish and are answered with
@@ -28,6 +40,10 @@ struct ServerOptions {
     std::filesystem::path certificateChain; // PEM
     std::filesystem::path privateKey;       // PEM, mode 0600
     unsigned threads = 0;                   // 0: hardware concurrency, at least 2
+    std::size_t maxConnections = 1024;      // in all; keep under LimitNOFILE
+    std::size_t maxConnectionsPerAddress =
+        64; // from one client address (a NAT may hold many kiosks)
+    std::size_t maxBufferedBodyBytes = 128u << 20; // request bodies being read, all connections
     /// One line per request and per problem; never a payload, tag or client address.
     std::function<void(const std::string&)> log;
     /// Called once, when the server accepts connections, with the bound "host:port".

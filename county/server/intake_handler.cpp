@@ -148,6 +148,23 @@ HttpResponse IntakeHandler::tooLarge(std::string_view what) {
     return r;
 }
 
+HttpResponse IntakeHandler::badFraming(std::string_view why) {
+    countRequest("refused");
+    HttpResponse r =
+        error(400, "bad-request", "the request is not valid HTTP/1.1: " + std::string(why));
+    r.route = "refused";
+    return r;
+}
+
+HttpResponse IntakeHandler::overloaded(std::string_view what) {
+    countRequest("refused");
+    HttpResponse r =
+        error(503, "busy", std::string(what) + " are at their limit; try again shortly");
+    r.headers.emplace_back("Retry-After", "1");
+    r.route = "refused";
+    return r;
+}
+
 bool IntakeHandler::staffAuthorized(const HttpRequest& r) const {
     if (!m_staffTokenHash)
         return false;

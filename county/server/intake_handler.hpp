@@ -79,6 +79,10 @@ public:
 
     /// Answers for requests the transport refused before handle() (counted like the others).
     HttpResponse tooLarge(std::string_view what);
+    /// 400 "bad-request": the request's framing is broken (`why` is the parser's words).
+    HttpResponse badFraming(std::string_view why);
+    /// 503 "busy" with Retry-After: a shared budget (`what`) is used up for the moment.
+    HttpResponse overloaded(std::string_view what);
 
     /// Prometheus text (docs/protocol.md section 10).
     std::string metricsText();

@@ -1,11 +1,11 @@
 #include "county/server/serve_command.hpp"
 
-#include "crypto/key_file.hpp"
 #include "county/office/county_dir.hpp"
-#include "county/office/passphrase_prompt.hpp"
 #include "county/office/county_tls.hpp"
+#include "county/office/passphrase_prompt.hpp"
 #include "county/server/https_server.hpp"
 #include "county/server/intake_handler.hpp"
+#include "crypto/key_file.hpp"
 #include "sync/service/service_notify.hpp"
 
 #include <iostream>
@@ -53,6 +53,9 @@ struct ServeArgs {
     std::optional<fs::path> passphraseFile;
     unsigned threads = 0;
     double postsPerMinute = 600;
+    std::size_t maxConnections = 1024;
+    std::size_t maxConnectionsPerAddress = 64;
+    std::size_t maxBufferedMiB = 128;
 };
 
 int runServe(const ServeArgs& a) {
@@ -110,6 +113,9 @@ int runServe(const ServeArgs& a) {
     o.certificateChain = dir.tlsServerCert();
     o.privateKey = dir.tlsServerKey();
     o.threads = a.threads;
+    o.maxConnections = a.maxConnections;
+    o.maxConnectionsPerAddress = a.maxConnectionsPerAddress;
+    o.maxBufferedBodyBytes = a.maxBufferedMiB << 20;
     o.log = log;
     sync::ServiceNotifier notifier; // systemd Type=notify: READY once the socket listens
     o.onReady = [&log, &notifier](const std::string& bound) {
@@ -144,6 +150,21 @@ void addServeCommand(CLI::App& app, std::function<int()>& run) {
                      "POST requests allowed per client address and per kiosk per minute")
         ->capture_default_str()
         ->check(CLI::PositiveNumber);
+    serve
+        ->add_option("--max-connections", args->maxConnections,
+                     "Connections held at once, in all (keep under the open-file limit)")
+        ->capture_default_str()
+        ->check(CLI::PositiveNumber);
+    serve
+        ->add_option("--max-connections-per-address", args->maxConnectionsPerAddress,
+                     "Connections held at once from one client address")
+        ->capture_default_str()
+        ->check(CLI::PositiveNumber);
+    serve
+        ->add_option("--max-buffered-mib", args->maxBufferedMiB,
+                     "MiB of request bodies held at once, all connections together")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 4096));
     serve->callback([args, &run] {
         run = [args] {
             return runServe(*args);

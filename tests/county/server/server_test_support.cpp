@@ -1,8 +1,8 @@
 #include "tests/county/server/server_test_support.hpp"
 
-#include "crypto/key_file.hpp"
 #include "county/office/county_dir.hpp"
 #include "county/office/provisioning.hpp"
+#include "crypto/key_file.hpp"
 #include "sync/wire/envelope_json.hpp"
 #include "sync/wire/minute_time.hpp"
 #include "tests/support/run_process.hpp"
@@ -20,6 +20,7 @@
 #include <regex>
 #include <sodium.h>
 #include <stdexcept>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
@@ -133,7 +134,8 @@ std::string batchJson(const std::vector<crypto::Envelope>& envelopes) {
 // ---- ServerProcess ---------------------------------------------------------------------------
 
 ServerProcess::ServerProcess(const fs::path& countyDir, const fs::path& logFile,
-                             std::vector<std::string> extraArgs)
+                             std::vector<std::string> extraArgs,
+                             std::optional<unsigned> openFileLimit)
     : m_logFile(logFile) {
     std::vector<std::string> args{binary("minsheng-county").string(),
                                   "serve",
@@ -155,6 +157,10 @@ ServerProcess::ServerProcess(const fs::path& countyDir, const fs::path& logFile,
         ::dup2(fd, 2);
         const int devnull = ::open("/dev/null", O_RDONLY);
         ::dup2(devnull, 0);
+        if (openFileLimit) {
+            rlimit lim{*openFileLimit, *openFileLimit};
+            ::setrlimit(RLIMIT_NOFILE, &lim);
+        }
         ::execv(argv[0], argv.data());
         ::_exit(127);
     }
@@ -257,6 +263,11 @@ std::optional<std::string> TestClient::connect() {
     }
     m_impl->buffer.clear();
     return std::nullopt;
+}
+
+void TestClient::offerGroups(const std::string& groups) {
+    if (SSL_CTX_set1_groups_list(m_impl->ctx.native_handle(), groups.c_str()) != 1)
+        throw std::runtime_error("OpenSSL does not know the groups " + groups);
 }
 
 void TestClient::writeRaw(const std::string& bytes) {

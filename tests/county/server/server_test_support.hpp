@@ -58,8 +58,10 @@ std::string batchJson(const std::vector<crypto::Envelope>& envelopes);
 /// The real server binary, started on 127.0.0.1 with a free port; stdout+stderr go to a file.
 class ServerProcess {
 public:
+    /// `openFileLimit`: RLIMIT_NOFILE for the server (to reproduce running out of descriptors).
     ServerProcess(const std::filesystem::path& countyDir, const std::filesystem::path& logFile,
-                  std::vector<std::string> extraArgs = {});
+                  std::vector<std::string> extraArgs = {},
+                  std::optional<unsigned> openFileLimit = std::nullopt);
     ~ServerProcess();
     ServerProcess(const ServerProcess&) = delete;
     ServerProcess& operator=(const ServerProcess&) = delete;
@@ -94,6 +96,9 @@ public:
     Reply request(const std::string& method, const std::string& target,
                   const std::string& body = {}, const std::string& contentType = "application/json",
                   const std::map<std::string, std::string>& headers = {});
+    /// Offers only these TLS key exchange groups (OpenSSL names, e.g. "ffdhe8192"); call
+    /// before connect().
+    void offerGroups(const std::string& groups);
     /// Writes raw bytes on the connection (connects first if needed).
     void writeRaw(const std::string& bytes);
     /// Reads one response from the connection.
