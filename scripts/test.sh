@@ -47,7 +47,8 @@ if [ "${MINSHENG_SKIP_FUZZ:-0}" != 1 ]; then
     scratch=$(mktemp -d)
     echo "-- fuzz_$name: $runs runs"
     status=0
-    "$binary" -runs="$runs" -max_len=65536 -print_final_stats=1 \
+    # -timeout: an input that takes over 10 s is a finding (a slow parse is a denial of service).
+    "$binary" -runs="$runs" -max_len=65536 -timeout=10 -print_final_stats=1 \
       "$scratch" "$target" > "$scratch.log" 2>&1 || status=$?
     grep -E 'stat::number_of_executed_units|ERROR|SUMMARY' "$scratch.log" || true
     if [ "$status" != 0 ]; then tail -n 40 "$scratch.log"; fi

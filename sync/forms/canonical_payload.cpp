@@ -231,7 +231,12 @@ Result<ParsedPayload, std::string> parsePayload(std::string_view payload) {
     try {
         doc = nlohmann::json::parse(payload.begin(), payload.end());
     } catch (const nlohmann::json::parse_error& e) {
-        return fail(std::string("payload is not JSON: ") + e.what());
+        // The position only: nlohmann's own message quotes the offending bytes, which need not
+        // be UTF-8, and this text ends up in JSON reports and alarms.
+        return fail("payload is not JSON (syntax error at byte " + std::to_string(e.byte) + ")");
+    } catch (const nlohmann::json::exception&) {
+        // out_of_range.406: a number that does not fit a double, such as 1e999.
+        return fail(std::string("payload is not JSON this parser accepts (a number out of range)"));
     }
     if (!doc.is_object()) {
         return fail(std::string("payload is not a JSON object"));

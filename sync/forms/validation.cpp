@@ -319,13 +319,31 @@ Result<Answers, std::vector<FieldError>> parseAnswersJson(const Form& form, std:
     try {
         doc = nlohmann::json::parse(json.begin(), json.end());
     } catch (const nlohmann::json::parse_error& e) {
-        // e.what() carries "line L, column C" and the offending token; both are about the
-        // document's syntax, which is what the author of the JSON needs to see.
-        const std::string what = e.what();
+        // The byte position, not nlohmann's message: that quotes the offending bytes, which need
+        // not be UTF-8 and would make this message unprintable as JSON.
+        std::size_t line = 1;
+        std::size_t column = 1;
+        for (std::size_t i = 0; i + 1 < e.byte && i < json.size(); ++i) {
+            if (json[i] == '\n') {
+                ++line;
+                column = 1;
+            } else {
+                ++column;
+            }
+        }
+        const std::string l = std::to_string(line);
+        const std::string c = std::to_string(column);
+        return fail(std::vector<FieldError>{FieldError{
+            "", FieldErrorCode::BadJson,
+            LocalizedText{"答案不是有效的 JSON：第 " + l + " 行第 " + c + " 列有语法错误。",
+                          "The answers are not valid JSON: syntax error at line " + l +
+                              ", column " + c + "."}}});
+    } catch (const nlohmann::json::exception&) {
+        // out_of_range.406: a number that does not fit a double, such as 1e999.
         return fail(std::vector<FieldError>{
             FieldError{"", FieldErrorCode::BadJson,
-                       LocalizedText{"答案不是有效的 JSON：" + what,
-                                     "The answers are not valid JSON: " + what}}});
+                       LocalizedText{"答案里有一个超出范围的数字。",
+                                     "The answers contain a number out of range."}}});
     }
     if (!doc.is_object()) {
         return fail(std::vector<FieldError>{

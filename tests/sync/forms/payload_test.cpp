@@ -5,6 +5,7 @@
 #include "sync/forms/form_description.hpp"
 #include "sync/forms/validation.hpp"
 #include "tests/support/form_fixtures.hpp"
+#include "tests/support/temp_dir.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -266,4 +267,72 @@ TEST_CASE("parsePayload rejects malformed and non-canonical payloads", "[payload
             R"("form_version":3,"locale":"zh-CN"})");
     rejects(R"({"answers":[],"created":"2026-03-01T09:30Z","form":"test",)"
             R"("form_version":3,"locale":"zh-CN"})");
+}
+
+namespace {
+
+/// True when `s` is well-formed UTF-8 (what nlohmann's dump() requires of every string).
+bool isUtf8(const std::string& s) {
+    try {
+        (void)nlohmann::json(s).dump();
+        return true;
+    } catch (const nlohmann::json::exception&) {
+        return false;
+    }
+}
+
+/// The `payload-escapes: …` line of docs/protocol.md section 12.
+std::string documentedEscapesPayload() {
+    const std::string doc =
+        minsheng::test::readFile(minsheng::test::sourceDir() / "docs/protocol.md");
+    const std::string key = "\npayload-escapes: ";
+    const auto at = doc.find(key);
+    REQUIRE(at != std::string::npos);
+    const auto start = at + key.size();
+    return doc.substr(start, doc.find('\n', start) - start);
+}
+
+} // namespace
+
+TEST_CASE("parsePayload refuses numbers out of range and bytes that are not UTF-8, in UTF-8 words",
+          "[payload]") {
+    const std::string tail = R"(,"created":"2026-03-01T09:30Z","form":"test","form_version":3,)"
+                             R"("locale":"zh-CN"})";
+    for (const std::string& bad :
+         {R"({"answers":{"n":33.3e333})" + tail, R"({"answers":{"n":3590e856600})" + tail,
+          std::string(R"([666277.7e77777777)"), R"({"answers":{},"form_version":1e999})" + tail,
+          R"({"answers":{"what":")" + std::string("\xff\xfe\xc3") + R"("})" + tail,
+          std::string("\xe4\xb8") + "{}"}) {
+        INFO(bad);
+        auto p = parsePayload(bad);
+        REQUIRE_FALSE(p.ok());
+        CHECK(isUtf8(p.error()));
+    }
+}
+
+TEST_CASE("docs/protocol.md's escapes vector: every escaped character, one canonical spelling",
+          "[payload][vectors]") {
+    const std::string payload = documentedEscapesPayload();
+    auto p = parsePayload(payload);
+    INFO(payload);
+    REQUIRE(p.ok());
+    // The text answer holds " \ U+0008 U+0009 U+000A U+000C U+000D U+0000 U+0001 U+001F and a
+    // non-ASCII character, as raw bytes once parsed.
+    const std::string expected =
+        std::string("\"\\\b\t\n\f\r") + std::string(1, '\0') + "\x01\x1f" + "中";
+    CHECK(p->answers.at("what").get<std::string>() == expected);
+    // The same text spelled any other valid JSON way is refused: \u000a for \n, \/ for /,
+    // upper-case hex, a raw control character.
+    for (const auto& [from, to] :
+         std::vector<std::pair<std::string, std::string>>{{R"(\n)", R"(\u000a)"},
+                                                          {R"(\u001f)", R"(\u001F)"},
+                                                          {R"(\b)", R"(\u0008)"},
+                                                          {R"(中)", R"(\u4e2d)"}}) {
+        std::string other = payload;
+        const auto at = other.find(from);
+        REQUIRE(at != std::string::npos);
+        other.replace(at, from.size(), to);
+        INFO(other);
+        CHECK_FALSE(parsePayload(other).ok());
+    }
 }

@@ -363,6 +363,17 @@ TEST_CASE("parseAnswersJson reads values and reports shape errors", "[validate]"
         CHECK(a.error()[0].code == FieldErrorCode::BadJson);
         CHECK(a.error()[0].message.en.find("line 2") != std::string::npos);
     }
+    SECTION("a number out of range or bytes that are not UTF-8: BadJson, in UTF-8 words") {
+        for (const std::string& bad :
+             {std::string("{\"mood\": 33.3e333}"), std::string("{\"kind\": \"\xff\xfe\"}")}) {
+            auto a = parseAnswersJson(form, bad, &arena);
+            REQUIRE_FALSE(a.ok());
+            REQUIRE(a.error().size() == 1);
+            CHECK(a.error()[0].code == FieldErrorCode::BadJson);
+            CHECK_NOTHROW(nlohmann::json(a.error()[0].message.en).dump());
+            CHECK_NOTHROW(nlohmann::json(a.error()[0].message.zh).dump());
+        }
+    }
     SECTION("not an object") {
         auto a = parseAnswersJson(form, "[1,2]", &arena);
         REQUIRE_FALSE(a.ok());
