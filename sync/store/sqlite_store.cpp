@@ -40,7 +40,7 @@ StoreError storeErrorFromSqlite(sqlite3* db, const fs::path& file, int rc,
                                    "safe place and restore the " +
                                    std::string(storeName) + " from a backup."};
     case SQLITE_FULL:
-        return {Code::DiskFull, "the disk holding " + folder + " is full" + says + "." + then +
+        return {Code::DiskFull, "the disk holding " + f + " is full" + says + "." + then +
                                     " Free space on that disk, then try again."};
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
@@ -63,7 +63,7 @@ StoreError storeErrorFromSqlite(sqlite3* db, const fs::path& file, int rc,
                                       "not mounted read-only."};
     case SQLITE_IOERR:
         if (sysErrno == ENOSPC || sysErrno == EDQUOT || sysErrno == EFBIG)
-            return {Code::DiskFull, "the disk holding " + folder +
+            return {Code::DiskFull, "the disk holding " + f +
                                         " is full or the file size limit was reached (" +
                                         std::strerror(sysErrno) + ")." + then +
                                         " Free space on that disk, then try again."};

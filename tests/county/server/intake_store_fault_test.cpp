@@ -48,7 +48,7 @@ struct Chain {
             crypto::Hash256 tag{};
             randombytes_buf(tag.data(), tag.size());
             h.receiptTag = tag;
-            crypto::Bytes sealed(600 + 50 * static_cast<std::size_t>(i));
+            crypto::Bytes sealed(crypto_box_SEALBYTES + crypto::kMinPaddingBucket);
             randombytes_buf(sealed.data(), sealed.size());
             envelopes.push_back(crypto::signEnvelope(h, sealed, kiosk.secretKey));
             previous = crypto::envelopeHash(envelopes.back());
