@@ -98,12 +98,12 @@ TEST_CASE("Existing::Refuse never overwrites; Existing::Replace does", "[crypto]
     CHECK(readFile(file) == "replaced");
 }
 
-TEST_CASE("a failed write leaves neither the file nor a temporary file", "[crypto][atomic-file]") {
-    TempDir dir("atomic-file");
-    const auto file = dir / "big.json";
-    writeFile(dir / "other", "untouched");
-    // A file size limit in a child process: write() fails with EFBIG part way through, as on a
-    // full disk or an exceeded quota.
+namespace {
+
+/// Writes 1 MiB to `file` in a child process under a 64 KiB file size limit, where write() fails
+/// with EFBIG part way through, as on a full disk or an exceeded quota. The child's exit status:
+/// 0 when the write failed as DiskFull.
+int writeOverSizeLimit(const fs::path& file) {
     std::fflush(nullptr);
     pid_t pid = ::fork();
     REQUIRE(pid >= 0);
@@ -122,26 +122,20 @@ TEST_CASE("a failed write leaves neither the file nor a temporary file", "[crypt
     int status = 0;
     ::waitpid(pid, &status, 0);
     REQUIRE(WIFEXITED(status));
-    CHECK(WEXITSTATUS(status) == 0);
-    CHECK(entries(dir.path()) == std::vector<std::string>{"other"});
+    return WEXITSTATUS(status);
+}
 
+} // namespace
+
+TEST_CASE("a failed write leaves neither the file nor a temporary file", "[crypto][atomic-file]") {
+    TempDir dir("atomic-file");
+    const auto file = dir / "big.json";
+    writeFile(dir / "other", "untouched");
+    CHECK(writeOverSizeLimit(file) == 0);
+    CHECK(entries(dir.path()) == std::vector<std::string>{"other"});
     // And where the file existed, it is left as it was.
     writeFile(file, "old");
-    pid = ::fork();
-    REQUIRE(pid >= 0);
-    if (pid == 0) {
-        std::signal(SIGXFSZ, SIG_IGN);
-        rlimit lim{};
-        lim.rlim_cur = 64 * 1024;
-        lim.rlim_max = RLIM_INFINITY;
-        if (::setrlimit(RLIMIT_FSIZE, &lim) != 0)
-            _exit(20);
-        _exit(writeFileAtomically(file, std::string(1 << 20, 'y'), 0644, Existing::Replace) ? 21
-                                                                                            : 0);
-    }
-    ::waitpid(pid, &status, 0);
-    REQUIRE(WIFEXITED(status));
-    CHECK(WEXITSTATUS(status) == 0);
+    CHECK(writeOverSizeLimit(file) == 0);
     CHECK(readFile(file) == "old");
     CHECK(entries(dir.path()) == std::vector<std::string>{"big.json", "other"});
 }
