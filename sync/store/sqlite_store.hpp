@@ -2,7 +2,7 @@
 // county's intake store (plain SQLite) and the staff case ledger (SQLCipher). One transaction
 // type and one open sequence, so the three cannot drift apart.
 //
-// Invariants (each store's schema file adds its own, numbered after these in spirit):
+// Invariants (each store's schema file lists its own on top of these):
 //   1. Every write runs inside a Transaction that took the write lock at BEGIN (IMMEDIATE), so
 //      two processes never read the same state and then race to change it. A Transaction that
 //      was not committed is rolled back when it leaves scope; the destructor never throws and
