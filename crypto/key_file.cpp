@@ -1,5 +1,7 @@
 #include "crypto/key_file.hpp"
 
+#include "crypto/atomic_file.hpp"
+
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
@@ -378,33 +380,20 @@ Result<Ok, KeyFileError> writeKeyFile(const fs::path& path, KeyKind kind,
     }
 
     const mode_t mode = ki.secret ? 0600 : 0644;
-    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
-    if (fd < 0) {
-        if (errno == EEXIST)
+    // Never overwrites an existing key; never leaves half a key behind (atomic_file.hpp).
+    auto written = writeFileAtomically(
+        path, std::span<const std::uint8_t>(text.data(), text.size()), mode, Existing::Refuse);
+    if (!written) {
+        const auto& e = written.error();
+        if (e.code == AtomicFileError::Code::AlreadyExists)
             return fail(err(KeyFileErrorCode::AlreadyExists,
                             name + ": already exists; refusing to overwrite a key. Move it away "
                                    "first if you really mean to replace it."));
-        return fail(err(KeyFileErrorCode::WriteFailed,
-                        name + ": cannot create: " + std::strerror(errno) + "."));
-    }
-    // The umask may have removed bits from a public file; a secret file must be exactly 0600.
-    (void)::fchmod(fd, mode);
-    std::size_t done = 0;
-    while (done < text.size()) {
-        ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            break;
-        done += static_cast<std::size_t>(n);
-    }
-    const int savedErrno = errno;
-    const bool ok = done == text.size() && ::fsync(fd) == 0;
-    ::close(fd);
-    if (!ok) {
-        ::unlink(path.c_str()); // never leave half a key behind
+        if (e.code == AtomicFileError::Code::Unwritable)
+            return fail(err(KeyFileErrorCode::WriteFailed,
+                            name + ": cannot create: " + std::strerror(e.sysErrno) + "."));
         return fail(err(KeyFileErrorCode::WriteFailed, name + ": could not write the key file: " +
-                                                           std::strerror(savedErrno) + "."));
+                                                           std::strerror(e.sysErrno) + "."));
     }
     return Ok{};
 }

@@ -1,5 +1,6 @@
 #include "county/office/county_tls.hpp"
 
+#include "crypto/atomic_file.hpp"
 #include "crypto/sodium.hpp"
 
 #include <algorithm>
@@ -107,26 +108,17 @@ X509Ptr newCertificate(EVP_PKEY* subjectKey, long days) {
     return cert;
 }
 
-/// Creates `path` with O_EXCL and `mode`, writes `data`, fsyncs.
+/// Creates `path` with `mode` and `data`; never overwrites (crypto/atomic_file.hpp).
 Result<Ok, TlsError> writeNewFile(const fs::path& path, const std::string& data, mode_t mode) {
-    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
-    if (fd < 0)
-        return tlsError("cannot create " + path.string() + ": " + std::strerror(errno) +
-                        (errno == EEXIST ? " (TLS material is never overwritten)." : "."));
-    ::fchmod(fd, mode); // umask must not widen or narrow what we asked for
-    std::size_t off = 0;
-    while (off < data.size()) {
-        ssize_t n = ::write(fd, data.data() + off, data.size() - off);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            ::close(fd);
-            return tlsError("cannot write " + path.string() + ": " + std::strerror(errno) + ".");
-        }
-        off += static_cast<std::size_t>(n);
+    auto written = crypto::writeFileAtomically(path, data, mode, crypto::Existing::Refuse);
+    if (!written) {
+        using Code = crypto::AtomicFileError::Code;
+        const int e = written.error().sysErrno;
+        if (written.error().code != Code::AlreadyExists && written.error().code != Code::Unwritable)
+            return tlsError("cannot write " + path.string() + ": " + std::strerror(e) + ".");
+        return tlsError("cannot create " + path.string() + ": " + std::strerror(e) +
+                        (e == EEXIST ? " (TLS material is never overwritten)." : "."));
     }
-    if (::fsync(fd) != 0 || ::close(fd) != 0)
-        return tlsError("cannot sync " + path.string() + ": " + std::strerror(errno) + ".");
     return Ok{};
 }
 

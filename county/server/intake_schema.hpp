@@ -2,13 +2,17 @@
 // keyed: it holds sealed envelopes the server cannot open, signed acknowledgements and signed
 // case statuses — nothing a key on the same disk would protect).
 //
-// Modes, set on every open, with the reason:
+// Modes, set on every open by sync/store/sqlite_store.hpp (the discipline all three stores share),
+// with the reason:
 //   journal_mode = WAL     readers (staff pulls, status look-ups) never block the writer
 //   synchronous  = FULL    a COMMIT that returned survives power loss; an ack is only sent after
 //                          the COMMIT that stored it returned (in WAL mode NORMAL could lose the
 //                          last transactions on power loss, and a kiosk that holds an ack deletes
 //                          its copy of the envelope)
-//   foreign_keys = ON, secure_delete = ON (nothing is deleted today; for the future)
+//   foreign_keys = ON, secure_delete = ON (nothing is deleted today; for the future),
+//   temp_store = MEMORY
+//   user_version           re-read after taking the write lock, so two servers started at once
+//                          never both migrate
 //
 // Invariants (triggers enforce those SQL can express; tests/server checks the rest):
 //   1. An envelope row is never updated or deleted (triggers envelopes_no_update/no_delete).
@@ -36,16 +40,15 @@
 //      is refused.
 #pragma once
 
+#include "sync/store/sqlite_store.hpp"
+
 #include <array>
 #include <string_view>
 
 namespace minsheng::server::schema {
 
-struct MigrationStep {
-    int toVersion;
-    std::string_view summary;
-    std::string_view sql;
-};
+/// One forward step (sync/store/sqlite_store.hpp applies them, invariant 4 there).
+using sync::sqlite::MigrationStep;
 
 // Append new steps at the end; never edit a step that has shipped.
 inline constexpr std::array kMigrations = {

@@ -2,8 +2,8 @@
 // that carries invariants 2-6 of intake_schema.hpp.
 #include "county/server/intake_store.hpp"
 
-#include "sync/store/sqlite_statement.hpp"
 #include "county/server/intake_schema.hpp"
+#include "sync/store/sqlite_store.hpp"
 #include "sync/wire/protocol_messages.hpp"
 
 #include <sqlite3.h>
@@ -14,38 +14,19 @@
 namespace minsheng::server {
 namespace {
 
-Failure<StoreError> storeError(sqlite3* db, const std::string& what) {
-    return {StoreError{"intake store: " + what + ": " + (db ? sqlite3_errmsg(db) : "no database")}};
-}
-
+using sync::sqlite::exec;
 using sync::sqlite::Stmt;
+using sync::sqlite::Transaction;
+using Code = StoreError::Code;
 
-int exec(sqlite3* db, const char* sql) {
-    return sqlite3_exec(db, sql, nullptr, nullptr, nullptr);
+constexpr std::string_view kStoreName = "intake store";
+
+/// The last failure on `db` while `doing` (e.g. "storing a batch in") the store `file`.
+Failure<StoreError> storeError(sqlite3* db, const std::filesystem::path& file,
+                               std::string_view doing) {
+    return {sync::sqlite::storeErrorFromSqlite(db, file, db ? sqlite3_extended_errcode(db) : 0,
+                                               kStoreName, doing, "")};
 }
-
-/// Rolls back unless released: the batch transaction and its savepoints.
-class Transaction {
-public:
-    explicit Transaction(sqlite3* db) : m_db(db) {
-        m_active = exec(db, "BEGIN IMMEDIATE") == SQLITE_OK;
-    }
-    ~Transaction() {
-        if (m_active)
-            exec(m_db, "ROLLBACK");
-    }
-    bool active() const { return m_active; }
-    int commit() {
-        int rc = exec(m_db, "COMMIT");
-        if (rc == SQLITE_OK)
-            m_active = false;
-        return rc;
-    }
-
-private:
-    sqlite3* m_db;
-    bool m_active = false;
-};
 
 struct StoredRow {
     crypto::Hash256 hash{};
@@ -102,49 +83,36 @@ bool touchKiosk(sqlite3* db, const std::string& kioskId, std::int64_t now) {
 } // namespace
 
 Result<std::unique_ptr<IntakeStore>, StoreError>
-IntakeStore::open(const std::filesystem::path& file, const crypto::Ed25519SecretKey& signingKey) {
-    sqlite3* raw = nullptr;
-    const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX;
-    if (sqlite3_open_v2(file.c_str(), &raw, flags, nullptr) != SQLITE_OK) {
-        auto e = storeError(raw, "cannot open " + file.string());
-        sqlite3_close(raw);
-        return e;
-    }
-    std::unique_ptr<IntakeStore> store(new IntakeStore(raw, signingKey));
-    sqlite3_busy_timeout(raw, 10000);
-    // Modes: see intake_schema.hpp for why each is set.
-    {
-        Stmt s(raw, "PRAGMA journal_mode = WAL");
-        if (s.step() != SQLITE_ROW || s.text(0) != "wal")
-            return storeError(raw, file.string() + ": cannot switch to WAL mode");
-    }
-    for (const char* pragma :
-         {"PRAGMA synchronous = FULL", "PRAGMA foreign_keys = ON", "PRAGMA secure_delete = ON"})
-        if (exec(raw, pragma) != SQLITE_OK)
-            return storeError(raw, pragma);
-    int version = 0;
-    {
-        Stmt s(raw, "PRAGMA user_version");
-        if (s.step() != SQLITE_ROW)
-            return storeError(raw, "cannot read user_version");
-        version = static_cast<int>(s.i64(0));
-    }
-    if (version > static_cast<int>(schema::kMigrations.size()))
-        return fail(StoreError{file.string() + " was written by a newer Minsheng (schema " +
-                               std::to_string(version) + "); upgrade this server."});
-    for (const auto& step : schema::kMigrations) {
-        if (step.toVersion <= version)
-            continue;
-        std::string sql = "BEGIN IMMEDIATE;\n" + std::string(step.sql) +
-                          "\nPRAGMA user_version = " + std::to_string(step.toVersion) +
-                          ";\nCOMMIT;";
-        if (exec(raw, sql.c_str()) != SQLITE_OK) {
-            auto e = storeError(raw, "migration to schema " + std::to_string(step.toVersion));
-            exec(raw, "ROLLBACK");
-            return e;
-        }
-    }
-    return store;
+IntakeStore::open(const std::filesystem::path& file, const crypto::Ed25519SecretKey& signingKey,
+                  const IntakeStoreOptions& options) {
+    auto errors = [&file](sqlite3* db, int rc) {
+        return sync::sqlite::storeErrorFromSqlite(db, file, rc, kStoreName, "opening", "");
+    };
+    sync::sqlite::OpenSpec spec;
+    spec.file = file;
+    // The server creates its store on first start; there is nothing to lose in an empty one.
+    spec.create = true;
+    spec.vfsName = options.vfsName;
+    // Handler threads share the one connection behind m_mutex; staff pulls may hold a read
+    // snapshot while a batch waits for the write lock.
+    spec.serialized = true;
+    spec.busyTimeout = std::chrono::milliseconds(10000);
+    auto db = sync::sqlite::openDatabase(spec, errors);
+    if (!db)
+        return fail(db.error());
+    sync::sqlite::MigrationPlan plan;
+    plan.steps = schema::kMigrations;
+    plan.creating = true; // a new, empty file is a store at version 0
+    plan.tooNew = [&file](int found, int known) {
+        return StoreError{Code::SchemaTooNew,
+                          file.string() + " was written by a newer Minsheng (intake schema " +
+                              std::to_string(found) + "; this program knows up to " +
+                              std::to_string(known) +
+                              "). It was left untouched; upgrade this server."};
+    };
+    if (auto m = sync::sqlite::migrate(db->get(), plan, errors); !m)
+        return fail(m.error());
+    return std::unique_ptr<IntakeStore>(new IntakeStore(db->release(), file, signingKey));
 }
 
 IntakeStore::~IntakeStore() {
@@ -156,8 +124,8 @@ IntakeStore::storeBatch(const std::string& kioskId, std::span<const CheckedEnvel
                         std::int64_t now) {
     std::lock_guard lock(m_mutex);
     Transaction tx(m_db);
-    if (!tx.active())
-        return storeError(m_db, "cannot begin a transaction");
+    if (tx.begin() != SQLITE_OK)
+        return storeError(m_db, m_file, "storing a batch in");
     std::vector<EnvelopeOutcome> outcomes;
     bool failed = false;
     for (const CheckedEnvelope& e : envelopes) {
@@ -165,7 +133,7 @@ IntakeStore::storeBatch(const std::string& kioskId, std::span<const CheckedEnvel
         EnvelopeOutcome out;
         auto existing = findRow(m_db, h.kioskId, h.sequence, failed);
         if (failed)
-            return storeError(m_db, "lookup");
+            return storeError(m_db, m_file, "looking up envelopes in");
         if (existing) {
             if (crypto::constantTimeEqual(existing->hash, e.hash)) {
                 out.outcome = StoreOutcome::Duplicate;
@@ -174,7 +142,7 @@ IntakeStore::storeBatch(const std::string& kioskId, std::span<const CheckedEnvel
             } else {
                 // Invariant 2: the stored envelope stays; the offered one is kept as evidence.
                 if (!insertAlarm(m_db, "fork", e, existing->hash, now))
-                    return storeError(m_db, "recording a fork");
+                    return storeError(m_db, m_file, "recording a fork in");
                 out.outcome = StoreOutcome::Fork;
                 out.message = "sequence " + std::to_string(h.sequence) + " of kiosk " + h.kioskId +
                               " is already stored with another envelope hash";
@@ -202,10 +170,10 @@ IntakeStore::storeBatch(const std::string& kioskId, std::span<const CheckedEnvel
             }
         }
         if (failed)
-            return storeError(m_db, "lookup");
+            return storeError(m_db, m_file, "looking up envelopes in");
         if (breakMessage) {
             if (!insertAlarm(m_db, "chain-break", e, conflicting, now))
-                return storeError(m_db, "recording a chain break");
+                return storeError(m_db, m_file, "recording a chain break in");
             out.outcome = StoreOutcome::ChainBreak;
             out.message = *breakMessage;
             outcomes.push_back(std::move(out));
@@ -213,7 +181,7 @@ IntakeStore::storeBatch(const std::string& kioskId, std::span<const CheckedEnvel
         }
         // Invariant 3 and 6: envelope, acknowledgement and first case status together.
         if (exec(m_db, "SAVEPOINT envelope") != SQLITE_OK)
-            return storeError(m_db, "savepoint");
+            return storeError(m_db, m_file, "storing an envelope in");
         crypto::Acknowledgement ack =
             crypto::signAcknowledgement({h.kioskId, h.sequence, e.hash, now, {}}, m_key);
         Stmt ins(m_db, "INSERT INTO envelopes (kiosk_id, sequence, previous_hash, envelope_hash, "
@@ -249,20 +217,20 @@ IntakeStore::storeBatch(const std::string& kioskId, std::span<const CheckedEnvel
             ok = st.step() == SQLITE_DONE;
         }
         if (!ok) {
-            auto err = storeError(m_db, "storing envelope " + std::to_string(h.sequence));
+            auto err = storeError(m_db, m_file, "storing an envelope in");
             exec(m_db, "ROLLBACK TO envelope");
             return err; // the whole batch rolls back (Transaction's destructor)
         }
         if (exec(m_db, "RELEASE envelope") != SQLITE_OK)
-            return storeError(m_db, "release savepoint");
+            return storeError(m_db, m_file, "storing an envelope in");
         out.outcome = StoreOutcome::Stored;
         out.ack = std::move(ack);
         outcomes.push_back(std::move(out));
     }
     if (!touchKiosk(m_db, kioskId, now))
-        return storeError(m_db, "recording contact");
+        return storeError(m_db, m_file, "recording kiosk contact in");
     if (tx.commit() != SQLITE_OK)
-        return storeError(m_db, "commit");
+        return storeError(m_db, m_file, "committing a batch to");
     return outcomes;
 }
 
@@ -271,13 +239,13 @@ Result<Ok, StoreError> IntakeStore::recordHeartbeat(const std::string& kioskId,
                                                     std::int64_t now) {
     std::lock_guard lock(m_mutex);
     Transaction tx(m_db);
-    if (!tx.active() || !touchKiosk(m_db, kioskId, now))
-        return storeError(m_db, "recording a heartbeat");
+    if (tx.begin() != SQLITE_OK || !touchKiosk(m_db, kioskId, now))
+        return storeError(m_db, m_file, "recording a heartbeat in");
     Stmt s(m_db, "UPDATE kiosk_state SET last_heartbeat = ?2, last_heartbeat_at = ?3 "
                  "WHERE kiosk_id = ?1");
     s.bindText(1, kioskId).bindText(2, heartbeatJson).bind(3, now);
     if (s.step() != SQLITE_DONE || tx.commit() != SQLITE_OK)
-        return storeError(m_db, "recording a heartbeat");
+        return storeError(m_db, m_file, "recording a heartbeat in");
     return Ok{};
 }
 
@@ -289,7 +257,7 @@ Result<std::optional<std::string>, StoreError> IntakeStore::caseStatus(const cry
     if (rc == SQLITE_DONE)
         return std::optional<std::string>();
     if (rc != SQLITE_ROW)
-        return storeError(m_db, "case status lookup");
+        return storeError(m_db, m_file, "looking up a case status in");
     return std::optional<std::string>(s.text(0));
 }
 
@@ -299,7 +267,7 @@ IntakeStore::complaintReceivedAt(const crypto::Hash256& tag) {
     Stmt s(m_db, "SELECT MIN(received_at) FROM envelopes WHERE receipt_tag = ?1");
     s.bindBlob(1, tag);
     if (s.step() != SQLITE_ROW)
-        return storeError(m_db, "complaint lookup");
+        return storeError(m_db, m_file, "looking up a complaint in");
     if (s.isNull(0))
         return std::optional<std::int64_t>();
     return std::optional<std::int64_t>(s.i64(0));
@@ -313,7 +281,7 @@ Result<Ok, StoreError> IntakeStore::replaceCaseStatus(const crypto::Hash256& tag
                  "VALUES (?1, ?2, ?3)");
     s.bindBlob(1, tag).bindText(2, statusJson).bind(3, now);
     if (s.step() != SQLITE_DONE)
-        return storeError(m_db, "storing a case status");
+        return storeError(m_db, m_file, "storing a case status in");
     return Ok{};
 }
 
@@ -336,13 +304,15 @@ IntakeStore::pull(std::int64_t after, std::size_t limit, std::size_t maxBytes) {
         p.ack.sequence = static_cast<std::uint64_t>(s.i64(3));
         p.ack.receivedAt = s.i64(5);
         if (!s.array(4, p.ack.envelopeHash) || !s.array(6, p.ack.signature))
-            return fail(StoreError{"intake store: a stored row is damaged (cursor " +
-                                   std::to_string(p.cursor) + ")"});
+            return fail(StoreError{Code::Corrupt,
+                                   m_file.string() + " holds a damaged envelope row (cursor " +
+                                       std::to_string(p.cursor) +
+                                       "). Keep the file and restore it from a backup."});
         bytes += p.envelopeJson.size();
         out.push_back(std::move(p));
     }
     if (rc != SQLITE_DONE)
-        return storeError(m_db, "pull");
+        return storeError(m_db, m_file, "reading envelopes from");
     return out;
 }
 
@@ -360,7 +330,7 @@ Result<std::map<std::string, KioskActivity>, StoreError> IntakeStore::kioskActiv
                 a.lastHeartbeatJson = s.text(2);
         }
         if (rc != SQLITE_DONE)
-            return storeError(m_db, "kiosk state");
+            return storeError(m_db, m_file, "reading kiosk state from");
     }
     {
         Stmt s(m_db, "SELECT kiosk_id, MAX(sequence) FROM envelopes GROUP BY kiosk_id");
@@ -368,7 +338,7 @@ Result<std::map<std::string, KioskActivity>, StoreError> IntakeStore::kioskActiv
         while ((rc = s.step()) == SQLITE_ROW)
             out[s.text(0)].lastSequence = static_cast<std::uint64_t>(s.i64(1));
         if (rc != SQLITE_DONE)
-            return storeError(m_db, "last sequences");
+            return storeError(m_db, m_file, "reading kiosk state from");
     }
     {
         // Gaps: runs of sequences missing below the highest stored one (invariant 4). Each
@@ -388,7 +358,7 @@ Result<std::map<std::string, KioskActivity>, StoreError> IntakeStore::kioskActiv
                                   static_cast<std::uint64_t>(s.i64(2)));
         }
         if (rc != SQLITE_DONE)
-            return storeError(m_db, "gaps");
+            return storeError(m_db, m_file, "reading kiosk state from");
     }
     {
         Stmt s(m_db, "SELECT kiosk_id, kind, COUNT(*) FROM alarms GROUP BY kiosk_id, kind");
@@ -398,7 +368,7 @@ Result<std::map<std::string, KioskActivity>, StoreError> IntakeStore::kioskActiv
             (s.text(1) == "fork" ? a.forks : a.chainBreaks) = static_cast<std::uint64_t>(s.i64(2));
         }
         if (rc != SQLITE_DONE)
-            return storeError(m_db, "alarms");
+            return storeError(m_db, m_file, "reading kiosk state from");
     }
     return out;
 }

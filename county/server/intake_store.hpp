@@ -6,6 +6,7 @@
 #include "crypto/envelope.hpp"
 #include "crypto/result.hpp"
 #include "crypto/signed_messages.hpp"
+#include "sync/store/store_error.hpp"
 
 #include <cstdint>
 #include <filesystem>
@@ -22,8 +23,12 @@ struct sqlite3;
 
 namespace minsheng::server {
 
-struct StoreError {
-    std::string message;
+// Errors are the shared store layer's: a code and a sentence naming the file.
+using sync::StoreError;
+
+struct IntakeStoreOptions {
+    /// Test seam: a registered SQLite VFS to open the file through (tests/support/fault_vfs.hpp).
+    std::string vfsName;
 };
 
 /// An envelope that passed syntax, registry and signature checks, ready for the chain checks
@@ -67,7 +72,8 @@ public:
     /// Opens or creates the store; applies migrations. `signingKey` signs acknowledgements and
     /// the initial "received" case status; it must outlive the store.
     [[nodiscard]] static Result<std::unique_ptr<IntakeStore>, StoreError>
-    open(const std::filesystem::path& file, const crypto::Ed25519SecretKey& signingKey);
+    open(const std::filesystem::path& file, const crypto::Ed25519SecretKey& signingKey,
+         const IntakeStoreOptions& options = {});
     ~IntakeStore();
     IntakeStore(const IntakeStore&) = delete;
     IntakeStore& operator=(const IntakeStore&) = delete;
@@ -98,9 +104,11 @@ public:
     [[nodiscard]] Result<std::map<std::string, KioskActivity>, StoreError> kioskActivity();
 
 private:
-    IntakeStore(sqlite3* db, const crypto::Ed25519SecretKey& key) : m_db(db), m_key(key) {}
+    IntakeStore(sqlite3* db, std::filesystem::path file, const crypto::Ed25519SecretKey& key)
+        : m_db(db), m_file(std::move(file)), m_key(key) {}
     std::mutex m_mutex;
     sqlite3* m_db;
+    std::filesystem::path m_file;
     const crypto::Ed25519SecretKey& m_key;
 };
 

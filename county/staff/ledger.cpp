@@ -2,15 +2,14 @@
 // file, sets the pragmas, runs the transactions and turns SQLite result codes into LedgerError.
 #include "county/staff/ledger.hpp"
 
-#include "sync/store/sqlite_statement.hpp"
 #include "county/staff/ledger_schema.hpp"
+#include "sync/store/sqlite_store.hpp"
 
 #include <sqlite3.h>
 
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
-#include <sodium.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -109,42 +108,11 @@ LedgerError sqliteError(sqlite3* db, const fs::path& file, int rc, std::string_v
 
 // ---- Small RAII helpers over the C API ------------------------------------------------------
 
+using sync::StoreError;
 using sync::sqlite::DbPtr;
+using sync::sqlite::exec;
 using sync::sqlite::Stmt;
-
-/// Rolls back unless commit() succeeded.
-class Transaction {
-public:
-    explicit Transaction(sqlite3* db) : m_db(db) {}
-    ~Transaction() { rollback(); }
-    Transaction(const Transaction&) = delete;
-    Transaction& operator=(const Transaction&) = delete;
-    /// IMMEDIATE: take the write lock now, so two staff commands never interleave a pull.
-    int begin() {
-        int rc = sqlite3_exec(m_db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr);
-        m_open = rc == SQLITE_OK;
-        return rc;
-    }
-    int commit() {
-        int rc = sqlite3_exec(m_db, "COMMIT", nullptr, nullptr, nullptr);
-        if (rc == SQLITE_OK)
-            m_open = false;
-        return rc;
-    }
-    void rollback() {
-        if (m_open && !sqlite3_get_autocommit(m_db))
-            sqlite3_exec(m_db, "ROLLBACK", nullptr, nullptr, nullptr);
-        m_open = false;
-    }
-
-private:
-    sqlite3* m_db;
-    bool m_open = false;
-};
-
-int exec(sqlite3* db, const char* sql) {
-    return sqlite3_exec(db, sql, nullptr, nullptr, nullptr);
-}
+using sync::sqlite::Transaction;
 
 bool pathExists(const fs::path& p) {
     struct stat st {};
@@ -160,120 +128,144 @@ void fsyncPath(const fs::path& p, bool directory) {
     }
 }
 
-/// SQLCipher's raw-key form x'<64 hex>', built in guarded memory (as the outbox does).
-int applyKey(sqlite3* db, const SecretBytes& key) {
-    SecretBytes text(2 + 2 * key.size() + 2);
-    char* p = reinterpret_cast<char*>(text.data());
-    p[0] = 'x';
-    p[1] = '\'';
-    sodium_bin2hex(p + 2, 2 * key.size() + 1, key.data(), key.size());
-    p[2 + 2 * key.size()] = '\'';
-    return sqlite3_key_v2(db, "main", text.data(), static_cast<int>(2 + 2 * key.size() + 1));
+// ---- The shared store discipline (sync/store/sqlite_store.hpp), in the ledger's words ------
+
+StoreError toStoreError(LedgerError e) {
+    using S = StoreError::Code;
+    S code = S::Io;
+    switch (e.code) {
+    case Code::WrongKeyOrNotALedger:
+        code = S::WrongKeyOrNotAnOutbox;
+        break;
+    case Code::Corrupt:
+        code = S::Corrupt;
+        break;
+    case Code::SchemaTooNew:
+        code = S::SchemaTooNew;
+        break;
+    case Code::Missing:
+        code = S::Missing;
+        break;
+    case Code::Unwritable:
+        code = S::Unwritable;
+        break;
+    case Code::DiskFull:
+        code = S::DiskFull;
+        break;
+    case Code::Busy:
+        code = S::Busy;
+        break;
+    case Code::NotFound:
+    case Code::Invalid:
+        code = S::InvalidInput;
+        break;
+    case Code::Io:
+        code = S::Io;
+        break;
+    }
+    return {code, std::move(e.message)};
 }
 
-Result<DbPtr, LedgerError> connect(const fs::path& file, const SecretBytes& key, bool create) {
+LedgerError toLedgerError(StoreError e) {
+    using S = StoreError::Code;
+    Code code = Code::Io;
+    switch (e.code) {
+    case S::WrongKeyOrNotAnOutbox:
+    case S::KioskMismatch:
+        code = Code::WrongKeyOrNotALedger;
+        break;
+    case S::Corrupt:
+    case S::AckMismatch:
+        code = Code::Corrupt;
+        break;
+    case S::SchemaTooNew:
+        code = Code::SchemaTooNew;
+        break;
+    case S::Missing:
+        code = Code::Missing;
+        break;
+    case S::Unwritable:
+        code = Code::Unwritable;
+        break;
+    case S::DiskFull:
+        code = Code::DiskFull;
+        break;
+    case S::Busy:
+        code = Code::Busy;
+        break;
+    case S::KeyUnusable:
+    case S::InvalidInput:
+        code = Code::Invalid;
+        break;
+    case S::UnknownEnvelope:
+        code = Code::NotFound;
+        break;
+    case S::Io:
+        code = Code::Io;
+        break;
+    }
+    return {code, std::move(e.message)};
+}
+
+sync::sqlite::ErrorMapper errorsWhile(const fs::path& file, std::string_view doing) {
+    return [&file, doing](sqlite3* db, int rc) {
+        return toStoreError(sqliteError(db, file, rc, doing));
+    };
+}
+
+Result<DbPtr, LedgerError> connect(const fs::path& file, const SecretBytes& key, bool create,
+                                   const LedgerOpenOptions& options) {
     if (key.size() != 32)
         return fail(LedgerError{Code::Invalid, "the ledger key must be 32 bytes."});
-    sqlite3* raw = nullptr;
-    int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
-    int rc = sqlite3_open_v2(file.c_str(), &raw, flags, nullptr);
-    DbPtr db(raw);
-    if (rc != SQLITE_OK)
-        return fail(sqliteError(db.get(), file, rc, "opening"));
-    sqlite3_extended_result_codes(db.get(), 1);
+    sync::sqlite::OpenSpec spec;
+    spec.file = file;
+    spec.create = create;
+    spec.vfsName = options.vfsName;
+    spec.rawKey = &key;
     // Two staff commands may overlap (a pull and a case set); each holds the lock briefly.
-    sqlite3_busy_timeout(db.get(), 10000);
-    if ((rc = applyKey(db.get(), key)) != SQLITE_OK)
-        return fail(sqliteError(db.get(), file, rc, "opening"));
-    // Before the first read: fixes how the file is split into pages (as the outbox).
-    if ((rc = exec(db.get(), "PRAGMA cipher_page_size = 4096")) != SQLITE_OK)
-        return fail(sqliteError(db.get(), file, rc, "opening"));
-    // The first read of page 1: a wrong key or a foreign file fails here (NOTADB).
-    if ((rc = exec(db.get(), "SELECT count(*) FROM sqlite_master")) != SQLITE_OK)
-        return fail(sqliteError(db.get(), file, rc, "opening"));
-    if (sqlite3_db_readonly(db.get(), "main") == 1)
-        return fail(sqliteError(db.get(), file, SQLITE_READONLY, "opening"));
-    // WAL: a commit is one sequential append and one fsync; a crash mid-commit leaves the
-    // previous state. Persistent in the file.
-    {
-        Stmt s(db.get(), "PRAGMA journal_mode = WAL");
-        rc = s.prepareRc() == SQLITE_OK ? s.step() : s.prepareRc();
-        if (rc != SQLITE_ROW)
-            return fail(sqliteError(db.get(), file, rc, "opening"));
-        if (s.text(0) != "wal")
-            return fail(sqliteError(db.get(), file, SQLITE_CANTOPEN, "opening"));
-    }
-    // FULL: fsync at every commit. A pull that said "recorded" and moved the cursor past an
-    // envelope must not lose it to a power cut: the server would not send it again.
-    // secure_delete: freed pages are zeroed. foreign_keys: enforced per connection.
-    // temp_store: sorts of case data never reach a temporary file.
-    for (const char* pragma : {"PRAGMA synchronous = FULL", "PRAGMA secure_delete = ON",
-                               "PRAGMA foreign_keys = ON", "PRAGMA temp_store = MEMORY"})
-        if ((rc = exec(db.get(), pragma)) != SQLITE_OK)
-            return fail(sqliteError(db.get(), file, rc, "opening"));
-    return db;
-}
-
-Result<int, LedgerError> userVersion(sqlite3* db, const fs::path& file) {
-    Stmt s(db, "PRAGMA user_version");
-    int rc = s.prepareRc() == SQLITE_OK ? s.step() : s.prepareRc();
-    if (rc != SQLITE_ROW)
-        return fail(sqliteError(db, file, rc, "reading"));
-    return static_cast<int>(s.i64(0));
+    spec.busyTimeout = std::chrono::milliseconds(10000);
+    auto db = sync::sqlite::openDatabase(spec, errorsWhile(file, "opening"));
+    if (!db)
+        return fail(toLedgerError(std::move(db.error())));
+    return std::move(db.value());
 }
 
 /// Invariant 8: apply missing steps, each in its own transaction; never go back.
-Result<Ok, LedgerError> migrate(sqlite3* db, const fs::path& file, bool creating,
-                                std::int64_t now) {
-    auto version = userVersion(db, file);
-    if (!version)
-        return fail(version.error());
-    if (*version > schema::kSchemaVersion)
-        return fail(LedgerError{Code::SchemaTooNew,
-                                file.string() + " was written by a newer Minsheng (ledger schema " +
-                                    std::to_string(*version) + ", this program knows up to " +
-                                    std::to_string(schema::kSchemaVersion) +
+Result<Ok, LedgerError> migrate(sqlite3* db, const fs::path& file, bool creating) {
+    sync::sqlite::MigrationPlan plan;
+    plan.steps = schema::kMigrations;
+    plan.creating = creating;
+    plan.tooNew = [&file](int found, int known) {
+        return toStoreError(LedgerError{
+            Code::SchemaTooNew, file.string() + " was written by a newer Minsheng (ledger schema " +
+                                    std::to_string(found) + ", this program knows up to " +
+                                    std::to_string(known) +
                                     "). It was left untouched; install the newer software."});
-    if (*version == 0 && !creating)
-        return fail(LedgerError{Code::WrongKeyOrNotALedger,
-                                file.string() + " opens with this key but holds no ledger; it "
-                                                "was left untouched. Move it aside."});
-    for (const auto& step : schema::kMigrations) {
-        if (step.toVersion <= *version)
-            continue;
-        Transaction txn(db);
-        int rc = txn.begin();
-        if (rc != SQLITE_OK)
-            return fail(sqliteError(db, file, rc, "migrating"));
-        auto v = userVersion(db, file);
-        if (!v)
-            return fail(v.error());
-        if (*v >= step.toVersion)
-            continue;
-        std::string sql(step.sql);
-        if (step.toVersion == 1)
-            sql += "\nINSERT INTO meta (id, created_at, cursor) VALUES (1, " + std::to_string(now) +
-                   ", 0);";
-        sql += "\nPRAGMA user_version = " + std::to_string(step.toVersion) + ";";
-        if ((rc = exec(db, sql.c_str())) != SQLITE_OK)
-            return fail(sqliteError(db, file, rc, "migrating"));
-        if ((rc = txn.commit()) != SQLITE_OK)
-            return fail(sqliteError(db, file, rc, "migrating"));
-    }
+    };
+    plan.notThisStore = [&file] {
+        return toStoreError(LedgerError{Code::WrongKeyOrNotALedger,
+                                        file.string() + " opens with this key but holds no "
+                                                        "ledger; it was left untouched. Move it "
+                                                        "aside."});
+    };
+    if (auto m = sync::sqlite::migrate(db, plan, errorsWhile(file, "migrating")); !m)
+        return fail(toLedgerError(std::move(m.error())));
     return Ok{};
 }
 
-Result<DbPtr, LedgerError> openExisting(const fs::path& file, const SecretBytes& key) {
-    auto db = connect(file, key, false);
+Result<DbPtr, LedgerError> openExisting(const fs::path& file, const SecretBytes& key,
+                                        const LedgerOpenOptions& options) {
+    auto db = connect(file, key, false, options);
     if (!db)
         return fail(db.error());
-    if (auto m = migrate(db->get(), file, false, 0); !m)
+    if (auto m = migrate(db->get(), file, false); !m)
         return fail(m.error());
     return std::move(db.value());
 }
 
 /// Invariant 9: build under ledger.db.creating, then link() into place.
-Result<DbPtr, LedgerError> createNew(const fs::path& file, const SecretBytes& key) {
+Result<DbPtr, LedgerError> createNew(const fs::path& file, const SecretBytes& key,
+                                     const LedgerOpenOptions& options) {
     fs::path temp = file;
     temp += ".creating";
     for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
@@ -282,12 +274,17 @@ Result<DbPtr, LedgerError> createNew(const fs::path& file, const SecretBytes& ke
         ::unlink(p.c_str()); // leftovers of a creation that crashed; they hold nothing
     }
     {
-        auto db = connect(temp, key, true);
+        auto db = connect(temp, key, true, options);
         if (!db)
             return fail(db.error());
-        const auto now = static_cast<std::int64_t>(::time(nullptr));
-        if (auto m = migrate(db->get(), temp, true, now); !m)
+        if (auto m = migrate(db->get(), temp, true); !m)
             return fail(m.error());
+        // The one meta row (invariant 9: part of a complete ledger, so before the link below).
+        const auto now = static_cast<std::int64_t>(::time(nullptr));
+        const std::string meta =
+            "INSERT INTO meta (id, created_at, cursor) VALUES (1, " + std::to_string(now) + ", 0)";
+        if (int rc = exec(db->get(), meta.c_str()); rc != SQLITE_OK)
+            return fail(sqliteError(db->get(), file, rc, "creating"));
         sqlite3* raw = db->release();
         if (int rc = sqlite3_close(raw); rc != SQLITE_OK) {
             sqlite3_close_v2(raw);
@@ -310,7 +307,7 @@ Result<DbPtr, LedgerError> createNew(const fs::path& file, const SecretBytes& ke
     }
     ::unlink(temp.c_str());
     fsyncPath(file.parent_path(), true);
-    return openExisting(file, key);
+    return openExisting(file, key, options);
 }
 
 std::string str(const nlohmann::json& answers, const char* field) {
@@ -376,10 +373,10 @@ Ledger& Ledger::operator=(Ledger&&) noexcept = default;
 Ledger::~Ledger() = default;
 
 Result<Ledger, LedgerError> Ledger::open(const fs::path& file, const SecretBytes& key,
-                                         OpenMode mode) {
+                                         OpenMode mode, const LedgerOpenOptions& options) {
     Result<DbPtr, LedgerError> db = fail(LedgerError{Code::Missing, ""});
     if (pathExists(file)) {
-        db = openExisting(file, key);
+        db = openExisting(file, key, options);
     } else {
         fs::path wal = file;
         wal += "-wal";
@@ -392,7 +389,7 @@ Result<Ledger, LedgerError> Ledger::open(const fs::path& file, const SecretBytes
             return fail(LedgerError{Code::Missing, file.string() +
                                                        " does not exist yet: run `minsheng-county "
                                                        "pull` (or `pull --import`) first."});
-        db = createNew(file, key);
+        db = createNew(file, key, options);
     }
     if (!db)
         return fail(db.error());

@@ -3,8 +3,9 @@
 // to the intake server, and the alarms (forks, chain breaks, rejected envelopes).
 //
 // Schema and numbered invariants: ledger_schema.hpp. Key: ledger_key.hpp. Opening follows the
-// outbox's discipline (docs/outbox.md): raw SQLCipher key, 4096-byte pages, WAL, synchronous =
-// FULL, secure_delete, foreign keys, forward-only migrations, created complete or not at all.
+// discipline the three stores share (sync/store/sqlite_store.hpp): raw SQLCipher key, 4096-byte
+// pages, WAL, synchronous = FULL, secure_delete, foreign keys, forward-only migrations that
+// re-read user_version under the write lock; created complete or not at all.
 #pragma once
 
 #include "crypto/envelope.hpp"
@@ -136,11 +137,18 @@ struct LedgerStats {
     std::int64_t cursor = 0;
 };
 
+struct LedgerOpenOptions {
+    /// Test seam: a registered SQLite VFS to open the file through (tests/support/fault_vfs.hpp).
+    std::string vfsName;
+};
+
 class Ledger {
 public:
     enum class OpenMode { MustExist, CreateIfMissing };
-    [[nodiscard]] static Result<Ledger, LedgerError>
-    open(const std::filesystem::path& file, const crypto::SecretBytes& key, OpenMode mode);
+    [[nodiscard]] static Result<Ledger, LedgerError> open(const std::filesystem::path& file,
+                                                          const crypto::SecretBytes& key,
+                                                          OpenMode mode,
+                                                          const LedgerOpenOptions& options = {});
 
     Ledger(Ledger&&) noexcept;
     Ledger& operator=(Ledger&&) noexcept;

@@ -1,5 +1,6 @@
 #include "county/staff/ledger_key.hpp"
 
+#include "crypto/atomic_file.hpp"
 #include "sync/store/store_key.hpp"
 
 #include <cerrno>
@@ -83,7 +84,8 @@ Result<SaltFile, LedgerError> readSalt(const fs::path& p) {
     return s;
 }
 
-/// Invariant 1: O_EXCL, so an existing salt is never replaced.
+/// Invariant 1: created only if absent (crypto/atomic_file.hpp), so an existing salt is never
+/// replaced.
 Result<Ok, LedgerError> writeSalt(const fs::path& p, const SaltFile& s) {
     const std::string text = "# The salt of the case ledger's key (minsheng-county). Not secret, "
                              "but without it\n# ledger.db cannot be opened: back it up with "
@@ -91,17 +93,16 @@ Result<Ok, LedgerError> writeSalt(const fs::path& p, const SaltFile& s) {
                              crypto::toBase64(s.salt) +
                              "\nargon2id-opslimit: " + std::to_string(s.opslimit) +
                              "\nargon2id-memlimit: " + std::to_string(s.memlimit) + "\n";
-    int fd = ::open(p.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-    if (fd < 0)
-        return fail(LedgerError{Code::Unwritable, "cannot create " + p.string() + " (" +
-                                                      std::strerror(errno) +
-                                                      "). Check that the county folder is "
-                                                      "writable; if the file exists, keep it."});
-    bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
-              ::fsync(fd) == 0;
-    ::close(fd);
-    if (!ok) {
-        ::unlink(p.c_str());
+    auto written = crypto::writeFileAtomically(p, text, 0644, crypto::Existing::Refuse);
+    if (!written) {
+        using AtomicCode = crypto::AtomicFileError::Code;
+        if (written.error().code == AtomicCode::AlreadyExists ||
+            written.error().code == AtomicCode::Unwritable)
+            return fail(LedgerError{Code::Unwritable,
+                                    "cannot create " + p.string() + " (" +
+                                        std::strerror(written.error().sysErrno) +
+                                        "). Check that the county folder is writable; if the file "
+                                        "exists, keep it."});
         return fail(LedgerError{Code::Io, "cannot write " + p.string() + "; check free space."});
     }
     return Ok{};

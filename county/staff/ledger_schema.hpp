@@ -4,7 +4,8 @@
 // wrote in clear text inside the encrypted pages (the staff tool verified and opened every
 // envelope before recording it), so its key is derived from the staff passphrase or kept in a
 // 0600 file (ledger_key.hpp). Pages are encrypted and authenticated (SQLCipher 3 defaults,
-// 4096-byte pages); journal_mode = WAL and synchronous = FULL are set on every open (ledger.cpp).
+// 4096-byte pages); journal_mode = WAL and synchronous = FULL are set on every open
+// (sync/store/sqlite_store.hpp, through ledger.cpp).
 //
 // Invariants (checked by triggers and CHECK constraints where SQL can express them, and by
 // tests/staff):
@@ -34,16 +35,15 @@
 //      link()ed into place, so an empty or foreign ledger.db is reported, never recreated.
 #pragma once
 
+#include "sync/store/sqlite_store.hpp"
+
 #include <array>
 #include <string_view>
 
 namespace minsheng::staff::schema {
 
-struct MigrationStep {
-    int toVersion;            // value of user_version after this step
-    std::string_view summary; // for logs
-    std::string_view sql;     // one or more statements, run inside one transaction
-};
+/// One forward step (sync/store/sqlite_store.hpp applies them, invariant 4 there).
+using sync::sqlite::MigrationStep;
 
 // Append new steps at the end; never edit a step that has shipped.
 inline constexpr std::array kMigrations = {

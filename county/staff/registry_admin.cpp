@@ -1,5 +1,6 @@
 #include "county/staff/registry_admin.hpp"
 
+#include "crypto/atomic_file.hpp"
 #include "crypto/key_file.hpp"
 #include "sync/wire/minute_time.hpp"
 
@@ -57,15 +58,14 @@ Result<Ok, CountyError> revokeKiosk(const county::CountyDir& dir, const std::str
     const std::string text = "# Kiosk " + kioskId + " revoked with minsheng-county revoke.\n" +
                              "revoked-at: " + sync::formatMinuteUtc(sync::floorToMinute(now)) +
                              "\nreason: " + oneLine + "\n";
-    int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-    if (fd < 0)
-        return fail(CountyError{"cannot create " + file.string() + " (" + std::strerror(errno) +
-                                "). Check that the county folder is writable."});
-    const bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
-                    ::fsync(fd) == 0;
-    ::close(fd);
-    if (!ok) {
-        ::unlink(file.c_str());
+    auto written = crypto::writeFileAtomically(file, text, 0644, crypto::Existing::Refuse);
+    if (!written) {
+        using AtomicCode = crypto::AtomicFileError::Code;
+        if (written.error().code == AtomicCode::AlreadyExists ||
+            written.error().code == AtomicCode::Unwritable)
+            return fail(CountyError{"cannot create " + file.string() + " (" +
+                                    std::strerror(written.error().sysErrno) +
+                                    "). Check that the county folder is writable."});
         return fail(CountyError{"cannot write " + file.string() + "; check free space."});
     }
     return Ok{};

@@ -1,5 +1,6 @@
 #include "county/staff/staff_commands.hpp"
 
+#include "crypto/atomic_file.hpp"
 #include "crypto/key_file.hpp"
 #include "crypto/receipt_code.hpp"
 #include "county/office/county_dir.hpp"
@@ -132,29 +133,12 @@ Result<Submission, std::string> findCase(Ledger& ledger, const Office& o,
 
 /// Writes `text` to `file` with mode 0600 (exports hold what parents wrote), atomically.
 Result<Ok, std::string> writePrivateFile(const fs::path& file, const std::string& text) {
-    fs::path tmp = file;
-    tmp += ".partial";
-    ::unlink(tmp.c_str());
-    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd < 0)
-        return fail("cannot create " + tmp.string() + " (" + std::strerror(errno) + ").");
-    std::size_t done = 0;
-    while (done < text.size()) {
-        ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-        if (n <= 0) {
-            if (n < 0 && errno == EINTR)
-                continue;
-            ::close(fd);
-            ::unlink(tmp.c_str());
+    auto written = crypto::writeFileAtomically(file, text, 0600, crypto::Existing::Replace);
+    if (!written) {
+        if (written.error().code == crypto::AtomicFileError::Code::DiskFull)
             return fail("cannot write " + file.string() + " (is the disk full?).");
-        }
-        done += static_cast<std::size_t>(n);
-    }
-    ::fsync(fd);
-    ::close(fd);
-    if (::rename(tmp.c_str(), file.c_str()) != 0) {
-        ::unlink(tmp.c_str());
-        return fail("cannot write " + file.string() + " (" + std::strerror(errno) + ").");
+        return fail("cannot write " + file.string() + " (" +
+                    std::strerror(written.error().sysErrno) + ").");
     }
     return Ok{};
 }

@@ -4,6 +4,7 @@
 // The one exception is `minsheng-kiosk sync`, the forwarder: it always runs as a process of its
 // own (a separate service) and handles sealed envelopes only (docs/forwarder.md).
 #include "crypto/secret_arena.hpp"
+#include "crypto/atomic_file.hpp"
 #include "crypto/sodium.hpp"
 #include "kiosk/app/pinyin_command.hpp"
 #include "sync/forms/form_description.hpp"
@@ -184,19 +185,14 @@ int runOutbox(const fs::path& configPath, const std::optional<fs::path>& exportD
                 break;
             for (const auto& s : *batch) {
                 const fs::path file = *exportDir / sync::envelopeExportFileName(s.envelope.header);
-                const fs::path tmp = file.string() + ".partial";
-                {
-                    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-                    out << sync::envelopeToJson(s.envelope) << "\n";
-                    out.flush();
-                    if (!out)
-                        return complain("cannot write " + tmp.string() +
-                                        " (is the stick full or read-only?); exported " +
-                                        std::to_string(exported) + " so far.");
-                }
-                fs::rename(tmp, file, ec);
-                if (ec)
-                    return complain("cannot write " + file.string() + ": " + ec.message());
+                // Sealed envelopes: readable by the staff who copy the stick, never a prefix.
+                auto written = crypto::writeFileAtomically(
+                    file, sync::envelopeToJson(s.envelope) + "\n", 0644, crypto::Existing::Replace);
+                if (!written)
+                    return complain("cannot write " + file.string() + " (" +
+                                    std::strerror(written.error().sysErrno) +
+                                    "; is the stick full or read-only?); exported " +
+                                    std::to_string(exported) + " so far.");
                 ++exported;
                 after = s.envelope.header.sequence;
             }

@@ -4,6 +4,7 @@
 
 #include "kiosk/outbox/outbox_schema.hpp"
 #include "sync/store/sqlite_statement.hpp"
+#include "sync/store/sqlite_store.hpp"
 #include "sync/store/store_key.hpp"
 
 #include <sqlite3.h>
@@ -13,7 +14,6 @@
 #include <fcntl.h>
 #include <limits>
 #include <memory>
-#include <sodium.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -158,47 +158,7 @@ StoreError sqliteError(const Context& ctx, int rc) {
 
 using sqlite::DbPtr;
 using sqlite::Stmt;
-
-/// A transaction that rolls back unless commit() succeeded. SQLite may already have rolled back
-/// on its own after SQLITE_FULL/IOERR/BUSY; sqlite3_get_autocommit tells whether one is open.
-class Transaction {
-public:
-    explicit Transaction(sqlite3* db) : m_db(db) {}
-    ~Transaction() { rollback(); }
-    Transaction(const Transaction&) = delete;
-    Transaction& operator=(const Transaction&) = delete;
-
-    /// IMMEDIATE takes the write lock now, so two processes cannot both read the same chain head
-    /// and then race to append (a deferred transaction would fail with SQLITE_BUSY_SNAPSHOT).
-    int begin(bool immediate) {
-        int rc =
-            sqlite3_exec(m_db, immediate ? "BEGIN IMMEDIATE" : "BEGIN", nullptr, nullptr, nullptr);
-        m_open = rc == SQLITE_OK;
-        return rc;
-    }
-    int commit() {
-        int rc = sqlite3_exec(m_db, "COMMIT", nullptr, nullptr, nullptr);
-        if (rc == SQLITE_OK)
-            m_open = false;
-        return rc;
-    }
-    void rollback() {
-        if (m_open && !sqlite3_get_autocommit(m_db)) {
-            // ROLLBACK replaces sqlite3_errmsg(); callers build their StoreError (in the return
-            // expression) before this destructor runs, so the first error is what they report.
-            sqlite3_exec(m_db, "ROLLBACK", nullptr, nullptr, nullptr);
-        }
-        m_open = false;
-    }
-
-private:
-    sqlite3* m_db;
-    bool m_open = false;
-};
-
-int exec(sqlite3* db, const char* sql) {
-    return sqlite3_exec(db, sql, nullptr, nullptr, nullptr);
-}
+using sqlite::Transaction;
 
 bool validKioskId(std::string_view id) {
     if (id.empty() || id.size() > crypto::kMaxKioskIdLength)
@@ -225,139 +185,56 @@ void fsyncPath(const fs::path& p, bool directory) {
 
 // ---- Opening: key, pragmas, migrations, identity -----------------------------------------------
 
-/// Hands SQLCipher the raw key as the string x'<64 hex digits>' (its raw-key syntax, which skips
-/// PBKDF2: the key is 256 random bits already, and a KDF would cost ~50 ms per open for nothing).
-/// The string is built in guarded memory and wiped when this returns; SQLCipher keeps its own
-/// copy in its own locked, wiped memory.
-int applyKey(sqlite3* db, const SecretBytes& key) {
-    SecretBytes text(2 + 2 * kStoreKeyBytes + 1 + 1);
-    char* p = reinterpret_cast<char*>(text.data());
-    p[0] = 'x';
-    p[1] = '\'';
-    sodium_bin2hex(p + 2, 2 * kStoreKeyBytes + 1, key.data(), key.size()); // writes a NUL
-    p[2 + 2 * kStoreKeyBytes] = '\'';
-    return sqlite3_key_v2(db, "main", text.data(), static_cast<int>(2 + 2 * kStoreKeyBytes + 1));
+/// The outbox's words for a SQLite failure while `doing`.
+sqlite::ErrorMapper errorsWhile(const fs::path& file, Doing doing) {
+    return [&file, doing](sqlite3* db, int rc) {
+        return sqliteError({db, file, doing}, rc);
+    };
 }
 
+/// Opens and keys the file with the shared discipline (sqlite_store.hpp invariant 3).
 Result<DbPtr, StoreError> connect(const fs::path& file, const SecretBytes& key, bool create,
-                                   const OpenOptions& options, Doing doing) {
-    sqlite3* raw = nullptr;
+                                  const OpenOptions& options, Doing doing) {
+    sqlite::OpenSpec spec;
+    spec.file = file;
     // No SQLITE_OPEN_CREATE for an existing store: if the file vanished between our stat() and
     // here, that must be an error, not a silently created empty database.
-    int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
-    int rc = sqlite3_open_v2(file.c_str(), &raw, flags,
-                             options.vfsName.empty() ? nullptr : options.vfsName.c_str());
-    DbPtr db(raw);
-    Context ctx{db.get(), file, doing};
-    if (rc != SQLITE_OK)
-        return fail(sqliteError(ctx, rc));
-    // Extended codes let us tell a failed fsync (outcome unknown) from a failed write (not saved).
-    sqlite3_extended_result_codes(db.get(), 1);
+    spec.create = create;
+    spec.vfsName = options.vfsName;
+    spec.rawKey = &key;
     // The forwarder and the UI share the file; a writer holds the lock for one short transaction,
     // so waiting a few seconds beats failing a parent's submission.
-    sqlite3_busy_timeout(db.get(), static_cast<int>(options.busyTimeout.count()));
-
-    if ((rc = applyKey(db.get(), key)) != SQLITE_OK)
-        return fail(sqliteError(ctx, rc));
-    // Must follow the key and precede the first read or write: it fixes how the file is split
-    // into pages. 4096 matches the file system block and SQLCipher 4's default, so every page
-    // write is one block write; SQLCipher 3.4's default of 1024 would need to be given forever.
-    if ((rc = exec(db.get(), "PRAGMA cipher_page_size = 4096")) != SQLITE_OK)
-        return fail(sqliteError(ctx, rc));
-    // The first statement that reads page 1: a wrong key or a foreign file fails here (NOTADB).
-    if ((rc = exec(db.get(), "SELECT count(*) FROM sqlite_master")) != SQLITE_OK)
-        return fail(sqliteError(ctx, rc));
-    // SQLite silently falls back to read-only when the file is not writable; an outbox that
-    // cannot take a submission must say so now, not at the first append.
-    if (sqlite3_db_readonly(db.get(), "main") == 1)
-        return fail(sqliteError(ctx, SQLITE_READONLY));
-    // WAL: the forwarder reads while the kiosk writes, a commit is one sequential append plus
-    // one fsync, and a crash mid-commit leaves the previous state intact. Persistent in the file.
-    {
-        Stmt s(db.get(), "PRAGMA journal_mode = WAL");
-        if (s.prepareRc() != SQLITE_OK)
-            return fail(sqliteError(ctx, s.prepareRc()));
-        rc = s.step();
-        if (rc != SQLITE_ROW)
-            return fail(sqliteError(ctx, rc));
-        if (s.text(0) != "wal") // e.g. the folder does not allow creating outbox.db-wal/-shm
-            return fail(sqliteError(ctx, SQLITE_CANTOPEN));
-    }
-    // FULL: fsync the WAL at every commit, so append() returning means the envelope survives a
-    // power cut. NORMAL would only protect against a process crash, and a parent was shown a
-    // receipt for it.
-    if ((rc = exec(db.get(), "PRAGMA synchronous = FULL")) != SQLITE_OK)
-        return fail(sqliteError(ctx, rc));
-    // Overwrite deleted content (pruned envelopes, acknowledgements) with zeros instead of
-    // leaving it in free pages; cheap for a store this size.
-    if ((rc = exec(db.get(), "PRAGMA secure_delete = ON")) != SQLITE_OK)
-        return fail(sqliteError(ctx, rc));
-    // acknowledgements.sequence references envelopes; enforcement is off by default per
-    // connection in SQLite, and the cascade on prune depends on it.
-    if ((rc = exec(db.get(), "PRAGMA foreign_keys = ON")) != SQLITE_OK)
-        return fail(sqliteError(ctx, rc));
-    // Sorts and temporary b-trees stay in memory and never land in a temporary file.
-    if ((rc = exec(db.get(), "PRAGMA temp_store = MEMORY")) != SQLITE_OK)
-        return fail(sqliteError(ctx, rc));
-    return db;
-}
-
-Result<int, StoreError> userVersion(sqlite3* db, const Context& ctx) {
-    Stmt s(db, "PRAGMA user_version");
-    if (s.prepareRc() != SQLITE_OK)
-        return fail(sqliteError(ctx, s.prepareRc()));
-    int rc = s.step();
-    if (rc != SQLITE_ROW)
-        return fail(sqliteError(ctx, rc));
-    return static_cast<int>(s.i64(0));
+    spec.busyTimeout = options.busyTimeout;
+    return sqlite::openDatabase(spec, errorsWhile(file, doing));
 }
 
 /// Schema invariant 7: apply the missing steps, each in its own transaction, never go back.
 Result<Ok, StoreError> migrate(sqlite3* db, const fs::path& file, bool creating) {
-    Context ctx{db, file, creating ? Doing::Creating : Doing::Opening};
-    auto version = userVersion(db, ctx);
-    if (!version)
-        return fail(version.error());
-    if (*version > schema::kSchemaVersion)
-        return fail(StoreError{
+    sqlite::MigrationPlan plan;
+    plan.steps = schema::kMigrations;
+    plan.creating = creating;
+    plan.tooNew = [&file](int found, int known) {
+        return StoreError{
             Code::SchemaTooNew,
             file.string() + " was written by a newer Minsheng (outbox schema version " +
-                std::to_string(*version) + "; this program knows versions up to " +
-                std::to_string(schema::kSchemaVersion) +
+                std::to_string(found) + "; this program knows versions up to " +
+                std::to_string(known) +
                 "). It was left untouched. Install the newer kiosk software again; an outbox is "
-                "never converted back to an older version."});
-    if (*version == 0 && !creating)
-        return fail(StoreError{
-            Code::WrongKeyOrNotAnOutbox,
-            file.string() + " opens with this key but holds no outbox schema, so it is not a "
-                            "Minsheng outbox (a store is created complete or not at all). It "
-                            "was left untouched: move it aside and find the real outbox."});
-    for (const auto& step : schema::kMigrations) {
-        if (step.toVersion <= *version)
-            continue;
-        Transaction txn(db);
-        int rc = txn.begin(true);
-        if (rc != SQLITE_OK)
-            return fail(sqliteError(ctx, rc));
-        // Another process (the forwarder) may have migrated while we waited for the lock.
-        auto now = userVersion(db, ctx);
-        if (!now)
-            return fail(now.error());
-        if (*now >= step.toVersion)
-            continue;
-        std::string sql(step.sql);
-        sql += "\nPRAGMA user_version = " + std::to_string(step.toVersion) + ";";
-        if ((rc = exec(db, sql.c_str())) != SQLITE_OK)
-            return fail(sqliteError(ctx, rc));
-        if ((rc = txn.commit()) != SQLITE_OK)
-            return fail(sqliteError(ctx, rc));
-    }
-    return Ok{};
+                "never converted back to an older version."};
+    };
+    plan.notThisStore = [&file] {
+        return StoreError{Code::WrongKeyOrNotAnOutbox,
+                          file.string() +
+                              " opens with this key but holds no outbox schema, so it is not a "
+                              "Minsheng outbox (a store is created complete or not at all). It "
+                              "was left untouched: move it aside and find the real outbox."};
+    };
+    return sqlite::migrate(db, plan,
+                           errorsWhile(file, creating ? Doing::Creating : Doing::Opening));
 }
 
-/// Schema invariant 6.
 Result<Ok, StoreError> checkIdentity(sqlite3* db, const fs::path& file,
-                                      const std::string& kioskId) {
+                                     const std::string& kioskId) {
     Context ctx{db, file, Doing::Opening};
     Stmt s(db, "SELECT kiosk_id FROM meta WHERE id = 1");
     if (s.prepareRc() != SQLITE_OK)
@@ -365,10 +242,10 @@ Result<Ok, StoreError> checkIdentity(sqlite3* db, const fs::path& file,
     int rc = s.step();
     if (rc == SQLITE_DONE)
         return fail(StoreError{Code::WrongKeyOrNotAnOutbox,
-                                file.string() + " has the outbox schema but no kiosk identity; "
-                                                "it was not made by Minsheng. It was left "
-                                                "untouched: move it aside and find the real "
-                                                "outbox."});
+                               file.string() + " has the outbox schema but no kiosk identity; "
+                                               "it was not made by Minsheng. It was left "
+                                               "untouched: move it aside and find the real "
+                                               "outbox."});
     if (rc != SQLITE_ROW)
         return fail(sqliteError(ctx, rc));
     std::string stored = s.text(0);
@@ -404,7 +281,7 @@ Result<Ok, StoreError> quickCheck(sqlite3* db, const fs::path& file) {
 }
 
 Result<DbPtr, StoreError> openExisting(const fs::path& file, const SecretBytes& key,
-                                        const std::string& kioskId, const OpenOptions& options) {
+                                       const std::string& kioskId, const OpenOptions& options) {
     auto db = connect(file, key, false, options, Doing::Opening);
     if (!db)
         return fail(db.error());
@@ -422,7 +299,7 @@ Result<DbPtr, StoreError> openExisting(const fs::path& file, const SecretBytes& 
 /// place. link() fails if the name exists, so a store created meanwhile by another process is
 /// never replaced, and a crash leaves either no outbox.db or a complete one.
 Result<DbPtr, StoreError> createNew(const fs::path& file, const SecretBytes& key,
-                                     const std::string& kioskId, const OpenOptions& options) {
+                                    const std::string& kioskId, const OpenOptions& options) {
     fs::path temp = file;
     temp += ".creating";
     for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
@@ -456,19 +333,19 @@ Result<DbPtr, StoreError> createNew(const fs::path& file, const SecretBytes& key
     tempWal += "-wal";
     if (pathExists(tempWal)) // the final checkpoint failed (disk full?): do not publish
         return fail(StoreError{Code::Io, "creating " + file.string() +
-                                              " failed: its first checkpoint did not complete. "
-                                              "No outbox was created. Check free space on the "
-                                              "disk and try again."});
+                                             " failed: its first checkpoint did not complete. "
+                                             "No outbox was created. Check free space on the "
+                                             "disk and try again."});
     fsyncPath(temp, false);
     if (::link(temp.c_str(), file.c_str()) != 0 && errno != EEXIST) {
         int e = errno;
         ::unlink(temp.c_str());
         return fail(StoreError{e == ENOSPC                   ? Code::DiskFull
-                                : (e == EACCES || e == EPERM) ? Code::Unwritable
-                                                              : Code::Io,
-                                "creating " + file.string() + " failed (" + std::strerror(e) +
-                                    "). No outbox was created. Check that " + folderOf(file) +
-                                    " is writable and its disk has free space."});
+                               : (e == EACCES || e == EPERM) ? Code::Unwritable
+                                                             : Code::Io,
+                               "creating " + file.string() + " failed (" + std::strerror(e) +
+                                   "). No outbox was created. Check that " + folderOf(file) +
+                                   " is writable and its disk has free space."});
     }
     ::unlink(temp.c_str());
     fsyncPath(file.parent_path(), true);
@@ -577,23 +454,23 @@ Result<Ok, StoreError> Outbox::close() {
 }
 
 Result<Outbox, StoreError> Outbox::open(const fs::path& file, const SecretBytes& key,
-                                         std::string kioskId, OpenMode mode,
-                                         const OpenOptions& options) {
+                                        std::string kioskId, OpenMode mode,
+                                        const OpenOptions& options) {
     if (key.size() != kStoreKeyBytes)
         return fail(StoreError{Code::KeyUnusable, "the key given for " + file.string() + " is " +
-                                                       std::to_string(key.size()) +
-                                                       " bytes; an outbox key is 32 bytes."});
+                                                      std::to_string(key.size()) +
+                                                      " bytes; an outbox key is 32 bytes."});
     if (!validKioskId(kioskId))
         return fail(StoreError{Code::InvalidInput,
-                                "'" + kioskId +
-                                    "' is not a valid kiosk id (1 to 64 characters a-z, 0-9, "
-                                    "'-'); check the kiosk configuration."});
+                               "'" + kioskId +
+                                   "' is not a valid kiosk id (1 to 64 characters a-z, 0-9, "
+                                   "'-'); check the kiosk configuration."});
     struct stat st {};
     if (::stat(file.c_str(), &st) == 0) {
         if (!S_ISREG(st.st_mode))
             return fail(StoreError{Code::WrongKeyOrNotAnOutbox,
-                                    file.string() + " is not a regular file, so it is not an "
-                                                    "outbox. Move it aside."});
+                                   file.string() + " is not a regular file, so it is not an "
+                                                   "outbox. Move it aside."});
         if (st.st_size == 0)
             return fail(StoreError{
                 Code::Corrupt,
@@ -610,13 +487,13 @@ Result<Outbox, StoreError> Outbox::open(const fs::path& file, const SecretBytes&
     int e = errno;
     if (e != ENOENT)
         return fail(StoreError{e == EACCES ? Code::Unwritable : Code::Io,
-                                "cannot look at " + file.string() + " (" + std::strerror(e) +
-                                    "). Check the permissions of " + folderOf(file) + "."});
+                               "cannot look at " + file.string() + " (" + std::strerror(e) +
+                                   "). Check the permissions of " + folderOf(file) + "."});
     struct stat dst {};
     if (::stat(folderOf(file).c_str(), &dst) != 0 || !S_ISDIR(dst.st_mode))
         return fail(StoreError{Code::Missing, "the data folder " + folderOf(file) +
-                                                   " does not exist. Check the kiosk's data "
-                                                   "folder setting and that its disk is mounted."});
+                                                  " does not exist. Check the kiosk's data "
+                                                  "folder setting and that its disk is mounted."});
     if (mode == OpenMode::MustExist)
         return fail(StoreError{
             Code::Missing, file.string() +
@@ -642,7 +519,7 @@ Result<Outbox, StoreError> Outbox::open(const fs::path& file, const SecretBytes&
 }
 
 Result<AppendedEnvelope, StoreError> Outbox::append(const EnvelopeDraft& draft,
-                                                     const crypto::Ed25519SecretKey& kioskKey) {
+                                                    const crypto::Ed25519SecretKey& kioskKey) {
     if (!m_db)
         return fail(closedError());
     crypto::EnvelopeHeader header;
@@ -655,14 +532,14 @@ Result<AppendedEnvelope, StoreError> Outbox::append(const EnvelopeDraft& draft,
     header.receiptTag = draft.receiptTag;
     if (auto bad = crypto::checkHeaderWellFormed(header, draft.ciphertext.size()))
         return fail(StoreError{Code::InvalidInput,
-                                "the submission could not be stored: its envelope would be "
-                                "malformed (" +
-                                    std::string(crypto::envelopeFailureName(*bad)) +
-                                    "). This is a program error; the submission was NOT saved."});
+                               "the submission could not be stored: its envelope would be "
+                               "malformed (" +
+                                   std::string(crypto::envelopeFailureName(*bad)) +
+                                   "). This is a program error; the submission was NOT saved."});
 
     const Context ctx{m_db, m_file, Doing::Appending};
     Transaction txn(m_db);
-    if (int rc = txn.begin(true); rc != SQLITE_OK)
+    if (int rc = txn.begin(Transaction::Lock::Immediate); rc != SQLITE_OK)
         return fail(sqliteError(ctx, rc));
     {
         Stmt head(m_db, "SELECT last_sequence, last_hash FROM chain_head WHERE id = 1");
@@ -720,7 +597,7 @@ Result<AppendedEnvelope, StoreError> Outbox::append(const EnvelopeDraft& draft,
 }
 
 Result<std::vector<StoredEnvelope>, StoreError> Outbox::pending(std::size_t limit,
-                                                                 std::uint64_t afterSequence) {
+                                                                std::uint64_t afterSequence) {
     if (!m_db)
         return fail(closedError());
     Stmt s(m_db, (std::string(kSelectEnvelope) +
@@ -743,8 +620,8 @@ Result<StoredEnvelope, StoreError> Outbox::envelope(std::uint64_t sequence) {
         return fail(rows.error());
     if (rows->empty())
         return fail(StoreError{Code::UnknownEnvelope,
-                                m_file.string() + " holds no envelope " + std::to_string(sequence) +
-                                    " (it was never appended, or was acknowledged and pruned)."});
+                               m_file.string() + " holds no envelope " + std::to_string(sequence) +
+                                   " (it was never appended, or was acknowledged and pruned)."});
     return std::move(rows->front());
 }
 
@@ -756,18 +633,18 @@ Result<std::vector<StoredEnvelope>, StoreError> Outbox::allEnvelopes() {
 }
 
 Result<AckOutcome, StoreError> Outbox::acknowledge(std::uint64_t sequence,
-                                                    const Hash256& envelopeHash,
-                                                    std::span<const std::uint8_t> ackBytes,
-                                                    std::int64_t receivedAt) {
+                                                   const Hash256& envelopeHash,
+                                                   std::span<const std::uint8_t> ackBytes,
+                                                   std::int64_t receivedAt) {
     if (!m_db)
         return fail(closedError());
     if (ackBytes.empty())
         return fail(StoreError{Code::InvalidInput,
-                                "an empty acknowledgement cannot be stored; this is a program "
-                                "error. The envelope stays pending."});
+                               "an empty acknowledgement cannot be stored; this is a program "
+                               "error. The envelope stays pending."});
     const Context ctx{m_db, m_file, Doing::Acknowledging};
     Transaction txn(m_db);
-    if (int rc = txn.begin(true); rc != SQLITE_OK)
+    if (int rc = txn.begin(Transaction::Lock::Immediate); rc != SQLITE_OK)
         return fail(sqliteError(ctx, rc));
     {
         Stmt s(m_db, "SELECT e.envelope_hash, a.sequence IS NOT NULL FROM envelopes e "
@@ -779,9 +656,9 @@ Result<AckOutcome, StoreError> Outbox::acknowledge(std::uint64_t sequence,
         int rc = s.step();
         if (rc == SQLITE_DONE)
             return fail(StoreError{Code::UnknownEnvelope,
-                                    m_file.string() + " holds no envelope " +
-                                        std::to_string(sequence) +
-                                        " to acknowledge (never appended, or already pruned)."});
+                                   m_file.string() + " holds no envelope " +
+                                       std::to_string(sequence) +
+                                       " to acknowledge (never appended, or already pruned)."});
         if (rc != SQLITE_ROW)
             return fail(sqliteError(ctx, rc));
         if (!crypto::constantTimeEqual(s.blob(0), envelopeHash))
@@ -829,11 +706,11 @@ Result<std::uint64_t, StoreError> Outbox::prune(std::int64_t now, std::int64_t r
         return fail(closedError());
     if (retentionSeconds < 0 || now < std::numeric_limits<std::int64_t>::min() + retentionSeconds)
         return fail(StoreError{Code::InvalidInput,
-                                "prune: the retention period must be zero or more seconds. "
-                                "Nothing was deleted."});
+                               "prune: the retention period must be zero or more seconds. "
+                               "Nothing was deleted."});
     const Context ctx{m_db, m_file, Doing::Pruning};
     Transaction txn(m_db);
-    if (int rc = txn.begin(true); rc != SQLITE_OK)
+    if (int rc = txn.begin(Transaction::Lock::Immediate); rc != SQLITE_OK)
         return fail(sqliteError(ctx, rc));
     // Invariant 2: the candidate set comes from acknowledgements only; the trigger
     // envelopes_keep_unacknowledged would abort the whole statement otherwise.
@@ -857,7 +734,7 @@ Result<OutboxStats, StoreError> Outbox::stats() {
     const Context ctx{m_db, m_file, Doing::Reading};
     OutboxStats st;
     Transaction txn(m_db); // one read snapshot for all the numbers
-    if (int rc = txn.begin(false); rc != SQLITE_OK)
+    if (int rc = txn.begin(Transaction::Lock::Deferred); rc != SQLITE_OK)
         return fail(sqliteError(ctx, rc));
     {
         Stmt s(m_db, "SELECT count(*), min(e.created_at) FROM envelopes e "
@@ -916,8 +793,8 @@ Result<Ok, StoreError> Outbox::integrityCheck() {
     if (rc != SQLITE_DONE)
         return fail(sqliteError(ctx, rc));
     if (report != "ok")
-        return fail(StoreError{Code::Corrupt,
-                                m_file.string() + " failed its integrity check:\n" + report});
+        return fail(
+            StoreError{Code::Corrupt, m_file.string() + " failed its integrity check:\n" + report});
     return Ok{};
 }
 

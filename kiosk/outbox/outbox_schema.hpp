@@ -1,9 +1,9 @@
 // The outbox's schema and its forward migrations.
 //
 // The store is one SQLCipher file, `outbox.db`, in the kiosk's data folder. Everything in it is
-// encrypted page by page (AES-256-CBC + HMAC-SHA1 per 4096-byte page: the SQLCipher 3.4 defaults that Debian 12 ships);
-// the envelopes inside are additionally sealed to the county key, so the outbox key protects
-// metadata (sequence, form, time, receipt tag) rather than what parents wrote.
+// encrypted page by page (AES-256-CBC + HMAC-SHA1 per 4096-byte page: the SQLCipher 3.4 defaults
+// that Debian 12 ships); the envelopes inside are additionally sealed to the county key, so the
+// outbox key protects metadata (sequence, form, time, receipt tag) rather than what parents wrote.
 //
 // Invariants (checked by triggers where SQL can express them, and by tests/sync):
 //   1. An envelope row is immutable once inserted: no UPDATE of `envelopes` is allowed.
@@ -29,16 +29,15 @@
 //      the acknowledgement's receipt time (the county's clock, after the parent has left).
 #pragma once
 
+#include "sync/store/sqlite_store.hpp"
+
 #include <array>
 #include <string_view>
 
 namespace minsheng::outbox::schema {
 
-struct MigrationStep {
-    int toVersion;            // value of user_version after this step
-    std::string_view summary; // for logs
-    std::string_view sql;     // one or more statements, run inside one transaction
-};
+/// One forward step (sync/store/sqlite_store.hpp applies them, invariant 4 there).
+using sync::sqlite::MigrationStep;
 
 // Append new steps at the end; never edit a step that has shipped.
 inline constexpr std::array kMigrations = {

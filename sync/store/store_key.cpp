@@ -1,5 +1,7 @@
 #include "sync/store/store_key.hpp"
 
+#include "crypto/atomic_file.hpp"
+
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -59,27 +61,27 @@ Result<int, StoreError> openChecked(const fs::path& path, bool checkMode) {
             return fail(StoreError{Code::Missing, path.string() + " does not exist."});
         if (e == ELOOP)
             return fail(StoreError{Code::KeyUnusable,
-                                    path.string() + " is a symbolic link; the outbox key must be "
-                                                    "a regular file. Replace the link with the "
-                                                    "file itself."});
+                                   path.string() + " is a symbolic link; the outbox key must be "
+                                                   "a regular file. Replace the link with the "
+                                                   "file itself."});
         return fail(ioError(path, "read", e));
     }
     struct stat st {};
     if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
         ::close(fd);
         return fail(StoreError{Code::KeyUnusable,
-                                path.string() + " is not a regular file; the outbox key must be "
-                                                "one. Restore it from the provisioning backup."});
+                               path.string() + " is not a regular file; the outbox key must be "
+                                               "one. Restore it from the provisioning backup."});
     }
     if (checkMode && (st.st_mode & 077) != 0) {
         ::close(fd);
         char mode[8];
         std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
         return fail(StoreError{Code::KeyUnusable,
-                                path.string() + ": readable or writable by group or others (mode " +
-                                    mode + "), so it is refused. Run: chmod 600 " + path.string() +
-                                    " and, if other accounts could have read it, treat the "
-                                    "outbox key as disclosed (see docs/outbox.md)."});
+                               path.string() + ": readable or writable by group or others (mode " +
+                                   mode + "), so it is refused. Run: chmod 600 " + path.string() +
+                                   " and, if other accounts could have read it, treat the "
+                                   "outbox key as disclosed (see docs/outbox.md)."});
     }
     return fd;
 }
@@ -92,14 +94,6 @@ StoreError wrongLength(const fs::path& path, std::size_t size, const char* expec
                                    "outbox exists; the outbox cannot be read without the old one."};
 }
 
-void fsyncDirectory(const fs::path& dir) {
-    int dfd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd >= 0) {
-        ::fsync(dfd);
-        ::close(dfd);
-    }
-}
-
 } // namespace
 
 FileStoreKey::FileStoreKey(fs::path path, bool createIfMissing)
@@ -108,41 +102,17 @@ FileStoreKey::FileStoreKey(fs::path path, bool createIfMissing)
 Result<SecretBytes, StoreError> FileStoreKey::load() {
     auto fd = openChecked(m_path, true);
     if (!fd.ok() && fd.error().code == Code::Missing && m_createIfMissing) {
-        // Invariant 1: write under a temporary name, make it durable, then link() it into place.
-        // link() never replaces an existing name, so a key another process created meanwhile
-        // wins and is read below; a crash leaves either no key or a complete one.
-        fs::path partial = m_path;
-        partial += ".partial";
-        ::unlink(partial.c_str()); // a leftover from a crash: never linked, or already linked
-        int wfd =
-            ::open(partial.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-        if (wfd < 0)
-            return fail(ioError(m_path, "create", errno));
+        // Invariant 1: written under a temporary name, made durable, then link()ed into place
+        // (crypto/atomic_file.hpp). link() never replaces an existing name, so a key another
+        // process created meanwhile wins and is read below; a crash leaves either no key or a
+        // complete one.
         SecretBytes key(kStoreKeyBytes);
         randombytes_buf(key.data(), key.size());
-        std::size_t off = 0;
-        int err = 0;
-        if (::fchmod(wfd, 0600) != 0) // umask may have removed bits; we want exactly 0600
-            err = errno;
-        while (err == 0 && off < key.size()) {
-            ssize_t n = ::write(wfd, key.data() + off, key.size() - off);
-            if (n < 0 && errno == EINTR)
-                continue;
-            if (n < 0)
-                err = errno;
-            else
-                off += static_cast<std::size_t>(n);
-        }
-        if (err == 0 && ::fsync(wfd) != 0)
-            err = errno;
-        if (::close(wfd) != 0 && err == 0)
-            err = errno;
-        if (err == 0 && ::link(partial.c_str(), m_path.c_str()) != 0 && errno != EEXIST)
-            err = errno;
-        ::unlink(partial.c_str());
-        if (err != 0)
-            return fail(ioError(m_path, "create", err));
-        fsyncDirectory(m_path.parent_path());
+        auto written = crypto::writeFileAtomically(
+            m_path, std::span<const std::uint8_t>(key.data(), key.size()), 0600,
+            crypto::Existing::Refuse);
+        if (!written && written.error().code != crypto::AtomicFileError::Code::AlreadyExists)
+            return fail(ioError(m_path, "create", written.error().sysErrno));
         fd = openChecked(m_path, true); // read back what is really there (maybe another's key)
     }
     if (!fd.ok()) {
@@ -169,14 +139,14 @@ Result<SecretBytes, StoreError> CredentialStoreKey::load() {
     const char* dir = std::getenv("CREDENTIALS_DIRECTORY");
     if (!dir || !*dir)
         return fail(StoreError{Code::Missing,
-                                "CREDENTIALS_DIRECTORY is not set, so the outbox key credential '" +
-                                    m_name +
-                                    "' cannot be read. Start the kiosk through its systemd unit, "
-                                    "which has LoadCredential=" +
-                                    m_name + ":... (see docs/outbox.md)."});
+                               "CREDENTIALS_DIRECTORY is not set, so the outbox key credential '" +
+                                   m_name +
+                                   "' cannot be read. Start the kiosk through its systemd unit, "
+                                   "which has LoadCredential=" +
+                                   m_name + ":... (see docs/outbox.md)."});
     if (m_name.empty() || m_name.find('/') != std::string::npos || m_name == "." || m_name == "..")
         return fail(StoreError{Code::InvalidInput,
-                                "'" + m_name + "' is not a valid credential name (no slashes)."});
+                               "'" + m_name + "' is not a valid credential name (no slashes)."});
     fs::path path = fs::path(dir) / m_name;
     // systemd writes credentials 0400 into a private, non-swappable mount; the mode check of
     // key files does not apply (LoadCredentialEncrypted= may show other modes on old systemd).
@@ -208,9 +178,9 @@ Result<SecretBytes, StoreError> CredentialStoreKey::load() {
                        nullptr, &decoded, &end) != 0 ||
         decoded != kStoreKeyBytes || end != reinterpret_cast<const char*>(raw.data()) + hexLen)
         return fail(StoreError{Code::KeyUnusable, path.string() +
-                                                       " holds 64 characters that are not all hex "
-                                                       "digits. Restore the credential from the "
-                                                       "provisioning backup."});
+                                                      " holds 64 characters that are not all hex "
+                                                      "digits. Restore the credential from the "
+                                                      "provisioning backup."});
     return key;
 }
 

@@ -10,8 +10,9 @@
 //
 // Invariants:
 //   1. A key is created only when the caller says the outbox does not exist yet; a key that
-//      exists is never regenerated or overwritten (creation is O_EXCL + link(), which fails if
-//      the name exists). A lost key means a lost outbox, so an accident must not cause one.
+//      exists is never regenerated or overwritten (creation is crypto::writeFileAtomically with
+//      Existing::Refuse: a temporary file link()ed into place, which fails if the name exists). A
+//      lost key means a lost outbox, so an accident must not cause one.
 //   2. A key file is refused if group or others have any permission bit, or if it is not
 //      exactly 32 bytes (a truncated or padded key would be a different key).
 //   3. Key bytes exist only in SecretBytes; nothing here logs or formats them.
@@ -40,8 +41,9 @@ public:
 class FileStoreKey final : public StoreKeySource {
 public:
     /// `createIfMissing`: pass true only when the outbox file does not exist yet (invariant 1).
-    /// Creation writes `<path>.partial` (0600, O_EXCL), fsyncs it, links it to `path` (fails if
-    /// `path` appeared meanwhile, in which case that key is read instead), and fsyncs the folder.
+    /// Creation writes a temporary file (0600) beside `path`, fsyncs it, links it to `path`
+    /// (fails if `path` appeared meanwhile, in which case that key is read instead), and fsyncs
+    /// the folder (crypto/atomic_file.hpp).
     FileStoreKey(std::filesystem::path path, bool createIfMissing);
     [[nodiscard]] Result<crypto::SecretBytes, StoreError> load() override;
 

@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 
 #include <cstdlib>
+#include <iterator>
 #include <sys/stat.h>
 
 namespace fs = std::filesystem;
@@ -33,7 +34,8 @@ TEST_CASE("FileStoreKey creates a 0600 key once and never regenerates it", "[out
         REQUIRE(::stat(path.c_str(), &st) == 0);
         CHECK((st.st_mode & 0777) == 0600);
         CHECK(fs::file_size(path) == 32);
-        CHECK_FALSE(fs::exists(dir / "outbox.key.partial"));
+        // No temporary file is left beside the key (crypto/atomic_file.hpp invariant 5).
+        CHECK(std::distance(fs::directory_iterator(dir.path()), fs::directory_iterator()) == 1);
         // createIfMissing with an existing key reads it; it does not make a new one.
         auto again = FileStoreKey(path, true).load();
         REQUIRE(again);
