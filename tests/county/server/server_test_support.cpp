@@ -105,6 +105,15 @@ crypto::Envelope TestKiosk::make(std::uint64_t seq, const crypto::Hash256& prev,
         std::move(h), crypto::sealPayloadX25519(m_county, crypto::asBytes(payload)), m_key);
 }
 
+crypto::Envelope TestKiosk::nextWithPayload(crypto::EnvelopeKind kind, const std::string& payload) {
+    auto e = make(m_seq + 1, m_last, kind);
+    e = crypto::signEnvelope(std::move(e.header),
+                             crypto::sealPayloadX25519(m_county, crypto::asBytes(payload)), m_key);
+    m_seq += 1;
+    m_last = crypto::envelopeHash(e);
+    return e;
+}
+
 crypto::Envelope TestKiosk::next(crypto::EnvelopeKind kind) {
     auto e = make(m_seq + 1, m_last, kind);
     m_seq += 1;

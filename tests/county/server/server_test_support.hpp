@@ -40,6 +40,8 @@ public:
     crypto::Envelope make(std::uint64_t seq, const crypto::Hash256& prev,
                           crypto::EnvelopeKind kind = crypto::EnvelopeKind::Survey,
                           std::size_t payloadBytes = 100) const;
+    /// The next envelope of the chain, sealing exactly `payload` (any bytes: a hostile kiosk's).
+    crypto::Envelope nextWithPayload(crypto::EnvelopeKind kind, const std::string& payload);
     crypto::Heartbeat heartbeat() const;
     const std::string& id() const { return m_id; }
     const crypto::Ed25519SecretKey& key() const { return m_key; }
