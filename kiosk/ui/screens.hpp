@@ -30,7 +30,7 @@ struct FrameState {
 };
 
 /// Draws one frame into the current ImGui frame (between NewFrame and Render).
-void drawFrame(Ui& ui, KioskFlow& flow, FrameState& fs);
+void drawFrame(Ui& toolkit, KioskFlow& flow, FrameState& frame);
 
 /// Seconds a long press on the hidden corner takes to open staff mode.
 inline constexpr double kStaffLongPressSeconds = 3.0;

@@ -1,0 +1,142 @@
+// Staff mode: the hidden corner, the PIN pad, the health page.
+#include "kiosk/ui/screens_internal.hpp"
+
+#include "kiosk/ui/number_pad.hpp"
+
+#include <cstdio>
+
+namespace minsheng::kiosk::ui {
+
+namespace {
+
+/// A store or disk size for the health page, in MiB below a GiB and in GiB above.
+std::string formatSize(std::uint64_t bytes) {
+    char text[32];
+    if (bytes >= (1ull << 30)) {
+        std::snprintf(text, sizeof(text), "%.1f GiB", static_cast<double>(bytes) / (1ull << 30));
+    } else {
+        std::snprintf(text, sizeof(text), "%.1f MiB", static_cast<double>(bytes) / (1ull << 20));
+    }
+    return text;
+}
+
+} // namespace
+
+void Screens::staffCorner() {
+    // The hidden staff entrance: a long press on the top-left corner. It looks like nothing
+    // and a tap does nothing; holding it for three seconds opens the PIN pad.
+    const float side = m_metrics.staffCornerSide;
+    bool held = false;
+    m_toolkit.hitArea("staff.corner", rectAt(0, 0, side, side), "", true, &held);
+    if (held) {
+        if (m_frame.cornerHeldSince < 0) {
+            m_frame.cornerHeldSince = m_frame.time;
+        }
+        if (m_frame.time - m_frame.cornerHeldSince >= kStaffLongPressSeconds) {
+            m_frame.cornerHeldSince = -1;
+            m_flow.openStaff(m_unixTime);
+        } else {
+            m_frame.wakeAt = m_frame.cornerHeldSince + kStaffLongPressSeconds;
+        }
+    } else {
+        m_frame.cornerHeldSince = -1;
+    }
+}
+
+void Screens::staffPin() {
+    m_layout = layoutFor(true);
+    float y = heading(tr("staff.pin_title"), m_layout.content.min.y, false);
+    // Dots for the digits typed, drawn as circles (no character needed in the font).
+    {
+        const float r = m_toolkit.size(TextRole::Title) * 0.22f;
+        const std::size_t n = m_session.staffPin().size();
+        const float total = n * r * 3;
+        const float cx0 = m_layout.content.min.x + (m_layout.content.w() - total) * 0.5f + r * 1.5f;
+        for (std::size_t i = 0; i < n; ++i) {
+            m_toolkit.draw()->AddCircleFilled(ImVec2(cx0 + i * r * 3, y + r * 2), r, m_theme.text);
+        }
+        y += r * 4 + m_layout.padding * 0.3f;
+    }
+    const auto lockSecondsLeft = m_flow.staffLock().secondsLeft(m_unixTime);
+    if (lockSecondsLeft > 0) {
+        y += m_toolkit.text(ImVec2(m_layout.content.min.x, y),
+                            LocaleCatalog::format(tr("staff.locked"),
+                                                  {{"seconds", std::to_string(lockSecondsLeft)}}),
+                            TextRole::Body, m_theme.danger, m_layout.content.w(), true);
+        m_frame.wakeAt = m_frame.time + 1.0;
+    } else if (m_session.staffPinWrong) {
+        y += m_toolkit.text(ImVec2(m_layout.content.min.x, y), tr("staff.wrong"), TextRole::Body,
+                            m_theme.danger, m_layout.content.w(), true);
+    }
+    y += m_layout.padding * 0.5f;
+    NumberPad(m_toolkit, m_flow, m_unixTime)
+        .draw(rectAt(m_layout.content.min.x, y, m_layout.content.w(), m_layout.content.max.y - y),
+              {});
+    bottomBar(true, "staff.ok", tr("staff.ok"),
+              lockSecondsLeft == 0 && m_session.staffPin().size() >= 4);
+}
+
+void Screens::staffHealth() {
+    m_layout = layoutFor(true);
+    float y = heading(tr("staff.health_title"), m_layout.content.min.y, false);
+    const auto& h = m_flow.health();
+    std::vector<std::pair<std::string, std::string>> rows;
+    if (h.outbox) {
+        rows.emplace_back(tr("staff.pending"), std::to_string(h.outbox->pendingCount));
+        rows.emplace_back(
+            tr("staff.oldest_pending"),
+            h.outbox->oldestPendingCreatedAt
+                ? formatLocalDate(*h.outbox->oldestPendingCreatedAt, m_flow.config().utcOffsetHours)
+                : "-");
+        rows.emplace_back(tr("staff.last_sequence"), std::to_string(h.outbox->lastSequence));
+        rows.emplace_back(
+            tr("staff.last_ack"),
+            h.outbox->lastAcknowledgedAt
+                ? formatLocalDate(*h.outbox->lastAcknowledgedAt, m_flow.config().utcOffsetHours)
+                : tr("staff.never"));
+        rows.emplace_back(tr("staff.store_size"),
+                          formatSize(h.outbox->fileBytes + h.outbox->walBytes));
+    } else {
+        rows.emplace_back(tr("staff.pending"), tr("staff.unknown"));
+    }
+    rows.emplace_back(tr("staff.disk_free"),
+                      h.diskFreeBytes ? formatSize(*h.diskFreeBytes) : tr("staff.unknown"));
+    rows.emplace_back(tr("staff.version"), m_frame.version);
+    rows.emplace_back(tr("staff.font_atlas"), std::to_string(m_frame.atlasWidth) + " x " +
+                                                  std::to_string(m_frame.atlasHeight));
+    std::string errors;
+    for (auto it = m_flow.recentErrors().rbegin(); it != m_flow.recentErrors().rend(); ++it) {
+        if (errors.size() > 200) {
+            break;
+        }
+        errors += (errors.empty() ? "" : ", ") +
+                  formatLocalDate(it->at, m_flow.config().utcOffsetHours) + " " + it->what;
+    }
+    rows.emplace_back(tr("staff.recent_errors"), errors.empty() ? tr("staff.none") : errors);
+    if (m_session.syncResult) {
+        using K = ForwarderResponse::Kind;
+        rows.emplace_back(tr("staff.sync_result"),
+                          tr(*m_session.syncResult == K::Done      ? "staff.sync_done"
+                             : *m_session.syncResult == K::Offline ? "staff.sync_offline"
+                                                                   : "staff.sync_failed"));
+    }
+    const float labelWidth = m_layout.content.w() * 0.4f;
+    for (const auto& [k, v] : rows) {
+        m_toolkit.text(ImVec2(m_layout.content.min.x, y), k, TextRole::Body, m_theme.textMuted,
+                       labelWidth);
+        y += m_toolkit.text(ImVec2(m_layout.content.min.x + labelWidth, y), v, TextRole::Body,
+                            m_theme.text, m_layout.content.w() - labelWidth) +
+             m_metrics.tableRowSpacing;
+    }
+    const float buttonWidth = m_metrics.actionButtonWidth;
+    if (m_toolkit.button("staff.sync",
+                         rectAt(m_layout.content.min.x,
+                                m_layout.content.max.y - m_toolkit.touchHeight(), buttonWidth,
+                                m_toolkit.touchHeight()),
+                         tr("staff.sync_now"), ButtonStyle::Secondary)) {
+        m_flow.staffSyncNow(m_unixTime);
+    }
+    bottomBar(false, "finish", tr("staff.leave"));
+}
+
+} // namespace minsheng::kiosk::ui
