@@ -24,16 +24,16 @@ ScreenLayout Screens::layoutFor(bool withBottomBar) const {
 void Screens::topBar() {
     ImDrawList* drawList = m_toolkit.draw();
     drawList->AddRectFilled(m_layout.topBar.min, m_layout.topBar.max, m_theme.surfaceAlt);
-    const float h = m_toolkit.touchHeight();
-    const float y = m_layout.topBar.min.y + (m_layout.topBar.h() - h) * 0.5f;
+    const float buttonHeight = m_toolkit.touchHeight();
+    const float y = m_layout.topBar.min.y + (m_layout.topBar.h() - buttonHeight) * 0.5f;
     const float gap = m_metrics.barPadding;
     // Right to left: 重新开始, 高对比, 大字, 中/EN.
     float x = m_layout.topBar.max.x - m_layout.padding;
-    auto place = [&](float w) {
-        x -= w;
-        Rect r = rectAt(x, y, w, h);
+    auto place = [&](float width) {
+        x -= width;
+        Rect placed = rectAt(x, y, width, buttonHeight);
         x -= gap;
-        return r;
+        return placed;
     };
     const float wide = m_metrics.topBarWideButton;
     const float narrow = m_metrics.topBarNarrowButton;
@@ -77,28 +77,29 @@ void Screens::stepProgress() {
     const std::string text =
         LocaleCatalog::format(tr("flow.step"), {{"n", std::to_string(step.index)},
                                                 {"total", std::to_string(step.count)}});
-    const float w = m_layout.bottomBar.w() * 0.3f;
+    const float width = m_layout.bottomBar.w() * 0.3f;
     const float textSize = m_toolkit.size(TextRole::Body);
     m_toolkit.text(
-        ImVec2(m_layout.bottomBar.min.x + (m_layout.bottomBar.w() - w) * 0.5f,
+        ImVec2(m_layout.bottomBar.min.x + (m_layout.bottomBar.w() - width) * 0.5f,
                m_layout.bottomBar.min.y + (m_layout.bottomBar.h() - textSize * 1.3f) * 0.5f),
-        text, TextRole::Body, m_theme.textMuted, w, true);
+        text, TextRole::Body, m_theme.textMuted, width, true);
 }
 
 void Screens::bottomBar(bool showBack, std::string_view nextId, std::string_view nextLabel,
                         bool nextEnabled) {
     ImDrawList* drawList = m_toolkit.draw();
     drawList->AddRectFilled(m_layout.bottomBar.min, m_layout.bottomBar.max, m_theme.surfaceAlt);
-    const float h = m_toolkit.touchHeight();
-    const float y = m_layout.bottomBar.min.y + (m_layout.bottomBar.h() - h) * 0.5f;
-    const float w = m_metrics.navButtonWidth;
-    if (showBack && m_toolkit.button("back", rectAt(m_layout.padding, y, w, h), tr("nav.back"),
-                                     ButtonStyle::Secondary)) {
+    const float buttonHeight = m_toolkit.touchHeight();
+    const float y = m_layout.bottomBar.min.y + (m_layout.bottomBar.h() - buttonHeight) * 0.5f;
+    const float buttonWidth = m_metrics.navButtonWidth;
+    if (showBack && m_toolkit.button("back", rectAt(m_layout.padding, y, buttonWidth, buttonHeight),
+                                     tr("nav.back"), ButtonStyle::Secondary)) {
         m_flow.back(m_unixTime);
     }
     if (!nextId.empty()) {
         if (m_toolkit.button(nextId,
-                             rectAt(m_layout.bottomBar.max.x - m_layout.padding - w, y, w, h),
+                             rectAt(m_layout.bottomBar.max.x - m_layout.padding - buttonWidth, y,
+                                    buttonWidth, buttonHeight),
                              nextLabel, ButtonStyle::Primary, nextEnabled)) {
             if (nextId == "next") {
                 m_flow.next(m_unixTime);
@@ -118,9 +119,9 @@ void Screens::bottomBar(bool showBack, std::string_view nextId, std::string_view
 
 float Screens::heading(const std::string& text, float y, bool withHelp) {
     const float helpWidth = withHelp ? m_metrics.sideButtonWidth : 0;
-    const float w = m_layout.content.w() - (withHelp ? helpWidth + m_layout.padding : 0);
-    const float h =
-        m_toolkit.text(ImVec2(m_layout.content.min.x, y), text, TextRole::Heading, m_theme.text, w);
+    const float textWidth = m_layout.content.w() - (withHelp ? helpWidth + m_layout.padding : 0);
+    const float textHeight = m_toolkit.text(ImVec2(m_layout.content.min.x, y), text,
+                                            TextRole::Heading, m_theme.text, textWidth);
     m_frame.speech.push_back(text);
     if (withHelp) {
         const float buttonHeight = m_toolkit.touchHeight();
@@ -129,24 +130,26 @@ float Screens::heading(const std::string& text, float y, bool withHelp) {
                              tr("field.help"), ButtonStyle::Option, true, m_session.helpOpen)) {
             m_flow.toggleHelp(m_unixTime);
         }
-        return y + std::max(h, buttonHeight) + m_layout.padding * 0.5f;
+        return y + std::max(textHeight, buttonHeight) + m_layout.padding * 0.5f;
     }
-    return y + h + m_layout.padding * 0.5f;
+    return y + textHeight + m_layout.padding * 0.5f;
 }
 
 void Screens::helpPanel(const Field& field, float& y) {
     if (!m_session.helpOpen || !field.help) {
         return;
     }
-    const float pad = m_layout.padding * 0.5f;
-    const float w = m_layout.content.w() - 2 * pad;
-    const float h = m_toolkit.measure(localized(*field.help), m_toolkit.size(TextRole::Body), w).y;
-    m_toolkit.draw()->AddRectFilled(ImVec2(m_layout.content.min.x, y),
-                                    ImVec2(m_layout.content.max.x, y + h + 2 * pad),
-                                    m_theme.surfaceAlt, m_metrics.panelRounding);
-    m_toolkit.text(ImVec2(m_layout.content.min.x + pad, y + pad), localized(*field.help),
-                   TextRole::Body, m_theme.text, w);
-    y += h + 2 * pad + m_layout.padding * 0.5f;
+    const float panelPadding = m_layout.padding * 0.5f;
+    const float textWidth = m_layout.content.w() - 2 * panelPadding;
+    const float textHeight =
+        m_toolkit.measure(localized(*field.help), m_toolkit.size(TextRole::Body), textWidth).y;
+    m_toolkit.draw()->AddRectFilled(
+        ImVec2(m_layout.content.min.x, y),
+        ImVec2(m_layout.content.max.x, y + textHeight + 2 * panelPadding), m_theme.surfaceAlt,
+        m_metrics.panelRounding);
+    m_toolkit.text(ImVec2(m_layout.content.min.x + panelPadding, y + panelPadding),
+                   localized(*field.help), TextRole::Body, m_theme.text, textWidth);
+    y += textHeight + 2 * panelPadding + m_layout.padding * 0.5f;
 }
 
 void Screens::fieldErrorLine(float& y) {
@@ -194,35 +197,40 @@ int Screens::pager(std::string_view prevKey, std::string_view nextKey, int page,
 }
 
 void Screens::listPager(int page, int pageCount, bool showPosition) {
+    if (pageCount <= 1) {
+        return;
+    }
     if (const int step = pager("list.prev", "list.next", page, pageCount,
                                m_metrics.pagerButtonWidth, showPosition)) {
         m_flow.changeListPage(step, m_unixTime);
     }
 }
 
-void Screens::idleOverlay(std::int64_t left) {
-    const ImVec2 d = m_toolkit.display();
+void Screens::idleOverlay(std::int64_t secondsLeft) {
+    const ImVec2 display = m_toolkit.display();
     ImDrawList* drawList = m_toolkit.draw();
-    drawList->AddRectFilled(ImVec2(0, 0), d, m_theme.overlay);
-    const float w = std::min(d.x - 2 * m_layout.padding, m_metrics.dialogMaxWidth);
-    const float h = std::min(d.y * 0.6f, m_metrics.dialogMaxHeight);
-    const Rect panel = rectAt((d.x - w) * 0.5f, (d.y - h) * 0.5f, w, h);
+    drawList->AddRectFilled(ImVec2(0, 0), display, m_theme.overlay);
+    const float panelWidth = std::min(display.x - 2 * m_layout.padding, m_metrics.dialogMaxWidth);
+    const float panelHeight = std::min(display.y * 0.6f, m_metrics.dialogMaxHeight);
+    const Rect panel = rectAt((display.x - panelWidth) * 0.5f, (display.y - panelHeight) * 0.5f,
+                              panelWidth, panelHeight);
     drawList->AddRectFilled(panel.min, panel.max, m_theme.surface, m_metrics.dialogRounding);
     drawList->AddRect(panel.min, panel.max, m_theme.accent, m_metrics.dialogRounding, 0,
                       m_metrics.dialogBorderWidth);
-    const float pad = m_layout.padding;
-    float y = panel.min.y + pad;
-    y += m_toolkit.text(ImVec2(panel.min.x + pad, y), tr("idle.title"), TextRole::Title,
-                        m_theme.text, w - 2 * pad, true);
+    const float panelPadding = m_layout.padding;
+    float y = panel.min.y + panelPadding;
+    y += m_toolkit.text(ImVec2(panel.min.x + panelPadding, y), tr("idle.title"), TextRole::Title,
+                        m_theme.text, panelWidth - 2 * panelPadding, true);
     y += m_toolkit.text(
-        ImVec2(panel.min.x + pad, y),
-        LocaleCatalog::format(tr("idle.countdown"), {{"seconds", std::to_string(left)}}),
-        TextRole::Body, m_theme.text, w - 2 * pad, true);
-    const float buttonWidth = std::min(w - 2 * pad, m_metrics.dialogButtonMaxWidth);
+        ImVec2(panel.min.x + panelPadding, y),
+        LocaleCatalog::format(tr("idle.countdown"), {{"seconds", std::to_string(secondsLeft)}}),
+        TextRole::Body, m_theme.text, panelWidth - 2 * panelPadding, true);
+    const float buttonWidth =
+        std::min(panelWidth - 2 * panelPadding, m_metrics.dialogButtonMaxWidth);
     if (m_toolkit.button("idle.stay",
-                         rectAt(panel.min.x + (w - buttonWidth) * 0.5f,
-                                panel.max.y - pad - m_toolkit.touchHeight() * 1.2f, buttonWidth,
-                                m_toolkit.touchHeight() * 1.2f),
+                         rectAt(panel.min.x + (panelWidth - buttonWidth) * 0.5f,
+                                panel.max.y - panelPadding - m_toolkit.touchHeight() * 1.2f,
+                                buttonWidth, m_toolkit.touchHeight() * 1.2f),
                          tr("idle.stay"), ButtonStyle::Primary)) {
         m_flow.noteActivity(m_unixTime);
     }

@@ -31,18 +31,18 @@ void Screens::home() {
         m_toolkit.touchHeight() + m_toolkit.size(TextRole::Body) * 3.2f + 2 * gap;
     const float available = m_layout.content.max.y - y - bottomBlock;
     for (int i = 0; i < 3; ++i) {
-        Rect r;
+        Rect actionRect;
         if (m_toolkit.portrait()) {
             const float h = std::min((available - 2 * gap) / 3, m_metrics.homeActionMaxHeight);
-            r = rectAt(m_layout.content.min.x, y + i * (h + gap), m_layout.content.w(), h);
+            actionRect = rectAt(m_layout.content.min.x, y + i * (h + gap), m_layout.content.w(), h);
         } else {
             const float w = (m_layout.content.w() - 2 * gap) / 3;
-            r = rectAt(m_layout.content.min.x + i * (w + gap), y, w,
-                       std::min(available, m_metrics.homeActionMaxHeight));
+            actionRect = rectAt(m_layout.content.min.x + i * (w + gap), y, w,
+                                std::min(available, m_metrics.homeActionMaxHeight));
         }
         m_frame.speech.push_back(tr(actions[i].label));
-        if (m_toolkit.button(actions[i].id, r, tr(actions[i].label), ButtonStyle::Primary, true,
-                             false, tr(actions[i].sub), TextRole::Heading)) {
+        if (m_toolkit.button(actions[i].id, actionRect, tr(actions[i].label), ButtonStyle::Primary,
+                             true, false, tr(actions[i].sub), TextRole::Heading)) {
             if (i == 0) {
                 m_flow.startReport(m_unixTime);
             } else if (i == 1) {

@@ -62,8 +62,8 @@ private:
     /// `showPosition`. Returns the page step tapped: -1, +1, or 0.
     int pager(std::string_view prevKey, std::string_view nextKey, int page, int pageCount,
               float buttonWidth, bool showPosition);
-    /// The list pager (list.prev / list.next) of category, choices and review: sends the step
-    /// to the flow.
+    /// The list pager (list.prev / list.next) of category, choices and review, drawn only when
+    /// the list has more than one page: sends the step to the flow.
     void listPager(int page, int pageCount, bool showPosition);
     void idleOverlay(std::int64_t secondsLeft);
 

@@ -9,13 +9,13 @@ void Screens::lookupEntry() {
     m_layout = layoutFor(true);
     float y = heading(tr("lookup.title"), m_layout.content.min.y, false);
     // The digits typed so far, grouped 4-4-4-4 with blanks for what is missing.
-    const std::string_view d = m_session.lookupDigits();
+    const std::string_view digits = m_session.lookupDigits();
     std::string shown;
     for (std::size_t i = 0; i < KioskFlow::kLookupDigits; ++i) {
         if (i && i % 4 == 0) {
             shown += "  ";
         }
-        shown += i < d.size() ? d[i] : '_';
+        shown += i < digits.size() ? digits[i] : '_';
     }
     y += m_toolkit.text(ImVec2(m_layout.content.min.x, y), shown, TextRole::Title, m_theme.text,
                         m_layout.content.w(), true) +
@@ -31,7 +31,7 @@ void Screens::lookupEntry() {
     NumberPad(m_toolkit, m_flow, m_unixTime)
         .draw(rectAt(m_layout.content.min.x, y, m_layout.content.w(), m_layout.content.max.y - y),
               {});
-    bottomBar(true, "lookup.go", tr("lookup.go"), d.size() == KioskFlow::kLookupDigits);
+    bottomBar(true, "lookup.go", tr("lookup.go"), digits.size() == KioskFlow::kLookupDigits);
     scannedCode();
 }
 
@@ -68,48 +68,49 @@ void Screens::lookupWaiting() {
 void Screens::lookupResult() {
     m_layout = layoutFor(true);
     float y = m_layout.content.min.y;
-    const auto& r = m_session.lookupResult;
-    const float w = m_layout.content.w();
-    using K = ForwarderResponse::Kind;
-    if (r && r->kind == K::Found) {
+    const auto& result = m_session.lookupResult;
+    const float width = m_layout.content.w();
+    using Kind = ForwarderResponse::Kind;
+    if (result && result->kind == Kind::Found) {
         y = heading(tr("lookup.found_title"), y, false);
         const std::string status =
-            tr(std::string("status.") + std::string(caseStatusName(r->status)));
+            tr(std::string("status.") + std::string(caseStatusName(result->status)));
         y += m_toolkit.text(ImVec2(m_layout.content.min.x, y), status, TextRole::Title,
-                            m_theme.accent, w) +
+                            m_theme.accent, width) +
              m_layout.padding * 0.5f;
         y += m_toolkit.text(
             ImVec2(m_layout.content.min.x, y),
             LocaleCatalog::format(
                 tr("lookup.received_at"),
-                {{"date", formatLocalDate(r->receivedAt, m_flow.config().utcOffsetHours)}}),
-            TextRole::Body, m_theme.text, w);
-        y += m_toolkit.text(
-                 ImVec2(m_layout.content.min.x, y),
-                 LocaleCatalog::format(
-                     tr("lookup.updated_at"),
-                     {{"date", formatLocalDate(r->updatedAt, m_flow.config().utcOffsetHours)}}),
-                 TextRole::Body, m_theme.text, w) +
-             m_layout.padding * 0.5f;
+                {{"date", formatLocalDate(result->receivedAt, m_flow.config().utcOffsetHours)}}),
+            TextRole::Body, m_theme.text, width);
+        y +=
+            m_toolkit.text(
+                ImVec2(m_layout.content.min.x, y),
+                LocaleCatalog::format(
+                    tr("lookup.updated_at"),
+                    {{"date", formatLocalDate(result->updatedAt, m_flow.config().utcOffsetHours)}}),
+                TextRole::Body, m_theme.text, width) +
+            m_layout.padding * 0.5f;
         y += m_toolkit.text(ImVec2(m_layout.content.min.x, y), tr("lookup.reply"), TextRole::Body,
-                            m_theme.textMuted, w);
+                            m_theme.textMuted, width);
         m_toolkit.text(ImVec2(m_layout.content.min.x, y),
-                       r->reply.empty() ? tr("lookup.no_reply") : r->reply, TextRole::Body,
-                       m_theme.text, w);
-    } else if (r && r->kind == K::NotFound) {
+                       result->reply.empty() ? tr("lookup.no_reply") : result->reply,
+                       TextRole::Body, m_theme.text, width);
+    } else if (result && result->kind == Kind::NotFound) {
         y = heading(tr("lookup.not_found_title"), y, false);
         y += m_toolkit.text(ImVec2(m_layout.content.min.x, y), tr("lookup.not_found"),
-                            TextRole::Body, m_theme.text, w) +
+                            TextRole::Body, m_theme.text, width) +
              m_layout.padding;
-        hotlineLine(y, w);
+        hotlineLine(y, width);
     } else {
-        const bool offline = r && r->kind == K::Offline;
+        const bool offline = result && result->kind == Kind::Offline;
         y = heading(tr(offline ? "lookup.offline_title" : "lookup.unavailable_title"), y, false);
         y += m_toolkit.text(ImVec2(m_layout.content.min.x, y),
                             tr(offline ? "lookup.offline" : "lookup.unavailable"), TextRole::Body,
-                            m_theme.text, w) +
+                            m_theme.text, width) +
              m_layout.padding;
-        hotlineLine(y, w);
+        hotlineLine(y, width);
     }
     bottomBar(false, "finish", tr("nav.home"));
 }

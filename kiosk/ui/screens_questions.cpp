@@ -1,4 +1,4 @@
-// One question of answer report or answer survey: choices, answer scale, or text entry.
+// One question of a report or a survey: choices, a scale, or text entry.
 #include "kiosk/ui/screens_internal.hpp"
 
 #include "kiosk/core/forms_vocabulary.hpp"
@@ -113,30 +113,31 @@ void Screens::choiceList(const Field& field, float y) {
     const float pagerHeight = m_toolkit.touchHeight() + gap;
     const float available = m_layout.content.max.y - y;
     int rows = static_cast<int>((available + gap) / (itemHeight + gap));
-    const int n = static_cast<int>(items.size());
+    const int itemCount = static_cast<int>(items.size());
     int perPage = std::max(1, rows) * cols;
-    if (perPage < n) {
+    if (perPage < itemCount) {
         rows = std::max(1, static_cast<int>((available - pagerHeight + gap) / (itemHeight + gap)));
         perPage = rows * cols;
     }
-    const int pages = (n + perPage - 1) / perPage;
+    const int pages = (itemCount + perPage - 1) / perPage;
     const int page = std::min(m_session.listPage, pages - 1);
-    const float w = (m_layout.content.w() - (cols - 1) * gap) / cols;
-    for (int k = 0; k < perPage && page * perPage + k < n; ++k) {
-        const Item& it = items[page * perPage + k];
-        const Rect r = rectAt(m_layout.content.min.x + (k % cols) * (w + gap),
-                              y + (k / cols) * (itemHeight + gap), w, itemHeight);
-        const bool selected = isSelected(*it.id);
+    const float itemWidth = (m_layout.content.w() - (cols - 1) * gap) / cols;
+    for (int slot = 0; slot < perPage && page * perPage + slot < itemCount; ++slot) {
+        const Item& item = items[page * perPage + slot];
+        const Rect optionRect =
+            rectAt(m_layout.content.min.x + (slot % cols) * (itemWidth + gap),
+                   y + (slot / cols) * (itemHeight + gap), itemWidth, itemHeight);
+        const bool selected = isSelected(*item.id);
         const bool enabled = field.type != FieldType::Multiple || selected || chosen < max;
-        m_frame.speech.push_back(localized(*it.label));
-        if (m_toolkit.button("option:" + *it.id, r, localized(*it.label), ButtonStyle::Option,
-                             enabled, selected,
-                             it.description ? std::string_view(localized(*it.description))
-                                            : std::string_view())) {
+        m_frame.speech.push_back(localized(*item.label));
+        if (m_toolkit.button("option:" + *item.id, optionRect, localized(*item.label),
+                             ButtonStyle::Option, enabled, selected,
+                             item.description ? std::string_view(localized(*item.description))
+                                              : std::string_view())) {
             if (field.type == FieldType::Multiple) {
-                m_flow.toggleOption(*it.id, m_unixTime);
+                m_flow.toggleOption(*item.id, m_unixTime);
             } else {
-                m_flow.chooseOption(*it.id, m_unixTime);
+                m_flow.chooseOption(*item.id, m_unixTime);
             }
         }
     }
@@ -145,50 +146,52 @@ void Screens::choiceList(const Field& field, float y) {
 
 void Screens::scale(const Field& field, float y) {
     const Answer* answer = m_session.answers().get(field.id);
-    const int value = answer ? static_cast<int>(answer->integer()) : 0;
+    const int chosenValue = answer ? static_cast<int>(answer->integer()) : 0;
     const float gap = m_metrics.faceGap;
-    const float w = (m_layout.content.w() - 4 * gap) / 5;
-    const float h = std::min(w * 1.25f, (m_layout.content.max.y - y) * 0.8f);
-    const float radius = std::min(w, h) * 0.33f;
+    const float cardWidth = (m_layout.content.w() - 4 * gap) / 5;
+    const float cardHeight = std::min(cardWidth * 1.25f, (m_layout.content.max.y - y) * 0.8f);
+    const float radius = std::min(cardWidth, cardHeight) * 0.33f;
     static constexpr const char* kFaceKeys[] = {"scale.1", "scale.2", "scale.3", "scale.4",
                                                 "scale.5"};
     const ImU32 fills[] = {IM_COL32(232, 120, 110, 255), IM_COL32(240, 170, 110, 255),
                            IM_COL32(240, 215, 120, 255), IM_COL32(170, 210, 120, 255),
                            IM_COL32(110, 190, 120, 255)};
-    for (int v = 1; v <= 5; ++v) {
-        const Rect r = rectAt(m_layout.content.min.x + (v - 1) * (w + gap), y, w, h);
+    for (int value = 1; value <= 5; ++value) {
+        const Rect card = rectAt(m_layout.content.min.x + (value - 1) * (cardWidth + gap), y,
+                                 cardWidth, cardHeight);
         bool held = false;
-        const bool selected = value == v;
-        m_frame.speech.push_back(tr(kFaceKeys[v - 1]));
-        const bool tapped =
-            m_toolkit.hitArea("scale:" + std::to_string(v), r, tr(kFaceKeys[v - 1]), true, &held);
+        const bool selected = chosenValue == value;
+        m_frame.speech.push_back(tr(kFaceKeys[value - 1]));
+        const bool tapped = m_toolkit.hitArea("scale:" + std::to_string(value), card,
+                                              tr(kFaceKeys[value - 1]), true, &held);
         ImDrawList* drawList = m_toolkit.draw();
-        drawList->AddRectFilled(r.min, r.max, selected ? m_theme.selected : m_theme.surface,
+        drawList->AddRectFilled(card.min, card.max, selected ? m_theme.selected : m_theme.surface,
                                 m_metrics.faceRounding);
-        drawList->AddRect(r.min, r.max, selected ? m_theme.selected : m_theme.border,
+        drawList->AddRect(card.min, card.max, selected ? m_theme.selected : m_theme.border,
                           m_metrics.faceRounding, 0, m_metrics.borderWidth);
         if (held) {
-            drawList->AddRectFilled(r.min, r.max, IM_COL32(0, 0, 0, 50), m_metrics.faceRounding);
+            drawList->AddRectFilled(card.min, card.max, IM_COL32(0, 0, 0, 50),
+                                    m_metrics.faceRounding);
         }
-        drawFace(drawList, ImVec2(r.min.x + w * 0.5f, r.min.y + radius + gap), radius, v,
-                 fills[v - 1], IM_COL32(40, 40, 40, 255));
-        m_toolkit.text(ImVec2(r.min.x + gap * 0.5f, r.min.y + 2 * radius + 2 * gap),
-                       tr(kFaceKeys[v - 1]), TextRole::Body,
-                       selected ? m_theme.selectedText : m_theme.text, w - gap, true);
+        drawFace(drawList, ImVec2(card.min.x + cardWidth * 0.5f, card.min.y + radius + gap), radius,
+                 value, fills[value - 1], IM_COL32(40, 40, 40, 255));
+        m_toolkit.text(ImVec2(card.min.x + gap * 0.5f, card.min.y + 2 * radius + 2 * gap),
+                       tr(kFaceKeys[value - 1]), TextRole::Body,
+                       selected ? m_theme.selectedText : m_theme.text, cardWidth - gap, true);
         if (tapped) {
-            m_flow.setScale(v, m_unixTime);
+            m_flow.setScale(value, m_unixTime);
         }
     }
-    const float ly = y + h + gap;
+    const float labelY = y + cardHeight + gap;
     if (field.lowLabel) {
-        m_toolkit.text(ImVec2(m_layout.content.min.x, ly), "1 = " + localized(*field.lowLabel),
+        m_toolkit.text(ImVec2(m_layout.content.min.x, labelY), "1 = " + localized(*field.lowLabel),
                        TextRole::Small, m_theme.textMuted, m_layout.content.w() * 0.45f);
     }
     if (field.highLabel) {
-        const float hw = m_layout.content.w() * 0.45f;
-        m_toolkit.text(ImVec2(m_layout.content.max.x - hw, ly),
+        const float labelWidth = m_layout.content.w() * 0.45f;
+        m_toolkit.text(ImVec2(m_layout.content.max.x - labelWidth, labelY),
                        "5 = " + localized(*field.highLabel), TextRole::Small, m_theme.textMuted,
-                       hw);
+                       labelWidth);
     }
 }
 

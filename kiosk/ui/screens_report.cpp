@@ -1,4 +1,4 @@
-// A report: category, privacy notice, review, saving, receipt, and the trouble screen answer failed
+// A report: category, privacy notice, review, saving, receipt, and the trouble screen a failed
 // save leads to.
 #include "kiosk/ui/screens_internal.hpp"
 
@@ -21,59 +21,61 @@ void Screens::category() {
     helpPanel(field, y);
     const int cols = m_toolkit.portrait() ? 2 : 3;
     const float gap = m_metrics.cardGap;
-    const int n = static_cast<int>(field.options.size());
+    const int optionCount = static_cast<int>(field.options.size());
     const float pagerHeight = m_toolkit.touchHeight() + gap;
     float available = m_layout.content.max.y - y;
     const float minHeight =
         std::max(m_toolkit.touchHeight() * 1.45f, m_toolkit.size(TextRole::Button) * 3.2f);
-    int rows = (n + cols - 1) / cols;
-    int perPage = n;
+    int rows = (optionCount + cols - 1) / cols;
+    int perPage = optionCount;
     if (available / rows - gap < minHeight) {
         rows = std::max(1, static_cast<int>((available - pagerHeight) / (minHeight + gap)));
         perPage = rows * cols;
     }
-    const int pages = (n + perPage - 1) / perPage;
+    const int pages = (optionCount + perPage - 1) / perPage;
     const int page = std::min(m_session.listPage, pages - 1);
     const float usable = available - (pages > 1 ? pagerHeight : 0);
-    const float h = std::min(usable / rows - gap, m_metrics.categoryCardMaxHeight);
-    const float w = (m_layout.content.w() - (cols - 1) * gap) / cols;
+    const float cardHeight = std::min(usable / rows - gap, m_metrics.categoryCardMaxHeight);
+    const float cardWidth = (m_layout.content.w() - (cols - 1) * gap) / cols;
     const Answer* current = m_session.answers().get(field.id);
-    for (int k = 0; k < perPage && page * perPage + k < n; ++k) {
-        const Option& option = field.options[page * perPage + k];
-        const Rect r = rectAt(m_layout.content.min.x + (k % cols) * (w + gap),
-                              y + (k / cols) * (h + gap), w, h);
+    for (int slot = 0; slot < perPage && page * perPage + slot < optionCount; ++slot) {
+        const Option& option = field.options[page * perPage + slot];
+        const Rect card = rectAt(m_layout.content.min.x + (slot % cols) * (cardWidth + gap),
+                                 y + (slot / cols) * (cardHeight + gap), cardWidth, cardHeight);
         const bool selected = current && current->text() == option.id;
         bool held = false;
         const std::string id = "category:" + option.id;
         m_frame.speech.push_back(localized(option.label));
-        const bool tapped = m_toolkit.hitArea(id, r, localized(option.label), true, &held);
+        const bool tapped = m_toolkit.hitArea(id, card, localized(option.label), true, &held);
         ImDrawList* drawList = m_toolkit.draw();
-        drawList->AddRectFilled(r.min, r.max, selected ? m_theme.selected : m_theme.surface,
+        drawList->AddRectFilled(card.min, card.max, selected ? m_theme.selected : m_theme.surface,
                                 m_metrics.cardRounding);
-        drawList->AddRect(r.min, r.max, selected ? m_theme.selected : m_theme.border,
+        drawList->AddRect(card.min, card.max, selected ? m_theme.selected : m_theme.border,
                           m_metrics.cardRounding, 0, m_metrics.borderWidth);
         if (held) {
-            drawList->AddRectFilled(r.min, r.max, IM_COL32(0, 0, 0, 50), m_metrics.cardRounding);
+            drawList->AddRectFilled(card.min, card.max, IM_COL32(0, 0, 0, 50),
+                                    m_metrics.cardRounding);
         }
-        const float icon = std::min(h - 2 * gap, m_metrics.categoryIconMaxSide);
-        drawIcon(drawList, option.icon, ImVec2(r.min.x + gap, r.min.y + (h - icon) * 0.5f), icon,
+        const float icon = std::min(cardHeight - 2 * gap, m_metrics.categoryIconMaxSide);
+        drawIcon(drawList, option.icon,
+                 ImVec2(card.min.x + gap, card.min.y + (cardHeight - icon) * 0.5f), icon,
                  selected ? m_theme.selectedText : m_theme.accent);
-        const float tx = r.min.x + icon + 2 * gap;
-        const float tw = r.max.x - tx - gap;
-        drawList->PushClipRect(r.min, r.max, true);
-        float ty = r.min.y + gap;
-        ty += m_toolkit.text(ImVec2(tx, ty), localized(option.label), TextRole::Button,
-                             selected ? m_theme.selectedText : m_theme.text, tw);
+        const float textX = card.min.x + icon + 2 * gap;
+        const float textWidth = card.max.x - textX - gap;
+        drawList->PushClipRect(card.min, card.max, true);
+        float textY = card.min.y + gap;
+        textY += m_toolkit.text(ImVec2(textX, textY), localized(option.label), TextRole::Button,
+                                selected ? m_theme.selectedText : m_theme.text, textWidth);
         if (option.description) {
-            // One line of the description: the rest is for the help panel, not answer wall of text.
-            const auto lines =
-                m_toolkit.wrap(localized(*option.description), m_toolkit.size(TextRole::Small), tw);
+            // One line of the description: the rest is for the help panel, not a wall of text.
+            const auto lines = m_toolkit.wrap(localized(*option.description),
+                                              m_toolkit.size(TextRole::Small), textWidth);
             std::string first(lines.front());
             if (lines.size() > 1) {
                 first += "…";
             }
-            m_toolkit.text(ImVec2(tx, ty), first, TextRole::Small,
-                           selected ? m_theme.selectedText : m_theme.textMuted, tw);
+            m_toolkit.text(ImVec2(textX, textY), first, TextRole::Small,
+                           selected ? m_theme.selectedText : m_theme.textMuted, textWidth);
         }
         drawList->PopClipRect();
         if (tapped) {

@@ -48,14 +48,16 @@ void Screens::staffPin() {
     float y = heading(tr("staff.pin_title"), m_layout.content.min.y, false);
     // Dots for the digits typed, drawn as circles (no character needed in the font).
     {
-        const float r = m_toolkit.size(TextRole::Title) * 0.22f;
-        const std::size_t n = m_session.staffPin().size();
-        const float total = n * r * 3;
-        const float cx0 = m_layout.content.min.x + (m_layout.content.w() - total) * 0.5f + r * 1.5f;
-        for (std::size_t i = 0; i < n; ++i) {
-            m_toolkit.draw()->AddCircleFilled(ImVec2(cx0 + i * r * 3, y + r * 2), r, m_theme.text);
+        const float dotRadius = m_toolkit.size(TextRole::Title) * 0.22f;
+        const std::size_t digitCount = m_session.staffPin().size();
+        const float total = digitCount * dotRadius * 3;
+        const float firstDotX =
+            m_layout.content.min.x + (m_layout.content.w() - total) * 0.5f + dotRadius * 1.5f;
+        for (std::size_t i = 0; i < digitCount; ++i) {
+            m_toolkit.draw()->AddCircleFilled(
+                ImVec2(firstDotX + i * dotRadius * 3, y + dotRadius * 2), dotRadius, m_theme.text);
         }
-        y += r * 4 + m_layout.padding * 0.3f;
+        y += dotRadius * 4 + m_layout.padding * 0.3f;
     }
     const auto lockSecondsLeft = m_flow.staffLock().secondsLeft(m_unixTime);
     if (lockSecondsLeft > 0) {
@@ -79,28 +81,29 @@ void Screens::staffPin() {
 void Screens::staffHealth() {
     m_layout = layoutFor(true);
     float y = heading(tr("staff.health_title"), m_layout.content.min.y, false);
-    const auto& h = m_flow.health();
+    const auto& health = m_flow.health();
     std::vector<std::pair<std::string, std::string>> rows;
-    if (h.outbox) {
-        rows.emplace_back(tr("staff.pending"), std::to_string(h.outbox->pendingCount));
-        rows.emplace_back(
-            tr("staff.oldest_pending"),
-            h.outbox->oldestPendingCreatedAt
-                ? formatLocalDate(*h.outbox->oldestPendingCreatedAt, m_flow.config().utcOffsetHours)
-                : "-");
-        rows.emplace_back(tr("staff.last_sequence"), std::to_string(h.outbox->lastSequence));
-        rows.emplace_back(
-            tr("staff.last_ack"),
-            h.outbox->lastAcknowledgedAt
-                ? formatLocalDate(*h.outbox->lastAcknowledgedAt, m_flow.config().utcOffsetHours)
-                : tr("staff.never"));
+    if (health.outbox) {
+        rows.emplace_back(tr("staff.pending"), std::to_string(health.outbox->pendingCount));
+        rows.emplace_back(tr("staff.oldest_pending"),
+                          health.outbox->oldestPendingCreatedAt
+                              ? formatLocalDate(*health.outbox->oldestPendingCreatedAt,
+                                                m_flow.config().utcOffsetHours)
+                              : "-");
+        rows.emplace_back(tr("staff.last_sequence"), std::to_string(health.outbox->lastSequence));
+        rows.emplace_back(tr("staff.last_ack"),
+                          health.outbox->lastAcknowledgedAt
+                              ? formatLocalDate(*health.outbox->lastAcknowledgedAt,
+                                                m_flow.config().utcOffsetHours)
+                              : tr("staff.never"));
         rows.emplace_back(tr("staff.store_size"),
-                          formatSize(h.outbox->fileBytes + h.outbox->walBytes));
+                          formatSize(health.outbox->fileBytes + health.outbox->walBytes));
     } else {
         rows.emplace_back(tr("staff.pending"), tr("staff.unknown"));
     }
-    rows.emplace_back(tr("staff.disk_free"),
-                      h.diskFreeBytes ? formatSize(*h.diskFreeBytes) : tr("staff.unknown"));
+    rows.emplace_back(tr("staff.disk_free"), health.diskFreeBytes
+                                                 ? formatSize(*health.diskFreeBytes)
+                                                 : tr("staff.unknown"));
     rows.emplace_back(tr("staff.version"), m_frame.version);
     rows.emplace_back(tr("staff.font_atlas"), std::to_string(m_frame.atlasWidth) + " x " +
                                                   std::to_string(m_frame.atlasHeight));
@@ -114,17 +117,17 @@ void Screens::staffHealth() {
     }
     rows.emplace_back(tr("staff.recent_errors"), errors.empty() ? tr("staff.none") : errors);
     if (m_session.syncResult) {
-        using K = ForwarderResponse::Kind;
+        using Kind = ForwarderResponse::Kind;
         rows.emplace_back(tr("staff.sync_result"),
-                          tr(*m_session.syncResult == K::Done      ? "staff.sync_done"
-                             : *m_session.syncResult == K::Offline ? "staff.sync_offline"
-                                                                   : "staff.sync_failed"));
+                          tr(*m_session.syncResult == Kind::Done      ? "staff.sync_done"
+                             : *m_session.syncResult == Kind::Offline ? "staff.sync_offline"
+                                                                      : "staff.sync_failed"));
     }
     const float labelWidth = m_layout.content.w() * 0.4f;
-    for (const auto& [k, v] : rows) {
-        m_toolkit.text(ImVec2(m_layout.content.min.x, y), k, TextRole::Body, m_theme.textMuted,
+    for (const auto& [label, value] : rows) {
+        m_toolkit.text(ImVec2(m_layout.content.min.x, y), label, TextRole::Body, m_theme.textMuted,
                        labelWidth);
-        y += m_toolkit.text(ImVec2(m_layout.content.min.x + labelWidth, y), v, TextRole::Body,
+        y += m_toolkit.text(ImVec2(m_layout.content.min.x + labelWidth, y), value, TextRole::Body,
                             m_theme.text, m_layout.content.w() - labelWidth) +
              m_metrics.tableRowSpacing;
     }
