@@ -196,6 +196,25 @@ int Screens::pager(std::string_view prevKey, std::string_view nextKey, int page,
     return step;
 }
 
+bool Screens::footAction(std::string_view id, std::string_view label) {
+    return m_toolkit.button(id,
+                            rectAt(m_layout.content.min.x,
+                                   m_layout.content.max.y - m_toolkit.touchHeight(),
+                                   m_metrics.actionButtonWidth, m_toolkit.touchHeight()),
+                            label, ButtonStyle::Secondary);
+}
+
+void Screens::cardFrame(const Rect& card, bool selected, bool held, float rounding) {
+    ImDrawList* drawList = m_toolkit.draw();
+    drawList->AddRectFilled(card.min, card.max, selected ? m_theme.selected : m_theme.surface,
+                            rounding);
+    drawList->AddRect(card.min, card.max, selected ? m_theme.selected : m_theme.border, rounding, 0,
+                      m_metrics.borderWidth);
+    if (held) {
+        drawList->AddRectFilled(card.min, card.max, IM_COL32(0, 0, 0, 50), rounding);
+    }
+}
+
 void Screens::listPager(int page, int pageCount, bool showPosition) {
     if (pageCount <= 1) {
         return;

@@ -65,6 +65,11 @@ private:
     /// The list pager (list.prev / list.next) of category, choices and review, drawn only when
     /// the list has more than one page: sends the step to the flow.
     void listPager(int page, int pageCount, bool showPosition);
+    /// A lone secondary action (重试, 立即同步) at the foot of the content; true when tapped.
+    bool footAction(std::string_view id, std::string_view label);
+    /// The background and border of a tappable card drawn by the caller (a category, a face of
+    /// a scale): filled when selected, darkened while a finger is on it.
+    void cardFrame(const Rect& card, bool selected, bool held, float rounding);
     void idleOverlay(std::int64_t secondsLeft);
 
     // ---- screens --------------------------------------------------------------------------

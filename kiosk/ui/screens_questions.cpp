@@ -164,15 +164,8 @@ void Screens::scale(const Field& field, float y) {
         m_frame.speech.push_back(tr(kFaceKeys[value - 1]));
         const bool tapped = m_toolkit.hitArea("scale:" + std::to_string(value), card,
                                               tr(kFaceKeys[value - 1]), true, &held);
+        cardFrame(card, selected, held, m_metrics.faceRounding);
         ImDrawList* drawList = m_toolkit.draw();
-        drawList->AddRectFilled(card.min, card.max, selected ? m_theme.selected : m_theme.surface,
-                                m_metrics.faceRounding);
-        drawList->AddRect(card.min, card.max, selected ? m_theme.selected : m_theme.border,
-                          m_metrics.faceRounding, 0, m_metrics.borderWidth);
-        if (held) {
-            drawList->AddRectFilled(card.min, card.max, IM_COL32(0, 0, 0, 50),
-                                    m_metrics.faceRounding);
-        }
         drawFace(drawList, ImVec2(card.min.x + cardWidth * 0.5f, card.min.y + radius + gap), radius,
                  value, fills[value - 1], IM_COL32(40, 40, 40, 255));
         m_toolkit.text(ImVec2(card.min.x + gap * 0.5f, card.min.y + 2 * radius + 2 * gap),

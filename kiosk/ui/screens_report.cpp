@@ -47,15 +47,8 @@ void Screens::category() {
         const std::string id = "category:" + option.id;
         m_frame.speech.push_back(localized(option.label));
         const bool tapped = m_toolkit.hitArea(id, card, localized(option.label), true, &held);
+        cardFrame(card, selected, held, m_metrics.cardRounding);
         ImDrawList* drawList = m_toolkit.draw();
-        drawList->AddRectFilled(card.min, card.max, selected ? m_theme.selected : m_theme.surface,
-                                m_metrics.cardRounding);
-        drawList->AddRect(card.min, card.max, selected ? m_theme.selected : m_theme.border,
-                          m_metrics.cardRounding, 0, m_metrics.borderWidth);
-        if (held) {
-            drawList->AddRectFilled(card.min, card.max, IM_COL32(0, 0, 0, 50),
-                                    m_metrics.cardRounding);
-        }
         const float icon = std::min(cardHeight - 2 * gap, m_metrics.categoryIconMaxSide);
         drawIcon(drawList, option.icon,
                  ImVec2(card.min.x + gap, card.min.y + (cardHeight - icon) * 0.5f), icon,
@@ -288,12 +281,7 @@ void Screens::trouble() {
                         m_theme.text, m_layout.content.w()) +
          m_layout.padding;
     hotlineLine(y, m_layout.content.w());
-    const float buttonWidth = m_metrics.actionButtonWidth;
-    if (m_toolkit.button("trouble.retry",
-                         rectAt(m_layout.content.min.x,
-                                m_layout.content.max.y - m_toolkit.touchHeight(), buttonWidth,
-                                m_toolkit.touchHeight()),
-                         tr("trouble.retry"), ButtonStyle::Secondary)) {
+    if (footAction("trouble.retry", tr("trouble.retry"))) {
         m_flow.retryAfterTrouble(m_unixTime);
     }
     bottomBar(false, "finish", tr("nav.home"));

@@ -131,12 +131,7 @@ void Screens::staffHealth() {
                             m_theme.text, m_layout.content.w() - labelWidth) +
              m_metrics.tableRowSpacing;
     }
-    const float buttonWidth = m_metrics.actionButtonWidth;
-    if (m_toolkit.button("staff.sync",
-                         rectAt(m_layout.content.min.x,
-                                m_layout.content.max.y - m_toolkit.touchHeight(), buttonWidth,
-                                m_toolkit.touchHeight()),
-                         tr("staff.sync_now"), ButtonStyle::Secondary)) {
+    if (footAction("staff.sync", tr("staff.sync_now"))) {
         m_flow.staffSyncNow(m_unixTime);
     }
     bottomBar(false, "finish", tr("staff.leave"));
