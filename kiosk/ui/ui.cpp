@@ -119,6 +119,10 @@ Metrics Metrics::forUnit(float unit, bool portrait) {
     m.preeditUnderline = 2 * unit;
     m.tableRowSpacing = 6 * unit;
     m.receiptBlockMaxWidth = 560 * unit;
+    m.handwritingGap = std::round(16 * unit);
+    m.handwritingRounding = 12 * unit;
+    m.guideLineWidth = 1.5f * unit;
+    m.inkWidth = 8 * unit;
     m.dialogMaxWidth = 1100 * unit;
     m.dialogMaxHeight = 560 * unit;
     m.dialogButtonMaxWidth = 520 * unit;

@@ -70,6 +70,11 @@ struct Metrics {
     float preeditUnderline = 0;     // under the pinyin being composed
     float tableRowSpacing = 0;      // the staff health table
     float receiptBlockMaxWidth = 0; // the receipt's QR code and its 我已记下 button
+    // The handwriting pad.
+    float handwritingGap = 0; // around the pad's hint and between its candidates
+    float handwritingRounding = 0;
+    float guideLineWidth = 0; // the 田字格 guide lines
+    float inkWidth = 0;
     // The idle countdown dialog.
     float dialogMaxWidth = 0;
     float dialogMaxHeight = 0;
