@@ -13,6 +13,6 @@
 
 namespace minsheng::kiosk::ui {
 
-void drawHandwritingPad(Ui& ui, KioskFlow& flow, FrameState& fs, const Rect& area);
+void drawHandwritingPad(Ui& toolkit, KioskFlow& flow, FrameState& frame, const Rect& area);
 
 } // namespace minsheng::kiosk::ui

@@ -1,6 +1,7 @@
 // Screens: one function per kiosk screen, each a function of the KioskFlow's state. They draw
 // with Ui and send events to the flow; they own nothing. drawFrame() draws the whole window for
-// one frame: the top bar (中/EN, 大字, 高对比, 重新开始), the current screen, and the idle overlay.
+// one frame: the top bar (中/EN, 朗读, 大字, 高对比, 重新开始), the current screen, and the idle
+// overlay. The screens themselves are the Screens class of screens_internal.hpp.
 #pragma once
 
 #include "kiosk/core/kiosk_flow.hpp"
@@ -30,7 +31,7 @@ struct FrameState {
 };
 
 /// Draws one frame into the current ImGui frame (between NewFrame and Render).
-void drawFrame(Ui& ui, KioskFlow& flow, FrameState& fs);
+void drawFrame(Ui& toolkit, KioskFlow& flow, FrameState& frame);
 
 /// Seconds a long press on the hidden corner takes to open staff mode.
 inline constexpr double kStaffLongPressSeconds = 3.0;

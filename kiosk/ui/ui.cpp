@@ -84,10 +84,58 @@ Theme Theme::highContrast() {
     return t;
 }
 
+Metrics Metrics::forUnit(float unit, bool portrait) {
+    Metrics m;
+    m.screenPadding = std::round(32 * unit);
+    m.barPadding = std::round(12 * unit);
+    m.bottomBarPadding = std::round(16 * unit);
+    m.topBarWideButton = std::round((portrait ? 200 : 240) * unit);
+    m.topBarNarrowButton = std::round((portrait ? 150 : 170) * unit);
+    m.navButtonWidth = std::round((portrait ? 260 : 320) * unit);
+    m.staffCornerSide = std::round(110 * unit);
+    m.sideButtonWidth = std::round(200 * unit);
+    m.actionButtonWidth = std::round(360 * unit);
+    m.editButtonWidth = std::round(180 * unit);
+    m.pagerButtonWidth = std::round(260 * unit);
+    m.rulesPagerButtonWidth = std::round(300 * unit);
+    m.pageLabelOffset = 10 * unit;
+    m.homeActionMaxHeight = (portrait ? 420 : 460) * unit;
+    m.cardGap = std::round(16 * unit);
+    m.optionGap = std::round(14 * unit);
+    m.faceGap = std::round(20 * unit);
+    m.rowGap = std::round(10 * unit);
+    m.keyGap = std::round(8 * unit);
+    m.padKeyGap = std::round(12 * unit);
+    m.fieldPadding = std::round(16 * unit);
+    m.categoryCardMaxHeight = 260 * unit;
+    m.categoryIconMaxSide = 110 * unit;
+    m.cardRounding = 14 * unit;
+    m.faceRounding = 16 * unit;
+    m.panelRounding = 10 * unit;
+    m.rowRounding = 8 * unit;
+    m.borderWidth = 3 * unit;
+    m.caretWidth = 3 * unit;
+    m.preeditGap = 4 * unit;
+    m.preeditUnderline = 2 * unit;
+    m.tableRowSpacing = 6 * unit;
+    m.receiptBlockMaxWidth = 560 * unit;
+    m.handwritingGap = std::round(16 * unit);
+    m.handwritingRounding = 12 * unit;
+    m.guideLineWidth = 1.5f * unit;
+    m.inkWidth = 8 * unit;
+    m.dialogMaxWidth = 1100 * unit;
+    m.dialogMaxHeight = 560 * unit;
+    m.dialogButtonMaxWidth = 520 * unit;
+    m.dialogRounding = 20 * unit;
+    m.dialogBorderWidth = 4 * unit;
+    return m;
+}
+
 void Ui::beginFrame(ImVec2 display, std::string_view locale, bool largeText, bool highContrast) {
     m_display = display;
     const float shortSide = std::min(display.x, display.y);
     m_unit = std::clamp(shortSide / 1080.0f, 0.6f, 2.0f);
+    m_metrics = Metrics::forUnit(m_unit, portrait());
     m_locale.assign(locale);
     m_large = largeText;
     m_theme = highContrast ? Theme::highContrast() : Theme::normal();

@@ -28,6 +28,63 @@ struct Theme {
     static Theme highContrast();
 };
 
+/// The screens' sizes in pixels for the current display: one place for every length the
+/// screens share, each a multiple of the layout unit (1.0 at 1080 px on the short side), so a
+/// 1280×800 or portrait screen keeps the proportions of the 1920×1080 one. Rounded where a
+/// crisp edge matters (gaps between targets, button widths), not for radii and strokes.
+struct Metrics {
+    // The frame: top bar, content, bottom bar.
+    float screenPadding = 0;      // around the content, and between large blocks in it
+    float barPadding = 0;         // above and below the top bar's buttons, and between them
+    float bottomBarPadding = 0;   // above and below the bottom bar's buttons
+    float topBarWideButton = 0;   // 重新开始
+    float topBarNarrowButton = 0; // 中/EN, 朗读, 大字, 高对比
+    float navButtonWidth = 0;     // 返回, 下一步 and the other bottom-bar buttons
+    float staffCornerSide = 0;    // the hidden staff long-press square
+    // Buttons inside the content.
+    float sideButtonWidth = 0;       // 帮助 beside a heading; 清除 and 手写 beside a text box
+    float actionButtonWidth = 0;     // a lone secondary action: 政策须知, 重试, 立即同步
+    float editButtonWidth = 0;       // 修改 on a review row
+    float pagerButtonWidth = 0;      // 上一页 / 下一页 of a list
+    float rulesPagerButtonWidth = 0; // 上一页 / 下一页 of the policy pages
+    float pageLabelOffset = 0;       // "第 n / m 页" below the pager buttons' top edge
+    float homeActionMaxHeight = 0;   // the three big buttons of the home screen
+    // Gaps between touch targets.
+    float cardGap = 0;   // category cards
+    float optionGap = 0; // options of a choice
+    float faceGap = 0;   // the five faces of a scale
+    float rowGap = 0;    // review rows
+    float keyGap = 0;    // keyboard keys and pinyin candidates
+    float padKeyGap = 0; // number pad keys
+    // Cards, panels and strokes.
+    float fieldPadding = 0; // inside a text box
+    float categoryCardMaxHeight = 0;
+    float categoryIconMaxSide = 0;
+    float cardRounding = 0;  // category cards (as Ui::button)
+    float faceRounding = 0;  // scale faces
+    float panelRounding = 0; // the help panel and the text box
+    float rowRounding = 0;   // review rows
+    float borderWidth = 0;   // cards and the text box
+    float caretWidth = 0;
+    float preeditGap = 0;           // between the text and the pinyin being composed
+    float preeditUnderline = 0;     // under the pinyin being composed
+    float tableRowSpacing = 0;      // the staff health table
+    float receiptBlockMaxWidth = 0; // the receipt's QR code and its 我已记下 button
+    // The handwriting pad.
+    float handwritingGap = 0; // around the pad's hint and between its candidates
+    float handwritingRounding = 0;
+    float guideLineWidth = 0; // the 田字格 guide lines
+    float inkWidth = 0;
+    // The idle countdown dialog.
+    float dialogMaxWidth = 0;
+    float dialogMaxHeight = 0;
+    float dialogButtonMaxWidth = 0;
+    float dialogRounding = 0;
+    float dialogBorderWidth = 0;
+
+    static Metrics forUnit(float unit, bool portrait);
+};
+
 enum class TextRole { Small, Body, Button, Heading, Title, Huge };
 
 struct WidgetRecord {
@@ -42,6 +99,11 @@ struct Rect {
     float w() const { return max.x - min.x; }
     float h() const { return max.y - min.y; }
 };
+
+/// The rectangle at (x, y) of width w and height h.
+inline Rect rectAt(float x, float y, float w, float h) {
+    return Rect{ImVec2(x, y), ImVec2(x + w, y + h)};
+}
 
 enum class ButtonStyle { Primary, Secondary, Option, Link, Quiet };
 
@@ -61,6 +123,8 @@ public:
     ImVec2 display() const { return m_display; }
     /// Layout unit: 1.0 at 1080 px on the short side of the screen.
     float u() const { return m_unit; }
+    /// The screens' lengths for this frame's display (Metrics).
+    const Metrics& metrics() const { return m_metrics; }
     float size(TextRole role) const;
     float touchHeight() const; // ≥ 64 px
     /// Space between a button's edge and its label, each side: a button sized to a label is
@@ -115,6 +179,7 @@ private:
     std::string m_locale = "zh-CN";
     ImVec2 m_display{1920, 1080};
     float m_unit = 1;
+    Metrics m_metrics = Metrics::forUnit(1, false);
     bool m_large = false;
     bool m_recording = false;
     bool m_blocked = false;

@@ -2,8 +2,8 @@
 // on the pad with real X11 mouse press, moves and release (xdotool), and the recognised
 // candidate is tapped into the field; the speaker button is tapped where there is no audio
 // device (this machine has none) and the kiosk carries on.
-#include "tests/support/temp_dir.hpp"
 #include "tests/kiosk/ui/ui_harness.hpp"
+#include "tests/support/temp_dir.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -13,25 +13,11 @@ using nlohmann::json;
 
 namespace {
 
-void toDescription(Kiosk& k) {
-    k.click("home.report");
-    k.waitScreen("category");
-    k.click("list.next");
-    k.click("category:other");
-    for (int guard = 0; guard < 30 && k.dump()["field"] != "description"; ++guard) {
-        k.click("next");
-    }
-    REQUIRE(k.dump()["field"] == "description");
-}
-
+/// The handwriting candidates on screen, in order (`hw:<index>`).
 std::vector<std::string> candidates(Kiosk& k) {
     std::vector<std::string> out;
-    const json d = k.dump();
-    for (const auto& w : d["widgets"]) {
-        const std::string id = w["id"];
-        if (id.rfind("hw:", 0) == 0) {
-            out.push_back(w["label"]);
-        }
+    for (const auto& [id, label] : k.widgetsWithPrefix("hw:")) {
+        out.push_back(label);
     }
     return out;
 }
@@ -63,17 +49,15 @@ void drawYi(const XServer& x, Kiosk& k) {
 
 TEST_CASE("handwriting: a stroke drawn on the pad offers 一, and tapping it types it",
           "[ui][handwriting]") {
-    TempDir tmp("minsheng-ui-hw");
-    Site site(tmp.path());
-    XServer x;
-    Kiosk k(x, site.config, tmp.path());
-    toDescription(k);
+    KioskTestRun run("minsheng-ui-hw");
+    Kiosk& k = run.kiosk;
+    k.openDescription();
     k.click("key:handwriting");
     const json pad = k.widget("hw.pad");
     CHECK(pad["h"].get<int>() >= 64);
     CHECK(candidates(k).empty());
     CHECK_FALSE(k.widget("hw.clear")["enabled"].get<bool>());
-    drawYi(x, k);
+    drawYi(run.x, k);
     // The release reaches the window as an X event of its own; give it a few frames.
     auto found = candidates(k);
     for (int frames = 0; frames < 20 && found.empty(); ++frames) {
@@ -106,10 +90,8 @@ TEST_CASE("handwriting: a stroke drawn on the pad offers 一, and tapping it typ
 
 TEST_CASE("read-aloud: the speaker button on a machine without audio is silent and harmless",
           "[ui][speech]") {
-    TempDir tmp("minsheng-ui-speak");
-    Site site(tmp.path());
-    XServer x;
-    Kiosk k(x, site.config, tmp.path());
+    KioskTestRun run("minsheng-ui-speak");
+    Kiosk& k = run.kiosk;
     CHECK(k.widget("speak")["h"].get<int>() >= 64);
     k.click("speak"); // on: reads Home
     k.click("home.report");

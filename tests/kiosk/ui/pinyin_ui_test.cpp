@@ -2,9 +2,9 @@
 // tapped with real X11 clicks (xdotool) at the rectangles of the automation `dump`; what was
 // committed checked where it lands (the county's decryption of the exported envelope), and the
 // font atlas checked to grow for a character it did not start with.
+#include "tests/kiosk/ui/ui_harness.hpp"
 #include "tests/support/run_process.hpp"
 #include "tests/support/temp_dir.hpp"
-#include "tests/kiosk/ui/ui_harness.hpp"
 
 #include <catch2/catch.hpp>
 #include <stb_image.h>
@@ -29,12 +29,8 @@ void tapLetters(Kiosk& k, const std::string& letters) {
 /// The candidate bar as it is on screen: labels of the visible `cand:<i>` widgets by index.
 std::map<int, std::string> visibleCandidates(Kiosk& k) {
     std::map<int, std::string> out;
-    const json d = k.dump();
-    for (const auto& w : d["widgets"]) {
-        const std::string id = w["id"];
-        if (id.rfind("cand:", 0) == 0) {
-            out[std::stoi(id.substr(5))] = w["label"];
-        }
+    for (const auto& [id, label] : k.widgetsWithPrefix("cand:")) {
+        out[std::stoi(id.substr(5))] = label;
     }
     return out;
 }
@@ -47,15 +43,9 @@ void ensureChinese(Kiosk& k) {
     REQUIRE(k.widget("key:lang")["label"] == "中");
 }
 
+/// The report's description field, its keyboard in 中.
 void toDescription(Kiosk& k) {
-    k.click("home.report");
-    k.waitScreen("category");
-    k.click("list.next");
-    k.click("category:other");
-    for (int guard = 0; guard < 30 && k.dump()["field"] != "description"; ++guard) {
-        k.click("next");
-    }
-    REQUIRE(k.dump()["field"] == "description");
+    k.openDescription();
     ensureChinese(k);
 }
 
@@ -72,10 +62,8 @@ void tapCandidate(Kiosk& k, int index) {
 
 TEST_CASE("woyaotousu tapped on the keys commits 我要投诉, which reaches the county intact",
           "[ui][pinyin][e2e]") {
-    TempDir tmp("minsheng-ui-pinyin");
-    Site site(tmp.path());
-    XServer x;
-    Kiosk k(x, site.config, tmp.path());
+    KioskTestRun run("minsheng-ui-pinyin");
+    Kiosk& k = run.kiosk;
     toDescription(k);
     tapLetters(k, "woyaotousu");
     const auto cands = visibleCandidates(k);
@@ -103,16 +91,12 @@ TEST_CASE("woyaotousu tapped on the keys commits 我要投诉, which reaches the
     for (int guard = 0; guard < 10 && k.dump()["screen"] == "field"; ++guard) {
         k.click("next");
     }
-    k.waitScreen("privacy");
-    k.click("next");
-    k.waitScreen("review");
-    k.click("submit");
-    k.waitScreen("receipt");
+    k.submitFromPrivacy();
     k.click("receipt.noted");
     k.click("finish");
     k.waitScreen("home");
     k.quit();
-    const auto opened = site.exportAndOpen();
+    const auto opened = run.site.exportAndOpen();
     REQUIRE(opened.size() == 1);
     CHECK(opened[0]["status"] == "ok");
     CHECK(opened[0]["answers"]["description"] == "我要投诉，退费");
@@ -120,10 +104,8 @@ TEST_CASE("woyaotousu tapped on the keys commits 我要投诉, which reaches the
 
 TEST_CASE("the domain words come first: shuangjian → 双减, youchangbuke → 有偿补课",
           "[ui][pinyin]") {
-    TempDir tmp("minsheng-ui-pinyin");
-    Site site(tmp.path());
-    XServer x;
-    Kiosk k(x, site.config, tmp.path());
+    KioskTestRun run("minsheng-ui-pinyin");
+    Kiosk& k = run.kiosk;
     toDescription(k);
     tapLetters(k, "shuangjian");
     CHECK(visibleCandidates(k)[0] == "双减");
@@ -152,10 +134,8 @@ TEST_CASE("the domain words come first: shuangjian → 双减, youchangbuke → 
 
 TEST_CASE("after an idle reset the same pinyin offers nothing learnt from the last person",
           "[ui][pinyin][idle]") {
-    TempDir tmp("minsheng-ui-pinyin");
-    Site site(tmp.path(), {}, 15); // the configuration's minimum idle timeout
-    XServer x;
-    Kiosk k(x, site.config, tmp.path());
+    KioskTestRun run("minsheng-ui-pinyin", {}, 15); // the configuration's minimum idle timeout
+    Kiosk& k = run.kiosk;
     toDescription(k);
     tapLetters(k, "shi");
     const auto before = visibleCandidates(k);
@@ -180,10 +160,8 @@ TEST_CASE("after an idle reset the same pinyin offers nothing learnt from the la
 }
 
 TEST_CASE("a character outside the start-up atlas renders once committed", "[ui][pinyin][font]") {
-    TempDir tmp("minsheng-ui-pinyin");
-    Site site(tmp.path());
-    XServer x;
-    Kiosk k(x, site.config, tmp.path());
+    KioskTestRun run("minsheng-ui-pinyin");
+    Kiosk& k = run.kiosk;
     const json before = k.cmd("stats");
     INFO(before.dump());
     CHECK(before["atlas"][0].get<int>() <= 2048);

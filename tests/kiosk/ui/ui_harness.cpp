@@ -289,6 +289,51 @@ void Kiosk::waitScreen(const std::string& name, double seconds) {
     REQUIRE(r["ok"] == true);
 }
 
+KioskTestRun::KioskTestRun(const std::string& dirPrefix, const std::string& extraConfig,
+                           int idleTimeout)
+    : dir(dirPrefix), site(dir.path(), extraConfig, idleTimeout),
+      kiosk(x, site.config, dir.path()) {}
+
+std::vector<std::pair<std::string, std::string>>
+Kiosk::widgetsWithPrefix(const std::string& prefix) {
+    std::vector<std::pair<std::string, std::string>> found;
+    const json d = dump(); // keep the dump alive while iterating over it
+    for (const auto& w : d["widgets"]) {
+        const std::string id = w["id"];
+        if (id.rfind(prefix, 0) == 0) {
+            found.emplace_back(id, w["label"]);
+        }
+    }
+    return found;
+}
+
+void Kiosk::startOtherReport() {
+    click("home.report");
+    waitScreen("category");
+    click("list.next");
+    click("category:other");
+}
+
+void Kiosk::nextUntilField(const std::string& field) {
+    for (int guard = 0; guard < 30 && dump()["field"] != field; ++guard) {
+        click("next");
+    }
+    REQUIRE(dump()["field"] == field);
+}
+
+void Kiosk::openDescription() {
+    startOtherReport();
+    nextUntilField("description");
+}
+
+void Kiosk::submitFromPrivacy() {
+    waitScreen("privacy");
+    click("next");
+    waitScreen("review");
+    click("submit");
+    waitScreen("receipt");
+}
+
 void Kiosk::screenshot(const fs::path& file) {
     fs::create_directories(file.parent_path());
     const json r = cmd("screenshot " + file.string());

@@ -5,12 +5,15 @@
 // nothing passes or fails on how fast the machine is.
 #pragma once
 
+#include "tests/support/temp_dir.hpp"
+
 #include <nlohmann/json.hpp>
 #include <sys/types.h>
 
 #include <filesystem>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace minsheng::test::ui {
@@ -80,6 +83,20 @@ public:
     void scan(const std::string& text);
     /// Waits until the screen is `name` (fails after `seconds`).
     void waitScreen(const std::string& name, double seconds = 30);
+    /// The (id, label) of every widget on screen whose id starts with `prefix`, in the order
+    /// they were drawn (`cand:` the pinyin candidates, `hw:` the handwriting candidates).
+    std::vector<std::pair<std::string, std::string>> widgetsWithPrefix(const std::string& prefix);
+
+    // ---- journeys shared by the tests -------------------------------------------------------
+    /// From home: 我要反映, then the category 其他 (on the category list's second page).
+    void startOtherReport();
+    /// Taps 下一步 until the report's question `field` is shown (fails after a bounded number).
+    void nextUntilField(const std::string& field);
+    /// startOtherReport() and on to the free-text description, where the keyboard is.
+    void openDescription();
+    /// From the privacy notice (after the last question): on to the review, submit, and wait
+    /// for the receipt.
+    void submitFromPrivacy();
     void screenshot(const std::filesystem::path& file);
     bool labelsContain(const std::string& needle);
     void quit();
@@ -107,6 +124,17 @@ struct Site {
     /// outbox --export then minsheng-county open --json: the opened envelopes.
     std::vector<nlohmann::json> exportAndOpen();
     std::uint64_t pending();
+};
+
+/// One test's world: a temporary directory, a county and a provisioned kiosk in it (Site), an
+/// Xvfb, and the kiosk running in it. Members are built in this order and torn down in reverse.
+struct KioskTestRun {
+    TempDir dir;
+    Site site;
+    XServer x;
+    Kiosk kiosk;
+    explicit KioskTestRun(const std::string& dirPrefix, const std::string& extraConfig = {},
+                          int idleTimeout = 90);
 };
 
 /// Where screenshots go: <build>/tests/kiosk/ui/screenshots.

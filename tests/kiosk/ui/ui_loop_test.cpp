@@ -5,9 +5,9 @@
 // kiosk shows the county's status and reply, whose county signature the forwarder verified; and
 // again when the code is scanned by a QR reader (a keyboard to the system) instead of typed.
 #include "crypto/receipt_code.hpp"
+#include "tests/kiosk/ui/ui_harness.hpp"
 #include "tests/support/e2e_support.hpp"
 #include "tests/support/run_process.hpp"
-#include "tests/kiosk/ui/ui_harness.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -70,21 +70,14 @@ TEST_CASE("the case loop: typed at the kiosk, worked by staff, status shown at t
 
     // 1. A parent reports, anonymously, by touch.
     const std::string marker = "weekend maths class in flat 502";
-    k.click("home.report");
-    k.waitScreen("category");
-    k.click("list.next");
-    k.click("category:other");
+    k.startOtherReport();
     for (int guard = 0; guard < 30 && k.dump()["screen"] == "field"; ++guard) {
         if (k.dump()["field"] == "description") {
             k.typeByKeys(marker);
         }
         k.click("next");
     }
-    k.waitScreen("privacy");
-    k.click("next");
-    k.waitScreen("review");
-    k.click("submit");
-    k.waitScreen("receipt");
+    k.submitFromPrivacy();
     const std::string code = receiptCodeOnScreen(k);
     k.click("receipt.noted");
     k.click("finish");

@@ -2,9 +2,9 @@
 // X11 input (xdotool clicks at the rectangles the automation `dump` reports), its results checked
 // where they land: the outbox, and the county's decryption of an exported envelope.
 #include "crypto/receipt_code.hpp"
+#include "tests/kiosk/ui/ui_harness.hpp"
 #include "tests/support/run_process.hpp"
 #include "tests/support/temp_dir.hpp"
-#include "tests/kiosk/ui/ui_harness.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -71,16 +71,11 @@ void checkTouchTargets(Kiosk& k) {
 } // namespace
 
 TEST_CASE("a complaint submitted anonymously by real clicks and typing", "[ui][e2e]") {
-    TempDir tmp("minsheng-ui");
-    Site site(tmp.path());
-    XServer x;
-    Kiosk k(x, site.config, tmp.path());
-    const auto before = site.pending();
+    KioskTestRun run("minsheng-ui");
+    Kiosk& k = run.kiosk;
+    const auto before = run.site.pending();
 
-    k.click("home.report");
-    k.waitScreen("category");
-    k.click("list.next");
-    k.click("category:other");
+    k.startOtherReport();
     const std::string marker = "sat 3pm flat 2 tutor 200";
     for (int guard = 0; guard < 30; ++guard) {
         const json d = k.dump();
@@ -128,8 +123,8 @@ TEST_CASE("a complaint submitted anonymously by real clicks and typing", "[ui][e
     k.waitScreen("home");
     k.quit();
 
-    CHECK(site.pending() == before + 1);
-    const auto opened = site.exportAndOpen();
+    CHECK(run.site.pending() == before + 1);
+    const auto opened = run.site.exportAndOpen();
     REQUIRE(opened.size() == 1);
     CHECK(opened[0]["status"] == "ok");
     CHECK(opened[0]["kind"] == "complaint");
@@ -138,10 +133,8 @@ TEST_CASE("a complaint submitted anonymously by real clicks and typing", "[ui][e
 }
 
 TEST_CASE("a survey submitted by real clicks; the minimum interval is enforced", "[ui][e2e]") {
-    TempDir tmp("minsheng-ui");
-    Site site(tmp.path());
-    XServer x;
-    Kiosk k(x, site.config, tmp.path());
+    KioskTestRun run("minsheng-ui");
+    Kiosk& k = run.kiosk;
     k.click("home.survey");
     k.waitScreen("field");
     json expected = json::object();
@@ -179,23 +172,16 @@ TEST_CASE("a survey submitted by real clicks; the minimum interval is enforced",
     k.click("finish");
     k.quit();
 
-    const auto opened = site.exportAndOpen();
+    const auto opened = run.site.exportAndOpen();
     REQUIRE(opened.size() == 1);
     CHECK(opened[0]["kind"] == "survey");
     CHECK(opened[0]["answers"] == expected);
 }
 
 TEST_CASE("idle reset wipes what was typed and returns home", "[ui][idle]") {
-    TempDir tmp("minsheng-ui");
-    Site site(tmp.path(), {}, 15); // the configuration's minimum idle timeout
-    XServer x;
-    Kiosk k(x, site.config, tmp.path());
-    k.click("home.report");
-    k.click("list.next");
-    k.click("category:other");
-    for (int guard = 0; guard < 30 && k.dump()["field"] != "description"; ++guard) {
-        k.click("next");
-    }
+    KioskTestRun run("minsheng-ui", {}, 15); // the configuration's minimum idle timeout
+    Kiosk& k = run.kiosk;
+    k.openDescription();
     const std::string marker = "qz9 idle marker";
     k.typeByKeys(marker);
     REQUIRE(k.labelsContain(marker));
@@ -216,7 +202,7 @@ TEST_CASE("idle reset wipes what was typed and returns home", "[ui][idle]") {
     CHECK(d.dump().find("qz9") == std::string::npos);
     CHECK_FALSE(k.labelsContain(marker));
     k.quit();
-    CHECK(site.pending() == 0);
+    CHECK(run.site.pending() == 0);
 }
 
 TEST_CASE("SIGTERM mid-report stops the kiosk cleanly, whichever thread takes it",
@@ -230,12 +216,7 @@ TEST_CASE("SIGTERM mid-report stops the kiosk cleanly, whichever thread takes it
     XServer x;
     for (int round = 0; round < 3; ++round) {
         Kiosk k(x, site.config, tmp.path());
-        k.click("home.report");
-        k.click("list.next");
-        k.click("category:other");
-        for (int guard = 0; guard < 30 && k.dump()["field"] != "description"; ++guard) {
-            k.click("next");
-        }
+        k.openDescription();
         k.typeByKeys("sigterm marker");
         INFO("round " << round);
         // The invariant itself, read from the kernel: every thread blocks SIGTERM and SIGINT,
