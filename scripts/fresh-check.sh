@@ -98,7 +98,7 @@ if [ "$refresh" = 1 ] || [ ! -s "$base" ]; then
 fi
 [ "$base_only" = 1 ] && exit 0
 
-# 2. A fresh root from the base, the host's package sources and name resolution (the only things
+# 2. A fresh root from the base, the host's package sources, name resolution and /etc/hosts (what
 #    a new machine gets from its installer that debootstrap does not write), and a clean clone.
 rm -rf --one-file-system "$root"
 mkdir -p "$root"
@@ -112,6 +112,11 @@ for f in /etc/apt/apt.conf.d/*; do
   grep -qs 'Acquire::' "$f" && cp "$f" "$root/etc/apt/apt.conf.d/"
 done
 cp -L /etc/resolv.conf "$root/etc/resolv.conf"
+# What Debian's installer writes and debootstrap does not: without /etc/hosts even "localhost"
+# does not resolve.
+printf '127.0.0.1\tlocalhost\n127.0.1.1\tminsheng-fresh\n::1\tlocalhost ip6-localhost ip6-loopback\n' \
+  >"$root/etc/hosts"
+echo minsheng-fresh >"$root/etc/hostname"
 git clone -q --no-hardlinks "$repo" "$root/src"
 log "clean clone of $(git -C "$repo" rev-parse --short HEAD) in $root/src"
 
