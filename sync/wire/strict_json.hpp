@@ -15,8 +15,10 @@ struct JsonParseError {
 
 /// Parses `text` as one JSON value. Rejects what nlohmann would accept silently: duplicate
 /// object members (the last would win, so two readers could disagree about one document),
-/// nesting deeper than `maxDepth`, and invalid UTF-8.
+/// nesting deeper than `maxDepth`, and invalid UTF-8; and numbers that do not fit a double
+/// (1e999), which nlohmann would throw for. Never throws; the work is linear in the input
+/// (`steps`, when given, receives the number of parse events, for tests that check that).
 std::optional<nlohmann::json> parseStrictJson(std::string_view text, JsonParseError& error,
-                                              int maxDepth = 16);
+                                              int maxDepth = 16, std::size_t* steps = nullptr);
 
 } // namespace minsheng::sync
