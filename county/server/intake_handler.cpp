@@ -231,6 +231,18 @@ std::optional<HttpResponse> IntakeHandler::refuseKioskPost(const HttpRequest& re
     return std::nullopt;
 }
 
+Result<county::EnrolledKiosk, HttpResponse> IntakeHandler::admitKiosk(const std::string& kioskId) {
+    auto registry = m_registry.current();
+    const county::EnrolledKiosk* kiosk = registry ? registry->find(kioskId) : nullptr;
+    if (!kiosk)
+        return fail(error(403, "unknown-kiosk", "kiosk \"" + kioskId + "\" is not enrolled"));
+    if (kiosk->revoked)
+        return fail(error(403, "revoked-kiosk", "kiosk \"" + kioskId + "\" is revoked"));
+    if (auto wait = m_postKioskLimiter.acquire(kioskId))
+        return fail(rateLimited(wait));
+    return *kiosk;
+}
+
 HttpResponse IntakeHandler::refusedBody(const sync::RequestBodyError& e) {
     return error(e.failure == sync::RequestBodyFailure::TooLarge ? 413 : 400,
                  sync::requestBodyFailureName(e.failure), e.message);
@@ -270,14 +282,9 @@ HttpResponse IntakeHandler::postEnvelopes(const HttpRequest& req) {
     std::vector<std::size_t> checkedIndex;
     if (kioskId) {
         // Step 3: the registry (batch level: nothing is stored for an unknown kiosk).
-        auto registry = m_registry.current();
-        const county::EnrolledKiosk* kiosk = registry ? registry->find(*kioskId) : nullptr;
+        auto kiosk = admitKiosk(*kioskId);
         if (!kiosk)
-            return error(403, "unknown-kiosk", "kiosk \"" + *kioskId + "\" is not enrolled");
-        if (kiosk->revoked)
-            return error(403, "revoked-kiosk", "kiosk \"" + *kioskId + "\" is revoked");
-        if (auto wait = m_postKioskLimiter.acquire(*kioskId))
-            return rateLimited(wait);
+            return std::move(kiosk.error());
         // Step 4: signatures, before the store's lock (verification is the costly part).
         for (std::size_t i = 0; i < entries.size(); ++i) {
             Entry& e = entries[i];
@@ -351,14 +358,9 @@ HttpResponse IntakeHandler::postHeartbeat(const HttpRequest& req) {
     auto hb = sync::heartbeatRequestFromJson(req.body);
     if (!hb)
         return refusedBody(hb.error());
-    auto registry = m_registry.current();
-    const county::EnrolledKiosk* kiosk = registry ? registry->find(hb->kioskId) : nullptr;
+    auto kiosk = admitKiosk(hb->kioskId);
     if (!kiosk)
-        return error(403, "unknown-kiosk", "kiosk \"" + hb->kioskId + "\" is not enrolled");
-    if (kiosk->revoked)
-        return error(403, "revoked-kiosk", "kiosk \"" + hb->kioskId + "\" is revoked");
-    if (auto wait = m_postKioskLimiter.acquire(hb->kioskId))
-        return rateLimited(wait);
+        return std::move(kiosk.error());
     if (auto verified = crypto::verifyHeartbeat(*hb, kiosk->publicKey); !verified)
         return error(400, crypto::signedMessageFailureName(verified.error()),
                      "the heartbeat signature does not verify");

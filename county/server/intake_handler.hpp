@@ -97,6 +97,9 @@ private:
     /// type. A response when the request is refused.
     std::optional<HttpResponse> refuseKioskPost(const HttpRequest& r);
     HttpResponse refusedBody(const sync::RequestBodyError& e);
+    /// Step 3 of docs/protocol.md section 5 for a kiosk request: enrolled, not revoked, within
+    /// its rate limit. The enrolment, or the response that refuses the request.
+    Result<county::EnrolledKiosk, HttpResponse> admitKiosk(const std::string& kioskId);
     HttpResponse error(unsigned status, std::string_view code, std::string_view message);
     HttpResponse rateLimited(std::int64_t retryAfter);
     bool staffAuthorized(const HttpRequest& r) const;

@@ -11,12 +11,17 @@ namespace {
 using nlohmann::json;
 using namespace wire_fields;
 
-Failure<MessageWireError> bad(const char* what, const std::string& err) {
-    return {MessageWireError{std::string(what) + ": " + err}};
-}
-
 Failure<RequestBodyError> refuse(RequestBodyFailure f, std::string message) {
     return {RequestBodyError{f, std::move(message)}};
+}
+
+/// A request body as strict JSON; BadJson when it is not.
+Result<json, RequestBodyError> parseRequestBody(std::string_view body) {
+    JsonParseError perr;
+    auto doc = parseStrictJson(body, perr);
+    if (!doc)
+        return refuse(RequestBodyFailure::BadJson, perr.message);
+    return std::move(*doc);
 }
 
 /// An error code of a rejected result: [a-z-], 1 to 64 characters.
@@ -67,10 +72,9 @@ std::string_view requestBodyFailureName(RequestBodyFailure f) {
 }
 
 Result<EnvelopeBatchRequest, RequestBodyError> envelopeBatchRequestFromJson(std::string_view body) {
-    JsonParseError perr;
-    auto doc = parseStrictJson(body, perr);
+    auto doc = parseRequestBody(body);
     if (!doc)
-        return refuse(RequestBodyFailure::BadJson, perr.message);
+        return fail(doc.error());
     const json& j = *doc;
     if (!j.is_object())
         return refuse(RequestBodyFailure::Malformed,
@@ -176,18 +180,17 @@ json envelopeBatchResultToJson(const EnvelopeBatchResult& batch) {
 }
 
 Result<EnvelopeBatchResult, MessageWireError> envelopeBatchResultFromJson(std::string_view body) {
-    JsonParseError perr;
-    auto doc = parseStrictJson(body, perr, 8);
+    auto doc = parseMessageBody(body, "batch result", 8);
     if (!doc)
-        return bad("batch result", perr.message);
+        return fail(doc.error());
     std::string err;
     if (!checkMembers(*doc, {"v", "results"}, {}, err) || !getVersionOne(*doc, err))
-        return bad("batch result", err);
+        return refuseMessage("batch result", err);
     const json& results = (*doc)["results"];
     if (!results.is_array())
-        return bad("batch result", "member \"results\" must be an array");
+        return refuseMessage("batch result", "member \"results\" must be an array");
     if (results.size() > kMaxBatchEnvelopes)
-        return bad("batch result", "more results than a batch holds envelopes");
+        return refuseMessage("batch result", "more results than a batch holds envelopes");
     EnvelopeBatchResult out;
     for (std::size_t i = 0; i < results.size(); ++i) {
         const json& r = results[i];
@@ -195,30 +198,30 @@ Result<EnvelopeBatchResult, MessageWireError> envelopeBatchResultFromJson(std::s
         EnvelopeResult e;
         std::string status;
         if (!r.is_object() || !r.contains("status") || !getString(r, "status", status, 16, err)) {
-            return bad("batch result", where + ": must be an object with a \"status\"");
+            return refuseMessage("batch result", where + ": must be an object with a \"status\"");
         }
         if (status == "stored" || status == "duplicate") {
             e.status =
                 status == "stored" ? EnvelopeResultStatus::Stored : EnvelopeResultStatus::Duplicate;
             if (!checkMembers(r, {"seq", "status", "ack"}, {}, err))
-                return bad("batch result", where + ": " + err);
+                return refuseMessage("batch result", where + ": " + err);
             auto ack = acknowledgementFromJson(r["ack"]);
             if (!ack)
-                return bad("batch result", where + ": " + ack.error().message);
+                return refuseMessage("batch result", where + ": " + ack.error().message);
             e.ack = std::move(ack.value());
         } else if (status == "rejected") {
             e.status = EnvelopeResultStatus::Rejected;
             if (!checkMembers(r, {"seq", "status", "error", "message"}, {}, err) ||
                 !getErrorCode(r, e.error, err) ||
                 !getString(r, "message", e.message, kMaxResultMessageBytes, err))
-                return bad("batch result", where + ": " + err);
+                return refuseMessage("batch result", where + ": " + err);
         } else {
-            return bad("batch result", where + ": unknown status \"" + status + "\"");
+            return refuseMessage("batch result", where + ": unknown status \"" + status + "\"");
         }
         if (!r["seq"].is_null()) {
             std::uint64_t seq = 0;
             if (!getU64(r, "seq", seq, err))
-                return bad("batch result", where + ": " + err + " or null");
+                return refuseMessage("batch result", where + ": " + err + " or null");
             e.seq = seq;
         }
         out.results.push_back(std::move(e));
@@ -233,23 +236,21 @@ json heartbeatAnswerToJson(const HeartbeatAnswer& answer) {
 }
 
 Result<HeartbeatAnswer, MessageWireError> heartbeatAnswerFromJson(std::string_view body) {
-    JsonParseError perr;
-    auto doc = parseStrictJson(body, perr, 4);
+    auto doc = parseMessageBody(body, "heartbeat answer", 4);
     if (!doc)
-        return bad("heartbeat answer", perr.message);
+        return fail(doc.error());
     std::string err;
     HeartbeatAnswer a;
     if (!checkMembers(*doc, {"v", "server_time"}, {}, err) || !getVersionOne(*doc, err) ||
         !getTime(*doc, "server_time", a.serverTime, err))
-        return bad("heartbeat answer", err);
+        return refuseMessage("heartbeat answer", err);
     return a;
 }
 
 Result<crypto::Heartbeat, RequestBodyError> heartbeatRequestFromJson(std::string_view body) {
-    JsonParseError perr;
-    auto doc = parseStrictJson(body, perr);
+    auto doc = parseRequestBody(body);
     if (!doc)
-        return refuse(RequestBodyFailure::BadJson, perr.message);
+        return fail(doc.error());
     const json& j = *doc;
     if (j.is_object() && j.contains("v") && j["v"].is_number_integer() &&
         !(j["v"].is_number_unsigned() && j["v"].get<std::uint64_t>() == 1))
@@ -264,19 +265,17 @@ Result<crypto::Heartbeat, RequestBodyError> heartbeatRequestFromJson(std::string
 // ---- case status answer ------------------------------------------------------------------------
 
 Result<crypto::CaseStatusRecord, MessageWireError> caseStatusAnswerFromJson(std::string_view body) {
-    JsonParseError perr;
-    auto doc = parseStrictJson(body, perr, 4);
+    auto doc = parseMessageBody(body, "case status", 4);
     if (!doc)
-        return bad("case status", perr.message);
+        return fail(doc.error());
     return caseStatusFromJson(*doc);
 }
 
 Result<crypto::CaseStatusRecord, RequestBodyError>
 caseStatusRequestFromJson(std::string_view body) {
-    JsonParseError perr;
-    auto doc = parseStrictJson(body, perr);
+    auto doc = parseRequestBody(body);
     if (!doc)
-        return refuse(RequestBodyFailure::BadJson, perr.message);
+        return fail(doc.error());
     auto record = caseStatusFromJson(*doc);
     if (!record)
         return refuse(RequestBodyFailure::Malformed, record.error().message);
@@ -328,18 +327,17 @@ std::string staffPullPageToJson(std::span<const StaffPullEntry> entries, std::in
 }
 
 Result<StaffPullPage, MessageWireError> staffPullPageFromJson(std::string_view body) {
-    JsonParseError perr;
-    auto doc = parseStrictJson(body, perr);
+    auto doc = parseMessageBody(body, "pull page", 16);
     if (!doc)
-        return bad("pull page", perr.message);
+        return fail(doc.error());
     std::string err;
     StaffPullPage page;
     if (!checkMembers(*doc, {"v", "items", "next"}, {}, err) || !getVersionOne(*doc, err) ||
         !getTime(*doc, "next", page.next, err))
-        return bad("pull page", err);
+        return refuseMessage("pull page", err);
     const json& items = (*doc)["items"];
     if (!items.is_array())
-        return bad("pull page", "member \"items\" must be an array");
+        return refuseMessage("pull page", "member \"items\" must be an array");
     page.items.reserve(items.size());
     for (const json& item : items) {
         StaffPullItem it;

@@ -1,5 +1,7 @@
 #include "sync/wire/json_fields.hpp"
 
+#include "sync/wire/strict_json.hpp"
+
 #include <algorithm>
 #include <set>
 
@@ -137,6 +139,19 @@ bool getVersionOne(const json& j, std::string& err) {
         return false;
     }
     return true;
+}
+
+Failure<MessageWireError> refuseMessage(const char* what, const std::string& err) {
+    return {MessageWireError{std::string(what) + ": " + err}};
+}
+
+Result<json, MessageWireError> parseMessageBody(std::string_view body, const char* what,
+                                                int maxDepth) {
+    JsonParseError perr;
+    auto doc = parseStrictJson(body, perr, maxDepth);
+    if (!doc)
+        return refuseMessage(what, perr.message);
+    return std::move(*doc);
 }
 
 bool isLowerHex64(std::string_view text) {

@@ -7,7 +7,9 @@
 #pragma once
 
 #include "crypto/keys.hpp"
+#include "crypto/result.hpp"
 #include "crypto/sodium.hpp"
+#include "sync/wire/protocol_messages.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -51,6 +53,12 @@ bool getHex(const nlohmann::json& j, const char* name, std::array<std::uint8_t, 
 bool getSignature(const nlohmann::json& j, crypto::Ed25519Signature& out, std::string& err);
 /// Member "v" equal to 1.
 bool getVersionOne(const nlohmann::json& j, std::string& err);
+
+/// The error of a message parser: "<what>: <err>".
+Failure<MessageWireError> refuseMessage(const char* what, const std::string& err);
+/// `body` as strict JSON nested at most `maxDepth` deep; refused as "<what>: <why>".
+Result<nlohmann::json, MessageWireError> parseMessageBody(std::string_view body, const char* what,
+                                                          int maxDepth);
 
 /// 64 lower-case hex digits: a receipt tag as it appears in paths and on the status socket.
 bool isLowerHex64(std::string_view text);

@@ -3,16 +3,8 @@
 #include "sync/wire/json_fields.hpp"
 
 namespace minsheng::sync {
-namespace {
-
 using nlohmann::json;
 using namespace wire_fields;
-
-Failure<MessageWireError> bad(const char* what, const std::string& err) {
-    return {MessageWireError{std::string(what) + ": " + err}};
-}
-
-} // namespace
 
 json acknowledgementToJson(const crypto::Acknowledgement& a) {
     return {{"kiosk", a.kioskId},
@@ -29,9 +21,9 @@ Result<crypto::Acknowledgement, MessageWireError> acknowledgementFromJson(const 
         !getKioskId(j, "kiosk", a.kioskId, err) || !getU64(j, "seq", a.sequence, err) ||
         !getHex(j, "hash", a.envelopeHash, err) || !getTime(j, "received_at", a.receivedAt, err) ||
         !getSignature(j, a.signature, err))
-        return bad("acknowledgement", err);
+        return refuseMessage("acknowledgement", err);
     if (a.sequence == 0)
-        return bad("acknowledgement", "member \"seq\" must be at least 1");
+        return refuseMessage("acknowledgement", "member \"seq\" must be at least 1");
     return a;
 }
 
@@ -59,7 +51,7 @@ Result<crypto::Heartbeat, MessageWireError> heartbeatFromJson(const json& j) {
         !getU64(j, "queue", h.queueLength, err) || !getU64(j, "free_disk", h.freeDiskBytes, err) ||
         !getTime(j, "sent_at", h.sentAt, err) || !getString(j, "version", h.version, 32, err) ||
         !getSignature(j, h.signature, err))
-        return bad("heartbeat", err);
+        return refuseMessage("heartbeat", err);
     return h;
 }
 
@@ -81,11 +73,11 @@ Result<crypto::CaseStatusRecord, MessageWireError> caseStatusFromJson(const json
         !getTime(j, "updated_at", r.updatedAt, err) ||
         !getString(j, "reply", r.reply, crypto::kMaxReplyBytes, err) ||
         !getSignature(j, r.signature, err))
-        return bad("case status", err);
+        return refuseMessage("case status", err);
     auto s = crypto::caseStatusFromName(status);
     if (!s)
-        return bad("case status", "member \"status\" must be one of received, accepted, "
-                                  "in_progress, closed, transferred, not_accepted");
+        return refuseMessage("case status", "member \"status\" must be one of received, accepted, "
+                                            "in_progress, closed, transferred, not_accepted");
     r.status = *s;
     return r;
 }
