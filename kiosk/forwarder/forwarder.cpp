@@ -203,8 +203,14 @@ void Forwarder::note(const DrainReport& report) {
         m_lastLoggedHealth.clear();
 }
 
-/// The envelopes of one POST, by sequence, and the body that carries them.
+/// The envelopes of one POST, by sequence, and the body that carries them. `bySequence` points
+/// into `envelopes`, whose elements a move keeps in place; a copy would not, so there is none.
 struct Forwarder::OutgoingBatch {
+    OutgoingBatch() = default;
+    OutgoingBatch(OutgoingBatch&&) = default;
+    OutgoingBatch(const OutgoingBatch&) = delete;
+    OutgoingBatch& operator=(const OutgoingBatch&) = delete;
+
     std::vector<StoredEnvelope> envelopes;
     std::map<std::uint64_t, const StoredEnvelope*> bySequence;
     std::string body;
