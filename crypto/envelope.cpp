@@ -140,24 +140,24 @@ Hash256 envelopeHash(const Envelope& envelope) {
     return blake2b256(input);
 }
 
-std::optional<EnvelopeFailure> verifyEnvelope(const Envelope& envelope,
-                                              const Ed25519PublicKey& kioskKey) {
+Result<Ok, EnvelopeFailure> verifyEnvelope(const Envelope& envelope,
+                                           const Ed25519PublicKey& kioskKey) {
     if (auto bad = checkHeaderWellFormed(envelope.header, envelope.ciphertext.size()))
-        return bad;
+        return fail(*bad);
     if (!verifyEd25519(kioskKey, envelopeSigningInput(envelope.header, envelope.ciphertext),
                        envelope.signature))
-        return EnvelopeFailure::BadSignature;
-    return std::nullopt;
+        return fail(EnvelopeFailure::BadSignature);
+    return Ok{};
 }
 
-std::optional<EnvelopeFailure> ChainVerifier::accept(const Envelope& envelope) {
+Result<Ok, EnvelopeFailure> ChainVerifier::accept(const Envelope& envelope) {
     if (envelope.header.sequence != m_lastSequence + 1)
-        return EnvelopeFailure::ChainBreak;
+        return fail(EnvelopeFailure::ChainBreak);
     if (!constantTimeEqual(envelope.header.previousHash, m_lastHash))
-        return EnvelopeFailure::ChainBreak;
+        return fail(EnvelopeFailure::ChainBreak);
     m_lastSequence = envelope.header.sequence;
     m_lastHash = envelopeHash(envelope);
-    return std::nullopt;
+    return Ok{};
 }
 
 std::size_t paddingBucketFor(std::size_t payloadSize) {

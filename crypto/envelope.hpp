@@ -94,10 +94,10 @@ Envelope signEnvelope(EnvelopeHeader header, Bytes ciphertext, const Ed25519Secr
 
 Hash256 envelopeHash(const Envelope& envelope);
 
-/// Well-formedness, version and signature. Chain and registry checks are separate because
-/// they need state (see ChainVerifier).
-[[nodiscard]] std::optional<EnvelopeFailure> verifyEnvelope(const Envelope& envelope,
-                                                            const Ed25519PublicKey& kioskKey);
+/// Well-formedness, version and signature: Ok, or the first check that failed. Chain and
+/// registry checks are separate because they need state (see ChainVerifier).
+[[nodiscard]] Result<Ok, EnvelopeFailure> verifyEnvelope(const Envelope& envelope,
+                                                         const Ed25519PublicKey& kioskKey);
 
 /// Follows one kiosk's chain: feed envelopes in sequence order.
 class ChainVerifier {
@@ -108,8 +108,9 @@ public:
     ChainVerifier(std::uint64_t lastSequence, const Hash256& lastHash)
         : m_lastSequence(lastSequence), m_lastHash(lastHash) {}
 
-    /// nullopt if `envelope` is the direct successor; ChainBreak otherwise (state unchanged).
-    [[nodiscard]] std::optional<EnvelopeFailure> accept(const Envelope& envelope);
+    /// Ok (and the chain moves on) if `envelope` is the direct successor; ChainBreak otherwise
+    /// (state unchanged).
+    [[nodiscard]] Result<Ok, EnvelopeFailure> accept(const Envelope& envelope);
     std::uint64_t lastSequence() const { return m_lastSequence; }
     const Hash256& lastHash() const { return m_lastHash; }
 

@@ -47,10 +47,30 @@ Acknowledgement signAcknowledgement(Acknowledgement a, const Ed25519SecretKey& k
     return a;
 }
 
-bool verifyAcknowledgement(const Acknowledgement& a, const Ed25519PublicKey& key) {
+std::string_view signedMessageFailureName(SignedMessageFailure f) {
+    switch (f) {
+    case SignedMessageFailure::Malformed:
+        return "malformed";
+    case SignedMessageFailure::BadSignature:
+        return "bad-signature";
+    }
+    return "malformed";
+}
+
+namespace {
+Result<Ok, SignedMessageFailure> verifySigned(const Ed25519PublicKey& key, const Bytes& input,
+                                              const Ed25519Signature& signature) {
+    if (!verifyEd25519(key, input, signature))
+        return fail(SignedMessageFailure::BadSignature);
+    return Ok{};
+}
+} // namespace
+
+Result<Ok, SignedMessageFailure> verifyAcknowledgement(const Acknowledgement& a,
+                                                       const Ed25519PublicKey& key) {
     if (a.kioskId.empty() || a.kioskId.size() > 64)
-        return false;
-    return verifyEd25519(key, acknowledgementSigningInput(a), a.signature);
+        return fail(SignedMessageFailure::Malformed);
+    return verifySigned(key, acknowledgementSigningInput(a), a.signature);
 }
 
 Bytes heartbeatSigningInput(const Heartbeat& h) {
@@ -71,10 +91,10 @@ Heartbeat signHeartbeat(Heartbeat h, const Ed25519SecretKey& key) {
     return h;
 }
 
-bool verifyHeartbeat(const Heartbeat& h, const Ed25519PublicKey& key) {
+Result<Ok, SignedMessageFailure> verifyHeartbeat(const Heartbeat& h, const Ed25519PublicKey& key) {
     if (h.kioskId.empty() || h.kioskId.size() > 64 || h.version.size() > 32)
-        return false;
-    return verifyEd25519(key, heartbeatSigningInput(h), h.signature);
+        return fail(SignedMessageFailure::Malformed);
+    return verifySigned(key, heartbeatSigningInput(h), h.signature);
 }
 
 std::string_view caseStatusName(CaseStatus s) {
@@ -122,10 +142,11 @@ CaseStatusRecord signCaseStatus(CaseStatusRecord r, const Ed25519SecretKey& key)
     return r;
 }
 
-bool verifyCaseStatus(const CaseStatusRecord& r, const Ed25519PublicKey& key) {
+Result<Ok, SignedMessageFailure> verifyCaseStatus(const CaseStatusRecord& r,
+                                                  const Ed25519PublicKey& key) {
     if (r.reply.size() > kMaxReplyBytes || !caseStatusFromName(caseStatusName(r.status)))
-        return false;
-    return verifyEd25519(key, caseStatusSigningInput(r), r.signature);
+        return fail(SignedMessageFailure::Malformed);
+    return verifySigned(key, caseStatusSigningInput(r), r.signature);
 }
 
 } // namespace minsheng::crypto

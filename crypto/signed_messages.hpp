@@ -33,6 +33,7 @@
 #pragma once
 
 #include "crypto/keys.hpp"
+#include "crypto/result.hpp"
 #include "crypto/sodium.hpp"
 
 #include <cstdint>
@@ -41,6 +42,13 @@
 #include <string_view>
 
 namespace minsheng::crypto {
+
+/// Why a signed message does not verify. The names are logged and sent as error codes.
+enum class SignedMessageFailure {
+    Malformed,    // "malformed": a field out of range (id length, version length, reply length)
+    BadSignature, // "bad-signature": Ed25519 verification failed
+};
+std::string_view signedMessageFailureName(SignedMessageFailure f);
 
 struct Acknowledgement {
     std::string kioskId;
@@ -51,8 +59,9 @@ struct Acknowledgement {
 };
 Bytes acknowledgementSigningInput(const Acknowledgement& ack);
 Acknowledgement signAcknowledgement(Acknowledgement ack, const Ed25519SecretKey& countySigningKey);
-[[nodiscard]] bool verifyAcknowledgement(const Acknowledgement& ack,
-                                         const Ed25519PublicKey& countySigningKey);
+/// Ok when the fields are in range and the county's signature verifies.
+[[nodiscard]] Result<Ok, SignedMessageFailure>
+verifyAcknowledgement(const Acknowledgement& ack, const Ed25519PublicKey& countySigningKey);
 
 struct Heartbeat {
     std::string kioskId;
@@ -66,7 +75,9 @@ struct Heartbeat {
 };
 Bytes heartbeatSigningInput(const Heartbeat& hb);
 Heartbeat signHeartbeat(Heartbeat hb, const Ed25519SecretKey& kioskKey);
-[[nodiscard]] bool verifyHeartbeat(const Heartbeat& hb, const Ed25519PublicKey& kioskKey);
+/// Ok when the fields are in range and the kiosk's signature verifies.
+[[nodiscard]] Result<Ok, SignedMessageFailure> verifyHeartbeat(const Heartbeat& hb,
+                                                               const Ed25519PublicKey& kioskKey);
 
 enum class CaseStatus : std::uint8_t {
     Received = 1,    // 已接收
@@ -93,7 +104,8 @@ struct CaseStatusRecord {
 Bytes caseStatusSigningInput(const CaseStatusRecord& record);
 /// Throws std::invalid_argument if the reply is longer than kMaxReplyBytes.
 CaseStatusRecord signCaseStatus(CaseStatusRecord record, const Ed25519SecretKey& countySigningKey);
-[[nodiscard]] bool verifyCaseStatus(const CaseStatusRecord& record,
-                                    const Ed25519PublicKey& countySigningKey);
+/// Ok when the status and reply are in range and the county's signature verifies.
+[[nodiscard]] Result<Ok, SignedMessageFailure>
+verifyCaseStatus(const CaseStatusRecord& record, const Ed25519PublicKey& countySigningKey);
 
 } // namespace minsheng::crypto

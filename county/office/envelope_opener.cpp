@@ -25,12 +25,14 @@ std::optional<EnvelopeProblem> checkEnvelopeOrigin(const crypto::Envelope& envel
         return EnvelopeProblem{EnvelopeFailure::RevokedKiosk, who + ": kiosk \"" + h.kioskId +
                                                                   "\" is revoked (see kiosks/" +
                                                                   h.kioskId + ".revoked)."};
-    if (auto bad = crypto::verifyEnvelope(envelope, kiosk->publicKey))
-        return EnvelopeProblem{*bad, who + ": " + std::string(crypto::envelopeFailureName(*bad)) +
-                                         (*bad == EnvelopeFailure::BadSignature
-                                              ? " — the envelope was altered or not made by "
-                                                "this kiosk."
-                                              : ".")};
+    if (auto verified = crypto::verifyEnvelope(envelope, kiosk->publicKey); !verified) {
+        const EnvelopeFailure bad = verified.error();
+        return EnvelopeProblem{bad, who + ": " + std::string(crypto::envelopeFailureName(bad)) +
+                                        (bad == EnvelopeFailure::BadSignature
+                                             ? " — the envelope was altered or not made by "
+                                               "this kiosk."
+                                             : ".")};
+    }
     return std::nullopt;
 }
 
@@ -131,7 +133,7 @@ std::vector<OpenedEnvelope> openEnvelopeFiles(const std::vector<fs::path>& files
                                   h.kioskId + " are not among these files.");
             chains.emplace(h.kioskId,
                            crypto::ChainVerifier(h.sequence, crypto::envelopeHash(*o.envelope)));
-        } else if (auto brk = it->second.accept(*o.envelope)) {
+        } else if (!it->second.accept(*o.envelope).ok()) {
             if (h.sequence == it->second.lastSequence() &&
                 crypto::constantTimeEqual(crypto::envelopeHash(*o.envelope),
                                           it->second.lastHash())) {

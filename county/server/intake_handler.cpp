@@ -4,11 +4,10 @@
 #include "crypto/signed_messages.hpp"
 #include "crypto/sodium.hpp"
 #include "sync/wire/envelope_json.hpp"
+#include "sync/wire/http_bodies.hpp"
 #include "sync/wire/protocol_messages.hpp"
-#include "sync/wire/strict_json.hpp"
 
 #include <algorithm>
-#include <charconv>
 #include <chrono>
 #include <sstream>
 
@@ -17,12 +16,14 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::string_view kEnvelopesPath = "/v1/envelopes";
-constexpr std::string_view kHeartbeatPath = "/v1/heartbeat";
-constexpr std::string_view kStatusPrefix = "/v1/status/";
-constexpr std::string_view kStaffEnvelopesPath = "/v1/staff/envelopes";
-constexpr std::string_view kStaffStatusPrefix = "/v1/staff/status/";
-constexpr std::string_view kStaffKiosksPath = "/v1/staff/kiosks";
+using sync::kEnvelopesPath;
+using sync::kHealthzPath;
+using sync::kHeartbeatPath;
+using sync::kMetricsPath;
+using sync::kStaffEnvelopesPath;
+using sync::kStaffKiosksPath;
+using sync::kStaffStatusPathPrefix;
+using sync::kStatusPathPrefix;
 
 std::string lower(std::string_view s) {
     std::string out(s);
@@ -64,16 +65,6 @@ std::optional<crypto::Hash256> parseTag(std::string_view text) {
     crypto::Hash256 out{};
     std::copy(b->begin(), b->end(), out.begin());
     return out;
-}
-
-std::optional<std::uint64_t> parseDecimal(std::string_view s) {
-    if (s.empty() || s.size() > 15)
-        return std::nullopt;
-    std::uint64_t v = 0;
-    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (ec != std::errc() || p != s.data() + s.size())
-        return std::nullopt;
-    return v;
 }
 
 HttpResponse jsonResponse(unsigned status, const json& body) {
@@ -195,17 +186,17 @@ HttpResponse IntakeHandler::handle(const HttpRequest& req) {
         route = Route{"envelopes", "POST", {}};
     else if (path == kHeartbeatPath)
         route = Route{"heartbeat", "POST", {}};
-    else if (path.substr(0, kStatusPrefix.size()) == kStatusPrefix)
-        route = Route{"status", "GET", path.substr(kStatusPrefix.size())};
+    else if (path.substr(0, kStatusPathPrefix.size()) == kStatusPathPrefix)
+        route = Route{"status", "GET", path.substr(kStatusPathPrefix.size())};
     else if (path == kStaffEnvelopesPath)
         route = Route{"staff_envelopes", "GET", {}};
-    else if (path.substr(0, kStaffStatusPrefix.size()) == kStaffStatusPrefix)
-        route = Route{"staff_status", "PUT", path.substr(kStaffStatusPrefix.size())};
+    else if (path.substr(0, kStaffStatusPathPrefix.size()) == kStaffStatusPathPrefix)
+        route = Route{"staff_status", "PUT", path.substr(kStaffStatusPathPrefix.size())};
     else if (path == kStaffKiosksPath)
         route = Route{"staff_kiosks", "GET", {}};
-    else if (path == "/healthz")
+    else if (path == kHealthzPath)
         route = Route{"healthz", "GET", {}};
-    else if (path == "/metrics")
+    else if (path == kMetricsPath)
         route = Route{"metrics", "GET", {}};
 
     if (!route) {
@@ -249,94 +240,84 @@ HttpResponse IntakeHandler::handle(const HttpRequest& req) {
     return r;
 }
 
-HttpResponse IntakeHandler::postEnvelopes(const HttpRequest& req) {
+std::optional<HttpResponse> IntakeHandler::refuseKioskPost(const HttpRequest& req) {
     if (auto wait = m_postAddressLimiter.acquire(req.clientAddress))
         return rateLimited(wait);
     if (!isJsonContentType(req.contentType))
         return error(415, "bad-content-type", "send Content-Type: application/json");
-    sync::JsonParseError perr;
-    auto doc = sync::parseStrictJson(req.body, perr);
-    if (!doc)
-        return error(400, "bad-json", perr.message);
-    const json& j = *doc;
-    if (!j.is_object())
-        return error(400, "malformed", "the body must be a JSON object {\"v\", \"envelopes\"}");
-    for (const auto& item : j.items())
-        if (item.key() != "v" && item.key() != "envelopes")
-            return error(400, "malformed", "unknown member \"" + item.key() + "\"");
-    if (!j.contains("v") || !j["v"].is_number_integer())
-        return error(400, "malformed", "member \"v\" must be the integer 1");
-    if (!j["v"].is_number_unsigned() || j["v"].get<std::uint64_t>() != 1)
-        return error(400, "unknown-version", "member \"v\": only protocol version 1 is known");
-    if (!j.contains("envelopes") || !j["envelopes"].is_array() || j["envelopes"].empty())
-        return error(400, "malformed",
-                     "member \"envelopes\" must be an array of 1 to 64 envelopes");
-    const json& items = j["envelopes"];
-    if (items.size() > kMaxBatchEnvelopes)
-        return error(413, "too-large", "member \"envelopes\": at most 64 envelopes per batch");
+    return std::nullopt;
+}
 
-    // Step 1-2 of docs/protocol.md section 5, per envelope.
+Result<county::EnrolledKiosk, HttpResponse> IntakeHandler::admitKiosk(const std::string& kioskId) {
+    auto registry = m_registry.current();
+    const county::EnrolledKiosk* kiosk = registry ? registry->find(kioskId) : nullptr;
+    if (!kiosk)
+        return fail(error(403, "unknown-kiosk", "kiosk \"" + kioskId + "\" is not enrolled"));
+    if (kiosk->revoked)
+        return fail(error(403, "revoked-kiosk", "kiosk \"" + kioskId + "\" is revoked"));
+    if (auto wait = m_postKioskLimiter.acquire(kioskId))
+        return fail(rateLimited(wait));
+    return *kiosk;
+}
+
+HttpResponse IntakeHandler::refusedBody(const sync::RequestBodyError& e) {
+    return error(e.failure == sync::RequestBodyFailure::TooLarge ? 413 : 400,
+                 sync::requestBodyFailureName(e.failure), e.message);
+}
+
+HttpResponse IntakeHandler::postEnvelopes(const HttpRequest& req) {
+    if (auto refused = refuseKioskPost(req))
+        return std::move(*refused);
+    // Steps 1-2 of docs/protocol.md section 5: the batch's shape, then each envelope's.
+    auto batch = sync::envelopeBatchRequestFromJson(req.body);
+    if (!batch)
+        return refusedBody(batch.error());
+    const std::optional<std::string>& kioskId = batch->kioskId;
+
     struct Entry {
         std::optional<std::uint64_t> seq;
-        std::optional<crypto::Envelope> envelope;
+        const crypto::Envelope* envelope = nullptr;
         std::string error;
         std::string message;
         std::optional<EnvelopeOutcome> outcome;
     };
-    std::vector<Entry> entries(items.size());
-    std::optional<std::string> kioskId;
-    std::uint64_t lastSeq = 0;
-    for (std::size_t i = 0; i < items.size(); ++i) {
-        Entry& e = entries[i];
-        if (items[i].is_object() && items[i].contains("seq") &&
-            items[i]["seq"].is_number_unsigned())
-            e.seq = items[i]["seq"].get<std::uint64_t>();
-        auto parsed = sync::envelopeFromJsonValue(items[i]);
-        if (!parsed) {
-            e.error = std::string(crypto::envelopeFailureName(parsed.error().failure));
-            e.message = "envelope " + std::to_string(i) + ": " + parsed.error().message;
-            continue;
+    std::vector<Entry> entries(batch->envelopes.size());
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+        const sync::BatchEnvelope& item = batch->envelopes[i];
+        entries[i].seq = item.seq;
+        if (item.envelope) {
+            entries[i].envelope = &item.envelope.value();
+        } else {
+            entries[i].error =
+                std::string(crypto::envelopeFailureName(item.envelope.error().failure));
+            entries[i].message =
+                "envelope " + std::to_string(i) + ": " + item.envelope.error().message;
         }
-        const auto& h = parsed->header;
-        if (kioskId && *kioskId != h.kioskId)
-            return error(400, "malformed", "all envelopes of a batch must come from one kiosk");
-        if (kioskId && h.sequence <= lastSeq)
-            return error(400, "malformed",
-                         "envelopes of a batch must be in increasing "
-                         "sequence order");
-        kioskId = h.kioskId;
-        lastSeq = h.sequence;
-        e.seq = h.sequence;
-        e.envelope = std::move(parsed.value());
     }
 
     std::vector<CheckedEnvelope> checked;
     std::vector<std::size_t> checkedIndex;
     if (kioskId) {
         // Step 3: the registry (batch level: nothing is stored for an unknown kiosk).
-        auto registry = m_registry.current();
-        const county::EnrolledKiosk* kiosk = registry ? registry->find(*kioskId) : nullptr;
+        auto kiosk = admitKiosk(*kioskId);
         if (!kiosk)
-            return error(403, "unknown-kiosk", "kiosk \"" + *kioskId + "\" is not enrolled");
-        if (kiosk->revoked)
-            return error(403, "revoked-kiosk", "kiosk \"" + *kioskId + "\" is revoked");
-        if (auto wait = m_postKioskLimiter.acquire(*kioskId))
-            return rateLimited(wait);
+            return std::move(kiosk.error());
         // Step 4: signatures, before the store's lock (verification is the costly part).
         for (std::size_t i = 0; i < entries.size(); ++i) {
             Entry& e = entries[i];
             if (!e.envelope)
                 continue;
-            if (auto f = crypto::verifyEnvelope(*e.envelope, kiosk->publicKey)) {
-                e.error = std::string(crypto::envelopeFailureName(*f));
+            if (auto verified = crypto::verifyEnvelope(*e.envelope, kiosk->publicKey); !verified) {
+                const crypto::EnvelopeFailure f = verified.error();
+                e.error = std::string(crypto::envelopeFailureName(f));
                 e.message = "envelope " + std::to_string(*e.seq) + ": " +
-                            (*f == crypto::EnvelopeFailure::BadSignature
+                            (f == crypto::EnvelopeFailure::BadSignature
                                  ? "the signature does not verify with the enrolled kiosk key"
                                  : "rejected");
                 continue;
             }
-            checked.push_back({&*e.envelope, crypto::envelopeHash(*e.envelope),
-                               sync::envelopeToJson(*e.envelope)});
+            checked.push_back(
+                {e.envelope, crypto::envelopeHash(*e.envelope), sync::envelopeToJson(*e.envelope)});
             checkedIndex.push_back(i);
         }
     }
@@ -354,18 +335,19 @@ HttpResponse IntakeHandler::postEnvelopes(const HttpRequest& req) {
             entries[checkedIndex[k]].outcome = std::move((*stored)[k]);
     }
 
-    json results = json::array();
+    sync::EnvelopeBatchResult answer;
     std::uint64_t nStored = 0, nDuplicate = 0, nRejected = 0;
     bool fork = false;
     for (Entry& e : entries) {
-        json r;
-        r["seq"] = e.seq ? json(*e.seq) : json(nullptr);
+        sync::EnvelopeResult& r = answer.results.emplace_back();
+        r.seq = e.seq;
         if (e.outcome && (e.outcome->outcome == StoreOutcome::Stored ||
                           e.outcome->outcome == StoreOutcome::Duplicate)) {
             const bool isNew = e.outcome->outcome == StoreOutcome::Stored;
             (isNew ? nStored : nDuplicate) += 1;
-            r["status"] = isNew ? "stored" : "duplicate";
-            r["ack"] = sync::acknowledgementToJson(e.outcome->ack);
+            r.status =
+                isNew ? sync::EnvelopeResultStatus::Stored : sync::EnvelopeResultStatus::Duplicate;
+            r.ack = e.outcome->ack;
         } else {
             if (e.outcome) {
                 fork = fork || e.outcome->outcome == StoreOutcome::Fork;
@@ -374,14 +356,13 @@ HttpResponse IntakeHandler::postEnvelopes(const HttpRequest& req) {
             }
             ++nRejected;
             countReject(e.error);
-            r["status"] = "rejected";
-            r["error"] = e.error;
-            r["message"] = e.message;
+            r.status = sync::EnvelopeResultStatus::Rejected;
+            r.error = e.error;
+            r.message = e.message;
         }
-        results.push_back(std::move(r));
     }
     m_envelopesStored += nStored;
-    HttpResponse resp = jsonResponse(fork ? 409 : 200, json{{"v", 1}, {"results", results}});
+    HttpResponse resp = jsonResponse(fork ? 409 : 200, sync::envelopeBatchResultToJson(answer));
     resp.logNote = "kiosk=" + kioskId.value_or("?") + " stored=" + std::to_string(nStored) +
                    " duplicate=" + std::to_string(nDuplicate) +
                    " rejected=" + std::to_string(nRejected) + (fork ? " FORK" : "");
@@ -389,36 +370,23 @@ HttpResponse IntakeHandler::postEnvelopes(const HttpRequest& req) {
 }
 
 HttpResponse IntakeHandler::postHeartbeat(const HttpRequest& req) {
-    if (auto wait = m_postAddressLimiter.acquire(req.clientAddress))
-        return rateLimited(wait);
-    if (!isJsonContentType(req.contentType))
-        return error(415, "bad-content-type", "send Content-Type: application/json");
-    sync::JsonParseError perr;
-    auto doc = sync::parseStrictJson(req.body, perr);
-    if (!doc)
-        return error(400, "bad-json", perr.message);
-    if (doc->is_object() && doc->contains("v") && (*doc)["v"].is_number_integer() &&
-        !((*doc)["v"].is_number_unsigned() && (*doc)["v"].get<std::uint64_t>() == 1))
-        return error(400, "unknown-version", "member \"v\": only protocol version 1 is known");
-    auto hb = sync::heartbeatFromJson(*doc);
+    if (auto refused = refuseKioskPost(req))
+        return std::move(*refused);
+    auto hb = sync::heartbeatRequestFromJson(req.body);
     if (!hb)
-        return error(400, "malformed", hb.error().message);
-    auto registry = m_registry.current();
-    const county::EnrolledKiosk* kiosk = registry ? registry->find(hb->kioskId) : nullptr;
+        return refusedBody(hb.error());
+    auto kiosk = admitKiosk(hb->kioskId);
     if (!kiosk)
-        return error(403, "unknown-kiosk", "kiosk \"" + hb->kioskId + "\" is not enrolled");
-    if (kiosk->revoked)
-        return error(403, "revoked-kiosk", "kiosk \"" + hb->kioskId + "\" is revoked");
-    if (auto wait = m_postKioskLimiter.acquire(hb->kioskId))
-        return rateLimited(wait);
-    if (!crypto::verifyHeartbeat(*hb, kiosk->publicKey))
-        return error(400, "bad-signature", "the heartbeat signature does not verify");
+        return std::move(kiosk.error());
+    if (auto verified = crypto::verifyHeartbeat(*hb, kiosk->publicKey); !verified)
+        return error(400, crypto::signedMessageFailureName(verified.error()),
+                     "the heartbeat signature does not verify");
     const std::int64_t t = now();
     if (auto s = m_store.recordHeartbeat(hb->kioskId, sync::heartbeatToJson(*hb).dump(), t); !s) {
         m_log("error: " + s.error().message);
         return error(500, "internal", "the server could not store the heartbeat");
     }
-    HttpResponse r = jsonResponse(200, json{{"v", 1}, {"server_time", t}});
+    HttpResponse r = jsonResponse(200, sync::heartbeatAnswerToJson({t}));
     r.logNote = "kiosk=" + hb->kioskId;
     return r;
 }
@@ -442,43 +410,23 @@ HttpResponse IntakeHandler::getStatus(const HttpRequest& req, std::string_view t
     return r;
 }
 
-HttpResponse IntakeHandler::staffEnvelopes(const HttpRequest&, std::string_view query) {
-    std::uint64_t after = 0, limit = 100;
-    while (!query.empty()) {
-        const auto amp = query.find('&');
-        const std::string_view pair = query.substr(0, amp);
-        query = amp == std::string_view::npos ? "" : query.substr(amp + 1);
-        const auto eq = pair.find('=');
-        const std::string_view key = pair.substr(0, eq);
-        const auto value = parseDecimal(eq == std::string_view::npos ? "" : pair.substr(eq + 1));
-        if (key == "after" && value)
-            after = *value;
-        else if (key == "limit" && value && *value >= 1 && *value <= kMaxPullLimit)
-            limit = *value;
-        else
-            return error(400, "malformed",
-                         "query: after=CURSOR (a non-negative integer) and "
-                         "limit=N (1 to 500) only");
-    }
-    auto items = m_store.pull(static_cast<std::int64_t>(after), limit, kMaxPullBytes);
+HttpResponse IntakeHandler::staffEnvelopes(const HttpRequest&, std::string_view queryText) {
+    auto query = sync::staffPullQueryFromString(queryText);
+    if (!query)
+        return error(400, "malformed", query.error().message);
+    const auto after = static_cast<std::int64_t>(query->after);
+    auto items = m_store.pull(after, query->limit, kMaxPullBytes);
     if (!items) {
         m_log("error: " + items.error().message);
         return error(500, "internal", "the server could not read the store");
     }
     // The envelope text is the wire form the store wrote; it is spliced in as it is.
-    std::string body = "{\"v\":1,\"items\":[";
-    std::int64_t next = static_cast<std::int64_t>(after);
-    for (std::size_t i = 0; i < items->size(); ++i) {
-        const auto& it = (*items)[i];
-        if (i)
-            body += ',';
-        body += "{\"cursor\":" + std::to_string(it.cursor) + ",\"envelope\":" + it.envelopeJson +
-                ",\"ack\":" + sync::acknowledgementToJson(it.ack).dump() + "}";
-        next = it.cursor;
-    }
-    body += "],\"next\":" + std::to_string(next) + "}";
+    std::vector<sync::StaffPullEntry> entries;
+    entries.reserve(items->size());
+    for (const auto& it : *items)
+        entries.push_back({it.cursor, it.envelopeJson, &it.ack});
     HttpResponse r;
-    r.body = std::move(body);
+    r.body = sync::staffPullPageToJson(entries, after);
     r.logNote = "items=" + std::to_string(items->size());
     return r;
 }
@@ -489,13 +437,9 @@ HttpResponse IntakeHandler::staffPutStatus(const HttpRequest& req, std::string_v
     auto tag = parseTag(tagText);
     if (!tag)
         return error(400, "malformed", "the receipt tag must be 64 lower-case hex digits");
-    sync::JsonParseError perr;
-    auto doc = sync::parseStrictJson(req.body, perr);
-    if (!doc)
-        return error(400, "bad-json", perr.message);
-    auto rec = sync::caseStatusFromJson(*doc);
+    auto rec = sync::caseStatusRequestFromJson(req.body);
     if (!rec)
-        return error(400, "malformed", rec.error().message);
+        return refusedBody(rec.error());
     if (rec->receiptTag != *tag)
         return error(400, "malformed", "member \"tag\" differs from the tag in the path");
     auto receivedAt = m_store.complaintReceivedAt(*tag);
@@ -505,8 +449,8 @@ HttpResponse IntakeHandler::staffPutStatus(const HttpRequest& req, std::string_v
     }
     if (!*receivedAt)
         return error(404, "not-found", "no stored complaint has this receipt tag");
-    if (!crypto::verifyCaseStatus(*rec, m_countySigningKey))
-        return error(400, "bad-signature",
+    if (auto verified = crypto::verifyCaseStatus(*rec, m_countySigningKey); !verified)
+        return error(400, crypto::signedMessageFailureName(verified.error()),
                      "the case status is not signed with the county signing key");
     if (auto s = m_store.replaceCaseStatus(*tag, sync::caseStatusToJson(*rec).dump(), now()); !s) {
         m_log("error: " + s.error().message);

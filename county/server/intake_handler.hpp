@@ -9,10 +9,12 @@
 // payload or a client address into a log note, or store a partial batch.
 #pragma once
 
-#include "crypto/keys.hpp"
 #include "county/server/intake_store.hpp"
 #include "county/server/rate_limiter.hpp"
 #include "county/server/registry_cache.hpp"
+#include "crypto/keys.hpp"
+#include "sync/wire/endpoints.hpp"
+#include "sync/wire/http_bodies.hpp"
 
 #include <atomic>
 #include <cstdint>
@@ -26,15 +28,15 @@
 
 namespace minsheng::server {
 
-/// Body limits (docs/protocol.md section 7).
-inline constexpr std::size_t kMaxEnvelopeBatchBody = 8u << 20;
-inline constexpr std::size_t kMaxOtherBody = 64u << 10;
-inline constexpr std::size_t kMaxHeaderBytes = 8u << 10;
-inline constexpr std::size_t kMaxBatchEnvelopes = 64;
-inline constexpr std::size_t kMaxPullLimit = 500;
-/// A staff pull answer stops adding envelopes past this many bytes (the staff tool's client
-/// accepts 16 MiB bodies).
-inline constexpr std::size_t kMaxPullBytes = 12u << 20;
+// Body limits (docs/protocol.md section 7), declared with the message bodies.
+using sync::kMaxBatchEnvelopes;
+using sync::kMaxEnvelopeBatchBody;
+using sync::kMaxHeaderBytes;
+using sync::kMaxOtherBody;
+using sync::kMaxPullBytes;
+using sync::kMaxPullLimit;
+
+/// A kiosk not heard from for this long is listed as silent.
 inline constexpr std::int64_t kSilentAfterSeconds = 24 * 3600;
 
 /// The body limit for a request line, decided as soon as the header is read.
@@ -95,6 +97,13 @@ private:
     HttpResponse staffPutStatus(const HttpRequest& r, std::string_view tag);
     HttpResponse staffKiosks();
 
+    /// The shared start of the two kiosk POSTs: the per-address rate limit, then the content
+    /// type. A response when the request is refused.
+    std::optional<HttpResponse> refuseKioskPost(const HttpRequest& r);
+    HttpResponse refusedBody(const sync::RequestBodyError& e);
+    /// Step 3 of docs/protocol.md section 5 for a kiosk request: enrolled, not revoked, within
+    /// its rate limit. The enrolment, or the response that refuses the request.
+    Result<county::EnrolledKiosk, HttpResponse> admitKiosk(const std::string& kioskId);
     HttpResponse error(unsigned status, std::string_view code, std::string_view message);
     HttpResponse rateLimited(std::int64_t retryAfter);
     bool staffAuthorized(const HttpRequest& r) const;

@@ -1,6 +1,7 @@
 #include "county/staff/intake.hpp"
 
 #include "sync/wire/envelope_json.hpp"
+#include "sync/wire/http_bodies.hpp"
 #include "sync/wire/minute_time.hpp"
 #include "sync/wire/protocol_messages.hpp"
 
@@ -45,10 +46,10 @@ std::map<std::string, std::int64_t> loadRevocationTimes(const county::CountyDir&
     return out;
 }
 
-std::variant<OpenedSubmission, Alarm> checkEnvelope(const crypto::Envelope& envelope,
-                                                    EnvelopeSource source,
-                                                    const std::optional<nlohmann::json>& ackJson,
-                                                    const IntakeContext& ctx, std::int64_t now) {
+std::variant<OpenedSubmission, Alarm>
+checkEnvelope(const crypto::Envelope& envelope, EnvelopeSource source,
+              const std::optional<sync::ParsedAcknowledgement>& parsedAck, const IntakeContext& ctx,
+              std::int64_t now) {
     const auto& h = envelope.header;
     const crypto::Hash256 hash = crypto::envelopeHash(envelope);
     const std::string wire = sync::envelopeToJson(envelope);
@@ -62,16 +63,16 @@ std::variant<OpenedSubmission, Alarm> checkEnvelope(const crypto::Envelope& enve
     s.source = source;
     if (source == EnvelopeSource::Network) {
         const std::string who = h.kioskId + " #" + std::to_string(h.sequence);
-        if (!ackJson)
+        if (!parsedAck)
             return alarm(AlarmKind::BadAck, who + ": the server sent it without its "
                                                   "acknowledgement. Not recorded.");
-        auto ack = sync::acknowledgementFromJson(*ackJson);
+        const sync::ParsedAcknowledgement& ack = *parsedAck;
         if (!ack)
             return alarm(AlarmKind::BadAck, who + ": the server's acknowledgement is malformed (" +
                                                 ack.error().message + "). Not recorded.");
         if (ack->kioskId != h.kioskId || ack->sequence != h.sequence ||
             !crypto::constantTimeEqual(ack->envelopeHash, hash) ||
-            !crypto::verifyAcknowledgement(*ack, ctx.countySigningKey))
+            !crypto::verifyAcknowledgement(*ack, ctx.countySigningKey).ok())
             return alarm(AlarmKind::BadAck,
                          who + ": the server's acknowledgement does not verify with "
                                "keys/county-signing.pub or names another envelope. Not recorded: "
@@ -206,9 +207,9 @@ Result<IntakeSummary, ServerError> pullFromServer(Ledger& ledger, StaffTransport
     if (!cursor)
         return ledgerFailure(cursor.error());
     std::int64_t after = *cursor;
-    for (int page = 0; page < 1000000; ++page) {
-        const std::string target = "/v1/staff/envelopes?after=" + std::to_string(after) +
-                                   "&limit=" + std::to_string(pageSize);
+    for (int pageNumber = 0; pageNumber < 1000000; ++pageNumber) {
+        const std::string target =
+            sync::staffPullTarget({static_cast<std::uint64_t>(after), pageSize});
         auto r = server.request("GET", target, {});
         if (!r)
             return fail(ServerError{true, "cannot reach the intake server at " + server.describe() +
@@ -221,16 +222,15 @@ Result<IntakeSummary, ServerError> pullFromServer(Ledger& ledger, StaffTransport
         if (r->status != 200)
             return fail(ServerError{false, "the intake server answered " + describeErrorAnswer(*r) +
                                                " to " + target + "."});
-        auto body = nlohmann::json::parse(r->body, nullptr, false);
-        if (!body.is_object() || body.value("v", 0) != 1 || !body.contains("items") ||
-            !body["items"].is_array() || !body.contains("next") ||
-            !body["next"].is_number_integer())
+        auto page = sync::staffPullPageFromJson(r->body);
+        if (!page)
             return fail(ServerError{false, "the intake server's answer to " + target +
                                                " is not a v1 envelope page ({\"v\":1, \"items\", "
-                                               "\"next\"}). Nothing was recorded from it."});
-        const auto& items = body["items"];
-        const std::int64_t next = body["next"].get<std::int64_t>();
-        if (items.empty())
+                                               "\"next\"}: " +
+                                               page.error().message +
+                                               "). Nothing was recorded from it."});
+        const std::int64_t next = page->next;
+        if (page->items.empty())
             break;
         if (next <= after)
             return fail(ServerError{false, "the intake server's cursor went backwards (" +
@@ -238,25 +238,22 @@ Result<IntakeSummary, ServerError> pullFromServer(Ledger& ledger, StaffTransport
                                                std::to_string(next) + "). Nothing was recorded."});
         std::vector<OpenedSubmission> subs;
         std::vector<Alarm> alarms;
-        for (const auto& item : items) {
-            if (!item.is_object() || !item.contains("envelope")) {
+        for (const sync::StaffPullItem& item : page->items) {
+            if (!item.hasEnvelope) {
                 alarms.push_back({AlarmKind::Rejected, "", 0, std::nullopt, EnvelopeSource::Network,
                                   "the server sent an item without an envelope.", "", now});
                 continue;
             }
-            auto env = sync::envelopeFromJsonValue(item["envelope"]);
+            const auto& env = *item.envelope;
             if (!env) {
-                const std::string dumped = item["envelope"].dump();
-                alarms.push_back({AlarmKind::Rejected, "", 0, std::nullopt, EnvelopeSource::Network,
-                                  "the server sent an envelope that does not parse (" +
-                                      env.error().message + "). Not recorded.",
-                                  dumped.size() <= 4096 ? dumped : std::string(), now});
+                alarms.push_back(
+                    {AlarmKind::Rejected, "", 0, std::nullopt, EnvelopeSource::Network,
+                     "the server sent an envelope that does not parse (" + env.error().message +
+                         "). Not recorded.",
+                     item.envelopeText.size() <= 4096 ? item.envelopeText : std::string(), now});
                 continue;
             }
-            std::optional<nlohmann::json> ack;
-            if (item.contains("ack"))
-                ack = item["ack"];
-            auto checked = checkEnvelope(*env, EnvelopeSource::Network, ack, ctx, now);
+            auto checked = checkEnvelope(*env, EnvelopeSource::Network, item.ack, ctx, now);
             if (auto* a = std::get_if<Alarm>(&checked))
                 alarms.push_back(std::move(*a));
             else
@@ -280,7 +277,7 @@ Result<PushSummary, LedgerError> pushPendingStatuses(Ledger& ledger, StaffTransp
     sum.pending = pending->size();
     for (const auto& p : *pending) {
         auto r =
-            server.request("PUT", "/v1/staff/status/" + crypto::toHex(p.receiptTag), p.signedJson);
+            server.request("PUT", sync::staffStatusPath(crypto::toHex(p.receiptTag)), p.signedJson);
         if (!r) {
             sum.messages.push_back("cannot reach the intake server at " + server.describe() + " (" +
                                    r.error().message + "); " + std::to_string(sum.pending) +

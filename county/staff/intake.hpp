@@ -18,10 +18,11 @@
 // from a revoked kiosk, becomes a revoked-kiosk alarm.
 #pragma once
 
-#include "crypto/signed_messages.hpp"
 #include "county/office/envelope_opener.hpp"
 #include "county/staff/ledger.hpp"
 #include "county/staff/staff_server.hpp"
+#include "crypto/signed_messages.hpp"
+#include "sync/wire/protocol_messages.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -45,11 +46,12 @@ struct IntakeContext {
 std::map<std::string, std::int64_t> loadRevocationTimes(const county::CountyDir& dir,
                                                         const county::KioskRegistry& registry);
 
-/// The verify-and-open step for one envelope. `ack` only for the network.
-std::variant<OpenedSubmission, Alarm> checkEnvelope(const crypto::Envelope& envelope,
-                                                    EnvelopeSource source,
-                                                    const std::optional<nlohmann::json>& ack,
-                                                    const IntakeContext& ctx, std::int64_t now);
+/// The verify-and-open step for one envelope. `ack` only for the network: the server's
+/// acknowledgement as parsed (or why it does not parse), none when the server sent none.
+std::variant<OpenedSubmission, Alarm>
+checkEnvelope(const crypto::Envelope& envelope, EnvelopeSource source,
+              const std::optional<sync::ParsedAcknowledgement>& ack, const IntakeContext& ctx,
+              std::int64_t now);
 
 struct IntakeSummary {
     std::size_t recorded = 0, duplicates = 0, alarms = 0;

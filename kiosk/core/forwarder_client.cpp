@@ -1,6 +1,6 @@
 #include "kiosk/core/forwarder_client.hpp"
 
-#include <nlohmann/json.hpp>
+#include "sync/wire/status_socket.hpp"
 
 #include <cerrno>
 #include <cstring>
@@ -13,9 +13,6 @@
 namespace minsheng::kiosk {
 
 namespace {
-
-constexpr std::size_t kMaxLine = 64 * 1024;
-constexpr std::size_t kMaxReply = 8 * 1024;
 
 struct Fd {
     int fd = -1;
@@ -37,53 +34,34 @@ bool isHex64(std::string_view s) {
     return s.size() == 64 && s.find_first_not_of("0123456789abcdef") == std::string_view::npos;
 }
 
+/// The kind a refusal from the forwarder (or an answer that is not one) comes to.
+ForwarderResponse::Kind kindOf(const sync::StatusSocketError& e) {
+    switch (e.code) {
+    case sync::StatusSocketErrorCode::NotFound:
+        return ForwarderResponse::Kind::NotFound;
+    case sync::StatusSocketErrorCode::Offline:
+        return ForwarderResponse::Kind::Offline;
+    case sync::StatusSocketErrorCode::Unavailable:
+    case sync::StatusSocketErrorCode::Malformed:
+        return ForwarderResponse::Kind::Unavailable;
+    }
+    return ForwarderResponse::Kind::Unavailable;
+}
+
 } // namespace
 
 ForwarderResponse parseStatusResponse(std::string_view line) {
     ForwarderResponse r;
-    r.kind = ForwarderResponse::Kind::Unavailable;
-    const auto j = nlohmann::json::parse(line, nullptr, false);
-    if (!j.is_object() || !j.contains("ok") || !j["ok"].is_boolean()) {
+    auto answer = sync::caseStatusAnswerFromLine(line);
+    if (!answer) {
+        r.kind = kindOf(answer.error());
         return r;
-    }
-    if (!j["ok"].get<bool>()) {
-        const auto e = j.value("error", std::string());
-        if (e == "not-found") {
-            r.kind = ForwarderResponse::Kind::NotFound;
-        } else if (e == "offline") {
-            r.kind = ForwarderResponse::Kind::Offline;
-        }
-        return r;
-    }
-    // A status the forwarder could not verify against the county's signing key is as good as
-    // none: showing it would let anyone on the network tell a parent their case was closed.
-    if (!j.contains("verified") || j["verified"] != true) {
-        return r;
-    }
-    if (!j.contains("status") || !j["status"].is_string() || !j.contains("received_at") ||
-        !j["received_at"].is_number_integer() || !j.contains("updated_at") ||
-        !j["updated_at"].is_number_integer()) {
-        return r;
-    }
-    const auto status = caseStatusFromName(j["status"].get<std::string>());
-    if (!status) {
-        return r;
-    }
-    std::string reply;
-    if (j.contains("reply")) {
-        if (!j["reply"].is_string()) {
-            return r;
-        }
-        reply = j["reply"].get<std::string>();
-        if (reply.size() > kMaxReply) {
-            return r;
-        }
     }
     r.kind = ForwarderResponse::Kind::Found;
-    r.status = *status;
-    r.receivedAt = j["received_at"].get<std::int64_t>();
-    r.updatedAt = j["updated_at"].get<std::int64_t>();
-    r.reply = std::move(reply);
+    r.status = answer->status;
+    r.receivedAt = answer->receivedAt;
+    r.updatedAt = answer->updatedAt;
+    r.reply = std::move(answer->reply);
     return r;
 }
 
@@ -142,7 +120,7 @@ std::optional<std::string> ForwarderClient::exchange(const std::filesystem::path
             in.resize(nl);
             return in;
         }
-        if (in.size() > kMaxLine) {
+        if (in.size() > sync::kMaxStatusAnswerLine) {
             return std::nullopt;
         }
         pollfd p{s.fd, POLLIN, 0};
@@ -222,21 +200,20 @@ void ForwarderClient::run() {
         if (!job.syncNow && !isHex64(job.tag)) {
             r.kind = ForwarderResponse::Kind::Unavailable;
         } else {
-            const std::string request =
-                job.syncNow ? std::string(R"({"op":"sync-now"})")
-                            : nlohmann::json{{"op", "status"}, {"tag", job.tag}}.dump();
+            const std::string request = sync::statusSocketRequestToLine(
+                job.syncNow ? sync::StatusSocketRequest{sync::StatusSocketOp::SyncNow, {}}
+                            : sync::StatusSocketRequest{sync::StatusSocketOp::Status, job.tag});
             bool offline = false;
             auto line = exchange(m_socket, request, m_deadline, offline);
             if (!line) {
                 r.kind = offline ? ForwarderResponse::Kind::Offline
                                  : ForwarderResponse::Kind::Unavailable;
             } else if (job.syncNow) {
-                const auto j = nlohmann::json::parse(*line, nullptr, false);
-                r.kind = j.is_object() && j.value("ok", false)
-                             ? ForwarderResponse::Kind::Done
-                             : (j.is_object() && j.value("error", std::string()) == "offline"
-                                    ? ForwarderResponse::Kind::Offline
-                                    : ForwarderResponse::Kind::Unavailable);
+                auto done = sync::syncNowAnswerFromLine(*line);
+                r.kind = done ? ForwarderResponse::Kind::Done
+                         : done.error().code == sync::StatusSocketErrorCode::Offline
+                             ? ForwarderResponse::Kind::Offline
+                             : ForwarderResponse::Kind::Unavailable;
             } else {
                 r = parseStatusResponse(*line);
             }

@@ -2,7 +2,8 @@
 //
 // The UI process never opens a network connection (docs/architecture.md). To look up a case it
 // asks the forwarder process over a local Unix stream socket, <data_dir>/forwarder.sock, one
-// JSON object per line each way (docs/kiosk-ui.md has the full protocol):
+// JSON object per line each way (docs/protocol.md section 11; the lines are written and read by
+// sync/wire/status_socket.hpp):
 //
 //   → {"op":"status","tag":"<64 hex receipt tag>"}
 //   ← {"ok":true,"status":"received|accepted|in_progress|closed|transferred|not_accepted",

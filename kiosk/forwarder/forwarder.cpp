@@ -2,6 +2,7 @@
 
 #include "crypto/signed_messages.hpp"
 #include "sync/wire/envelope_json.hpp"
+#include "sync/wire/http_bodies.hpp"
 #include "sync/wire/protocol_messages.hpp"
 #include "sync/wire/strict_json.hpp"
 
@@ -202,11 +203,164 @@ void Forwarder::note(const DrainReport& report) {
         m_lastLoggedHealth.clear();
 }
 
-/// The verdict on one batch: how many were acknowledged, and the failure if any.
-struct Forwarder::BatchOutcome {
-    std::uint64_t acknowledged = 0;
-    std::optional<DrainReport> failed;
+/// The envelopes of one POST, by sequence, and the body that carries them. `bySequence` points
+/// into `envelopes`, whose elements a move keeps in place; a copy would not, so there is none.
+struct Forwarder::OutgoingBatch {
+    OutgoingBatch() = default;
+    OutgoingBatch(OutgoingBatch&&) = default;
+    OutgoingBatch(const OutgoingBatch&) = delete;
+    OutgoingBatch& operator=(const OutgoingBatch&) = delete;
+
+    std::vector<StoredEnvelope> envelopes;
+    std::map<std::uint64_t, const StoredEnvelope*> bySequence;
+    std::string body;
+    std::string range() const {
+        return seqRange(bySequence.begin()->first, bySequence.rbegin()->first);
+    }
 };
+
+/// The acknowledgements of one answer that passed F1's checks, in answer order, up to the first
+/// result that did not; `problem` says what that result was.
+struct Forwarder::VerifiedAcknowledgements {
+    struct Verified {
+        const StoredEnvelope* envelope;
+        crypto::Acknowledgement ack;
+    };
+    std::vector<Verified> acks;
+    std::optional<std::string> problem;
+    bool fork = false; // the county holds another envelope under one of these sequences
+};
+
+namespace {
+
+/// Step 2: the HTTP status and body of the answer to a batch. Only a 200 or 409 whose body is a
+/// batch result goes on; everything else is the failure that ends the drain.
+Result<EnvelopeBatchResult, DrainReport> classifyBatchAnswer(const HttpResponse& http,
+                                                             const std::string& range) {
+    if (http.status == 429) {
+        auto r = failure(FailureKind::RateLimited, "the county asks to slow down (429)");
+        r.retryAfter = retryAfterOf(http);
+        return fail(std::move(r));
+    }
+    if (http.status >= 500)
+        return fail(
+            failure(FailureKind::Transient, "sending " + range + ": " + describeErrorBody(http)));
+    if (http.status != 200 && http.status != 409) {
+        // 4xx for the whole batch: unknown or revoked kiosk, too large, bad JSON. The same
+        // batch would fail the same way; waiting for a person is the only remedy.
+        const std::string code = errorCodeOf(http);
+        if (code == "unknown-kiosk" || code == "revoked-kiosk")
+            return fail(failure(FailureKind::Health,
+                                "the county does not accept this kiosk (" + code +
+                                    "): ask the county office to check its enrolment"));
+        return fail(failure(FailureKind::Health,
+                            "the county refused " + range + ": " + describeErrorBody(http)));
+    }
+    // 200 (or 409 with a fork): one result per envelope.
+    auto answer = envelopeBatchResultFromJson(http.body);
+    if (!answer)
+        return fail(failure(FailureKind::Health, "the county's answer to " + range +
+                                                     " is not a batch result (" +
+                                                     answer.error().message + ")"));
+    return std::move(answer.value());
+}
+
+} // namespace
+
+Result<Forwarder::OutgoingBatch, DrainReport> Forwarder::nextBatch() {
+    auto pending = m_outbox->pending(m_settings.maxBatchEnvelopes, 0);
+    if (!pending) {
+        // A store error may come from a connection gone bad: reopen next time.
+        (void)m_outbox->close();
+        m_outbox.reset();
+        return fail(failure(FailureKind::Store, "reading the outbox: " + pending.error().message));
+    }
+    // In sequence order, at most maxBatchEnvelopes and maxBatchBytes.
+    OutgoingBatch batch;
+    batch.envelopes = std::move(pending.value());
+    EnvelopeBatchWriter writer(m_settings.maxBatchBytes);
+    for (const auto& s : batch.envelopes) {
+        if (!writer.add(s.envelope))
+            break;
+        batch.bySequence.emplace(s.envelope.header.sequence, &s);
+    }
+    batch.body = writer.body();
+    return batch;
+}
+
+Result<HttpResponse, DrainReport> Forwarder::sendBatch(const OutgoingBatch& batch) {
+    auto res = m_client.request("POST", kEnvelopesPath, batch.body);
+    if (!res)
+        return fail(
+            failure(kindOf(res.error()), "sending " + batch.range() + ": " + res.error().message));
+    return std::move(res.value());
+}
+
+Forwarder::VerifiedAcknowledgements
+Forwarder::verifyAcknowledgements(const EnvelopeBatchResult& answer,
+                                  const OutgoingBatch& batch) const {
+    VerifiedAcknowledgements out;
+    for (const EnvelopeResult& r : answer.results) {
+        if (!r.seq) {
+            out.problem = "a result in the county's answer has no seq";
+            break;
+        }
+        const std::uint64_t seq = *r.seq;
+        auto it = batch.bySequence.find(seq);
+        if (it == batch.bySequence.end()) {
+            out.problem = "the county answered about #" + std::to_string(seq) +
+                          ", which was not in the batch";
+            break;
+        }
+        const StoredEnvelope& env = *it->second;
+        if (r.status == EnvelopeResultStatus::Rejected) {
+            out.fork = r.error == "fork";
+            out.problem = "the county rejected #" + std::to_string(seq) + " (" + r.error +
+                          "); it stays in the outbox";
+            break;
+        }
+        const crypto::Acknowledgement& ack = *r.ack;
+        // F1: the signature, and that it is about exactly what we sent.
+        if (ack.kioskId != m_settings.kioskId || ack.sequence != seq ||
+            ack.sequence != env.envelope.header.sequence ||
+            !crypto::constantTimeEqual(ack.envelopeHash, env.hash)) {
+            out.problem = "the acknowledgement of #" + std::to_string(seq) +
+                          " names another kiosk, sequence or envelope hash; not recorded";
+            break;
+        }
+        if (auto verified = crypto::verifyAcknowledgement(ack, m_settings.countySigningKey);
+            !verified) {
+            out.problem = "the acknowledgement of #" + std::to_string(seq) +
+                          " does not carry a valid county signature (is keys/county-signing.pub "
+                          "this county's key?); not recorded (" +
+                          std::string(crypto::signedMessageFailureName(verified.error())) + ")";
+            break;
+        }
+        out.acks.push_back({&env, ack});
+    }
+    return out;
+}
+
+std::uint64_t Forwarder::storeAcknowledgements(const VerifiedAcknowledgements& verified,
+                                               DrainReport& report) {
+    std::uint64_t stored = 0;
+    for (const auto& [env, ack] : verified.acks) {
+        const std::string ackBytes = acknowledgementToJson(ack).dump();
+        auto outcome = m_outbox->acknowledge(ack.sequence, env->hash, crypto::asBytes(ackBytes),
+                                             ack.receivedAt);
+        if (!outcome) {
+            report.failure = outcome.error().code == StoreError::Code::AckMismatch
+                                 ? FailureKind::Health
+                                 : FailureKind::Store;
+            report.message = "recording the acknowledgement of #" + std::to_string(ack.sequence) +
+                             ": " + outcome.error().message;
+            break;
+        }
+        if (outcome.value() == AckOutcome::Stored)
+            ++stored;
+    }
+    return stored;
+}
 
 DrainReport Forwarder::drain() {
     DrainReport report;
@@ -217,183 +371,64 @@ DrainReport Forwarder::drain() {
             note(report);
         return report;
     }
-    Outbox& ob = *box.value();
+    // Ends the drain with `failed`, keeping the counts made so far.
+    auto stop = [&report](DrainReport failed) {
+        failed.acknowledged = report.acknowledged;
+        failed.posts = report.posts;
+        failed.failedPosts = report.failedPosts;
+        report = std::move(failed);
+    };
+    auto stopAfterFailedPost = [&](DrainReport failed) {
+        ++report.failedPosts;
+        ++m_totalFailedPosts;
+        stop(std::move(failed));
+    };
 
-    for (;;) {
-        if (m_state->stopRequested())
-            break;
-        auto pending = ob.pending(m_settings.maxBatchEnvelopes, 0);
-        if (!pending) {
-            report.failure = FailureKind::Store;
-            report.message = "reading the outbox: " + pending.error().message;
-            // A store error may come from a connection gone bad: reopen next time.
-            (void)m_outbox->close();
-            m_outbox.reset();
+    while (!m_state->stopRequested()) {
+        auto batch = nextBatch();
+        if (!batch) {
+            stop(std::move(batch.error()));
             break;
         }
-        if (pending->empty())
+        if (batch->bySequence.empty())
             break;
-
-        // Build the batch: in sequence order, at most maxBatchEnvelopes and maxBatchBytes.
-        std::string body = "{\"v\":1,\"envelopes\":[";
-        std::map<std::uint64_t, const StoredEnvelope*> sent;
-        for (const auto& s : *pending) {
-            std::string text = envelopeToJson(s.envelope);
-            if (!sent.empty() && body.size() + text.size() + 3 > m_settings.maxBatchBytes)
-                break;
-            if (!sent.empty())
-                body += ',';
-            body += text;
-            sent.emplace(s.envelope.header.sequence, &s);
-        }
-        body += "]}";
-        const std::uint64_t first = sent.begin()->first, last = sent.rbegin()->first;
+        const std::string range = batch->range();
 
         ++report.posts;
         ++m_totalPosts;
-        auto res = m_client.request("POST", "/v1/envelopes", body);
-        if (!res) {
-            ++report.failedPosts;
-            ++m_totalFailedPosts;
-            report.failure = kindOf(res.error());
-            report.message = "sending " + seqRange(first, last) + ": " + res.error().message;
+        auto http = sendBatch(*batch);
+        if (!http) {
+            stopAfterFailedPost(std::move(http.error()));
             break;
         }
-        const HttpResponse& http = res.value();
-        if (http.status == 429) {
-            ++report.failedPosts;
-            ++m_totalFailedPosts;
-            report.failure = FailureKind::RateLimited;
-            report.message = "the county asks to slow down (429)";
-            report.retryAfter = retryAfterOf(http);
+        auto answer = classifyBatchAnswer(*http, range);
+        if (!answer) {
+            stopAfterFailedPost(std::move(answer.error()));
             break;
         }
-        if (http.status >= 500) {
-            ++report.failedPosts;
-            ++m_totalFailedPosts;
-            report.failure = FailureKind::Transient;
-            report.message = "sending " + seqRange(first, last) + ": " + describeErrorBody(http);
-            break;
-        }
-        if (http.status != 200 && http.status != 409) {
-            // 4xx for the whole batch: unknown or revoked kiosk, too large, bad JSON. The same
-            // batch would fail the same way; waiting for a person is the only remedy.
-            ++report.failedPosts;
-            ++m_totalFailedPosts;
-            report.failure = FailureKind::Health;
-            const std::string code = errorCodeOf(http);
-            report.message =
-                "the county refused " + seqRange(first, last) + ": " + describeErrorBody(http);
-            if (code == "unknown-kiosk" || code == "revoked-kiosk")
-                report.message = "the county does not accept this kiosk (" + code +
-                                 "): ask the county office to check its enrolment";
-            break;
-        }
-
-        // 200 (or 409 with a fork): one result per envelope.
-        JsonParseError perr;
-        auto doc = parseStrictJson(http.body, perr, 8);
-        if (!doc || !doc->is_object() || !doc->contains("results") ||
-            !(*doc)["results"].is_array() || !doc->contains("v") || (*doc)["v"] != 1) {
-            ++report.failedPosts;
-            ++m_totalFailedPosts;
-            report.failure = FailureKind::Health;
-            report.message = "the county's answer to " + seqRange(first, last) +
-                             " is not a batch result" + (doc ? "" : " (" + perr.message + ")");
-            break;
-        }
-        std::uint64_t ackedHere = 0;
-        std::optional<std::string> problem;
-        bool fork = false;
-        for (const json& r : (*doc)["results"]) {
-            if (!r.is_object() || !r.contains("seq") || !r["seq"].is_number_unsigned() ||
-                !r.contains("status") || !r["status"].is_string()) {
-                problem = "a result in the county's answer has no seq or status";
-                break;
-            }
-            const auto seq = r["seq"].get<std::uint64_t>();
-            const auto status = r["status"].get<std::string>();
-            auto it = sent.find(seq);
-            if (it == sent.end()) {
-                problem = "the county answered about #" + std::to_string(seq) +
-                          ", which was not in the batch";
-                break;
-            }
-            const StoredEnvelope& env = *it->second;
-            if (status == "rejected") {
-                const std::string code = r.contains("error") && r["error"].is_string()
-                                             ? r["error"].get<std::string>()
-                                             : std::string("?");
-                if (code == "fork")
-                    fork = true;
-                problem = "the county rejected #" + std::to_string(seq) + " (" + code +
-                          "); it stays in the outbox";
-                break;
-            }
-            if (status != "stored" && status != "duplicate") {
-                problem = "unknown result status \"" + status.substr(0, 40) + "\" for #" +
-                          std::to_string(seq);
-                break;
-            }
-            if (!r.contains("ack")) {
-                problem = "no acknowledgement for #" + std::to_string(seq);
-                break;
-            }
-            auto ack = acknowledgementFromJson(r["ack"]);
-            if (!ack) {
-                problem = "the acknowledgement of #" + std::to_string(seq) +
-                          " is malformed: " + ack.error().message;
-                break;
-            }
-            // F1: the signature, and that it is about exactly what we sent.
-            if (ack->kioskId != m_settings.kioskId || ack->sequence != seq ||
-                ack->sequence != env.envelope.header.sequence ||
-                !crypto::constantTimeEqual(ack->envelopeHash, env.hash)) {
-                problem = "the acknowledgement of #" + std::to_string(seq) +
-                          " names another kiosk, sequence or envelope hash; not recorded";
-                break;
-            }
-            if (!crypto::verifyAcknowledgement(*ack, m_settings.countySigningKey)) {
-                problem = "the acknowledgement of #" + std::to_string(seq) +
-                          " does not carry a valid county signature (is keys/county-signing.pub "
-                          "this county's key?); not recorded";
-                break;
-            }
-            const std::string ackBytes = acknowledgementToJson(*ack).dump();
-            auto stored = ob.acknowledge(seq, env.hash, crypto::asBytes(ackBytes), ack->receivedAt);
-            if (!stored) {
-                report.failure = stored.error().code == StoreError::Code::AckMismatch
-                                     ? FailureKind::Health
-                                     : FailureKind::Store;
-                report.message = "recording the acknowledgement of #" + std::to_string(seq) + ": " +
-                                 stored.error().message;
-                break;
-            }
-            if (stored.value() == AckOutcome::Stored)
-                ++ackedHere;
-        }
+        const VerifiedAcknowledgements verified = verifyAcknowledgements(*answer, *batch);
+        const std::uint64_t ackedHere = storeAcknowledgements(verified, report);
         report.acknowledged += ackedHere;
         m_totalAcknowledged += ackedHere;
         if (report.failure != FailureKind::None)
             break;
-        if (problem || fork || http.status == 409) {
+        if (verified.problem || http->status == 409) {
             report.failure = FailureKind::Health;
-            report.message = problem ? *problem
-                                     : "the county reports a fork: another envelope with one of "
-                                       "these sequence numbers is stored";
-            if (fork && problem)
+            report.message = verified.problem
+                                 ? *verified.problem
+                                 : "the county reports a fork: another envelope with one of "
+                                   "these sequence numbers is stored";
+            if (verified.fork)
                 report.message += " — the county holds a DIFFERENT envelope under this sequence "
                                   "(fork): report to the county office";
             break;
         }
-        if (ackedHere == 0 && (*doc)["results"].empty()) {
+        if (ackedHere == 0 && answer->results.empty()) {
             report.failure = FailureKind::Health;
-            report.message = "the county answered " + seqRange(first, last) +
-                             " without a result for any envelope";
+            report.message = "the county answered " + range + " without a result for any envelope";
             break;
         }
-        m_log("sent " + seqRange(first, last) + ": " + std::to_string(sent.size()) +
-              " acknowledged");
+        m_log("sent " + range + ": " + std::to_string(batch->bySequence.size()) + " acknowledged");
     }
 
     if (m_outbox) {
@@ -429,7 +464,7 @@ DrainReport Forwarder::sendHeartbeat() {
     hb.sentAt = unixNow();
     hb.version = MINSHENG_VERSION;
     hb = crypto::signHeartbeat(std::move(hb), *m_kioskKey);
-    auto res = m_client.request("POST", "/v1/heartbeat", heartbeatToJson(hb).dump());
+    auto res = m_client.request("POST", kHeartbeatPath, heartbeatToJson(hb).dump());
     if (!res)
         return failure(kindOf(res.error()), "heartbeat: " + res.error().message);
     if (res->status == 429) {
@@ -441,6 +476,10 @@ DrainReport Forwarder::sendHeartbeat() {
         return failure(FailureKind::Transient, "heartbeat: " + describeErrorBody(*res));
     if (res->status != 200)
         return failure(FailureKind::Health, "heartbeat refused: " + describeErrorBody(*res));
+    if (auto answer = heartbeatAnswerFromJson(res->body); !answer)
+        return failure(FailureKind::Health,
+                       "heartbeat: the county's answer is not a heartbeat answer (" +
+                           answer.error().message + ")");
     DrainReport ok;
     ok.pending = hb.queueLength;
     return ok;

@@ -23,8 +23,9 @@
 #include "crypto/keys.hpp"
 #include "crypto/result.hpp"
 #include "kiosk/forwarder/backoff.hpp"
-#include "sync/net/https_client.hpp"
 #include "kiosk/outbox/outbox.hpp"
+#include "sync/net/https_client.hpp"
+#include "sync/wire/http_bodies.hpp"
 
 #include <atomic>
 #include <chrono>
@@ -50,8 +51,8 @@ using sync::NetErrorKind;
 using sync::StoreError;
 
 /// Limits of POST /v1/envelopes (docs/protocol.md sections 7-8).
-inline constexpr std::size_t kMaxBatchEnvelopes = 64;
-inline constexpr std::size_t kMaxBatchBytes = 8u << 20;
+using sync::kMaxBatchEnvelopes;
+inline constexpr std::size_t kMaxBatchBytes = sync::kMaxEnvelopeBatchBody;
 
 /// One line per event on stderr (or wherever the sink writes).
 using LogSink = std::function<void(const std::string& line)>;
@@ -163,7 +164,16 @@ public:
     static constexpr int kExitHealth = 5;
 
 private:
-    struct BatchOutcome;
+    // The steps of one batch in drain(): send → classify the answer → verify the
+    // acknowledgements → store them. Each failure is a DrainReport that ends the drain.
+    struct OutgoingBatch;
+    struct VerifiedAcknowledgements;
+    Result<OutgoingBatch, DrainReport> nextBatch();
+    Result<sync::HttpResponse, DrainReport> sendBatch(const OutgoingBatch& batch);
+    VerifiedAcknowledgements verifyAcknowledgements(const sync::EnvelopeBatchResult& answer,
+                                                    const OutgoingBatch& batch) const;
+    std::uint64_t storeAcknowledgements(const VerifiedAcknowledgements& verified,
+                                        DrainReport& report);
     Result<Outbox*, DrainReport> outbox();
     void note(const DrainReport& report);
     void logHealthOnce(const std::string& message);

@@ -1,8 +1,8 @@
 #include "kiosk/forwarder/status_server.hpp"
 
 #include "crypto/signed_messages.hpp"
-#include "sync/wire/protocol_messages.hpp"
-#include "sync/wire/strict_json.hpp"
+#include "sync/wire/http_bodies.hpp"
+#include "sync/wire/status_socket.hpp"
 
 #include <cerrno>
 #include <cstring>
@@ -17,24 +17,16 @@ namespace minsheng::forwarder {
 
 using namespace minsheng::sync; // wire messages, strict JSON, the HTTPS client
 
-using nlohmann::json;
-
 namespace {
 
-constexpr std::size_t kMaxLine = 8 * 1024;
 constexpr int kIdleMillis = 10000;
 
-std::string errorLine(std::string_view code, std::string_view message) {
-    return json{{"ok", false}, {"error", std::string(code)}, {"message", std::string(message)}}
-        .dump();
+std::string errorLine(StatusSocketErrorCode code, std::string message) {
+    return statusSocketErrorToLine({code, std::move(message)});
 }
 
-bool isLowerHex64(std::string_view s) {
-    return s.size() == 64 && s.find_first_not_of("0123456789abcdef") == std::string_view::npos;
-}
-
-json optionalTime(const std::optional<std::int64_t>& t) {
-    return t ? json(*t) : json(nullptr);
+std::string unavailable(std::string message) {
+    return errorLine(StatusSocketErrorCode::Unavailable, std::move(message));
 }
 
 bool writeAll(int fd, std::string_view data) {
@@ -70,76 +62,57 @@ std::string lookupCaseStatus(const StatusServerSettings& settings, const std::st
     opt.totalTimeout = settings.lookupDeadline;
     opt.maxBodyBytes = 64 * 1024;
     HttpsClient client(settings.endpoint, opt);
-    auto res = client.request("GET", "/v1/status/" + tagHex);
+    auto res = client.request("GET", statusPath(tagHex));
     client.close();
     if (!res) {
         switch (res.error().kind) {
         case NetErrorKind::TlsVerify:
         case NetErrorKind::Config:
         case NetErrorKind::Protocol:
-            return errorLine("unavailable", "the county server could not be verified");
+            return unavailable("the county server could not be verified");
         default:
-            return errorLine("offline", "the county server cannot be reached");
+            return errorLine(StatusSocketErrorCode::Offline, "the county server cannot be reached");
         }
     }
     if (res->status == 404)
-        return errorLine("not-found", "no case with this receipt has reached the county yet");
+        return errorLine(StatusSocketErrorCode::NotFound,
+                         "no case with this receipt has reached the county yet");
     if (res->status == 429)
-        return errorLine("unavailable", "too many look-ups; try again in a minute");
+        return unavailable("too many look-ups; try again in a minute");
     if (res->status != 200)
-        return errorLine("unavailable",
-                         "the county server answered " + std::to_string(res->status));
-    JsonParseError perr;
-    auto doc = parseStrictJson(res->body, perr, 4);
-    if (!doc)
-        return errorLine("unavailable", "the county's answer is not JSON");
-    auto record = caseStatusFromJson(*doc);
+        return unavailable("the county server answered " + std::to_string(res->status));
+    auto record = caseStatusAnswerFromJson(res->body);
     if (!record)
-        return errorLine("unavailable", "the county's answer is not a case status");
+        return unavailable("the county's answer is not a case status");
     auto tag = crypto::fromHex(tagHex);
     if (!tag || !crypto::constantTimeEqual(*tag, record->receiptTag))
-        return errorLine("unavailable", "the county answered about another receipt");
-    if (!crypto::verifyCaseStatus(*record, settings.countySigningKey))
-        return errorLine("unavailable", "the county's signature on the case status does not "
-                                        "verify; nothing is shown");
-    return json{{"ok", true},
-                {"status", std::string(crypto::caseStatusName(record->status))},
-                {"received_at", record->receivedAt},
-                {"updated_at", record->updatedAt},
-                {"reply", record->reply},
-                {"verified", true}}
-        .dump();
+        return unavailable("the county answered about another receipt");
+    if (auto verified = crypto::verifyCaseStatus(*record, settings.countySigningKey); !verified)
+        return unavailable("the county's signature on the case status does not verify (" +
+                           std::string(crypto::signedMessageFailureName(verified.error())) +
+                           "); nothing is shown");
+    return caseStatusAnswerToLine(
+        {record->status, record->receivedAt, record->updatedAt, record->reply});
 }
 
 std::string answerRequestLine(std::string_view line, const SyncState& state,
                               const std::function<std::string(const std::string&)>& lookup,
                               const std::function<void()>& syncNow) {
-    JsonParseError perr;
-    auto req = parseStrictJson(line, perr, 4);
-    if (!req || !req->is_object() || !req->contains("op") || !(*req)["op"].is_string())
-        return errorLine("unavailable", "a request is one JSON object with \"op\"");
-    const std::string op = (*req)["op"].get<std::string>();
-    if (op == "health") {
+    auto req = statusSocketRequestFromLine(line);
+    if (!req)
+        return statusSocketErrorToLine(req.error());
+    switch (req->op) {
+    case StatusSocketOp::Health: {
         const HealthSnapshot h = state.health();
-        return json{{"ok", true},
-                    {"queue", h.queue},
-                    {"last_sync", optionalTime(h.lastSync)},
-                    {"last_ack", optionalTime(h.lastAck)},
-                    {"last_error", h.lastError ? json(*h.lastError) : json(nullptr)},
-                    {"online", h.online}}
-            .dump();
+        return healthAnswerToLine({h.queue, h.lastSync, h.lastAck, h.lastError, h.online});
     }
-    if (op == "sync-now") {
+    case StatusSocketOp::SyncNow:
         syncNow();
-        return json{{"ok", true}}.dump();
+        return syncNowAnswerToLine();
+    case StatusSocketOp::Status:
+        return lookup(req->tagHex);
     }
-    if (op == "status") {
-        if (!req->contains("tag") || !(*req)["tag"].is_string() ||
-            !isLowerHex64((*req)["tag"].get<std::string>()))
-            return errorLine("unavailable", "\"tag\" must be 64 lower-case hex digits");
-        return lookup((*req)["tag"].get<std::string>());
-    }
-    return errorLine("unavailable", "unknown op");
+    return unavailable("unknown op");
 }
 
 Result<std::unique_ptr<StatusServer>, std::string>
@@ -234,7 +207,7 @@ void StatusServer::acceptLoop() {
             }
         }
         if (m_clients.size() >= StatusServerSettings::kMaxClients) {
-            (void)writeAll(client, errorLine("unavailable", "busy") + "\n");
+            (void)writeAll(client, unavailable("busy") + "\n");
             ::close(client);
             continue;
         }
@@ -271,8 +244,8 @@ void StatusServer::serveClient(int fd) {
                 return;
             continue;
         }
-        if (buffer.size() > kMaxLine) {
-            (void)writeAll(fd, errorLine("unavailable", "request line over 8 KiB") + "\n");
+        if (buffer.size() > kMaxStatusRequestLine) {
+            (void)writeAll(fd, unavailable("request line over 8 KiB") + "\n");
             return;
         }
         pollfd fds[2] = {{fd, POLLIN, 0}, {m_wakePipe[0], POLLIN, 0}};

@@ -22,6 +22,9 @@ nlohmann::json acknowledgementToJson(const crypto::Acknowledgement& ack);
 [[nodiscard]] Result<crypto::Acknowledgement, MessageWireError>
 acknowledgementFromJson(const nlohmann::json& value);
 
+/// An acknowledgement as read from outside, or why it could not be.
+using ParsedAcknowledgement = Result<crypto::Acknowledgement, MessageWireError>;
+
 // {"v":1,"kiosk","last_seq","last_hash","queue","free_disk","sent_at","version","sig"}
 nlohmann::json heartbeatToJson(const crypto::Heartbeat& hb);
 [[nodiscard]] Result<crypto::Heartbeat, MessageWireError>

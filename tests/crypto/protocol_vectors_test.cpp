@@ -111,7 +111,7 @@ TEST_CASE("docs/protocol.md test vectors match the implementation", "[crypto][ve
     CHECK(toHex(envelopeSigningInput(e1.header, e1.ciphertext)) == v["envelope-1-signing-input"]);
     CHECK(toHex(e1.signature) == v["envelope-1-signature"]);
     CHECK(toHex(envelopeHash(e1)) == v["envelope-1-hash"]);
-    CHECK_FALSE(verifyEnvelope(e1, k.kiosk.publicKey));
+    CHECK(verifyEnvelope(e1, k.kiosk.publicKey).ok());
 
     const Bytes ct2 = hex(v["envelope-2-ciphertext"]);
     auto opened2 = openPayloadX25519(k.county, ct2);
@@ -124,8 +124,8 @@ TEST_CASE("docs/protocol.md test vectors match the implementation", "[crypto][ve
     CHECK(toHex(envelopeHash(e2)) == v["envelope-2-hash"]);
 
     ChainVerifier chain;
-    CHECK_FALSE(chain.accept(e1));
-    CHECK_FALSE(chain.accept(e2));
+    CHECK(chain.accept(e1).ok());
+    CHECK(chain.accept(e2).ok());
 }
 
 TEST_CASE("print a fresh vectors block", "[.generate]") {

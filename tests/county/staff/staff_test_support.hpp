@@ -3,15 +3,15 @@
 // intake tests need no child processes.
 #pragma once
 
-#include "crypto/envelope.hpp"
-#include "crypto/key_file.hpp"
-#include "crypto/receipt_code.hpp"
-#include "crypto/signed_messages.hpp"
 #include "county/office/county_dir.hpp"
 #include "county/office/envelope_opener.hpp"
 #include "county/office/kiosk_registry.hpp"
 #include "county/staff/intake.hpp"
 #include "county/staff/ledger_key.hpp"
+#include "crypto/envelope.hpp"
+#include "crypto/key_file.hpp"
+#include "crypto/receipt_code.hpp"
+#include "crypto/signed_messages.hpp"
 #include "sync/wire/envelope_json.hpp"
 #include "sync/wire/minute_time.hpp"
 #include "sync/wire/protocol_messages.hpp"
@@ -186,8 +186,11 @@ inline nlohmann::json complaintAnswers(const std::string& description,
 inline staff::OpenedSubmission opened(TestCounty& c, TestCounty::Loaded& l,
                                       const crypto::Envelope& e,
                                       std::optional<nlohmann::json> ack = std::nullopt) {
+    std::optional<sync::ParsedAcknowledgement> parsedAck;
+    if (ack)
+        parsedAck = sync::acknowledgementFromJson(*ack);
     auto r = staff::checkEnvelope(
-        e, ack ? staff::EnvelopeSource::Network : staff::EnvelopeSource::Import, ack, l.ctx,
+        e, ack ? staff::EnvelopeSource::Network : staff::EnvelopeSource::Import, parsedAck, l.ctx,
         1795430000);
     if (auto* a = std::get_if<staff::Alarm>(&r))
         FAIL(a->detail);

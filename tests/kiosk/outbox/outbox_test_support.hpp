@@ -58,10 +58,10 @@ inline std::string checkChain(const std::vector<outbox::StoredEnvelope>& envelop
                               crypto::ChainVerifier& verifier) {
     for (const auto& e : envelopes) {
         std::string where = "envelope " + std::to_string(e.envelope.header.sequence) + ": ";
-        if (auto f = crypto::verifyEnvelope(e.envelope, kioskKey))
-            return where + std::string(crypto::envelopeFailureName(*f));
-        if (auto f = verifier.accept(e.envelope))
-            return where + std::string(crypto::envelopeFailureName(*f));
+        if (auto v = crypto::verifyEnvelope(e.envelope, kioskKey); !v)
+            return where + std::string(crypto::envelopeFailureName(v.error()));
+        if (auto c = verifier.accept(e.envelope); !c)
+            return where + std::string(crypto::envelopeFailureName(c.error()));
         if (crypto::envelopeHash(e.envelope) != e.hash)
             return where + "stored hash differs from the recomputed one";
     }
