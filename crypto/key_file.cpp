@@ -450,45 +450,51 @@ Result<Ok, KeyFileError> writeKeyFile(const fs::path& path, KeyKind kind,
     return Ok{};
 }
 
-Result<Ed25519PublicKey, KeyFileError> readEd25519PublicKey(const fs::path& p, KeyKind kind) {
+namespace {
+
+/// readKeyFile, then the key bytes as a public key type (the parser has checked their length).
+template <class PublicKey>
+Result<PublicKey, KeyFileError> readPublicKey(const fs::path& p, KeyKind kind) {
     auto k = readKeyFile(p, kind);
     if (!k)
         return fail(k.error());
-    Ed25519PublicKey pk;
+    PublicKey pk;
     std::memcpy(pk.bytes.data(), k->bytes.data(), pk.bytes.size());
     return pk;
+}
+
+/// readKeyFile, then the guarded key bytes moved into a secret key type.
+template <class SecretKey>
+Result<SecretKey, KeyFileError> readSecretKey(const fs::path& p, KeyKind kind,
+                                              const PassphraseSource& pass) {
+    auto k = readKeyFile(p, kind, pass);
+    if (!k)
+        return fail(k.error());
+    return SecretKey(std::move(k->bytes));
+}
+
+} // namespace
+
+Result<Ed25519PublicKey, KeyFileError> readEd25519PublicKey(const fs::path& p, KeyKind kind) {
+    return readPublicKey<Ed25519PublicKey>(p, kind);
 }
 
 Result<Ed25519SecretKey, KeyFileError> readEd25519SecretKey(const fs::path& p, KeyKind kind,
                                                             const PassphraseSource& pass) {
-    auto k = readKeyFile(p, kind, pass);
-    if (!k)
-        return fail(k.error());
-    return Ed25519SecretKey(std::move(k->bytes));
+    return readSecretKey<Ed25519SecretKey>(p, kind, pass);
 }
 
 Result<X25519PublicKey, KeyFileError> readX25519PublicKey(const fs::path& p) {
-    auto k = readKeyFile(p, KeyKind::CountySealingPublic);
-    if (!k)
-        return fail(k.error());
-    X25519PublicKey pk;
-    std::memcpy(pk.bytes.data(), k->bytes.data(), pk.bytes.size());
-    return pk;
+    return readPublicKey<X25519PublicKey>(p, KeyKind::CountySealingPublic);
 }
 
 Result<X25519SecretKey, KeyFileError> readX25519SecretKey(const fs::path& p,
                                                           const PassphraseSource& pass) {
-    auto k = readKeyFile(p, KeyKind::CountySealingSecret, pass);
-    if (!k)
-        return fail(k.error());
-    return X25519SecretKey(std::move(k->bytes));
+    return readSecretKey<X25519SecretKey>(p, KeyKind::CountySealingSecret, pass);
 }
 
 Result<ReceiptTagKey, KeyFileError> readReceiptTagKey(const fs::path& p) {
-    auto k = readKeyFile(p, KeyKind::ReceiptTagKey);
-    if (!k)
-        return fail(k.error());
-    return ReceiptTagKey(std::move(k->bytes));
+    return readSecretKey<ReceiptTagKey>(p, KeyKind::ReceiptTagKey, {});
 }
 
 } // namespace minsheng::crypto
