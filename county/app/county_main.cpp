@@ -1,6 +1,7 @@
 // minsheng-county: the county's one program. The county folder's commands (init, provision,
-// kiosks, open) are here; the intake server (serve, county/server) and the staff tool (pull,
-// cases, export, report, …, county/staff) register their own subcommands.
+// open) are here; the intake server (serve, county/server) and the staff tool (kiosks, pull,
+// cases, export, report, …, county/staff) add their own subcommands, each once, through
+// county::CountyCommands (county/office/county_cli.hpp).
 #include "county/office/county_cli.hpp"
 #include "county/office/county_dir.hpp"
 #include "county/office/envelope_opener.hpp"
