@@ -1,5 +1,7 @@
 #include "crypto/envelope.hpp"
 
+#include "crypto/byte_writer.hpp"
+
 #include <algorithm>
 #include <cstring>
 #include <sodium.h>
@@ -8,22 +10,11 @@
 namespace minsheng::crypto {
 namespace {
 
-constexpr char kDomainTag[16] = "minsheng-env-v1"; // 15 characters + the terminating zero byte
-
-void putU8(Bytes& out, std::uint8_t v) {
-    out.push_back(v);
-}
-void putU32(Bytes& out, std::uint32_t v) {
-    for (int s = 24; s >= 0; s -= 8)
-        out.push_back(static_cast<std::uint8_t>(v >> s));
-}
-void putU64(Bytes& out, std::uint64_t v) {
-    for (int s = 56; s >= 0; s -= 8)
-        out.push_back(static_cast<std::uint8_t>(v >> s));
-}
-void putBytes(Bytes& out, std::span<const std::uint8_t> b) {
-    out.insert(out.end(), b.begin(), b.end());
-}
+constexpr std::string_view kDomainTag = "minsheng-env-v1";
+using bytes::putBytes;
+using bytes::putU32;
+using bytes::putU64;
+using bytes::putU8;
 
 bool validIdChars(std::string_view s, bool allowUnderscore) {
     return std::all_of(s.begin(), s.end(), [&](char c) {
@@ -107,7 +98,7 @@ std::optional<EnvelopeFailure> checkHeaderWellFormed(const EnvelopeHeader& h,
 Bytes envelopeSigningInput(const EnvelopeHeader& h, std::span<const std::uint8_t> ciphertext) {
     Bytes out;
     out.reserve(200 + h.kioskId.size() + h.formId.size());
-    putBytes(out, {reinterpret_cast<const std::uint8_t*>(kDomainTag), sizeof kDomainTag});
+    bytes::putDomainTag(out, kDomainTag);
     putU8(out, h.version);
     putU8(out, static_cast<std::uint8_t>(h.kind));
     putU8(out, static_cast<std::uint8_t>(h.kioskId.size()));

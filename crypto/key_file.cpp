@@ -3,11 +3,11 @@
 #include "crypto/atomic_file.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <fcntl.h>
-#include <map>
 #include <sodium.h>
 #include <sstream>
 #include <sys/stat.h>
@@ -55,24 +55,69 @@ const KindInfo* infoByName(std::string_view name) {
     return nullptr;
 }
 
-/// The public bytes whose hash is the key id, derived from the key bytes of any kind.
-Bytes publicBytesOf(KeyKind kind, std::span<const std::uint8_t> key) {
+/// The key id of key bytes of any kind: the hash of the public key, derived here from a secret
+/// one; for the receipt-tag key (which has no public half) the hash of the key itself, taken in
+/// place so that the secret is not copied out of guarded memory.
+KeyId keyIdOfKey(KeyKind kind, std::span<const std::uint8_t> key) {
     switch (kind) {
     case KeyKind::KioskSigningSecret:
     case KeyKind::CountySigningSecret: {
-        Bytes pk(crypto_sign_PUBLICKEYBYTES);
+        std::array<std::uint8_t, crypto_sign_PUBLICKEYBYTES> pk{};
         crypto_sign_ed25519_sk_to_pk(pk.data(), key.data());
-        return pk;
+        return keyIdOf(pk);
     }
     case KeyKind::CountySealingSecret: {
-        Bytes pk(crypto_scalarmult_BYTES);
+        std::array<std::uint8_t, crypto_scalarmult_BYTES> pk{};
         crypto_scalarmult_base(pk.data(), key.data());
-        return pk;
+        return keyIdOf(pk);
     }
     default:
-        return Bytes(key.begin(), key.end());
+        return keyIdOf(key);
     }
 }
+
+/// The names a key file may use besides the header and "label", each at most once.
+constexpr std::array<std::string_view, 9> kKnownFields = {
+    "kind",          "algorithm", "key-id", "protection", "argon2id-opslimit", "argon2id-memlimit",
+    "argon2id-salt", "nonce",     "key"};
+
+/// One "name: value" line of a key file. Both views point into the text being parsed, which
+/// readKeyFile keeps in guarded memory: a field's value, the secret key among them, is never
+/// copied to ordinary memory while the file is parsed.
+struct KeyFileField {
+    std::string_view value;
+    int line = 0;
+};
+
+/// The fields of a key file other than the header and labels, by name.
+class KeyFileFields {
+public:
+    bool has(std::string_view name) const { return find(name) != nullptr; }
+    /// The field, or an empty value on line 0 when absent.
+    KeyFileField get(std::string_view name) const {
+        const KeyFileField* f = find(name);
+        return f ? *f : KeyFileField{};
+    }
+    /// False when the name is already there (the caller reports the duplicate).
+    bool add(std::string_view name, KeyFileField field) {
+        if (has(name))
+            return false;
+        m_entries[m_count++] = {name, field};
+        return true;
+    }
+
+private:
+    // Only known names are added, each at most once.
+    static constexpr std::size_t kCapacity = kKnownFields.size();
+    const KeyFileField* find(std::string_view name) const {
+        for (std::size_t i = 0; i < m_count; ++i)
+            if (m_entries[i].first == name)
+                return &m_entries[i].second;
+        return nullptr;
+    }
+    std::array<std::pair<std::string_view, KeyFileField>, kCapacity> m_entries{};
+    std::size_t m_count = 0;
+};
 
 KeyFileError err(KeyFileErrorCode code, std::string msg) {
     return {code, std::move(msg)};
@@ -150,7 +195,7 @@ Result<LoadedKey, KeyFileError> parseKeyFile(std::string_view all, const fs::pat
                                              unsigned fileMode, KeyKind expected,
                                              const PassphraseSource& passphrase) {
     const std::string name = path.string();
-    std::map<std::string, std::pair<std::string, int>> fields; // name -> (value, line)
+    KeyFileFields fields; // views into `all`: see KeyFileField
     std::vector<std::string> labels;
     bool sawHeader = false;
     int lineNo = 0;
@@ -167,7 +212,7 @@ Result<LoadedKey, KeyFileError> parseKeyFile(std::string_view all, const fs::pat
         if (colon == std::string_view::npos)
             return fail(err(KeyFileErrorCode::Malformed,
                             where(path, lineNo) + "expected \"name: value\"."));
-        std::string key(line.substr(0, colon));
+        const std::string_view key = line.substr(0, colon);
         std::string_view value = line.substr(colon + 1);
         while (!value.empty() && value.front() == ' ')
             value.remove_prefix(1);
@@ -188,38 +233,30 @@ Result<LoadedKey, KeyFileError> parseKeyFile(std::string_view all, const fs::pat
             continue;
         }
         if (key == "label") {
-            labels.emplace_back(value);
+            labels.emplace_back(value); // labels are public
             continue;
         }
-        static const char* known[] = {"kind",
-                                      "algorithm",
-                                      "key-id",
-                                      "protection",
-                                      "argon2id-opslimit",
-                                      "argon2id-memlimit",
-                                      "argon2id-salt",
-                                      "nonce",
-                                      "key"};
-        if (std::find(std::begin(known), std::end(known), key) == std::end(known))
+        if (std::find(kKnownFields.begin(), kKnownFields.end(), key) == kKnownFields.end())
             return fail(err(KeyFileErrorCode::Malformed,
-                            where(path, lineNo) + "unknown field \"" + key + "\"."));
-        if (fields.count(key))
-            return fail(err(KeyFileErrorCode::Malformed,
-                            where(path, lineNo) + "field \"" + key + "\" appears twice."));
-        fields[key] = {std::string(value), lineNo};
+                            where(path, lineNo) + "unknown field \"" + std::string(key) + "\"."));
+        if (!fields.add(key, {value, lineNo}))
+            return fail(
+                err(KeyFileErrorCode::Malformed,
+                    where(path, lineNo) + "field \"" + std::string(key) + "\" appears twice."));
     }
     if (!sawHeader)
         return fail(err(KeyFileErrorCode::Malformed, name + ": empty file, not a key file."));
     for (const char* required : {"kind", "algorithm", "key-id", "key"})
-        if (!fields.count(required))
+        if (!fields.has(required))
             return fail(err(KeyFileErrorCode::Malformed,
                             name + ": missing the \"" + required + "\" field."));
 
-    const KindInfo* kind = infoByName(fields["kind"].first);
+    const KeyFileField kindField = fields.get("kind");
+    const KindInfo* kind = infoByName(kindField.value);
     if (!kind)
-        return fail(err(KeyFileErrorCode::Malformed, where(path, fields["kind"].second) +
+        return fail(err(KeyFileErrorCode::Malformed, where(path, kindField.line) +
                                                          "unknown key kind \"" +
-                                                         fields["kind"].first + "\"."));
+                                                         std::string(kindField.value) + "\"."));
     // Checked once the file says what it holds: a public key may be world-readable, a secret
     // one may not, whatever the caller expected.
     if (kind->secret && (fileMode & 077) != 0)
@@ -234,40 +271,44 @@ Result<LoadedKey, KeyFileError> parseKeyFile(std::string_view all, const fs::pat
                         name + ": holds a " + std::string(kind->name) + " key, but a " +
                             std::string(keyKindName(expected)) +
                             " key is needed here. Check which file the configuration points to."));
-    if (fields["algorithm"].first != kind->algorithm)
-        return fail(err(KeyFileErrorCode::Malformed, where(path, fields["algorithm"].second) +
+    if (fields.get("algorithm").value != kind->algorithm)
+        return fail(err(KeyFileErrorCode::Malformed, where(path, fields.get("algorithm").line) +
                                                          "algorithm must be " +
                                                          std::string(kind->algorithm) + " for a " +
                                                          std::string(kind->name) + " key."));
-    auto keyId = fromHex(fields["key-id"].first);
+    const KeyFileField keyIdField = fields.get("key-id");
+    auto keyId = fromHex(keyIdField.value);
     if (!keyId || keyId->size() != 8)
         return fail(err(KeyFileErrorCode::Malformed,
-                        where(path, fields["key-id"].second) + "key-id must be 16 hex digits."));
+                        where(path, keyIdField.line) + "key-id must be 16 hex digits."));
 
-    std::string protection = fields.count("protection") ? fields["protection"].first : "none";
-    if (!kind->secret && fields.count("protection"))
-        return fail(err(KeyFileErrorCode::Malformed, where(path, fields["protection"].second) +
+    const KeyFileField protectionField = fields.get("protection");
+    const std::string_view protection =
+        fields.has("protection") ? protectionField.value : kProtectionNone;
+    if (!kind->secret && fields.has("protection"))
+        return fail(err(KeyFileErrorCode::Malformed, where(path, protectionField.line) +
                                                          "public key files are never protected."));
-    auto stored = fromBase64(fields["key"].first);
+    // The stored key is decoded straight into guarded memory: unprotected, it is the secret.
+    const KeyFileField keyField = fields.get("key");
+    auto stored = secretFromBase64(keyField.value);
     if (!stored)
         return fail(err(KeyFileErrorCode::Malformed,
-                        where(path, fields["key"].second) + "key is not valid base64."));
+                        where(path, keyField.line) + "key is not valid base64."));
 
     SecretBytes keyBytes;
     if (protection == kProtectionNone) {
-        keyBytes = SecretBytes::copyOf(*stored);
-        sodium_memzero(stored->data(), stored->size());
+        keyBytes = std::move(*stored);
     } else if (protection == kProtectionArgon) {
         for (const char* required :
              {"argon2id-opslimit", "argon2id-memlimit", "argon2id-salt", "nonce"})
-            if (!fields.count(required))
+            if (!fields.has(required))
                 return fail(err(KeyFileErrorCode::Malformed,
                                 name + ": protected key file is missing \"" + required + "\"."));
         unsigned long long ops = 0;
         unsigned long long mem = 0;
         try {
-            ops = std::stoull(fields["argon2id-opslimit"].first);
-            mem = std::stoull(fields["argon2id-memlimit"].first);
+            ops = std::stoull(std::string(fields.get("argon2id-opslimit").value));
+            mem = std::stoull(std::string(fields.get("argon2id-memlimit").value));
         } catch (...) {
             return fail(
                 err(KeyFileErrorCode::Malformed, name + ": Argon2id limits must be numbers."));
@@ -276,8 +317,8 @@ Result<LoadedKey, KeyFileError> parseKeyFile(std::string_view all, const fs::pat
             mem < crypto_pwhash_MEMLIMIT_MIN || mem > kMaxMemlimit)
             return fail(err(KeyFileErrorCode::Malformed,
                             name + ": Argon2id limits out of the accepted range."));
-        auto salt = fromBase64(fields["argon2id-salt"].first);
-        auto nonce = fromBase64(fields["nonce"].first);
+        auto salt = fromBase64(fields.get("argon2id-salt").value);
+        auto nonce = fromBase64(fields.get("nonce").value);
         if (!salt || salt->size() != crypto_pwhash_SALTBYTES || !nonce ||
             nonce->size() != crypto_secretbox_NONCEBYTES ||
             stored->size() != kind->keyBytes + crypto_secretbox_MACBYTES)
@@ -298,19 +339,19 @@ Result<LoadedKey, KeyFileError> parseKeyFile(std::string_view all, const fs::pat
             return fail(err(KeyFileErrorCode::WrongPassphrase,
                             name + ": wrong passphrase (or the file was altered)."));
     } else {
-        return fail(err(KeyFileErrorCode::Malformed,
-                        where(path, fields.count("protection") ? fields["protection"].second : 0) +
-                            "unknown protection \"" + protection + "\"."));
+        return fail(err(KeyFileErrorCode::Malformed, where(path, protectionField.line) +
+                                                         "unknown protection \"" +
+                                                         std::string(protection) + "\"."));
     }
     if (keyBytes.size() != kind->keyBytes)
         return fail(err(KeyFileErrorCode::Malformed,
-                        where(path, fields["key"].second) + "a " + std::string(kind->name) +
-                            " key is " + std::to_string(kind->keyBytes) + " bytes, this one is " +
+                        where(path, keyField.line) + "a " + std::string(kind->name) + " key is " +
+                            std::to_string(kind->keyBytes) + " bytes, this one is " +
                             std::to_string(keyBytes.size()) + "."));
-    const KeyId id = keyIdOf(publicBytesOf(kind->kind, keyBytes.span()));
+    const KeyId id = keyIdOfKey(kind->kind, keyBytes.span());
     if (!constantTimeEqual(id, *keyId))
         return fail(err(KeyFileErrorCode::KeyIdMismatch,
-                        where(path, fields["key-id"].second) +
+                        where(path, keyIdField.line) +
                             "key-id does not match the key (file edited or damaged)."));
     return LoadedKey{kind->kind, id, std::move(keyBytes), std::move(labels)};
 }
@@ -335,7 +376,7 @@ Result<Ok, KeyFileError> writeKeyFile(const fs::path& path, KeyKind kind,
     header << "minsheng-key: 1\n"
            << "kind: " << ki.name << "\n"
            << "algorithm: " << ki.algorithm << "\n"
-           << "key-id: " << toHex(keyIdOf(publicBytesOf(kind, keyBytes))) << "\n";
+           << "key-id: " << toHex(keyIdOfKey(kind, keyBytes)) << "\n";
     for (const auto& l : labels)
         header << "label: " << l << "\n";
 
@@ -398,45 +439,51 @@ Result<Ok, KeyFileError> writeKeyFile(const fs::path& path, KeyKind kind,
     return Ok{};
 }
 
-Result<Ed25519PublicKey, KeyFileError> readEd25519PublicKey(const fs::path& p, KeyKind kind) {
+namespace {
+
+/// readKeyFile, then the key bytes as a public key type (the parser has checked their length).
+template <class PublicKey>
+Result<PublicKey, KeyFileError> readPublicKey(const fs::path& p, KeyKind kind) {
     auto k = readKeyFile(p, kind);
     if (!k)
         return fail(k.error());
-    Ed25519PublicKey pk;
+    PublicKey pk;
     std::memcpy(pk.bytes.data(), k->bytes.data(), pk.bytes.size());
     return pk;
+}
+
+/// readKeyFile, then the guarded key bytes moved into a secret key type.
+template <class SecretKey>
+Result<SecretKey, KeyFileError> readSecretKey(const fs::path& p, KeyKind kind,
+                                              const PassphraseSource& pass) {
+    auto k = readKeyFile(p, kind, pass);
+    if (!k)
+        return fail(k.error());
+    return SecretKey(std::move(k->bytes));
+}
+
+} // namespace
+
+Result<Ed25519PublicKey, KeyFileError> readEd25519PublicKey(const fs::path& p, KeyKind kind) {
+    return readPublicKey<Ed25519PublicKey>(p, kind);
 }
 
 Result<Ed25519SecretKey, KeyFileError> readEd25519SecretKey(const fs::path& p, KeyKind kind,
                                                             const PassphraseSource& pass) {
-    auto k = readKeyFile(p, kind, pass);
-    if (!k)
-        return fail(k.error());
-    return Ed25519SecretKey(std::move(k->bytes));
+    return readSecretKey<Ed25519SecretKey>(p, kind, pass);
 }
 
 Result<X25519PublicKey, KeyFileError> readX25519PublicKey(const fs::path& p) {
-    auto k = readKeyFile(p, KeyKind::CountySealingPublic);
-    if (!k)
-        return fail(k.error());
-    X25519PublicKey pk;
-    std::memcpy(pk.bytes.data(), k->bytes.data(), pk.bytes.size());
-    return pk;
+    return readPublicKey<X25519PublicKey>(p, KeyKind::CountySealingPublic);
 }
 
 Result<X25519SecretKey, KeyFileError> readX25519SecretKey(const fs::path& p,
                                                           const PassphraseSource& pass) {
-    auto k = readKeyFile(p, KeyKind::CountySealingSecret, pass);
-    if (!k)
-        return fail(k.error());
-    return X25519SecretKey(std::move(k->bytes));
+    return readSecretKey<X25519SecretKey>(p, KeyKind::CountySealingSecret, pass);
 }
 
 Result<ReceiptTagKey, KeyFileError> readReceiptTagKey(const fs::path& p) {
-    auto k = readKeyFile(p, KeyKind::ReceiptTagKey);
-    if (!k)
-        return fail(k.error());
-    return ReceiptTagKey(std::move(k->bytes));
+    return readSecretKey<ReceiptTagKey>(p, KeyKind::ReceiptTagKey, {});
 }
 
 } // namespace minsheng::crypto

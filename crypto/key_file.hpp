@@ -24,7 +24,10 @@
 //      overwritten) and refused on read if group or others have any permission bit.
 //   2. key-id is recomputed on read and must match, so a file edited by hand or a key pasted into
 //      the wrong file is caught.
-//   3. Decrypted secret bytes exist only in SecretBytes.
+//   3. Decrypted secret bytes exist only in SecretBytes. Reading makes no copy of a secret in
+//      ordinary memory: readKeyFile reads the file into SecretBytes, parseKeyFile keeps each
+//      field as a view into the text it was given, and the key is decoded from base64 straight
+//      into SecretBytes (secretFromBase64); the key id of a receipt-tag key is hashed in place.
 #pragma once
 
 #include "crypto/keys.hpp"
@@ -92,7 +95,8 @@ struct LoadedKey {
                                                           const PassphraseSource& passphrase = {});
 
 /// The parser behind readKeyFile, for text already read (and for the fuzzer). `fileMode` is the
-/// file's permission bits; `path` is only used in messages.
+/// file's permission bits; `path` is only used in messages. The text is parsed in place, so a
+/// caller holding a secret key file keeps it in guarded memory (invariant 3).
 [[nodiscard]] Result<LoadedKey, KeyFileError> parseKeyFile(std::string_view text,
                                                            const std::filesystem::path& path,
                                                            unsigned fileMode, KeyKind expected,

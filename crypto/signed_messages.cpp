@@ -1,43 +1,23 @@
 #include "crypto/signed_messages.hpp"
 
+#include "crypto/byte_writer.hpp"
+
 #include <stdexcept>
 
 namespace minsheng::crypto {
-namespace {
-
-void put(Bytes& out, std::string_view domain16) {
-    out.insert(out.end(), domain16.begin(), domain16.end());
-    out.push_back(0); // the 16th byte
-}
-void putU8(Bytes& out, std::uint8_t v) {
-    out.push_back(v);
-}
-void putU32(Bytes& out, std::uint32_t v) {
-    for (int s = 24; s >= 0; s -= 8)
-        out.push_back(static_cast<std::uint8_t>(v >> s));
-}
-void putU64(Bytes& out, std::uint64_t v) {
-    for (int s = 56; s >= 0; s -= 8)
-        out.push_back(static_cast<std::uint8_t>(v >> s));
-}
-void putShortString(Bytes& out, std::string_view s) {
-    if (s.size() > 255)
-        throw std::invalid_argument("signed message string longer than 255 bytes");
-    putU8(out, static_cast<std::uint8_t>(s.size()));
-    out.insert(out.end(), s.begin(), s.end());
-}
-void putHash(Bytes& out, const Hash256& h) {
-    out.insert(out.end(), h.begin(), h.end());
-}
-
-} // namespace
+using bytes::putBytes;
+using bytes::putDomainTag;
+using bytes::putShortString;
+using bytes::putU32;
+using bytes::putU64;
+using bytes::putU8;
 
 Bytes acknowledgementSigningInput(const Acknowledgement& a) {
     Bytes out;
-    put(out, "minsheng-ack-v1");
+    putDomainTag(out, "minsheng-ack-v1");
     putShortString(out, a.kioskId);
     putU64(out, a.sequence);
-    putHash(out, a.envelopeHash);
+    putBytes(out, a.envelopeHash);
     putU64(out, static_cast<std::uint64_t>(a.receivedAt));
     return out;
 }
@@ -75,10 +55,10 @@ Result<Ok, SignedMessageFailure> verifyAcknowledgement(const Acknowledgement& a,
 
 Bytes heartbeatSigningInput(const Heartbeat& h) {
     Bytes out;
-    put(out, "minsheng-hbt-v1");
+    putDomainTag(out, "minsheng-hbt-v1");
     putShortString(out, h.kioskId);
     putU64(out, h.lastSequence);
-    putHash(out, h.lastHash);
+    putBytes(out, h.lastHash);
     putU64(out, h.queueLength);
     putU64(out, h.freeDiskBytes);
     putU64(out, static_cast<std::uint64_t>(h.sentAt));
@@ -125,13 +105,13 @@ std::optional<CaseStatus> caseStatusFromName(std::string_view name) {
 
 Bytes caseStatusSigningInput(const CaseStatusRecord& r) {
     Bytes out;
-    put(out, "minsheng-sts-v1");
-    putHash(out, r.receiptTag);
+    putDomainTag(out, "minsheng-sts-v1");
+    putBytes(out, r.receiptTag);
     putU8(out, static_cast<std::uint8_t>(r.status));
     putU64(out, static_cast<std::uint64_t>(r.receivedAt));
     putU64(out, static_cast<std::uint64_t>(r.updatedAt));
     putU32(out, static_cast<std::uint32_t>(r.reply.size()));
-    out.insert(out.end(), r.reply.begin(), r.reply.end());
+    putBytes(out, asBytes(r.reply));
     return out;
 }
 

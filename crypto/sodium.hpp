@@ -2,6 +2,7 @@
 #pragma once
 
 #include "crypto/result.hpp"
+#include "crypto/secret_bytes.hpp"
 
 #include <array>
 #include <cstddef>
@@ -28,6 +29,9 @@ std::optional<Bytes> fromHex(std::string_view hex);
 std::string toBase64(std::span<const std::uint8_t> bytes);
 /// Strict: standard alphabet, padding required, no whitespace. nullopt otherwise.
 std::optional<Bytes> fromBase64(std::string_view text);
+/// fromBase64 for secret bytes: the decoded bytes, and the re-encoding that checks the text is
+/// canonical, exist only in guarded memory (SecretBytes), never on the ordinary heap.
+std::optional<SecretBytes> secretFromBase64(std::string_view text);
 
 /// BLAKE2b with a 32-byte output, unkeyed.
 Hash256 blake2b256(std::span<const std::uint8_t> data);

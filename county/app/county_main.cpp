@@ -1,8 +1,8 @@
 // minsheng-county: the county's one program. The county folder's commands (init, provision,
-// kiosks, open) are here; the intake server (serve, county/server) and the staff tool (pull,
-// cases, export, report, …, county/staff) register their own subcommands.
-#include "crypto/sodium.hpp"
-#include "sync/forms/canonical_payload.hpp"
+// open) are here; the intake server (serve, county/server) and the staff tool (kiosks, pull,
+// cases, export, report, …, county/staff) add their own subcommands, each once, through
+// county::CountyCommands (county/office/county_cli.hpp).
+#include "county/office/county_cli.hpp"
 #include "county/office/county_dir.hpp"
 #include "county/office/envelope_opener.hpp"
 #include "county/office/kiosk_registry.hpp"
@@ -10,10 +10,11 @@
 #include "county/office/provisioning.hpp"
 #include "county/server/serve_command.hpp"
 #include "county/staff/staff_commands.hpp"
+#include "crypto/sodium.hpp"
+#include "sync/forms/canonical_payload.hpp"
 #include "sync/wire/minute_time.hpp"
 
 #include <CLI/CLI.hpp>
-#include <functional>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -22,22 +23,28 @@ using namespace minsheng;
 
 namespace {
 
-constexpr int kExitFailure = 1; // the command ran and found a problem (e.g. a bad envelope)
-constexpr int kExitUsage = 2;   // bad arguments, configuration or keys
+using county::complain;
+using county::kExitFailure;
 
-int complain(const std::string& message) {
-    std::cerr << "minsheng-county: " << message << "\n";
-    return kExitUsage;
-}
+struct InitArgs {
+    fs::path dir;
+    bool noPassphrase = false;
+    std::optional<fs::path> passFile;
+    std::string url = "https://127.0.0.1:8443";
+    std::string name;
+    std::optional<fs::path> forms;
+    bool fastKdf = false;
+};
 
-int runInit(const fs::path& dir, bool noPassphrase, const std::optional<fs::path>& passFile,
-            const std::string& url, const std::string& name, const std::optional<fs::path>& forms,
-            bool fastKdf) {
+int runInit(const InitArgs& a) {
+    const fs::path& dir = a.dir;
+    const bool noPassphrase = a.noPassphrase;
+    const std::optional<fs::path>& passFile = a.passFile;
     county::InitOptions o;
-    o.url = url;
-    if (!name.empty())
-        o.name = name;
-    auto formsDir = forms ? forms : county::defaultFormsDir();
+    o.url = a.url;
+    if (!a.name.empty())
+        o.name = a.name;
+    auto formsDir = a.forms ? a.forms : county::defaultFormsDir();
     if (formsDir)
         o.formsSource = *formsDir;
     std::optional<crypto::SecretBytes> pass;
@@ -54,7 +61,7 @@ int runInit(const fs::path& dir, bool noPassphrase, const std::optional<fs::path
         }
         o.passphrase = &*pass;
     }
-    if (fastKdf)
+    if (a.fastKdf)
         o.protection = {1, 8u << 20};
     auto r = county::initCountyDir(county::CountyDir(dir), o);
     if (!r)
@@ -70,8 +77,14 @@ int runInit(const fs::path& dir, bool noPassphrase, const std::optional<fs::path
     return 0;
 }
 
-int runProvision(const fs::path& dir, const county::ProvisionRequest& req) {
-    auto r = county::provisionKiosk(county::CountyDir(dir), req);
+struct ProvisionArgs {
+    fs::path dir;
+    county::ProvisionRequest request;
+};
+
+int runProvision(const ProvisionArgs& a) {
+    const county::ProvisionRequest& req = a.request;
+    auto r = county::provisionKiosk(county::CountyDir(a.dir), req);
     if (!r)
         return complain(r.error().message);
     std::cout << "Kiosk " << req.kioskId << " enrolled; its bundle is in " << req.bundleDir.string()
@@ -81,38 +94,23 @@ int runProvision(const fs::path& dir, const county::ProvisionRequest& req) {
     return 0;
 }
 
-int runKiosks(const fs::path& dir, bool json) {
-    auto reg = county::KioskRegistry::load(county::CountyDir(dir));
-    if (!reg)
-        return complain(reg.error().message);
-    nlohmann::json out = nlohmann::json::array();
-    for (const auto& [id, k] : reg->all()) {
-        if (json)
-            out.push_back({{"id", id},
-                           {"name", k.name},
-                           {"key_id", crypto::toHex(k.publicKey.id())},
-                           {"revoked", k.revoked}});
-        else
-            std::cout << id << "\t" << crypto::toHex(k.publicKey.id()) << "\t"
-                      << (k.revoked ? "REVOKED" : "enrolled") << "\t" << k.name << "\n";
-    }
-    if (json)
-        std::cout << out.dump(2) << "\n";
-    else if (reg->all().empty())
-        std::cout << "No kiosks enrolled yet.\n";
-    return 0;
-}
+struct OpenArgs {
+    fs::path dir;
+    std::optional<fs::path> passFile;
+    bool json = false;
+    std::vector<fs::path> inputs;
+};
 
-int runOpen(const fs::path& dir, const std::vector<fs::path>& inputs,
-            const std::optional<fs::path>& passFile, bool json) {
-    county::CountyDir cd(dir);
+int runOpen(const OpenArgs& a) {
+    const bool json = a.json;
+    county::CountyDir cd(a.dir);
     auto reg = county::KioskRegistry::load(cd);
     if (!reg)
         return complain(reg.error().message);
-    auto keys = county::loadOpeningKeys(cd, county::cachedPassphraseSource(passFile));
+    auto keys = county::loadOpeningKeys(cd, county::cachedPassphraseSource(a.passFile));
     if (!keys)
         return complain(keys.error().message);
-    auto files = county::collectEnvelopeFiles(inputs);
+    auto files = county::collectEnvelopeFiles(a.inputs);
     if (files.empty())
         return complain("no envelope files given (*.msenv.json files or folders holding them).");
 
@@ -194,72 +192,48 @@ int main(int argc, char** argv) {
                "envelopes); 2 bad arguments, configuration or keys.\nSee docs/commands.md and "
                "docs/staff.md.");
 
-    fs::path dir;
-    std::optional<fs::path> passFile;
-    bool json = false;
+    county::CountyCommands commands(app);
 
-    auto* init = app.add_subcommand("init", "Create a county folder: fresh keys, configuration, "
-                                            "default forms.");
-    bool noPass = false, fastKdf = false;
-    std::string url = "https://127.0.0.1:8443", name;
-    std::optional<fs::path> forms;
-    init->add_option("--dir", dir, "County folder to create (must be new or empty)")->required();
-    init->add_flag("--no-passphrase", noPass,
+    auto [init, initArgs] = commands.add<InitArgs>(
+        "init", "Create a county folder: fresh keys, configuration, default forms.", runInit);
+    county::addDirOption(*init, initArgs.dir, "County folder to create (must be new or empty)");
+    init->add_flag("--no-passphrase", initArgs.noPassphrase,
                    "Leave the county's secret keys unencrypted (tests and demos only)");
-    init->add_option("--passphrase-file", passFile,
-                     "Read the passphrase from this file instead of asking (also "
-                     "MINSHENG_PASSPHRASE_FILE)");
-    init->add_option("--url", url, "Intake server address kiosks are provisioned with")
+    county::addPassphraseFileOption(*init, initArgs.passFile,
+                                    "Read the passphrase from this file instead of asking (also "
+                                    "MINSHENG_PASSPHRASE_FILE)");
+    init->add_option("--url", initArgs.url, "Intake server address kiosks are provisioned with")
         ->capture_default_str();
-    init->add_option("--name", name, "The county office's name, shown to staff");
-    init->add_option("--forms", forms,
+    init->add_option("--name", initArgs.name, "The county office's name, shown to staff");
+    init->add_option("--forms", initArgs.forms,
                      "Folder with complaint.toml, survey.toml, lists.toml to start from "
                      "(default: the shipped forms)");
-    init->add_flag("--fast-kdf", fastKdf, "Weak Argon2id limits, for tests only")->group("");
+    init->add_flag("--fast-kdf", initArgs.fastKdf, "Weak Argon2id limits, for tests only")
+        ->group("");
 
-    auto* prov = app.add_subcommand("provision", "Enrol a new kiosk and write its bundle "
-                                                 "(configuration, keys, forms) to a folder.");
-    county::ProvisionRequest req;
-    prov->add_option("--dir", dir, "County folder")->required();
+    auto [prov, provArgs] = commands.add<ProvisionArgs>(
+        "provision",
+        "Enrol a new kiosk and write its bundle (configuration, keys, forms) to a folder.",
+        runProvision);
+    county::ProvisionRequest& req = provArgs.request;
+    county::addDirOption(*prov, provArgs.dir);
     prov->add_option("--kiosk-id", req.kioskId, "New kiosk id: 1-64 of a-z, 0-9, '-'")->required();
     prov->add_option("--name", req.name, "Display name, e.g. 阳光社区 1 号机")->required();
     prov->add_option("--location", req.location, "Where it stands, e.g. 阳光社区服务中心一楼");
     prov->add_option("--out", req.bundleDir, "Bundle folder to write (new or empty)")->required();
 
-    auto* kiosks = app.add_subcommand("kiosks", "List enrolled kiosks.");
-    kiosks->add_option("--dir", dir, "County folder")->required();
-    kiosks->add_flag("--json", json, "Machine-readable output");
+    // The registry listing, with the intake server's view of each kiosk: the staff tool's.
+    staff::addKiosksCommand(commands);
 
-    auto* open = app.add_subcommand(
-        "open", "Verify and decrypt exported envelopes (minsheng-kiosk outbox --export).");
-    std::vector<fs::path> inputs;
-    open->add_option("--dir", dir, "County folder")->required();
-    open->add_option("--passphrase-file", passFile,
-                     "Read the passphrase from this file (also MINSHENG_PASSPHRASE_FILE)");
-    open->add_flag("--json", json, "One JSON object per envelope, one per line");
-    open->add_option("files", inputs, "Envelope files or folders of them")->required();
+    auto [open, openArgs] = commands.add<OpenArgs>(
+        "open", "Verify and decrypt exported envelopes (minsheng-kiosk outbox --export).", runOpen);
+    county::addDirOption(*open, openArgs.dir);
+    county::addPassphraseFileOption(*open, openArgs.passFile);
+    county::addJsonFlag(*open, openArgs.json, "One JSON object per envelope, one per line");
+    open->add_option("files", openArgs.inputs, "Envelope files or folders of them")->required();
 
-    // Subcommands that live in other modules register themselves here. Each sets `run` from its
-    // callback when it is the one chosen on the command line; `run` returns the exit status.
-    std::function<int()> run;
-    // -- subcommand modules --
-    server::addServeCommand(app, run);
-    staff::addStaffCommands(app, run);
+    server::addServeCommand(commands);
+    staff::addStaffCommands(commands);
 
-    try {
-        app.parse(argc, argv);
-    } catch (const CLI::ParseError& e) {
-        return app.exit(e) == 0 ? 0 : kExitUsage;
-    }
-    if (run)
-        return run();
-    if (*init)
-        return runInit(dir, noPass, passFile, url, name, forms, fastKdf);
-    if (*prov)
-        return runProvision(dir, req);
-    if (*kiosks)
-        return runKiosks(dir, json);
-    if (*open)
-        return runOpen(dir, inputs, passFile, json);
-    return kExitUsage;
+    return commands.parseAndRun(argc, argv);
 }

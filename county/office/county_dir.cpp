@@ -16,10 +16,6 @@ using crypto::KeyKind;
 
 namespace {
 
-Failure<CountyError> countyError(std::string msg) {
-    return {CountyError{std::move(msg)}};
-}
-
 Result<Ok, CountyError> keyWrite(const fs::path& p, KeyKind kind,
                                  std::span<const std::uint8_t> bytes, const InitOptions& o,
                                  bool protect) {

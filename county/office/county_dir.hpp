@@ -30,6 +30,11 @@ struct CountyError {
     std::string message; // a full sentence naming the file and what to do
 };
 
+/// `fail(CountyError{message})`, for returning from a function of this folder.
+inline Failure<CountyError> countyError(std::string message) {
+    return {CountyError{std::move(message)}};
+}
+
 struct CountyConfig {
     std::string name;
     std::string url = "https://127.0.0.1:8443";

@@ -1,7 +1,7 @@
 #include "county/office/provisioning.hpp"
 
-#include "crypto/key_file.hpp"
 #include "county/office/kiosk_registry.hpp"
+#include "crypto/key_file.hpp"
 
 #include <fstream>
 #include <sstream>
@@ -10,18 +10,10 @@ namespace minsheng::county {
 namespace fs = std::filesystem;
 using crypto::KeyKind;
 
-namespace {
-
-Failure<CountyError> err(std::string m) {
-    return {CountyError{std::move(m)}};
-}
-
-} // namespace
-
 Result<Ok, CountyError> provisionKiosk(const CountyDir& dir, const ProvisionRequest& req) {
     if (!isValidKioskId(req.kioskId))
-        return err("kiosk id \"" + req.kioskId +
-                   "\" is not valid: use 1-64 lower-case letters, digits and '-'.");
+        return countyError("kiosk id \"" + req.kioskId +
+                           "\" is not valid: use 1-64 lower-case letters, digits and '-'.");
     auto config = loadCountyConfig(dir);
     if (!config)
         return fail(config.error());
@@ -29,20 +21,21 @@ Result<Ok, CountyError> provisionKiosk(const CountyDir& dir, const ProvisionRequ
     if (!registry)
         return fail(registry.error());
     if (registry->find(req.kioskId))
-        return err("kiosk \"" + req.kioskId +
-                   "\" is already enrolled. Each kiosk id is used once; " +
-                   "pick a new one (a replaced kiosk gets a new id).");
+        return countyError("kiosk \"" + req.kioskId +
+                           "\" is already enrolled. Each kiosk id is used once; " +
+                           "pick a new one (a replaced kiosk gets a new id).");
     std::error_code ec;
     if (fs::exists(req.bundleDir, ec) && !fs::is_empty(req.bundleDir, ec))
-        return err(req.bundleDir.string() +
-                   " is not empty; provisioning writes a fresh bundle into a new or empty folder.");
+        return countyError(
+            req.bundleDir.string() +
+            " is not empty; provisioning writes a fresh bundle into a new or empty folder.");
 
     const fs::path keys = req.bundleDir / "keys";
     const fs::path forms = req.bundleDir / "forms";
     for (const fs::path& p : {req.bundleDir, keys, forms, req.bundleDir / "data"}) {
         fs::create_directories(p, ec);
         if (ec)
-            return err("cannot create " + p.string() + ": " + ec.message() + ".");
+            return countyError("cannot create " + p.string() + ": " + ec.message() + ".");
     }
     fs::permissions(keys, fs::perms::owner_all, fs::perm_options::replace, ec);
     fs::permissions(req.bundleDir / "data", fs::perms::owner_all, fs::perm_options::replace, ec);
@@ -54,7 +47,7 @@ Result<Ok, CountyError> provisionKiosk(const CountyDir& dir, const ProvisionRequ
     auto tagKey = crypto::readKeyFile(dir.receiptTagKey(), KeyKind::ReceiptTagKey);
     for (auto* r : {&sealPub, &signPub, &tagKey})
         if (!*r)
-            return err(r->error().message);
+            return countyError(r->error().message);
     auto kiosk = crypto::Ed25519KeyPair::generate();
     struct Out {
         fs::path path;
@@ -74,20 +67,22 @@ Result<Ok, CountyError> provisionKiosk(const CountyDir& dir, const ProvisionRequ
     for (const auto& o : outs) {
         auto r = crypto::writeKeyFile(o.path, o.kind, o.bytes, o.labels);
         if (!r)
-            return err(r.error().message);
+            return countyError(r.error().message);
     }
     // The county CA: the only certificate the kiosk's forwarder trusts.
     if (!fs::exists(dir.tlsCaCert(), ec))
-        return err(dir.tlsCaCert().string() +
-                   " not found: this county folder has no TLS material (made by `minsheng-county "
-                   "init`); without it a kiosk cannot verify the county server.");
+        return countyError(
+            dir.tlsCaCert().string() +
+            " not found: this county folder has no TLS material (made by `minsheng-county "
+            "init`); without it a kiosk cannot verify the county server.");
     fs::copy_file(dir.tlsCaCert(), keys / "county-ca.pem", ec);
     if (ec)
-        return err("cannot copy " + dir.tlsCaCert().string() + ": " + ec.message() + ".");
+        return countyError("cannot copy " + dir.tlsCaCert().string() + ": " + ec.message() + ".");
     for (const char* f : {"complaint.toml", "survey.toml", "lists.toml"}) {
         fs::copy_file(dir.formsDir() / f, forms / f, ec);
         if (ec)
-            return err("cannot copy " + (dir.formsDir() / f).string() + ": " + ec.message() + ".");
+            return countyError("cannot copy " + (dir.formsDir() / f).string() + ": " +
+                               ec.message() + ".");
     }
 
     std::ostringstream t;
@@ -126,7 +121,7 @@ Result<Ok, CountyError> provisionKiosk(const CountyDir& dir, const ProvisionRequ
     out << t.str();
     out.close();
     if (!out)
-        return err("cannot write " + (req.bundleDir / "kiosk.toml").string() + ".");
+        return countyError("cannot write " + (req.bundleDir / "kiosk.toml").string() + ".");
 
     // Enrol last: a bundle that failed half-way leaves no kiosk in the registry.
     return KioskRegistry::enroll(dir, req.kioskId, req.name, kiosk.publicKey);

@@ -1,5 +1,6 @@
 #include "county/server/serve_command.hpp"
 
+#include "county/office/county_cli.hpp"
 #include "county/office/county_dir.hpp"
 #include "county/office/county_tls.hpp"
 #include "county/office/passphrase_prompt.hpp"
@@ -18,11 +19,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr int kExitUsage = 2;
-
 int complain(const std::string& message) {
-    std::cerr << "minsheng-county serve: " << message << "\n";
-    return kExitUsage;
+    return county::complain(message, "minsheng-county serve");
 }
 
 /// "host:port", "[v6]:port" → host, port.
@@ -98,7 +96,7 @@ int runServe(const ServeArgs& a) {
 
     RegistryCache registry(dir, log);
     if (!registry.loadInitial())
-        return kExitUsage;
+        return county::kExitUsage;
     auto store = IntakeStore::open(dir.intakeDb(), *signingKey);
     if (!store)
         return complain(store.error().message);
@@ -132,44 +130,40 @@ int runServe(const ServeArgs& a) {
 
 } // namespace
 
-void addServeCommand(CLI::App& app, std::function<int()>& run) {
-    auto args = std::make_shared<ServeArgs>();
-    auto* serve = app.add_subcommand(
-        "serve", "Run the county intake server: kiosks deliver envelopes over HTTPS, staff pull "
-                 "them (see docs/server.md).");
-    serve->add_option("--dir", args->dir, "County folder")->required();
-    serve->add_option("--listen", args->listen,
+void addServeCommand(county::CountyCommands& commands) {
+    auto [serve, args] = commands.add<ServeArgs>(
+        "serve",
+        "Run the county intake server: kiosks deliver envelopes over HTTPS, staff pull "
+        "them (see docs/server.md).",
+        runServe);
+    county::addDirOption(*serve, args.dir);
+    serve->add_option("--listen", args.listen,
                       "HOST:PORT to listen on (default: [county] listen in county.toml; port 0 "
                       "picks a free port)");
-    serve->add_option("--passphrase-file", args->passphraseFile,
-                      "Read the passphrase of the county signing key from this file (also "
-                      "MINSHENG_PASSPHRASE_FILE)");
-    serve->add_option("--threads", args->threads, "Network threads (default: one per core)");
+    county::addPassphraseFileOption(*serve, args.passphraseFile,
+                                    "Read the passphrase of the county signing key from this file "
+                                    "(also MINSHENG_PASSPHRASE_FILE)");
+    serve->add_option("--threads", args.threads, "Network threads (default: one per core)");
     serve
-        ->add_option("--posts-per-minute", args->postsPerMinute,
+        ->add_option("--posts-per-minute", args.postsPerMinute,
                      "POST requests allowed per client address and per kiosk per minute")
         ->capture_default_str()
         ->check(CLI::PositiveNumber);
     serve
-        ->add_option("--max-connections", args->maxConnections,
+        ->add_option("--max-connections", args.maxConnections,
                      "Connections held at once, in all (keep under the open-file limit)")
         ->capture_default_str()
         ->check(CLI::PositiveNumber);
     serve
-        ->add_option("--max-connections-per-address", args->maxConnectionsPerAddress,
+        ->add_option("--max-connections-per-address", args.maxConnectionsPerAddress,
                      "Connections held at once from one client address")
         ->capture_default_str()
         ->check(CLI::PositiveNumber);
     serve
-        ->add_option("--max-buffered-mib", args->maxBufferedMiB,
+        ->add_option("--max-buffered-mib", args.maxBufferedMiB,
                      "MiB of request bodies held at once, all connections together")
         ->capture_default_str()
         ->check(CLI::Range(1, 4096));
-    serve->callback([args, &run] {
-        run = [args] {
-            return runServe(*args);
-        };
-    });
 }
 
 } // namespace minsheng::server

@@ -11,11 +11,11 @@
 // The county SEALING secret key is never loaded: the server cannot open what parents wrote.
 #pragma once
 
-#include <CLI/CLI.hpp>
-#include <functional>
+#include "county/office/county_cli.hpp"
 
 namespace minsheng::server {
 
-void addServeCommand(CLI::App& app, std::function<int()>& run);
+/// Adds `serve` to minsheng-county.
+void addServeCommand(county::CountyCommands& commands);
 
 } // namespace minsheng::server

@@ -1,12 +1,11 @@
 #include "county/staff/staff_commands.hpp"
 
+#include "county/office/county_cli.hpp"
 #include "crypto/atomic_file.hpp"
-#include "crypto/key_file.hpp"
-#include "crypto/receipt_code.hpp"
 #include "county/office/county_dir.hpp"
+#include "county/office/county_tls.hpp"
 #include "county/office/kiosk_registry.hpp"
 #include "county/office/passphrase_prompt.hpp"
-#include "county/office/county_tls.hpp"
 #include "county/staff/case_rules.hpp"
 #include "county/staff/exporters.hpp"
 #include "county/staff/form_catalog.hpp"
@@ -14,6 +13,8 @@
 #include "county/staff/ledger_key.hpp"
 #include "county/staff/registry_admin.hpp"
 #include "county/staff/report.hpp"
+#include "crypto/key_file.hpp"
+#include "crypto/receipt_code.hpp"
 #include "sync/wire/protocol_messages.hpp"
 
 #include <nlohmann/json.hpp>
@@ -33,13 +34,8 @@ using nlohmann::json;
 
 namespace {
 
-constexpr int kExitFailure = 1; // ran, but found problems (alarms, server unreachable)
-constexpr int kExitUsage = 2;   // bad arguments, configuration or keys
-
-int complain(const std::string& message) {
-    std::cerr << "minsheng-county: " << message << "\n";
-    return kExitUsage;
-}
+using county::complain;
+using county::kExitFailure; // ran, but found problems (alarms, server unreachable)
 
 /// Options every staff command shares.
 struct Common {
@@ -56,11 +52,17 @@ struct Common {
     }
 };
 
-void addCommon(CLI::App* sub, Common& c) {
-    sub->add_option("--dir", c.dir, "County folder (made by init)")->required();
-    sub->add_option("--passphrase-file", c.passFile,
-                    "Read the county passphrase from this file (also MINSHENG_PASSPHRASE_FILE)");
-    sub->add_option("--now", c.now, "Pretend it is this Unix time (tests)")->group("");
+/// --now, hidden: what `clock()` returns.
+void addNowOption(CLI::App& sub, Common& c) {
+    sub.add_option("--now", c.now, "Pretend it is this Unix time (tests)")->group("");
+}
+
+void addCommon(CLI::App& sub, Common& c) {
+    county::addDirOption(sub, c.dir, "County folder (made by init)");
+    county::addPassphraseFileOption(
+        sub, c.passFile,
+        "Read the county passphrase from this file (also MINSHENG_PASSPHRASE_FILE)");
+    addNowOption(sub, c);
 }
 
 /// What most commands load first: configuration and the ledger.
@@ -490,7 +492,14 @@ int runCaseSet(const CaseOptions& c) {
     return 0;
 }
 
-int runAlarms(const Common& c, bool asJson) {
+struct AlarmsOptions {
+    Common common;
+    bool json = false;
+};
+
+int runAlarms(const AlarmsOptions& a) {
+    const Common& c = a.common;
+    const bool asJson = a.json;
     auto office = loadOffice(c);
     if (!office)
         return complain(office.error());
@@ -601,12 +610,17 @@ int runReport(const ReportCommandOptions& r) {
 // ---- kiosks (extended), enroll, revoke ------------------------------------------------------
 
 struct KiosksOptions {
+    fs::path dir;
+    bool json = false;
     std::optional<std::string> server;
     bool offline = false;
-    std::optional<fs::path> passFile;
 };
 
-int runKiosksWithHealth(const fs::path& dir, bool asJson, const KiosksOptions& k) {
+/// The registry, with each kiosk's health as the intake server reports it (unless --offline or
+/// the server cannot be reached: then the registry alone, and a note on standard error).
+int runKiosks(const KiosksOptions& k) {
+    const fs::path& dir = k.dir;
+    const bool asJson = k.json;
     county::CountyDir cd(dir);
     auto reg = county::KioskRegistry::load(cd);
     if (!reg)
@@ -723,195 +737,132 @@ int runRevoke(const RevokeOptions& r) {
 
 } // namespace
 
-void addStaffCommands(CLI::App& app, std::function<int()>& run) {
-    // pull
+void addKiosksCommand(county::CountyCommands& commands) {
+    auto [sub, o] = commands.add<KiosksOptions>("kiosks", "List enrolled kiosks.", runKiosks);
+    county::addDirOption(*sub, o.dir);
+    county::addJsonFlag(*sub, o.json);
+    county::addServerOption(*sub, o.server);
+    sub->add_flag("--offline", o.offline, "Do not ask the server for kiosk health");
+}
+
+void addStaffCommands(county::CountyCommands& commands) {
     {
-        auto o = std::make_shared<PullOptions>();
-        auto* sub = app.add_subcommand(
-            "pull", "Fetch new envelopes from the intake server, verify and open them here, and "
-                    "record them in the case ledger; push queued case statuses.");
-        addCommon(sub, o->common);
-        sub->add_option("--server", o->server, "Intake server URL (default: [county] url)");
-        sub->add_option("--import", o->imports,
+        auto [sub, o] = commands.add<PullOptions>(
+            "pull",
+            "Fetch new envelopes from the intake server, verify and open them here, and record "
+            "them in the case ledger; push queued case statuses.",
+            runPull);
+        addCommon(*sub, o.common);
+        county::addServerOption(*sub, o.server);
+        sub->add_option("--import", o.imports,
                         "Also import exported envelope files or folders (USB stick)");
-        sub->add_flag("--no-network", o->importOnly, "Only --import; do not contact the server");
-        sub->add_option("--page-size", o->pageSize, "Envelopes per request")
+        sub->add_flag("--no-network", o.importOnly, "Only --import; do not contact the server");
+        sub->add_option("--page-size", o.pageSize, "Envelopes per request")
             ->check(CLI::Range(1u, 500u))
             ->group("");
-        sub->callback([o, &run] {
-            run = [o] {
-                return runPull(*o);
-            };
-        });
     }
-    // import
     {
-        auto o = std::make_shared<PullOptions>();
-        o->importOnly = true;
-        auto* sub = app.add_subcommand(
-            "import", "Verify, open and record envelope files exported with `minsheng-kiosk "
-                      "outbox --export` (no network).");
-        addCommon(sub, o->common);
-        sub->add_option("files", o->imports, "Envelope files or folders of them")->required();
-        sub->callback([o, &run] {
-            run = [o] {
-                return runPull(*o);
-            };
-        });
+        auto [sub, o] = commands.add<PullOptions>(
+            "import",
+            "Verify, open and record envelope files exported with `minsheng-kiosk outbox "
+            "--export` (no network).",
+            runPull);
+        o.importOnly = true;
+        addCommon(*sub, o.common);
+        sub->add_option("files", o.imports, "Envelope files or folders of them")->required();
     }
-    // cases
     {
-        auto o = std::make_shared<CasesOptions>();
-        auto* sub = app.add_subcommand("cases", "List complaint cases with status and due date.");
-        addCommon(sub, o->common);
-        sub->add_option("--status", o->status, "Only this status (English or Chinese name)");
-        sub->add_option("--category", o->category, "Only this category (id or label)");
-        sub->add_option("--school", o->school, "Only this school (id or label)");
-        sub->add_flag("--overdue", o->overdue, "Only overdue cases");
-        sub->add_flag("--json", o->json, "Machine-readable output");
-        sub->callback([o, &run] {
-            run = [o] {
-                return runCases(*o);
-            };
-        });
+        auto [sub, o] = commands.add<CasesOptions>(
+            "cases", "List complaint cases with status and due date.", runCases);
+        addCommon(*sub, o.common);
+        sub->add_option("--status", o.status, "Only this status (English or Chinese name)");
+        sub->add_option("--category", o.category, "Only this category (id or label)");
+        sub->add_option("--school", o.school, "Only this school (id or label)");
+        sub->add_flag("--overdue", o.overdue, "Only overdue cases");
+        county::addJsonFlag(*sub, o.json);
     }
-    // case show / case set
     {
-        auto* cs = app.add_subcommand("case", "Show one case or set its status and reply.");
-        cs->require_subcommand(1);
-        auto show = std::make_shared<CaseOptions>();
-        auto* sh = cs->add_subcommand("show", "Show a case: the report, its history, due date.");
-        addCommon(sh, show->common);
-        sh->add_option("case", show->ident,
-                       "Receipt code the parent reads out (1234-5678-9012-3456) or case number "
-                       "(KIOSK-ID/SEQ)")
-            ->required();
-        sh->add_flag("--json", show->json, "Machine-readable output");
-        sh->callback([show, &run] {
-            run = [show] {
-                return runCaseShow(*show);
-            };
-        });
+        auto* group =
+            commands.app().add_subcommand("case", "Show one case or set its status and reply.");
+        group->require_subcommand(1);
 
-        auto set = std::make_shared<CaseOptions>();
-        auto* st = cs->add_subcommand(
-            "set", "Set a case's status (and public reply), signed with the county key, and push "
-                   "it to the server for the kiosks.");
-        addCommon(st, set->common);
-        st->add_option("case", set->ident, "Receipt code or case number (KIOSK-ID/SEQ)")
+        auto [show, s] = commands.add<CaseOptions>(
+            *group, "show", "Show a case: the report, its history, due date.", runCaseShow);
+        addCommon(*show, s.common);
+        show->add_option("case", s.ident,
+                         "Receipt code the parent reads out (1234-5678-9012-3456) or case number "
+                         "(KIOSK-ID/SEQ)")
             ->required();
-        st->add_option("--status", set->status,
-                       "received|accepted|in_progress|closed|transferred|not_accepted, or "
-                       "已接收|已受理|办理中|已办结|已转办|不予受理")
+        county::addJsonFlag(*show, s.json);
+
+        auto [set, t] = commands.add<CaseOptions>(
+            *group, "set",
+            "Set a case's status (and public reply), signed with the county key, and push it to "
+            "the server for the kiosks.",
+            runCaseSet);
+        addCommon(*set, t.common);
+        set->add_option("case", t.ident, "Receipt code or case number (KIOSK-ID/SEQ)")->required();
+        set->add_option("--status", t.status,
+                        "received|accepted|in_progress|closed|transferred|not_accepted, or "
+                        "已接收|已受理|办理中|已办结|已转办|不予受理")
             ->required();
-        st->add_option("--reply", set->reply,
-                       "Public reply shown to the parent at the kiosk (at most 4000 bytes)");
-        st->add_option("--server", set->server, "Intake server URL (default: [county] url)");
-        st->add_flag("--offline", set->offline, "Record and queue only; push later");
-        st->callback([set, &run] {
-            run = [set] {
-                return runCaseSet(*set);
-            };
-        });
+        set->add_option("--reply", t.reply,
+                        "Public reply shown to the parent at the kiosk (at most 4000 bytes)");
+        county::addServerOption(*set, t.server);
+        set->add_flag("--offline", t.offline, "Record and queue only; push later");
     }
-    // alarms
     {
-        auto o = std::make_shared<std::pair<Common, bool>>();
-        auto* sub = app.add_subcommand(
-            "alarms", "List forks, chain breaks and rejected envelopes recorded by pull/import.");
-        addCommon(sub, o->first);
-        sub->add_flag("--json", o->second, "Machine-readable output");
-        sub->callback([o, &run] {
-            run = [o] {
-                return runAlarms(o->first, o->second);
-            };
-        });
+        auto [sub, o] = commands.add<AlarmsOptions>(
+            "alarms", "List forks, chain breaks and rejected envelopes recorded by pull/import.",
+            runAlarms);
+        addCommon(*sub, o.common);
+        county::addJsonFlag(*sub, o.json);
     }
-    // export
     {
-        auto o = std::make_shared<ExportOptions>();
-        auto* sub = app.add_subcommand("export", "Export submissions: csv (Excel/WPS), json, or "
-                                                 "open311 (GeoReport v2 service requests).");
-        addCommon(sub, o->common);
-        sub->add_option("--format", o->format, "csv, json or open311")->required();
-        sub->add_option("--out", o->out, "Output file (mode 0600); default: standard output");
-        sub->callback([o, &run] {
-            run = [o] {
-                return runExport(*o);
-            };
-        });
+        auto [sub, o] = commands.add<ExportOptions>(
+            "export",
+            "Export submissions: csv (Excel/WPS), json, or open311 (GeoReport v2 service "
+            "requests).",
+            runExport);
+        addCommon(*sub, o.common);
+        sub->add_option("--format", o.format, "csv, json or open311")->required();
+        sub->add_option("--out", o.out, "Output file (mode 0600); default: standard output");
     }
-    // report
     {
-        auto o = std::make_shared<ReportCommandOptions>();
-        auto* sub = app.add_subcommand(
-            "report", "Tallies by category, school, township, status and overdue; satisfaction "
-                      "averages (small groups suppressed).");
-        addCommon(sub, o->common);
-        sub->add_option("--html", o->html, "Also write a self-contained HTML page here");
-        sub->add_option("--min-respondents", o->minRespondents,
+        auto [sub, o] = commands.add<ReportCommandOptions>(
+            "report",
+            "Tallies by category, school, township, status and overdue; satisfaction averages "
+            "(small groups suppressed).",
+            runReport);
+        addCommon(*sub, o.common);
+        sub->add_option("--html", o.html, "Also write a self-contained HTML page here");
+        sub->add_option("--min-respondents", o.minRespondents,
                         "Suppress satisfaction figures below this many respondents (default: "
                         "[report] min_respondents, 5)");
-        sub->add_option("--since", o->since, "Only submissions received on or after YYYY-MM-DD");
-        sub->add_option("--until", o->until, "Only submissions received on or before YYYY-MM-DD");
-        sub->callback([o, &run] {
-            run = [o] {
-                return runReport(*o);
-            };
-        });
+        sub->add_option("--since", o.since, "Only submissions received on or after YYYY-MM-DD");
+        sub->add_option("--until", o.until, "Only submissions received on or before YYYY-MM-DD");
     }
-    // enroll
     {
-        auto o = std::make_shared<EnrollOptions>();
-        auto* sub = app.add_subcommand(
-            "enroll", "Enrol a kiosk whose key was made elsewhere (e.g. re-keyed on site).");
-        sub->add_option("--dir", o->dir, "County folder")->required();
-        sub->add_option("--kiosk-id", o->kioskId, "New kiosk id: 1-64 of a-z, 0-9, '-'")
-            ->required();
-        sub->add_option("--name", o->name, "Display name, e.g. 阳光社区 1 号机")->required();
-        sub->add_option("--public-key", o->publicKey,
+        auto [sub, o] = commands.add<EnrollOptions>(
+            "enroll", "Enrol a kiosk whose key was made elsewhere (e.g. re-keyed on site).",
+            runEnroll);
+        county::addDirOption(*sub, o.dir);
+        sub->add_option("--kiosk-id", o.kioskId, "New kiosk id: 1-64 of a-z, 0-9, '-'")->required();
+        sub->add_option("--name", o.name, "Display name, e.g. 阳光社区 1 号机")->required();
+        sub->add_option("--public-key", o.publicKey,
                         "The kiosk's public key file (kiosk-signing-public) or its 64 hex digits")
             ->required();
-        sub->callback([o, &run] {
-            run = [o] {
-                return runEnroll(*o);
-            };
-        });
     }
-    // revoke
     {
-        auto o = std::make_shared<RevokeOptions>();
-        auto* sub = app.add_subcommand(
-            "revoke", "Revoke a kiosk (lost, stolen, compromised): the server refuses its new "
-                      "envelopes and its cases are marked.");
-        sub->add_option("--dir", o->common.dir, "County folder")->required();
-        sub->add_option("--kiosk-id", o->kioskId, "Kiosk to revoke")->required();
-        sub->add_option("--reason", o->reason, "Why (kept in the revocation file)")->required();
-        sub->add_option("--now", o->common.now, "Pretend it is this Unix time (tests)")->group("");
-        sub->callback([o, &run] {
-            run = [o] {
-                return runRevoke(*o);
-            };
-        });
-    }
-    // kiosks: extend the existing command with the server's health view.
-    CLI::App* kiosks = nullptr;
-    try {
-        kiosks = app.get_subcommand("kiosks");
-    } catch (const CLI::Error&) {
-        kiosks = nullptr; // the registry command is not there; nothing to extend
-    }
-    if (kiosks) {
-        auto o = std::make_shared<KiosksOptions>();
-        kiosks->add_option("--server", o->server, "Intake server URL (default: [county] url)");
-        kiosks->add_flag("--offline", o->offline, "Do not ask the server for kiosk health");
-        kiosks->callback([o, kiosks, &run] {
-            const fs::path dir = kiosks->get_option("--dir")->as<std::string>();
-            const bool asJson = kiosks->count("--json") > 0;
-            run = [o, dir, asJson] {
-                return runKiosksWithHealth(dir, asJson, *o);
-            };
-        });
+        auto [sub, o] = commands.add<RevokeOptions>(
+            "revoke",
+            "Revoke a kiosk (lost, stolen, compromised): the server refuses its new envelopes "
+            "and its cases are marked.",
+            runRevoke);
+        county::addDirOption(*sub, o.common.dir);
+        sub->add_option("--kiosk-id", o.kioskId, "Kiosk to revoke")->required();
+        sub->add_option("--reason", o.reason, "Why (kept in the revocation file)")->required();
+        addNowOption(*sub, o.common);
     }
 }
 

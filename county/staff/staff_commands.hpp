@@ -9,16 +9,18 @@
 //   export   --format csv|json|open311 [--out FILE]
 //   report   the county's tallies, as text and --html FILE
 //   enroll   enrol a kiosk whose key was made elsewhere; revoke: revoke a kiosk
-//   kiosks   (the existing command) gains the server's kiosk health when it is reachable
+//   kiosks   the kiosk registry, with the server's kiosk health when it is reachable
 #pragma once
 
-#include <CLI/CLI.hpp>
-
-#include <functional>
+#include "county/office/county_cli.hpp"
 
 namespace minsheng::staff {
 
-/// Registers the staff subcommands on `app`; the chosen one sets `run`.
-void addStaffCommands(CLI::App& app, std::function<int()>& run);
+/// Adds `kiosks` to minsheng-county (a command of its own, so the program can list it with the
+/// county folder's commands).
+void addKiosksCommand(county::CountyCommands& commands);
+/// Adds the other staff subcommands (pull, import, cases, case, alarms, export, report, enroll,
+/// revoke) to minsheng-county.
+void addStaffCommands(county::CountyCommands& commands);
 
 } // namespace minsheng::staff

@@ -1,8 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "crypto/receipt_code.hpp"
-#include "tests/support/run_process.hpp"
-#include "tests/support/temp_dir.hpp"
+#include "tests/support/county_site.hpp"
 
 #include <nlohmann/json.hpp>
 #include <sys/stat.h>
@@ -14,43 +13,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct Site {
-    test::TempDir tmp{"minsheng-cli"};
-    fs::path county = tmp / "county";
-    fs::path bundle = tmp / "kiosk";
-    fs::path config = bundle / "kiosk.toml";
-    fs::path kioskBin = test::binary("minsheng-kiosk");
-    fs::path countyBin = test::binary("minsheng-county");
-
-    Site() {
-        auto r = runProcess(countyBin, {"init", "--dir", county.string(), "--no-passphrase"});
-        INFO(r.err);
-        REQUIRE(r.exitCode == 0);
-        r = runProcess(countyBin, {"provision", "--dir", county.string(), "--kiosk-id", "cli-001",
-                                   "--name", "测试机", "--out", bundle.string()});
-        INFO(r.err);
-        REQUIRE(r.exitCode == 0);
-    }
-
-    test::ProcessResult kiosk(std::vector<std::string> args, const std::string& in = {}) {
-        return runProcess(kioskBin, std::move(args), in);
-    }
-    test::ProcessResult countyCmd(std::vector<std::string> args) {
-        return runProcess(countyBin, std::move(args));
-    }
-
-    json example(const std::string& form) {
-        auto r = kiosk({"forms", "--config", config.string(), "--example", form});
-        INFO(r.err);
-        REQUIRE(r.exitCode == 0);
-        return json::parse(r.out);
-    }
-
-    test::ProcessResult submit(const std::string& form, const json& answers) {
-        return kiosk(
-            {"submit", "--config", config.string(), "--form", form, "--answers", "-", "--json"},
-            answers.dump());
-    }
+struct Site : test::CountySite {
+    Site() : CountySite("minsheng-cli", "cli-001", "测试机") {}
 
     json outboxStats() {
         auto r = kiosk({"outbox", "--config", config.string(), "--json"});

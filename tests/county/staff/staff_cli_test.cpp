@@ -4,8 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include "crypto/receipt_code.hpp"
-#include "tests/support/run_process.hpp"
-#include "tests/support/temp_dir.hpp"
+#include "tests/support/county_site.hpp"
 
 #include <nlohmann/json.hpp>
 #include <sys/stat.h>
@@ -17,45 +16,15 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct Site {
-    test::TempDir tmp{"minsheng-staff-cli"};
-    fs::path county = tmp / "county";
-    fs::path bundle = tmp / "kiosk";
-    fs::path config = bundle / "kiosk.toml";
-    fs::path usb = tmp / "usb";
-    fs::path kioskBin = test::binary("minsheng-kiosk");
-    fs::path countyBin = test::binary("minsheng-county");
+struct Site : test::CountySite {
+    Site() : CountySite("minsheng-staff-cli", "yx-001", "阳光社区 1 号机") {}
 
-    Site() {
-        auto r = runProcess(countyBin, {"init", "--dir", county.string(), "--no-passphrase"});
-        INFO(r.err);
-        REQUIRE(r.exitCode == 0);
-        r = runProcess(countyBin, {"provision", "--dir", county.string(), "--kiosk-id", "yx-001",
-                                   "--name", "阳光社区 1 号机", "--out", bundle.string()});
-        INFO(r.err);
-        REQUIRE(r.exitCode == 0);
-    }
-
-    json example(const std::string& form) {
-        auto r = runProcess(kioskBin, {"forms", "--config", config.string(), "--example", form});
-        REQUIRE(r.exitCode == 0);
-        return json::parse(r.out);
-    }
     /// Submits and returns the kiosk's JSON receipt.
     json submit(const std::string& form, const json& answers) {
-        auto r = runProcess(
-            kioskBin,
-            {"submit", "--config", config.string(), "--form", form, "--answers", "-", "--json"},
-            answers.dump());
+        auto r = CountySite::submit(form, answers);
         INFO(r.err);
         REQUIRE(r.exitCode == 0);
         return json::parse(r.out);
-    }
-    void exportToUsb() {
-        auto r =
-            runProcess(kioskBin, {"outbox", "--config", config.string(), "--export", usb.string()});
-        INFO(r.err);
-        REQUIRE(r.exitCode == 0);
     }
     test::ProcessResult staff(std::vector<std::string> args) {
         // After the subcommand ("cases") or the sub-subcommand ("case show").
