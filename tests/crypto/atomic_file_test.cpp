@@ -75,7 +75,7 @@ TEST_CASE("the mode asked for is the mode on disk, whatever the umask", "[crypto
     }
 }
 
-TEST_CASE("Existing::Refuse never overwrites; Existing::Replace does", "[crypto][atomic-file]") {
+TEST_CASE("Existing::Refuse never overwrites, Existing::Replace does", "[crypto][atomic-file]") {
     TempDir dir("atomic-file");
     const auto file = dir / "ledger.key";
     writeFile(file, "the old key");

@@ -62,7 +62,7 @@ TEST_CASE("padding hides the payload length inside a bucket", "[crypto][envelope
         std::length_error);
 }
 
-TEST_CASE("the wrong county key cannot open; the kiosk cannot open what it sealed",
+TEST_CASE("the wrong county key cannot open, the kiosk cannot open what it sealed",
           "[crypto][envelope]") {
     Fixture f;
     Envelope e = f.make(1, {}, "secret");

@@ -165,7 +165,7 @@ TEST_CASE("bad input is answered with the documented status and error body", "[s
               std::string::npos);
 }
 
-TEST_CASE("a batch is checked, stored and acknowledged; resends are idempotent",
+TEST_CASE("a batch is checked, stored and acknowledged, resends are idempotent",
           "[server][handler]") {
     Fixture f;
     std::vector<crypto::Envelope> chain;

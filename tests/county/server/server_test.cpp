@@ -191,7 +191,7 @@ TEST_CASE("rejections over TLS: forged, tampered, revoked, unknown, bad input", 
     CHECK(s.server.stop() == 0);
 }
 
-TEST_CASE("TLS: a client trusting another CA fails the handshake; TLS 1.2 minimum",
+TEST_CASE("TLS: a client trusting another CA fails the handshake, TLS 1.2 minimum",
           "[server][e2e][tls]") {
     Site s;
     test::TempDir other{"minsheng-other-county"};

@@ -159,7 +159,7 @@ TEST_CASE("status history is append-only and the case follows it", "[staff][ledg
     REQUIRE(ledger.history(cs->id)->size() == 3);
 }
 
-TEST_CASE("anonymous reports never have identity filled; real-name ones do", "[staff][ledger]") {
+TEST_CASE("anonymous reports never have identity filled, real-name ones do", "[staff][ledger]") {
     TestCounty c;
     auto l = c.load();
     auto ledger = c.openLedger();

@@ -243,7 +243,7 @@ TEST_CASE("the session arena is wiped byte for byte", "[flow][wipe]") {
     CHECK(std::string_view(where, 17) != "MARKER-arena-7f3a");
 }
 
-TEST_CASE("idle policy: warning, then wipe; the receipt gets a longer grace", "[flow][idle]") {
+TEST_CASE("idle policy: warning, then wipe, the receipt gets a longer grace", "[flow][idle]") {
     Fixture fx;
     const auto start = fx.now;
     const int timeout = fx.config.idleTimeoutSeconds;
@@ -396,7 +396,7 @@ TEST_CASE("[ui] and [staff] configuration keys", "[flow][config]") {
     REQUIRE_FALSE(typo.ok());
 }
 
-TEST_CASE("look-ups: a bad check digit is caught locally; no forwarder is offline", "[flow]") {
+TEST_CASE("look-ups: a bad check digit is caught locally, no forwarder is offline", "[flow]") {
     Fixture fx;
     fx.flow->startLookup(fx.now);
     std::string digits = crypto::ReceiptCode::generate().digits();
@@ -414,7 +414,7 @@ TEST_CASE("look-ups: a bad check digit is caught locally; no forwarder is offlin
     CHECK(fx.flow->session().lookupResult->kind == ForwarderResponse::Kind::Offline);
 }
 
-TEST_CASE("forwarder client: responses parsed strictly; no socket is offline", "[forwarder]") {
+TEST_CASE("forwarder client: responses parsed strictly, no socket is offline", "[forwarder]") {
     using K = ForwarderResponse::Kind;
     auto r = parseStatusResponse(
         R"({"ok":true,"status":"in_progress","received_at":10,"updated_at":20,"reply":"在办","verified":true})");

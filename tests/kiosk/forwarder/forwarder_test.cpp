@@ -297,7 +297,7 @@ TEST_CASE("acknowledgements that do not verify are never recorded", "[forwarder]
     CHECK(kiosk.stats().pendingCount == 0);
 }
 
-TEST_CASE("5xx and 429 are retried; --once gives up after its deadline", "[forwarder][retry]") {
+TEST_CASE("5xx and 429 are retried, --once gives up after its deadline", "[forwarder][retry]") {
     ScriptedCounty county;
     Kiosk kiosk;
     kiosk.append(3);

@@ -132,7 +132,7 @@ TEST_CASE("a complaint submitted anonymously by real clicks and typing", "[ui][e
           json({{"category", "other"}, {"description", marker}, {"anonymous", "yes"}}));
 }
 
-TEST_CASE("a survey submitted by real clicks; the minimum interval is enforced", "[ui][e2e]") {
+TEST_CASE("a survey submitted by real clicks, the minimum interval is enforced", "[ui][e2e]") {
     KioskTestRun run("minsheng-ui");
     Kiosk& k = run.kiosk;
     k.click("home.survey");

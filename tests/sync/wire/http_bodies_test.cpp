@@ -199,7 +199,7 @@ TEST_CASE("a batch result round-trips and refuses what does not fit its status",
         refused(one({{"seq", 4}, {"status", "rejected"}, {"error", "fork"}, {"message", ""}})));
 }
 
-TEST_CASE("heartbeat request and answer round-trip; refusals are typed", "[wire][bodies]") {
+TEST_CASE("heartbeat request and answer round-trip, refusals are typed", "[wire][bodies]") {
     Kit k;
     auto hb = crypto::signHeartbeat({"demo-001", 3, {}, 2, 1u << 30, 1795428312, "0.1.0", {}},
                                     k.kiosk.secretKey);
@@ -271,7 +271,7 @@ TEST_CASE("the staff pull query round-trips and refuses anything else", "[wire][
     }
 }
 
-TEST_CASE("a staff pull page round-trips; a bad item does not spoil the page",
+TEST_CASE("a staff pull page round-trips, a bad item does not spoil the page",
           "[wire][bodies][pull]") {
     Kit k;
     const auto e1 = k.make(1), e2 = k.make(2);

@@ -34,7 +34,7 @@ TEST_CASE("status socket requests round-trip and are refused when malformed",
     }
 }
 
-TEST_CASE("a case status answer round-trips; refusals and errors are typed",
+TEST_CASE("a case status answer round-trips, refusals and errors are typed",
           "[wire][status-socket]") {
     CaseStatusAnswer a{crypto::CaseStatus::InProgress, 10, 20, "在办"};
     const std::string line = caseStatusAnswerToLine(a);
