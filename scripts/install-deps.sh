@@ -18,8 +18,9 @@ packages=(
   libzinnia-dev tegaki-zinnia-simplified-chinese libespeak-ng-dev espeak-ng-data
   # appliance: sd_notify for the systemd watchdog, .deb packaging, unit checks
   libsystemd-dev dpkg-dev fakeroot systemd
-  # tests; clang-14 and its runtime for the libFuzzer targets
-  catch2 clang libclang-rt-14-dev
+  # tests; clang-14 and its runtime for the libFuzzer targets; clang-format for the format check;
+  # git to list the files it checks
+  catch2 clang libclang-rt-14-dev clang-format git
   # UI tests: a real X server without a screen, Mesa's software OpenGL, real input events
   xvfb xauth xdotool x11-utils libgl1-mesa-dri
 )

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# The README's test command: installs what is missing, builds, and runs the whole suite twice —
-# an optimised build with warnings as errors, then an AddressSanitizer + UBSan build — and then
-# every fuzz target for a fixed number of runs under libFuzzer.
+# The README's test command: installs what is missing, checks the format, builds, and runs the
+# whole suite twice — an optimised build with warnings as errors, then an AddressSanitizer + UBSan
+# build — and then every fuzz target for a fixed number of runs under libFuzzer.
 #
 #   MINSHENG_SKIP_SANITIZERS=1   only the first build (quicker local runs)
 #   MINSHENG_CRASH_ROUNDS=N      kill-and-reopen rounds of the outbox crash test (default 200)
@@ -11,6 +11,10 @@ cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 
 jobs=$(nproc 2>/dev/null || echo 2)
+
+# One format for every C++ file (.clang-format at the root); `clang-format -i FILE` fixes one.
+echo "== format (clang-format) =="
+git ls-files -z '*.cpp' '*.hpp' '*.h' | xargs -0 clang-format --dry-run -Werror
 
 echo "== build (RelWithDebInfo, -Werror) =="
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMINSHENG_WERROR=ON

@@ -2,9 +2,9 @@
 // chain (trusting nobody in between), and open them with the county's sealing key.
 #pragma once
 
-#include "crypto/envelope.hpp"
 #include "county/office/county_dir.hpp"
 #include "county/office/kiosk_registry.hpp"
+#include "crypto/envelope.hpp"
 
 #include <filesystem>
 #include <optional>

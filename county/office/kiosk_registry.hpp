@@ -7,9 +7,9 @@
 // intake server (county issue) loads the same files.
 #pragma once
 
+#include "county/office/county_dir.hpp"
 #include "crypto/keys.hpp"
 #include "crypto/result.hpp"
-#include "county/office/county_dir.hpp"
 
 #include <map>
 #include <string>

@@ -16,9 +16,9 @@
 // is overdue after the end of its due date while its status is 已接收, 已受理 or 办理中.
 #pragma once
 
+#include "county/office/county_dir.hpp"
 #include "crypto/result.hpp"
 #include "crypto/signed_messages.hpp"
-#include "county/office/county_dir.hpp"
 
 #include <chrono>
 #include <cstdint>

@@ -4,8 +4,8 @@
 // the id itself, never dropped.
 #pragma once
 
-#include "sync/forms/form.hpp"
 #include "county/staff/ledger.hpp"
+#include "sync/forms/form.hpp"
 
 #include <filesystem>
 #include <map>

@@ -21,9 +21,9 @@
 //   2. Key bytes exist only in SecretBytes and are never printed.
 #pragma once
 
-#include "crypto/key_file.hpp"
 #include "county/office/county_dir.hpp"
 #include "county/staff/ledger.hpp"
+#include "crypto/key_file.hpp"
 
 namespace minsheng::staff {
 

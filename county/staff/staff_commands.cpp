@@ -1,7 +1,6 @@
 #include "county/staff/staff_commands.hpp"
 
 #include "county/office/county_cli.hpp"
-#include "crypto/atomic_file.hpp"
 #include "county/office/county_dir.hpp"
 #include "county/office/county_tls.hpp"
 #include "county/office/kiosk_registry.hpp"
@@ -13,6 +12,7 @@
 #include "county/staff/ledger_key.hpp"
 #include "county/staff/registry_admin.hpp"
 #include "county/staff/report.hpp"
+#include "crypto/atomic_file.hpp"
 #include "crypto/key_file.hpp"
 #include "crypto/receipt_code.hpp"
 #include "sync/wire/protocol_messages.hpp"

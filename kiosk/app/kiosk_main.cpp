@@ -3,16 +3,16 @@
 // This process sees plaintext and never opens a network connection (docs/architecture.md).
 // The one exception is `minsheng-kiosk sync`, the forwarder: it always runs as a process of its
 // own (a separate service) and handles sealed envelopes only (docs/forwarder.md).
-#include "crypto/secret_arena.hpp"
 #include "crypto/atomic_file.hpp"
+#include "crypto/secret_arena.hpp"
 #include "crypto/sodium.hpp"
 #include "kiosk/app/pinyin_command.hpp"
-#include "sync/forms/form_description.hpp"
 #include "kiosk/core/kiosk_config.hpp"
 #include "kiosk/core/submission_desk.hpp"
+#include "kiosk/forwarder/sync_command.hpp"
 #include "kiosk/ui/speak_command.hpp"
 #include "kiosk/ui/window_command.hpp"
-#include "kiosk/forwarder/sync_command.hpp"
+#include "sync/forms/form_description.hpp"
 #include "sync/wire/envelope_json.hpp"
 #include "sync/wire/minute_time.hpp"
 
@@ -322,10 +322,10 @@ int main(int argc, char** argv) {
     // callback when it is the one chosen on the command line; `run` returns the exit status.
     std::function<int()> run;
     // -- subcommand modules --
-    kiosk::ui::addWindowCommands(app, run);    // the touch window, hash-pin (docs/kiosk-ui.md)
-    forwarder::addSyncCommand(app, run); // sync: the forwarder (docs/forwarder.md)
-    kiosk::addPinyinCommand(app, run);         // pinyin: candidates without a screen
-    kiosk::ui::addSpeakCommand(app, run);      // speak: read-aloud as the kiosk does it
+    kiosk::ui::addWindowCommands(app, run); // the touch window, hash-pin (docs/kiosk-ui.md)
+    forwarder::addSyncCommand(app, run);    // sync: the forwarder (docs/forwarder.md)
+    kiosk::addPinyinCommand(app, run);      // pinyin: candidates without a screen
+    kiosk::ui::addSpeakCommand(app, run);   // speak: read-aloud as the kiosk does it
 
     try {
         app.parse(argc, argv);

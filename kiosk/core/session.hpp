@@ -14,10 +14,10 @@
 
 #include "crypto/secret_arena.hpp"
 #include "kiosk/core/forms_vocabulary.hpp"
-#include "sync/forms/answers.hpp"
 #include "kiosk/core/forwarder_client.hpp"
 #include "kiosk/core/handwriting_recognizer.hpp"
 #include "kiosk/core/input_method.hpp"
+#include "sync/forms/answers.hpp"
 #include "sync/forms/localized_text.hpp"
 
 #include <cstdint>

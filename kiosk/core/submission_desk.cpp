@@ -26,7 +26,7 @@ std::int64_t floorMinute(std::int64_t t) {
 } // namespace
 
 Result<outbox::Outbox, DeskError> openKioskOutbox(const KioskConfig& config,
-                                                const outbox::OpenOptions& options) {
+                                                  const outbox::OpenOptions& options) {
     std::error_code ec;
     if (!fs::is_directory(config.dataDir, ec))
         return fail(DeskError{DeskError::Kind::Store,

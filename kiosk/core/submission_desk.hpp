@@ -13,10 +13,10 @@
 #include "crypto/receipt_code.hpp"
 #include "crypto/result.hpp"
 #include "kiosk/core/forms_vocabulary.hpp"
-#include "sync/forms/answers.hpp"
 #include "kiosk/core/kiosk_config.hpp"
-#include "sync/forms/validation.hpp"
 #include "kiosk/outbox/outbox.hpp"
+#include "sync/forms/answers.hpp"
+#include "sync/forms/validation.hpp"
 
 #include <optional>
 #include <string>
@@ -36,7 +36,7 @@ struct DeskError {
 struct SubmitError {
     enum class Kind { Invalid, Store };
     Kind kind;
-    std::vector<FieldError> fieldErrors;         // Invalid
+    std::vector<FieldError> fieldErrors;        // Invalid
     std::optional<sync::StoreError> storeError; // Store
 };
 

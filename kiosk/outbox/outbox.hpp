@@ -114,9 +114,9 @@ public:
     /// an error (WrongKeyOrNotAnOutbox / Corrupt), and so is outbox.db missing beside a
     /// leftover outbox.db-wal (the store was moved or deleted).
     [[nodiscard]] static Result<Outbox, StoreError> open(const std::filesystem::path& file,
-                                                          const crypto::SecretBytes& key,
-                                                          std::string kioskId, OpenMode mode,
-                                                          const OpenOptions& options = {});
+                                                         const crypto::SecretBytes& key,
+                                                         std::string kioskId, OpenMode mode,
+                                                         const OpenOptions& options = {});
 
     Outbox(Outbox&& other) noexcept;
     Outbox& operator=(Outbox&& other) noexcept;
@@ -147,15 +147,16 @@ public:
     /// Records the county's acknowledgement of envelope `sequence` whose hash is `envelopeHash`.
     /// UnknownEnvelope if absent, AckMismatch if the hash differs; the ack bytes are stored as
     /// given (verifying the county's signature is the caller's job). Idempotent.
-    [[nodiscard]] Result<AckOutcome, StoreError>
-    acknowledge(std::uint64_t sequence, const crypto::Hash256& envelopeHash,
-                std::span<const std::uint8_t> ackBytes, std::int64_t receivedAt);
+    [[nodiscard]] Result<AckOutcome, StoreError> acknowledge(std::uint64_t sequence,
+                                                             const crypto::Hash256& envelopeHash,
+                                                             std::span<const std::uint8_t> ackBytes,
+                                                             std::int64_t receivedAt);
 
     /// Deletes acknowledged envelopes whose acknowledgement is older than `retentionSeconds`
     /// (receivedAt < now - retentionSeconds). Returns how many. Unacknowledged envelopes are
     /// never deleted (schema invariant 2).
     [[nodiscard]] Result<std::uint64_t, StoreError> prune(std::int64_t now,
-                                                           std::int64_t retentionSeconds);
+                                                          std::int64_t retentionSeconds);
 
     [[nodiscard]] Result<OutboxStats, StoreError> stats();
 

@@ -1,9 +1,9 @@
 #include "kiosk/ui/fonts.hpp"
 
 #include "kiosk/core/forms_vocabulary.hpp"
+#include "kiosk/ui/keyboard_layout.hpp"
 #include "sync/forms/answers.hpp"
 #include "sync/forms/validation.hpp"
-#include "kiosk/ui/keyboard_layout.hpp"
 
 #include <imgui.h>
 #include <stb_truetype.h>

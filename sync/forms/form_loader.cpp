@@ -8,9 +8,6 @@
 
 namespace minsheng::forms {
 
-
-
-
 // ---- Model helpers ----------------------------------------------------------------------------
 
 std::string_view formKindName(FormKind kind) {

@@ -4,9 +4,9 @@
 // and after the automation command `hang` stops the UI thread, the kill and a restarted child
 // that is READY again. Deadlines only bound a failure; nothing is timed.
 #include "tests/appliance/watchdog_supervisor.hpp"
+#include "tests/kiosk/ui/ui_harness.hpp"
 #include "tests/support/run_process.hpp"
 #include "tests/support/temp_dir.hpp"
-#include "tests/kiosk/ui/ui_harness.hpp"
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>

@@ -10,8 +10,8 @@
 // Not part of ctest (the test case is hidden) except a smoke run with MINSHENG_BENCH_ROUNDS=1;
 // run build/tests/bench/minsheng-bench-pinyin.
 #include "kiosk/core/pinyin_input_method.hpp"
-#include "tests/support/temp_dir.hpp"
 #include "tests/kiosk/ui/ui_harness.hpp"
+#include "tests/support/temp_dir.hpp"
 
 #include <catch2/catch.hpp>
 

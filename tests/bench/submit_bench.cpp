@@ -8,12 +8,12 @@
 //   * the ratio submit/baseline (p50 and p99), the figure we track: it factors out the disk;
 //   * microseconds per Ed25519 sign and verify, and per seal and open of a 1 KiB payload.
 // Prints figures; asserts nothing about time. Usage: minsheng-bench-submit [--iterations N]
+#include "county/office/county_dir.hpp"
+#include "county/office/provisioning.hpp"
 #include "crypto/secret_arena.hpp"
 #include "crypto/sodium.hpp"
 #include "kiosk/core/kiosk_config.hpp"
 #include "kiosk/core/submission_desk.hpp"
-#include "county/office/county_dir.hpp"
-#include "county/office/provisioning.hpp"
 #include "tests/support/temp_dir.hpp"
 
 #include <sqlite3.h>

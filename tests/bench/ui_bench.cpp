@@ -6,8 +6,8 @@
 //   peak RSS (target ≤ 150 MB), font atlas size
 //
 // Not part of ctest (the test case is hidden); run build/tests/bench/minsheng-bench-ui.
-#include "tests/support/temp_dir.hpp"
 #include "tests/kiosk/ui/ui_harness.hpp"
+#include "tests/support/temp_dir.hpp"
 
 #include <catch2/catch.hpp>
 

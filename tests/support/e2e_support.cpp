@@ -1,8 +1,8 @@
 #include "tests/support/e2e_support.hpp"
 
 #include "crypto/secret_arena.hpp"
-#include "sync/forms/form_description.hpp"
 #include "kiosk/core/submission_desk.hpp"
+#include "sync/forms/form_description.hpp"
 #include "sync/forms/validation.hpp"
 #include "sync/net/https_client.hpp"
 #include "tests/support/run_process.hpp"

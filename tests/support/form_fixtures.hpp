@@ -1,5 +1,5 @@
-// Helpers shared by the forms and kiosk core tests: the shipped configuration, a small test form, and
-// finding the line of a marker in TOML text so expected error lines do not need hand counting.
+// Helpers shared by the forms and kiosk core tests: the shipped configuration, a small test form,
+// and finding the line of a marker in TOML text so expected error lines do not need hand counting.
 #pragma once
 
 #include "sync/forms/answers.hpp"

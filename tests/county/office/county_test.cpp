@@ -1,9 +1,9 @@
 #include <catch2/catch.hpp>
 
-#include "crypto/key_file.hpp"
 #include "county/office/county_dir.hpp"
 #include "county/office/kiosk_registry.hpp"
 #include "county/office/provisioning.hpp"
+#include "crypto/key_file.hpp"
 #include "tests/support/temp_dir.hpp"
 
 #include <sys/stat.h>

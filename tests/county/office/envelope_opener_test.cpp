@@ -1,8 +1,8 @@
 #include <catch2/catch.hpp>
 
-#include "crypto/key_file.hpp"
 #include "county/office/envelope_opener.hpp"
 #include "county/office/provisioning.hpp"
+#include "crypto/key_file.hpp"
 #include "sync/wire/envelope_json.hpp"
 #include "tests/support/temp_dir.hpp"
 

@@ -9,8 +9,9 @@
 // and every 4xx/5xx body is {"error": CODE, "message": TEXT} — except the 409 of a batch with a
 // fork, which carries the per-envelope results (protocol.md section 8).
 //
-// libFuzzer (clang, -DMINSHENG_FUZZ=ON):  build-fuzz/tests/county/server/fuzz_intake_handler CORPUS_DIR
-// Other builds: the same file with a main() that replays tests/county/server/fuzz_corpus (a ctest).
+// libFuzzer (clang, -DMINSHENG_FUZZ=ON):  build-fuzz/tests/county/server/fuzz_intake_handler
+// CORPUS_DIR Other builds: the same file with a main() that replays tests/county/server/fuzz_corpus
+// (a ctest).
 #include "county/server/intake_handler.hpp"
 #include "sync/wire/envelope_json.hpp"
 #include "sync/wire/strict_json.hpp"

@@ -2,11 +2,11 @@
 // espeak-ng synthesis into a WAV that is speech and not silence, the worker that a new request
 // interrupts, recorded prompts, and zinnia recognising strokes this test draws for 一 十 口 人,
 // kept in the Session and wiped with it.
+#include "kiosk/core/forms_vocabulary.hpp"
 #include "kiosk/core/handwriting_recognizer.hpp"
 #include "kiosk/core/kiosk_flow.hpp"
 #include "kiosk/core/pinyin_reading.hpp"
 #include "kiosk/core/read_aloud.hpp"
-#include "kiosk/core/forms_vocabulary.hpp"
 #include "sync/forms/validation.hpp"
 #include "tests/support/form_fixtures.hpp"
 

@@ -1,11 +1,11 @@
 // The GUI-free kiosk flow: the report and survey journeys, session wipe, idle policy, survey
 // interval, staff PIN lock-out, the forwarder client and the UI catalogue. No window.
+#include "kiosk/core/forms_vocabulary.hpp"
 #include "kiosk/core/forwarder_client.hpp"
 #include "kiosk/core/kiosk_flow.hpp"
 #include "kiosk/core/locale_catalog.hpp"
 #include "kiosk/core/policy_texts.hpp"
 #include "kiosk/core/staff_pin.hpp"
-#include "kiosk/core/forms_vocabulary.hpp"
 #include "sync/forms/validation.hpp"
 #include "tests/support/form_fixtures.hpp"
 
@@ -38,8 +38,8 @@ public:
     Result<SubmitReceipt, SubmitError> submit(const Form& form, const Answers& answers,
                                               std::string_view, std::int64_t) override {
         if (failWith) {
-            return fail(SubmitError{
-                SubmitError::Kind::Store, {}, sync::StoreError{*failWith, "injected"}});
+            return fail(
+                SubmitError{SubmitError::Kind::Store, {}, sync::StoreError{*failWith, "injected"}});
         }
         auto errors = validateAnswers(form, answers);
         if (!errors.empty()) {

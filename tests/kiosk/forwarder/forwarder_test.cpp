@@ -10,9 +10,9 @@
 #include "kiosk/forwarder/status_server.hpp"
 #include "sync/wire/envelope_json.hpp"
 #include "sync/wire/protocol_messages.hpp"
-#include "tests/sync/net/test_tls_server.hpp"
-#include "tests/support/temp_dir.hpp"
 #include "tests/kiosk/outbox/outbox_test_support.hpp"
+#include "tests/support/temp_dir.hpp"
+#include "tests/sync/net/test_tls_server.hpp"
 
 #include <nlohmann/json.hpp>
 #include <sys/socket.h>

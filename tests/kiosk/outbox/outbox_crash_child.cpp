@@ -28,7 +28,8 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "key: %s\n", key.error().message.c_str());
         return 1;
     }
-    auto box = outbox::Outbox::open(file, *key, test::kTestKioskId, outbox::OpenMode::CreateIfMissing);
+    auto box =
+        outbox::Outbox::open(file, *key, test::kTestKioskId, outbox::OpenMode::CreateIfMissing);
     if (!box) {
         std::fprintf(stderr, "open: %s\n", box.error().message.c_str());
         return 1;

@@ -12,9 +12,9 @@
 // power-cut rig can show.
 #include "kiosk/outbox/outbox.hpp"
 #include "sync/store/store_key.hpp"
+#include "tests/kiosk/outbox/outbox_test_support.hpp"
 #include "tests/support/run_process.hpp"
 #include "tests/support/temp_dir.hpp"
-#include "tests/kiosk/outbox/outbox_test_support.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -1,9 +1,9 @@
 // Write failures: every write, fsync and truncate of an append failed in turn through FaultVfs
 // (Beast's "fail the n-th call"), and a real file-size limit (RLIMIT_FSIZE) in a child process.
 #include "kiosk/outbox/outbox.hpp"
-#include "tests/support/temp_dir.hpp"
-#include "tests/support/fault_vfs.hpp"
 #include "tests/kiosk/outbox/outbox_test_support.hpp"
+#include "tests/support/fault_vfs.hpp"
+#include "tests/support/temp_dir.hpp"
 
 #include <catch2/catch.hpp>
 #include <sqlite3.h>

@@ -1,7 +1,7 @@
 // Outbox semantics, the chain, encryption at rest, and refusing bad files, keys and folders.
 #include "kiosk/outbox/outbox.hpp"
-#include "tests/support/temp_dir.hpp"
 #include "tests/kiosk/outbox/outbox_test_support.hpp"
+#include "tests/support/temp_dir.hpp"
 
 #include <catch2/catch.hpp>
 #include <sqlite3.h>

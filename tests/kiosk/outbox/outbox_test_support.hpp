@@ -32,8 +32,8 @@ inline crypto::SecretBytes randomStoreKey() {
 /// A draft whose "ciphertext" is random bytes (the outbox does not open it), optionally with a
 /// marker string written into the middle so a test can search the disk for it.
 inline outbox::EnvelopeDraft makeDraft(std::size_t ciphertextBytes,
-                                     std::int64_t createdAt = 1717171200,
-                                     const std::string& marker = {}) {
+                                       std::int64_t createdAt = 1717171200,
+                                       const std::string& marker = {}) {
     outbox::EnvelopeDraft d;
     d.kind = crypto::EnvelopeKind::Complaint;
     d.formId = "homework-load";

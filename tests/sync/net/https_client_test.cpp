@@ -3,8 +3,8 @@
 #include <catch2/catch.hpp>
 
 #include "sync/net/https_client.hpp"
-#include "tests/sync/net/test_tls_server.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tests/sync/net/test_tls_server.hpp"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
