@@ -17,10 +17,12 @@ using bytes::putU64;
 using bytes::putU8;
 
 bool validIdChars(std::string_view s, bool allowUnderscore) {
-    return std::all_of(s.begin(), s.end(), [&](char c) {
-        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-               (allowUnderscore && c == '_');
-    });
+    return std::all_of(
+        s.begin(), s.end(),
+        [&](char c) {
+            return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+                   (allowUnderscore && c == '_');
+        });
 }
 
 } // namespace

@@ -117,8 +117,9 @@ cp -L /etc/resolv.conf "$root/etc/resolv.conf"
 printf '127.0.0.1\tlocalhost\n127.0.1.1\tminsheng-fresh\n::1\tlocalhost ip6-localhost ip6-loopback\n' \
   >"$root/etc/hosts"
 echo minsheng-fresh >"$root/etc/hostname"
+commit=$(git -C "$repo" rev-parse --short HEAD)
 git clone -q --no-hardlinks "$repo" "$root/src"
-log "clean clone of $(git -C "$repo" rev-parse --short HEAD) in $root/src"
+log "clean clone of $commit in $root/src"
 
 for m in proc sys dev dev/pts; do
   mkdir -p "$root/$m"
@@ -160,6 +161,6 @@ run_step() {
 [ "$only" = run ] || run_step test scripts/test.sh
 [ "$only" = test ] || run_step run scripts/run.sh
 
-echo "== fresh-check: Debian 12 minbase, $(git -C "$repo" rev-parse --short HEAD) =="
+echo "== fresh-check: Debian 12 minbase, $commit =="
 for r in "${results[@]}"; do echo "$r"; done
 exit "$status"

@@ -28,6 +28,15 @@ Result<Ok, CountyError> keyWrite(const fs::path& p, KeyKind kind,
 
 } // namespace
 
+std::optional<std::string> readWholeFile(const fs::path& file) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in)
+        return std::nullopt;
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
 std::string tomlBasicString(const std::string& s) {
     std::string out = "\"";
     for (char c : s) {

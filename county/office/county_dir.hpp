@@ -88,6 +88,9 @@ struct InitOptions {
 [[nodiscard]] Result<CountyConfig, CountyError> loadCountyConfig(const CountyDir& dir);
 
 /// A TOML basic string literal (quoted, with the escapes TOML requires) for files we write.
+/// The whole of a (small) file, or nullopt when it cannot be opened.
+std::optional<std::string> readWholeFile(const std::filesystem::path& file);
+
 std::string tomlBasicString(const std::string& text);
 
 /// Where the shipped default forms are: $MINSHENG_CONFIG_DIR/forms, the installed share

@@ -8,9 +8,10 @@ namespace minsheng::county {
 namespace fs = std::filesystem;
 
 bool isValidKioskId(const std::string& id) {
-    return !id.empty() && id.size() <= 64 && std::all_of(id.begin(), id.end(), [](char c) {
-        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
-    });
+    return !id.empty() && id.size() <= 64 &&
+           std::all_of(
+               id.begin(), id.end(),
+               [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'; });
 }
 
 Result<KioskRegistry, CountyError> KioskRegistry::load(const CountyDir& dir) {

@@ -118,10 +118,12 @@ private:
     /// The drain deadline lives on its own strand; `m_drained` keeps a late arm from waiting
     /// for connections that are already gone.
     void finishDrain() {
-        net::post(m_watchdog.get_executor(), [this] {
-            m_drained = true;
-            m_watchdog.cancel();
-        });
+        net::post(
+            m_watchdog.get_executor(),
+            [this] {
+                m_drained = true;
+                m_watchdog.cancel();
+            });
     }
     bool m_drained = false;
     std::mutex m_admissionMutex;
@@ -159,12 +161,14 @@ public:
 
     /// From the stop path: closes the connection if it is waiting for a next request.
     void closeIfIdle() {
-        net::post(m_stream.get_executor(), [self = shared_from_this()] {
-            if (self->m_idle) {
-                beast::error_code ec;
-                beast::get_lowest_layer(self->m_stream).socket().close(ec);
-            }
-        });
+        net::post(
+            m_stream.get_executor(),
+            [self = shared_from_this()] {
+                if (self->m_idle) {
+                    beast::error_code ec;
+                    beast::get_lowest_layer(self->m_stream).socket().close(ec);
+                }
+            });
     }
 
 private:
@@ -428,11 +432,13 @@ public:
     }
 
     void close() {
-        net::post(m_acceptor.get_executor(), [self = shared_from_this()] {
-            beast::error_code ec;
-            self->m_acceptor.close(ec);
-            self->m_retry.cancel();
-        });
+        net::post(
+            m_acceptor.get_executor(),
+            [self = shared_from_this()] {
+                beast::error_code ec;
+                self->m_acceptor.close(ec);
+                self->m_retry.cancel();
+            });
     }
 
 private:

@@ -1,5 +1,7 @@
 #include "county/staff/intake.hpp"
 
+#include "county/office/county_dir.hpp"
+
 #include "sync/wire/envelope_json.hpp"
 #include "sync/wire/http_bodies.hpp"
 #include "sync/wire/minute_time.hpp"
@@ -138,15 +140,6 @@ void summarise(IntakeSummary& sum, const std::vector<OpenedSubmission>& subs,
     }
 }
 
-std::optional<std::string> readText(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    if (!in)
-        return std::nullopt;
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
 } // namespace
 
 Result<IntakeSummary, LedgerError> importEnvelopeFiles(Ledger& ledger,
@@ -156,8 +149,8 @@ Result<IntakeSummary, LedgerError> importEnvelopeFiles(Ledger& ledger,
     std::vector<Alarm> alarms;
     for (const auto& f : county::collectEnvelopeFiles(inputs)) {
         std::error_code ec;
-        auto text =
-            fs::file_size(f, ec) <= sync::kMaxEnvelopeJsonBytes ? readText(f) : std::nullopt;
+        auto text = fs::file_size(f, ec) <= sync::kMaxEnvelopeJsonBytes ? county::readWholeFile(f)
+                                                                        : std::nullopt;
         if (!text) {
             alarms.push_back({AlarmKind::Rejected, "", 0, std::nullopt, EnvelopeSource::Import,
                               f.string() + ": cannot be read, or larger than any envelope. Not "

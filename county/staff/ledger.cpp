@@ -119,15 +119,6 @@ bool pathExists(const fs::path& p) {
     return ::lstat(p.c_str(), &st) == 0;
 }
 
-void fsyncPath(const fs::path& p, bool directory) {
-    int fd =
-        ::open(p.empty() ? "." : p.c_str(), O_RDONLY | O_CLOEXEC | (directory ? O_DIRECTORY : 0));
-    if (fd >= 0) {
-        ::fsync(fd);
-        ::close(fd);
-    }
-}
-
 // ---- The shared store discipline (sync/store/sqlite_store.hpp), in the ledger's words ------
 
 StoreError toStoreError(LedgerError e) {
@@ -291,22 +282,16 @@ Result<DbPtr, LedgerError> createNew(const fs::path& file, const SecretBytes& ke
             return fail(sqliteError(nullptr, file, rc, "creating"));
         }
     }
-    fs::path tempWal = temp;
-    tempWal += "-wal";
-    if (pathExists(tempWal))
-        return fail(LedgerError{Code::Io, "creating " + file.string() +
-                                              " failed: its first checkpoint did not complete. "
-                                              "Check free space and try again."});
-    fsyncPath(temp, false);
-    if (::link(temp.c_str(), file.c_str()) != 0 && errno != EEXIST) {
-        int e = errno;
-        ::unlink(temp.c_str());
+    if (auto published = sync::sqlite::publishCreatedStore(temp, file); !published) {
+        if (published.error().checkpointIncomplete)
+            return fail(LedgerError{Code::Io, "creating " + file.string() +
+                                                  " failed: its first checkpoint did not complete. "
+                                                  "Check free space and try again."});
+        const int e = published.error().sysErrno;
         return fail(LedgerError{e == ENOSPC ? Code::DiskFull : Code::Unwritable,
                                 "creating " + file.string() + " failed (" + std::strerror(e) +
                                     "). Check that the county folder is writable."});
     }
-    ::unlink(temp.c_str());
-    fsyncPath(file.parent_path(), true);
     return openExisting(file, key, options);
 }
 

@@ -1,5 +1,7 @@
 #include "county/staff/ledger_key.hpp"
 
+#include "county/office/county_dir.hpp"
+
 #include "crypto/atomic_file.hpp"
 #include "sync/store/store_key.hpp"
 
@@ -47,17 +49,8 @@ std::map<std::string, std::string> readFields(const std::string& text) {
     return out;
 }
 
-std::optional<std::string> slurp(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    if (!in)
-        return std::nullopt;
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
 Result<SaltFile, LedgerError> readSalt(const fs::path& p) {
-    auto text = slurp(p);
+    auto text = county::readWholeFile(p);
     if (!text)
         return fail(LedgerError{Code::Missing,
                                 p.string() + " cannot be read, but ledger.db exists: the ledger "
@@ -156,7 +149,7 @@ Result<SecretBytes, LedgerError> loadLedgerKey(const county::CountyDir& dir,
                                     " exists: the ledger cannot be opened without its salt. "
                                     "Restore ledger.salt from the office backup."});
     } else {
-        auto fields = readFields(slurp(dir.sealingSecretKey()).value_or(""));
+        auto fields = readFields(county::readWholeFile(dir.sealingSecretKey()).value_or(""));
         try {
             salt.opslimit = std::stoull(fields.at("argon2id-opslimit"));
             salt.memlimit = static_cast<std::size_t>(std::stoull(fields.at("argon2id-memlimit")));

@@ -149,11 +149,12 @@ ReportData buildReport(const std::vector<Submission>& rows, const FormCatalog& f
             ++satAll[q].n;
         }
     }
-    r.byCategory = sorted(cat, [&](const std::string& id) { return forms.categoryLabel(id); });
-    r.bySchool =
-        sorted(school, [&](const std::string& id) { return forms.itemLabel("schools", id); });
-    r.byTownship =
-        sorted(town, [&](const std::string& id) { return forms.itemLabel("townships", id); });
+    r.byCategory = sorted(
+        cat, [&](const std::string& id) { return forms.categoryLabel(id); });
+    r.bySchool = sorted(
+        school, [&](const std::string& id) { return forms.itemLabel("schools", id); });
+    r.byTownship = sorted(
+        town, [&](const std::string& id) { return forms.itemLabel("townships", id); });
     r.overdueByCategory =
         sorted(overdueCat, [&](const std::string& id) { return forms.categoryLabel(id); });
     for (int i = 1; i <= 6; ++i) {

@@ -49,9 +49,8 @@ int runPinyin(const PinyinArgs& a) {
         const char key[1] = {c};
         (*ime)->feed(ImeKey{ImeKey::Kind::Text, std::string_view(key, 1)}, sink);
     }
-    for (std::size_t i = 0; i < std::min(a.count, (*ime)->candidateCount()); ++i) {
+    for (std::size_t i = 0; i < std::min(a.count, (*ime)->candidateCount()); ++i)
         std::cout << (*ime)->candidate(i) << "\n";
-    }
     return 0;
 }
 

@@ -17,9 +17,8 @@ namespace {
 struct Fd {
     int fd = -1;
     ~Fd() {
-        if (fd >= 0) {
+        if (fd >= 0)
             ::close(fd);
-        }
     }
 };
 
@@ -74,42 +73,35 @@ std::optional<std::string> ForwarderClient::exchange(const std::filesystem::path
     sockaddr_un addr{};
     addr.sun_family = AF_UNIX;
     const std::string path = socket.string();
-    if (path.size() >= sizeof(addr.sun_path)) {
+    if (path.size() >= sizeof(addr.sun_path))
         return std::nullopt;
-    }
     std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
     Fd s{::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0)};
-    if (s.fd < 0) {
+    if (s.fd < 0)
         return std::nullopt;
-    }
     if (::connect(s.fd, reinterpret_cast<const sockaddr*>(&addr), sizeof(addr)) != 0) {
         if (errno == ENOENT || errno == ECONNREFUSED) {
             offline = true; // no forwarder listening: the county cannot be reached either
             return std::nullopt;
         }
-        if (errno != EINPROGRESS && errno != EAGAIN) {
+        if (errno != EINPROGRESS && errno != EAGAIN)
             return std::nullopt;
-        }
         pollfd p{s.fd, POLLOUT, 0};
-        if (::poll(&p, 1, msLeft(end)) <= 0) {
+        if (::poll(&p, 1, msLeft(end)) <= 0)
             return std::nullopt;
-        }
     }
     std::string out(requestLine);
     out += '\n';
     std::size_t sent = 0;
     while (sent < out.size()) {
         pollfd p{s.fd, POLLOUT, 0};
-        if (::poll(&p, 1, msLeft(end)) <= 0) {
+        if (::poll(&p, 1, msLeft(end)) <= 0)
             return std::nullopt;
-        }
         const ssize_t n = ::send(s.fd, out.data() + sent, out.size() - sent, MSG_NOSIGNAL);
-        if (n < 0 && (errno == EINTR || errno == EAGAIN)) {
+        if (n < 0 && (errno == EINTR || errno == EAGAIN))
             continue;
-        }
-        if (n <= 0) {
+        if (n <= 0)
             return std::nullopt;
-        }
         sent += static_cast<std::size_t>(n);
     }
     std::string in;
@@ -120,20 +112,16 @@ std::optional<std::string> ForwarderClient::exchange(const std::filesystem::path
             in.resize(nl);
             return in;
         }
-        if (in.size() > sync::kMaxStatusAnswerLine) {
+        if (in.size() > sync::kMaxStatusAnswerLine)
             return std::nullopt;
-        }
         pollfd p{s.fd, POLLIN, 0};
-        if (::poll(&p, 1, msLeft(end)) <= 0) {
+        if (::poll(&p, 1, msLeft(end)) <= 0)
             return std::nullopt;
-        }
         const ssize_t n = ::recv(s.fd, buf, sizeof(buf), 0);
-        if (n < 0 && (errno == EINTR || errno == EAGAIN)) {
+        if (n < 0 && (errno == EINTR || errno == EAGAIN))
             continue;
-        }
-        if (n <= 0) {
+        if (n <= 0)
             return std::nullopt; // closed before a whole line
-        }
         in.append(buf, static_cast<std::size_t>(n));
     }
 }
@@ -176,9 +164,8 @@ std::uint64_t ForwarderClient::requestSyncNow() {
 
 std::optional<ForwarderResponse> ForwarderClient::takeResponse() {
     std::lock_guard lock(m_mutex);
-    if (m_done.empty()) {
+    if (m_done.empty())
         return std::nullopt;
-    }
     auto r = std::move(m_done.front());
     m_done.pop_front();
     return r;
@@ -190,9 +177,8 @@ void ForwarderClient::run() {
         {
             std::unique_lock lock(m_mutex);
             m_cv.wait(lock, [this] { return m_stop || !m_jobs.empty(); });
-            if (m_stop) {
+            if (m_stop)
                 return;
-            }
             job = std::move(m_jobs.front());
             m_jobs.pop_front();
         }
@@ -223,9 +209,8 @@ void ForwarderClient::run() {
             std::lock_guard lock(m_mutex);
             m_done.push_back(std::move(r));
         }
-        if (m_wake) {
+        if (m_wake)
             m_wake();
-        }
     }
 }
 

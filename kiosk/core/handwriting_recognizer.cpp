@@ -24,13 +24,11 @@ ZinniaRecognizer::~ZinniaRecognizer() {
 }
 
 bool ZinniaRecognizer::load() const {
-    if (m_recognizer) {
+    if (m_recognizer)
         return true;
-    }
     m_recognizer = zinnia_recognizer_new();
-    if (m_recognizer && zinnia_recognizer_open(m_recognizer, m_model.c_str())) {
+    if (m_recognizer && zinnia_recognizer_open(m_recognizer, m_model.c_str()))
         return true;
-    }
     releaseModel();
     return false;
 }
@@ -49,9 +47,8 @@ std::size_t ZinniaRecognizer::characterCount() const {
 std::vector<std::string> ZinniaRecognizer::recognize(std::span<const InkPoint> ink,
                                                      std::size_t max) const {
     std::vector<std::string> out;
-    if (ink.empty() || max == 0 || !load()) {
+    if (ink.empty() || max == 0 || !load())
         return out;
-    }
     zinnia_character_t* c = zinnia_character_new();
     zinnia_character_set_width(c, kInkSize);
     zinnia_character_set_height(c, kInkSize);
@@ -66,9 +63,8 @@ std::vector<std::string> ZinniaRecognizer::recognize(std::span<const InkPoint> i
         zinnia_character_add(c, id, p.x, p.y);
     }
     if (zinnia_result_t* r = zinnia_recognizer_classify(m_recognizer, c, max)) {
-        for (std::size_t i = 0; i < zinnia_result_size(r); ++i) {
+        for (std::size_t i = 0; i < zinnia_result_size(r); ++i)
             out.emplace_back(zinnia_result_value(r, i));
-        }
         zinnia_result_destroy(r);
     }
     zinnia_character_destroy(c);

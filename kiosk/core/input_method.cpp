@@ -14,9 +14,8 @@ void PassThroughInputMethod::feed(const ImeKey& key, TextTarget& target) {
         target.insert(" ");
         break;
     case ImeKey::Kind::Enter:
-        if (target.multiline()) {
+        if (target.multiline())
             target.insert("\n");
-        }
         break;
     }
 }

@@ -40,9 +40,8 @@ std::optional<fs::path> pathValue(TomlReader& r, const toml::table& t, std::stri
                                   const fs::path& base, std::string_view what,
                                   bool required = true) {
     auto s = r.string(t, key, required, what);
-    if (!s) {
+    if (!s)
         return std::nullopt;
-    }
     if (s->empty()) {
         r.failAt(*t.get(key), std::string(what) + ": \"" + std::string(key) + "\" is empty");
         return std::nullopt;
@@ -55,9 +54,8 @@ std::optional<fs::path> pathValue(TomlReader& r, const toml::table& t, std::stri
 std::optional<std::string> displayText(TomlReader& r, const toml::table& t, std::string_view key,
                                        bool required, std::string_view what) {
     auto s = r.string(t, key, required, what);
-    if (!s) {
+    if (!s)
         return s;
-    }
     if ((required && s->empty()) || checkText(*s, false).problem != TextProblem::None ||
         checkText(*s, false).codePoints > 200) {
         r.failAt(*t.get(key), std::string(what) + ": \"" + std::string(key) +
@@ -73,9 +71,8 @@ Result<KioskConfig, ConfigError> parseKioskConfig(std::string_view text, const f
     const fs::path file = fs::absolute(path).lexically_normal();
     const fs::path base = file.parent_path();
     auto parsed = forms::parseToml(text, path.string());
-    if (!parsed) {
+    if (!parsed)
         return fail(std::move(parsed.error()));
-    }
     const toml::table& root = parsed.value();
     TomlReader r{path.string()};
     KioskConfig c;
@@ -91,9 +88,8 @@ Result<KioskConfig, ConfigError> parseKioskConfig(std::string_view text, const f
     const toml::table* county = r.table(root, "county", true, "the kiosk configuration");
     const toml::table* identity = r.table(root, "identity", true, "the kiosk configuration");
     const toml::table* store = r.table(root, "store", true, "the kiosk configuration");
-    if (!r.ok()) {
+    if (!r.ok())
         return fail(r.takeError());
-    }
 
     // [kiosk]
     r.checkKeys(*kiosk,
@@ -142,9 +138,8 @@ Result<KioskConfig, ConfigError> parseKioskConfig(std::string_view text, const f
                 "[county]");
     if (auto url = r.string(*county, "url", true, "[county]")) {
         // TLS only: the forwarder refuses plain HTTP, so catch the mistake at load time.
-        if (url->rfind("https://", 0) != 0 || url->size() <= 8) {
+        if (url->rfind("https://", 0) != 0 || url->size() <= 8)
             r.failAt(*county->get("url"), "[county]: url must start with https://");
-        }
         c.countyUrl = *url;
     }
     c.countySealingPublicKey =
@@ -176,16 +171,13 @@ Result<KioskConfig, ConfigError> parseKioskConfig(std::string_view text, const f
     if (r.ok()) {
         c.keyFile =
             pathValue(r, *store, "key_file", c.dataDir, "[store]", fromFile).value_or(fs::path());
-        if (!fromFile && !store->get("credential")) {
+        if (!fromFile && !store->get("credential"))
             r.failAt(store->source(), "[store]: key_source = \"credential\" needs credential");
-        }
     }
     if (auto cred = r.string(*store, "credential", false, "[store]")) {
         // systemd credential names are file names: no slashes, not empty.
-        if (cred->empty() || cred->find('/') != std::string::npos || *cred == "." ||
-            *cred == "..") {
+        if (cred->empty() || cred->find('/') != std::string::npos || *cred == "." || *cred == "..")
             r.failAt(*store->get("credential"), "[store]: credential must be a plain name");
-        }
         c.credential = *cred;
     }
     c.retentionDays = static_cast<int>(
@@ -260,33 +252,28 @@ Result<KioskConfig, ConfigError> parseKioskConfig(std::string_view text, const f
         }
     }
 
-    if (!r.ok()) {
+    if (!r.ok())
         return fail(r.takeError());
-    }
     return c;
 }
 
 Result<KioskConfig, ConfigError> loadKioskConfig(const fs::path& path) {
     auto text = forms::readConfigFile(path);
-    if (!text) {
+    if (!text)
         return fail(std::move(text.error()));
-    }
     return parseKioskConfig(text.value(), path);
 }
 
 Result<FormSet, ConfigError> loadFormSet(const KioskConfig& config) {
     auto lists = loadLists(config.lists);
-    if (!lists) {
+    if (!lists)
         return fail(std::move(lists.error()));
-    }
     auto complaint = loadForm(config.complaintForm, lists.value());
-    if (!complaint) {
+    if (!complaint)
         return fail(std::move(complaint.error()));
-    }
     auto survey = loadForm(config.surveyForm, lists.value());
-    if (!survey) {
+    if (!survey)
         return fail(std::move(survey.error()));
-    }
     if (complaint->kind != FormKind::Complaint) {
         return fail(ConfigError{config.complaintForm.string(), 1, 1,
                                 "[forms] complaint names a form whose kind is not \"complaint\""});

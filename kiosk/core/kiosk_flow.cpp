@@ -14,9 +14,8 @@ namespace minsheng::kiosk {
 
 std::optional<outbox::OutboxStats> DeskSubmitter::outboxStats() {
     auto s = m_desk.outbox().stats();
-    if (!s) {
+    if (!s)
         return std::nullopt;
-    }
     return s.value();
 }
 
@@ -43,13 +42,11 @@ const Form* KioskFlow::form() const {
 }
 
 const Field* KioskFlow::field() const {
-    if (m_session.screen == Screen::Category) {
+    if (m_session.screen == Screen::Category)
         return &categoryField();
-    }
     const Form* f = form();
-    if (m_session.screen != Screen::Field || !f || m_session.fieldIndex >= f->fields.size()) {
+    if (m_session.screen != Screen::Field || !f || m_session.fieldIndex >= f->fields.size())
         return nullptr;
-    }
     return &f->fields[m_session.fieldIndex];
 }
 
@@ -59,24 +56,21 @@ std::size_t KioskFlow::firstFieldIndex() const {
 
 KioskFlow::Step KioskFlow::step() const {
     const Form* f = form();
-    if (!f) {
+    if (!f)
         return {};
-    }
     const auto vis = visibleFields(*f, m_session.answers());
     int visibleCount = 0;
     int position = 0;
     for (std::size_t i = firstFieldIndex(); i < f->fields.size(); ++i) {
         if (vis[i]) {
             ++visibleCount;
-            if (i <= m_session.fieldIndex) {
+            if (i <= m_session.fieldIndex)
                 position = visibleCount;
-            }
         }
     }
     if (m_session.journey == Journey::Survey) {
-        if (m_session.screen != Screen::Field) {
+        if (m_session.screen != Screen::Field)
             return {};
-        }
         return {position, visibleCount};
     }
     // Report: category, the visible fields, privacy, review.
@@ -113,9 +107,8 @@ void KioskFlow::wipe(bool keepDisplay) {
     const bool contrast = keepDisplay ? m_session.highContrast : m_config.uiHighContrast;
     const bool readAloud = keepDisplay ? m_session.readAloud : m_config.uiReadAloud;
     wipeInk();
-    if (m_recognizer) {
+    if (m_recognizer)
         m_recognizer->releaseModel(); // 26 MB an idle kiosk need not carry
-    }
     m_session.wipe(locale, large, contrast);
     m_session.readAloud = readAloud;
     // Display settings that differ from the defaults are a trace of this person: keep the
@@ -126,9 +119,8 @@ void KioskFlow::wipe(bool keepDisplay) {
 
 void KioskFlow::recordError(std::int64_t now, std::string what) {
     m_errors.push_back(RecentError{now, std::move(what)});
-    while (m_errors.size() > 20) {
+    while (m_errors.size() > 20)
         m_errors.pop_front();
-    }
 }
 
 void KioskFlow::startOver(std::int64_t now) {
@@ -142,9 +134,8 @@ void KioskFlow::startOver(std::int64_t now) {
 }
 
 void KioskFlow::setLocale(std::string_view locale, std::int64_t now) {
-    if (isSupportedLocale(locale)) {
+    if (isSupportedLocale(locale))
         m_session.locale.assign(locale);
-    }
     activity(now);
 }
 
@@ -166,9 +157,8 @@ void KioskFlow::toggleHighContrast(std::int64_t now) {
 // ---- journeys -------------------------------------------------------------------------------
 
 void KioskFlow::startReport(std::int64_t now) {
-    if (m_session.screen != Screen::Home) {
+    if (m_session.screen != Screen::Home)
         return;
-    }
     activity(now);
     m_session.journey = Journey::Report;
     m_session.screen = Screen::Category;
@@ -180,9 +170,8 @@ bool KioskFlow::surveyAllowed(std::int64_t now) const {
 }
 
 void KioskFlow::startSurvey(std::int64_t now) {
-    if (m_session.screen != Screen::Home) {
+    if (m_session.screen != Screen::Home)
         return;
-    }
     activity(now);
     if (!surveyAllowed(now)) {
         m_session.screen = Screen::SurveyWait;
@@ -190,23 +179,20 @@ void KioskFlow::startSurvey(std::int64_t now) {
         return;
     }
     m_session.journey = Journey::Survey;
-    if (auto first = nextVisibleField(static_cast<std::size_t>(-1))) {
+    if (auto first = nextVisibleField(static_cast<std::size_t>(-1)))
         enterField(*first);
-    }
 }
 
 void KioskFlow::startLookup(std::int64_t now) {
-    if (m_session.screen != Screen::Home) {
+    if (m_session.screen != Screen::Home)
         return;
-    }
     activity(now);
     m_session.screen = Screen::LookupEntry;
 }
 
 void KioskFlow::openRules(std::int64_t now) {
-    if (m_session.screen != Screen::Home) {
+    if (m_session.screen != Screen::Home)
         return;
-    }
     activity(now);
     m_session.screen = Screen::Rules;
     m_session.rulesPage = 0;
@@ -214,9 +200,8 @@ void KioskFlow::openRules(std::int64_t now) {
 
 void KioskFlow::changeRulesPage(int delta, std::int64_t now) {
     activity(now);
-    if (m_session.screen != Screen::Rules || m_policy.empty()) {
+    if (m_session.screen != Screen::Rules || m_policy.empty())
         return;
-    }
     const int last = static_cast<int>(m_policy.size()) - 1;
     m_session.rulesPage = std::clamp(m_session.rulesPage + delta, 0, last);
 }
@@ -225,9 +210,8 @@ void KioskFlow::changeRulesPage(int delta, std::int64_t now) {
 
 void KioskFlow::prune() {
     const Form* f = form();
-    if (!f) {
+    if (!f)
         return;
-    }
     Answers& a = m_session.answers();
     for (bool changed = true; changed;) {
         changed = false;
@@ -235,9 +219,8 @@ void KioskFlow::prune() {
         for (std::size_t i = 0; i < f->fields.size(); ++i) {
             const Field& fd = f->fields[i];
             const Answer* ans = a.get(fd.id);
-            if (!ans) {
+            if (!ans)
                 continue;
-            }
             bool drop = !vis[i];
             if (!drop && fd.type == FieldType::Picker && !fd.filterBy.empty()) {
                 const Answer* parent = a.get(fd.filterBy);
@@ -254,30 +237,24 @@ void KioskFlow::prune() {
 
 std::optional<std::size_t> KioskFlow::nextVisibleField(std::size_t after) const {
     const Form* f = form();
-    if (!f) {
+    if (!f)
         return std::nullopt;
-    }
     const auto vis = visibleFields(*f, m_session.answers());
     const std::size_t start = after == static_cast<std::size_t>(-1) ? 0 : after + 1;
-    for (std::size_t i = std::max(start, firstFieldIndex()); i < f->fields.size(); ++i) {
-        if (vis[i]) {
+    for (std::size_t i = std::max(start, firstFieldIndex()); i < f->fields.size(); ++i)
+        if (vis[i])
             return i;
-        }
-    }
     return std::nullopt;
 }
 
 std::optional<std::size_t> KioskFlow::prevVisibleField(std::size_t before) const {
     const Form* f = form();
-    if (!f) {
+    if (!f)
         return std::nullopt;
-    }
     const auto vis = visibleFields(*f, m_session.answers());
-    for (std::size_t i = std::min(before, f->fields.size()); i-- > firstFieldIndex();) {
-        if (vis[i]) {
+    for (std::size_t i = std::min(before, f->fields.size()); i-- > firstFieldIndex();)
+        if (vis[i])
             return i;
-        }
-    }
     return std::nullopt;
 }
 
@@ -305,25 +282,22 @@ void KioskFlow::enterField(std::size_t index) {
 
 void KioskFlow::chooseCategory(std::string_view optionId, std::int64_t now) {
     activity(now);
-    if (m_session.screen != Screen::Category || !categoryField().hasValue(optionId)) {
+    if (m_session.screen != Screen::Category || !categoryField().hasValue(optionId))
         return;
-    }
     m_session.answers().setChoice(categoryField().id, optionId);
     prune();
-    if (auto first = nextVisibleField(0)) {
+    if (auto first = nextVisibleField(0))
         enterField(*first);
-    } else {
+    else
         m_session.screen = Screen::Privacy;
-    }
 }
 
 void KioskFlow::chooseOption(std::string_view id, std::int64_t now) {
     activity(now);
     const Field* fd = field();
     if (m_session.screen != Screen::Field || !fd ||
-        !(fd->type == FieldType::Single || fd->type == FieldType::Picker) || !fd->hasValue(id)) {
+        !(fd->type == FieldType::Single || fd->type == FieldType::Picker) || !fd->hasValue(id))
         return;
-    }
     m_session.answers().setChoice(fd->id, id);
     m_session.fieldError.reset();
     prune();
@@ -333,26 +307,22 @@ void KioskFlow::toggleOption(std::string_view id, std::int64_t now) {
     activity(now);
     const Field* fd = field();
     if (m_session.screen != Screen::Field || !fd || fd->type != FieldType::Multiple ||
-        !fd->hasValue(id)) {
+        !fd->hasValue(id))
         return;
-    }
     Answers& a = m_session.answers();
     std::vector<std::string_view> chosen;
     bool had = false;
     if (const Answer* cur = a.get(fd->id)) {
-        for (const auto& c : cur->choices()) {
-            if (c == id) {
+        for (const auto& c : cur->choices())
+            if (c == id)
                 had = true;
-            } else {
+            else
                 chosen.push_back(c);
-            }
-        }
     }
     if (!had) {
         const std::size_t max = fd->maxSelections ? fd->maxSelections : fd->options.size();
-        if (chosen.size() >= max) {
+        if (chosen.size() >= max)
             return; // the screen greys out further options; a stale tap changes nothing
-        }
         chosen.push_back(id);
     }
     // setChoices copies into the arena before the old vector (which `chosen` views) is freed.
@@ -360,9 +330,8 @@ void KioskFlow::toggleOption(std::string_view id, std::int64_t now) {
         a.erase(fd->id);
     } else {
         std::pmr::vector<std::pmr::string> copy(m_session.resource());
-        for (auto c : chosen) {
+        for (auto c : chosen)
             copy.emplace_back(c);
-        }
         std::vector<std::string_view> views(copy.begin(), copy.end());
         a.setChoices(fd->id, std::span<const std::string_view>(views));
     }
@@ -374,9 +343,8 @@ void KioskFlow::setScale(int value, std::int64_t now) {
     activity(now);
     const Field* fd = field();
     if (m_session.screen != Screen::Field || !fd || fd->type != FieldType::Scale ||
-        value < kScaleMin || value > kScaleMax) {
+        value < kScaleMin || value > kScaleMax)
         return;
-    }
     m_session.answers().setInteger(fd->id, value);
     m_session.fieldError.reset();
 }
@@ -387,20 +355,17 @@ void KioskFlow::typeKey(const ImeKey& key, std::int64_t now) {
     case Screen::Field: {
         const Field* fd = field();
         if (!fd || !(fd->type == FieldType::Text || fd->type == FieldType::Phone ||
-                     fd->type == FieldType::Date || fd->type == FieldType::Time)) {
+                     fd->type == FieldType::Date || fd->type == FieldType::Time))
             return;
-        }
         FieldTextTarget target(m_session.answers(), *fd);
-        if (m_session.keyboardLatin) {
+        if (m_session.keyboardLatin)
             PassThroughInputMethod().feed(key, target);
-        } else {
+        else
             m_session.inputMethod().feed(key, target);
-        }
         m_session.candidatePage = 0;
         m_session.fieldError.reset();
-        if (m_session.keyboardShift && key.kind == ImeKey::Kind::Text) {
+        if (m_session.keyboardShift && key.kind == ImeKey::Kind::Text)
             m_session.keyboardShift = false; // one capital, as phone keyboards do
-        }
         break;
     }
     case Screen::LookupEntry: {
@@ -473,9 +438,8 @@ void KioskFlow::setKeyboardLatin(bool on, std::int64_t now) {
 void KioskFlow::chooseCandidate(std::size_t index, std::int64_t now) {
     activity(now);
     const Field* fd = m_session.screen == Screen::Field ? field() : nullptr;
-    if (!fd || fd->type != FieldType::Text || index >= m_session.inputMethod().candidateCount()) {
+    if (!fd || fd->type != FieldType::Text || index >= m_session.inputMethod().candidateCount())
         return;
-    }
     FieldTextTarget target(m_session.answers(), *fd);
     m_session.inputMethod().choose(index, target);
     m_session.candidatePage = 0;
@@ -546,20 +510,18 @@ void KioskFlow::back(std::int64_t now) {
             m_session.fieldError.reset();
             return;
         }
-        if (auto p = prevVisibleField(m_session.fieldIndex)) {
+        if (auto p = prevVisibleField(m_session.fieldIndex))
             enterField(*p);
-        } else if (m_session.journey == Journey::Report) {
+        else if (m_session.journey == Journey::Report)
             m_session.screen = Screen::Category;
-        } else {
+        else
             wipe(true);
-        }
         return;
     case Screen::Privacy:
-        if (auto p = prevVisibleField(form()->fields.size())) {
+        if (auto p = prevVisibleField(form()->fields.size()))
             enterField(*p);
-        } else {
+        else
             m_session.screen = Screen::Category;
-        }
         return;
     case Screen::Review:
         m_session.screen = Screen::Privacy;
@@ -578,9 +540,8 @@ void KioskFlow::back(std::int64_t now) {
 
 void KioskFlow::editFromReview(std::string_view fieldId, std::int64_t now) {
     activity(now);
-    if (m_session.screen != Screen::Review) {
+    if (m_session.screen != Screen::Review)
         return;
-    }
     const Form* f = form();
     if (fieldId == categoryField().id) {
         m_session.returnToReview = true;
@@ -588,9 +549,8 @@ void KioskFlow::editFromReview(std::string_view fieldId, std::int64_t now) {
         return;
     }
     const std::size_t i = f->indexOf(fieldId);
-    if (i >= f->fields.size() || !isFieldVisible(*f, m_session.answers(), fieldId)) {
+    if (i >= f->fields.size() || !isFieldVisible(*f, m_session.answers(), fieldId))
         return;
-    }
     enterField(i);
     m_session.returnToReview = true;
 }
@@ -598,16 +558,14 @@ void KioskFlow::editFromReview(std::string_view fieldId, std::int64_t now) {
 void KioskFlow::submit(std::int64_t now) {
     activity(now);
     const Form* f = form();
-    if (!f) {
+    if (!f)
         return;
-    }
     const bool fromReview = m_session.screen == Screen::Review;
     const bool fromLastSurveyField = m_session.journey == Journey::Survey &&
                                      m_session.screen == Screen::Field &&
                                      !nextVisibleField(m_session.fieldIndex);
-    if (!fromReview && !fromLastSurveyField) {
+    if (!fromReview && !fromLastSurveyField)
         return;
-    }
     const auto errors = validateAnswers(*f, m_session.answers());
     if (!errors.empty()) {
         // Send the parent to the first field that needs something, with the reason.
@@ -628,9 +586,8 @@ void KioskFlow::submit(std::int64_t now) {
 }
 
 void KioskFlow::performPendingSubmit(std::int64_t now) {
-    if (m_session.screen != Screen::Saving || !m_session.submitPending) {
+    if (m_session.screen != Screen::Saving || !m_session.submitPending)
         return;
-    }
     m_session.submitPending = false;
     const Form* f = form();
     const bool survey = m_session.journey == Journey::Survey;
@@ -675,34 +632,29 @@ void KioskFlow::performPendingSubmit(std::int64_t now) {
 
 void KioskFlow::retryAfterTrouble(std::int64_t now) {
     activity(now);
-    if (m_session.screen != Screen::Trouble) {
+    if (m_session.screen != Screen::Trouble)
         return;
-    }
     m_session.trouble = TroubleKind::None;
-    if (m_session.journey == Journey::Report) {
+    if (m_session.journey == Journey::Report)
         m_session.screen = Screen::Review;
-    } else if (auto last = prevVisibleField(form()->fields.size())) {
+    else if (auto last = prevVisibleField(form()->fields.size()))
         enterField(*last);
-    } else {
+    else
         finish(now);
-    }
 }
 
 void KioskFlow::confirmNoted(std::int64_t now) {
     activity(now);
-    if (m_session.screen == Screen::Receipt) {
+    if (m_session.screen == Screen::Receipt)
         m_session.receiptNoted = true;
-    }
 }
 
 void KioskFlow::finish(std::int64_t now) {
     activity(now);
-    if (m_session.screen == Screen::Receipt && !m_session.receiptNoted) {
+    if (m_session.screen == Screen::Receipt && !m_session.receiptNoted)
         return; // the code is shown once; leaving needs 我已记下 (or the idle grace period)
-    }
-    if (m_session.screen == Screen::Saving) {
+    if (m_session.screen == Screen::Saving)
         return;
-    }
     wipe(true);
     m_lastActivity = now;
 }
@@ -711,9 +663,8 @@ void KioskFlow::finish(std::int64_t now) {
 
 void KioskFlow::lookup(std::int64_t now) {
     activity(now);
-    if (m_session.screen != Screen::LookupEntry) {
+    if (m_session.screen != Screen::LookupEntry)
         return;
-    }
     auto code = crypto::ReceiptCode::parse(m_session.lookupDigits());
     if (!code) {
         m_session.lookupBadCode = true; // 号码有误，请核对
@@ -733,9 +684,8 @@ void KioskFlow::lookup(std::int64_t now) {
 // ---- staff ----------------------------------------------------------------------------------
 
 void KioskFlow::openStaff(std::int64_t now) {
-    if (m_config.staffPinHash.empty()) {
+    if (m_config.staffPinHash.empty())
         return;
-    }
     wipe(false); // staff never see a parent's session
     m_session.screen = Screen::StaffPin;
     activity(now);
@@ -743,9 +693,8 @@ void KioskFlow::openStaff(std::int64_t now) {
 
 void KioskFlow::submitStaffPin(std::int64_t now) {
     activity(now);
-    if (m_session.screen != Screen::StaffPin || m_staffLock.isLocked(now)) {
+    if (m_session.screen != Screen::StaffPin || m_staffLock.isLocked(now))
         return;
-    }
     const bool ok = verifyStaffPin(m_config.staffPinHash, m_session.staffPin());
     m_session.staffPin().clear();
     if (!ok) {
@@ -771,9 +720,8 @@ void KioskFlow::refreshHealth(std::int64_t now) {
 
 void KioskFlow::staffSyncNow(std::int64_t now) {
     activity(now);
-    if (m_session.screen != Screen::StaffHealth) {
+    if (m_session.screen != Screen::StaffHealth)
         return;
-    }
     m_session.syncResult.reset();
     if (!m_forwarder) {
         m_session.syncResult = ForwarderResponse::Kind::Offline;
@@ -790,31 +738,26 @@ std::int64_t KioskFlow::idleTimeoutFor(Screen s) const {
 }
 
 std::optional<std::int64_t> KioskFlow::idleWarningLeft(std::int64_t now) const {
-    if (!m_session.dirty || m_session.screen == Screen::Saving) {
+    if (!m_session.dirty || m_session.screen == Screen::Saving)
         return std::nullopt;
-    }
     const std::int64_t timeout = idleTimeoutFor(m_session.screen);
     const std::int64_t warn = std::min<std::int64_t>(kMaxWarningSeconds, timeout / 3);
     const std::int64_t expires = m_lastActivity + timeout;
-    if (now >= expires - warn) {
+    if (now >= expires - warn)
         return std::max<std::int64_t>(0, expires - now);
-    }
     return std::nullopt;
 }
 
 std::optional<std::int64_t> KioskFlow::nextDeadline(std::int64_t now) const {
-    if (m_session.submitPending) {
+    if (m_session.submitPending)
         return now;
-    }
-    if (!m_session.dirty) {
+    if (!m_session.dirty)
         return std::nullopt;
-    }
     const std::int64_t timeout = idleTimeoutFor(m_session.screen);
     const std::int64_t warn = std::min<std::int64_t>(kMaxWarningSeconds, timeout / 3);
     const std::int64_t expires = m_lastActivity + timeout;
-    if (now < expires - warn) {
+    if (now < expires - warn)
         return expires - warn;
-    }
     return std::min(expires, now + 1); // the countdown changes every second
 }
 
@@ -822,11 +765,10 @@ bool KioskFlow::tick(std::int64_t now) {
     bool changed = false;
     if (m_forwarder) {
         while (auto r = m_forwarder->takeResponse()) {
-            if (r->kind == ForwarderResponse::Kind::Offline) {
+            if (r->kind == ForwarderResponse::Kind::Offline)
                 recordError(now, "forwarder-offline");
-            } else if (r->kind == ForwarderResponse::Kind::Unavailable) {
+            else if (r->kind == ForwarderResponse::Kind::Unavailable)
                 recordError(now, "forwarder-unavailable");
-            }
             if (m_session.screen == Screen::LookupWaiting &&
                 r->requestId == m_session.lookupRequest) {
                 m_session.lookupResult = std::move(*r);
@@ -855,22 +797,19 @@ bool KioskFlow::tick(std::int64_t now) {
 
 void KioskFlow::wipeInk() {
     auto& ink = m_session.ink();
-    if (!ink.empty()) {
+    if (!ink.empty())
         sodium_memzero(ink.data(), ink.size() * sizeof(InkPoint));
-    }
     ink.clear();
-    for (auto& c : m_session.handwritingCandidates()) {
+    for (auto& c : m_session.handwritingCandidates())
         sodium_memzero(c.data(), c.size());
-    }
     m_session.handwritingCandidates().clear();
 }
 
 void KioskFlow::toggleHandwriting(std::int64_t now) {
     activity(now);
     const Field* fd = m_session.screen == Screen::Field ? field() : nullptr;
-    if (!fd || fd->type != FieldType::Text || !m_recognizer) {
+    if (!fd || fd->type != FieldType::Text || !m_recognizer)
         return;
-    }
     m_session.handwritingOpen = !m_session.handwritingOpen;
     m_session.inputMethod().reset();
     wipeInk();
@@ -878,34 +817,29 @@ void KioskFlow::toggleHandwriting(std::int64_t now) {
 
 void KioskFlow::addInkPoint(int x, int y, bool newStroke, std::int64_t now) {
     activity(now);
-    if (!m_session.handwritingOpen) {
+    if (!m_session.handwritingOpen)
         return;
-    }
     auto& ink = m_session.ink();
     const std::uint16_t stroke =
         ink.empty() ? 0 : static_cast<std::uint16_t>(ink.back().stroke + (newStroke ? 1 : 0));
-    if (ink.size() >= kMaxInkPoints || stroke >= kMaxInkStrokes) {
+    if (ink.size() >= kMaxInkPoints || stroke >= kMaxInkStrokes)
         return; // a full pad takes no more ink until cleared or a candidate is chosen
-    }
     const InkPoint p{static_cast<std::int16_t>(std::clamp(x, 0, kInkSize)),
                      static_cast<std::int16_t>(std::clamp(y, 0, kInkSize)), stroke};
-    if (!newStroke && !ink.empty() && ink.back().x == p.x && ink.back().y == p.y) {
+    if (!newStroke && !ink.empty() && ink.back().x == p.x && ink.back().y == p.y)
         return;
-    }
     ink.push_back(p);
 }
 
 void KioskFlow::endInkStroke(std::int64_t now) {
     activity(now);
-    if (!m_session.handwritingOpen || !m_recognizer || m_session.ink().empty()) {
+    if (!m_session.handwritingOpen || !m_recognizer || m_session.ink().empty())
         return;
-    }
     std::vector<std::string> found =
         m_recognizer->recognize(m_session.ink(), kHandwritingCandidates);
     auto& candidates = m_session.handwritingCandidates();
-    for (auto& c : candidates) {
+    for (auto& c : candidates)
         sodium_memzero(c.data(), c.size());
-    }
     candidates.clear();
     for (std::string& c : found) {
         candidates.emplace_back(c);
@@ -917,9 +851,8 @@ void KioskFlow::chooseHandwriting(std::size_t index, std::int64_t now) {
     activity(now);
     const Field* fd = m_session.screen == Screen::Field ? field() : nullptr;
     auto& candidates = m_session.handwritingCandidates();
-    if (!fd || fd->type != FieldType::Text || index >= candidates.size()) {
+    if (!fd || fd->type != FieldType::Text || index >= candidates.size())
         return;
-    }
     FieldTextTarget target(m_session.answers(), *fd);
     target.insert(candidates[index]);
     m_session.fieldError.reset();

@@ -15,9 +15,8 @@ std::set<std::string> placeholders(std::string_view s) {
     std::set<std::string> out;
     for (std::size_t i = s.find('{'); i != std::string_view::npos; i = s.find('{', i + 1)) {
         const auto end = s.find('}', i);
-        if (end == std::string_view::npos) {
+        if (end == std::string_view::npos)
             break;
-        }
         out.emplace(s.substr(i + 1, end - i - 1));
     }
     return out;
@@ -34,9 +33,8 @@ void flatten(forms::TomlReader& r, const toml::table& t, const std::string& pref
             flatten(r, *sub, key, out, lines);
         } else if (const auto* s = v.as_string()) {
             const std::string& text = s->get();
-            if (text.empty() || checkText(text, true).problem != TextProblem::None) {
+            if (text.empty() || checkText(text, true).problem != TextProblem::None)
                 r.failAt(v, "\"" + key + "\" must be non-empty text without control characters");
-            }
             out.emplace(key, text);
             lines.emplace(key, static_cast<int>(v.source().begin.line));
         } else {
@@ -57,14 +55,12 @@ Result<LocaleCatalog, ConfigError> LocaleCatalog::parse(std::string_view zhText,
         const std::string_view text = i == 0 ? zhText : enText;
         const std::string_view name = i == 0 ? zhName : enName;
         auto parsed = forms::parseToml(text, name);
-        if (!parsed) {
+        if (!parsed)
             return fail(std::move(parsed.error()));
-        }
         forms::TomlReader r{std::string(name)};
         flatten(r, parsed.value(), "", i == 0 ? c.m_zh : c.m_en, i == 0 ? zhLines : enLines);
-        if (!r.ok()) {
+        if (!r.ok())
             return fail(r.takeError());
-        }
     }
     for (const auto& [key, text] : c.m_zh) {
         auto en = c.m_en.find(key);
@@ -95,41 +91,35 @@ Result<LocaleCatalog, ConfigError> LocaleCatalog::load(const std::filesystem::pa
     const auto zhPath = dir / "zh-CN.toml";
     const auto enPath = dir / "en.toml";
     auto zh = forms::readConfigFile(zhPath);
-    if (!zh) {
+    if (!zh)
         return fail(std::move(zh.error()));
-    }
     auto en = forms::readConfigFile(enPath);
-    if (!en) {
+    if (!en)
         return fail(std::move(en.error()));
-    }
     return parse(zh.value(), zhPath.string(), en.value(), enPath.string());
 }
 
 const std::string& LocaleCatalog::get(std::string_view locale, std::string_view key) const {
     const Map& m = locale == kLocaleEn ? m_en : m_zh;
     auto it = m.find(key);
-    if (it != m.end()) {
+    if (it != m.end())
         return it->second;
-    }
     m_missing.assign(key);
     return m_missing;
 }
 
 std::vector<std::string> LocaleCatalog::keys() const {
     std::vector<std::string> out;
-    for (const auto& [k, v] : m_zh) {
+    for (const auto& [k, v] : m_zh)
         out.push_back(k);
-    }
     return out;
 }
 
 void LocaleCatalog::forEachText(const std::function<void(std::string_view)>& fn) const {
-    for (const auto& [k, v] : m_zh) {
+    for (const auto& [k, v] : m_zh)
         fn(v);
-    }
-    for (const auto& [k, v] : m_en) {
+    for (const auto& [k, v] : m_en)
         fn(v);
-    }
 }
 
 std::string

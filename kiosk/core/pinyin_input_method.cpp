@@ -20,9 +20,8 @@ namespace {
 constexpr int kBackSpace = 0xff08; // X11 keysym, as librime expects
 
 void wipeString(std::string& s) {
-    if (!s.empty()) {
+    if (!s.empty())
         sodium_memzero(s.data(), s.size());
-    }
     s.clear();
 }
 
@@ -33,15 +32,13 @@ void PinyinInputMethod::removeStaleUserDirs(const fs::path& base) {
     for (const auto& e : fs::directory_iterator(base, ec)) {
         const std::string name = e.path().filename().string();
         static constexpr std::string_view kPrefix = "minsheng-rime-";
-        if (name.rfind(kPrefix, 0) != 0) {
+        if (name.rfind(kPrefix, 0) != 0)
             continue;
-        }
         const long pid = std::strtol(name.c_str() + kPrefix.size(), nullptr, 10);
         struct stat st {};
         if (pid <= 0 || ::lstat(e.path().c_str(), &st) != 0 || !S_ISDIR(st.st_mode) ||
-            st.st_uid != ::geteuid() || ::kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH) {
+            st.st_uid != ::geteuid() || ::kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH)
             continue;
-        }
         std::error_code rm;
         fs::remove_all(e.path(), rm);
     }
@@ -90,9 +87,8 @@ Result<std::shared_ptr<RimeEngine>, std::string> RimeEngine::acquire(const fs::p
         }
     }
     RimeApi* api = rime_get_api();
-    if (!api) {
+    if (!api)
         return fail(std::string("librime: rime_get_api() returned nothing"));
-    }
     auto e = std::shared_ptr<RimeEngine>(new RimeEngine());
     e->m_api = api;
     e->m_dataDir = dir;
@@ -135,9 +131,8 @@ void RimeEngine::onNotification(void* self, RimeSessionId, const char* type, con
     auto* e = static_cast<RimeEngine*>(self);
     // "schema" and "option" come with every new session; only "deploy" means trouble here
     // (the data are deployed at build time, so the engine should never try).
-    if (e->m_log && type && std::string_view(type) == "deploy") {
+    if (e->m_log && type && std::string_view(type) == "deploy")
         e->m_log(std::string("rime: ") + (type ? type : "") + " " + (value ? value : ""));
-    }
 }
 
 RimeEngine::~RimeEngine() {
@@ -145,17 +140,15 @@ RimeEngine::~RimeEngine() {
     m_api->finalize();
     std::error_code ec;
     fs::remove_all(m_userDir, ec);
-    if (ec && m_log) {
+    if (ec && m_log)
         m_log("rime: cannot remove " + m_userDir.string() + ": " + ec.message());
-    }
 }
 
 Result<std::unique_ptr<PinyinInputMethod>, std::string>
 PinyinInputMethod::open(const fs::path& dataDir, ImeLogSink log) {
     auto engine = RimeEngine::acquire(dataDir, log);
-    if (!engine) {
+    if (!engine)
         return fail(engine.error());
-    }
     RimeApi* api = (*engine)->api();
     const RimeSessionId s = api->create_session();
     if (!s) {
@@ -217,30 +210,25 @@ void PinyinInputMethod::refresh() {
     RimeApi* api = m_engine->api();
     RIME_STRUCT(RimeContext, ctx);
     if (api->get_context(m_session, &ctx)) {
-        if (ctx.composition.length > 0 && ctx.composition.preedit) {
+        if (ctx.composition.length > 0 && ctx.composition.preedit)
             m_preedit = ctx.composition.preedit;
-        }
         api->free_context(&ctx);
     }
-    if (m_preedit.empty()) {
+    if (m_preedit.empty())
         return;
-    }
     RimeCandidateListIterator it = {};
     if (api->candidate_list_begin(m_session, &it)) {
-        while (m_candidates.size() < kMaxCandidates && api->candidate_list_next(&it)) {
-            if (it.candidate.text) {
+        while (m_candidates.size() < kMaxCandidates && api->candidate_list_next(&it))
+            if (it.candidate.text)
                 m_candidates.emplace_back(it.candidate.text);
-            }
-        }
         api->candidate_list_end(&it);
     }
 }
 
 void PinyinInputMethod::wipeCopies() {
     wipeString(m_preedit);
-    for (auto& c : m_candidates) {
+    for (auto& c : m_candidates)
         wipeString(c);
-    }
     m_candidates.clear();
 }
 
@@ -269,9 +257,8 @@ void PinyinInputMethod::feed(const ImeKey& key, TextTarget& target) {
             commitComposition(target);
             return;
         }
-        if (target.multiline()) {
+        if (target.multiline())
             target.insert("\n");
-        }
         return;
     case ImeKey::Kind::Backspace:
         if (composing()) {
@@ -298,18 +285,16 @@ void PinyinInputMethod::commitFirst(TextTarget& target) {
 }
 
 void PinyinInputMethod::choose(std::size_t index, TextTarget& target) {
-    if (!composing() || index >= m_candidates.size()) {
+    if (!composing() || index >= m_candidates.size())
         return;
-    }
     m_engine->api()->select_candidate(m_session, index);
     takeCommit(target);
     refresh();
 }
 
 void PinyinInputMethod::commitComposition(TextTarget& target) {
-    if (!composing()) {
+    if (!composing())
         return;
-    }
     RimeApi* api = m_engine->api();
     // The letters as typed: Rime's raw input (what is already chosen is dropped with it).
     if (const char* input = api->get_input(m_session)) {

@@ -52,9 +52,8 @@ void encode(char32_t cp, std::string& out) {
 
 std::vector<char32_t> codePoints(std::string_view s) {
     std::vector<char32_t> v;
-    for (std::size_t i = 0; i < s.size();) {
+    for (std::size_t i = 0; i < s.size();)
         v.push_back(decode(s, i));
-    }
     return v;
 }
 
@@ -87,9 +86,8 @@ bool isTone(char c) {
 
 /// A reading as terra_pinyin writes it: lower-case letters (and ü as "v") each ending in a tone.
 bool validReading(std::string_view r) {
-    if (r.empty()) {
+    if (r.empty())
         return false;
-    }
     bool inSyllable = false;
     for (std::size_t i = 0; i < r.size(); ++i) {
         const char c = r[i];
@@ -97,9 +95,8 @@ bool validReading(std::string_view r) {
             inSyllable = true;
         } else if (isTone(c) && inSyllable) {
             inSyllable = false;
-            if (i + 1 < r.size() && r[i + 1] != ' ') {
+            if (i + 1 < r.size() && r[i + 1] != ' ')
                 return false;
-            }
         } else if (c == ' ' && !inSyllable) {
             continue;
         } else {
@@ -113,24 +110,20 @@ constexpr const char* kDigit[] = {"ling2", "yi1",  "er4", "san1", "si4",
                                   "wu3",   "liu4", "qi1", "ba1",  "jiu3"};
 
 void appendWord(std::string& out, std::string_view w) {
-    if (!out.empty() && out.back() != ' ') {
+    if (!out.empty() && out.back() != ' ')
         out += ' ';
-    }
     out += w;
 }
 
 void appendPause(std::string& out, char mark) {
-    while (!out.empty() && out.back() == ' ') {
+    while (!out.empty() && out.back() == ' ')
         out.pop_back();
-    }
-    if (out.empty()) {
+    if (out.empty())
         return;
-    }
     const char last = out.back();
     if (last == ',' || last == '.' || last == '?' || last == '!') {
-        if (mark != ',') {
+        if (mark != ',')
             out.back() = mark; // a stronger pause wins
-        }
         return;
     }
     out += mark;
@@ -174,22 +167,18 @@ bool isHan(char32_t cp) {
 
 std::string numberToPinyin(std::string_view digits) {
     std::string out;
-    if (digits.empty()) {
+    if (digits.empty())
         return out;
-    }
     if (digits.size() > 4 || (digits.size() > 1 && digits[0] == '0')) {
-        for (char d : digits) {
+        for (char d : digits)
             appendWord(out, kDigit[d - '0']);
-        }
         return out;
     }
     int value = 0;
-    for (char d : digits) {
+    for (char d : digits)
         value = value * 10 + (d - '0');
-    }
-    if (value == 0) {
+    if (value == 0)
         return kDigit[0];
-    }
     static constexpr const char* kUnit[] = {"", "shi2", "bai3", "qian1"};
     const int parts[4] = {value / 1000, value / 100 % 10, value / 10 % 10, value % 10};
     bool zeroPending = false;
@@ -206,12 +195,10 @@ std::string numberToPinyin(std::string_view digits) {
             zeroPending = false;
         }
         // 10-19 are "shi2 ..." not "yi1 shi2 ..."; 2 before a unit of a hundred or more is liang3.
-        if (!(unit == 1 && d == 1 && !started)) {
+        if (!(unit == 1 && d == 1 && !started))
             appendWord(out, d == 2 && unit >= 2 ? "liang3" : kDigit[d]);
-        }
-        if (unit > 0) {
+        if (unit > 0)
             appendWord(out, kUnit[unit]);
-        }
         started = true;
     }
     return out;
@@ -239,14 +226,12 @@ Result<PinyinReading, PinyinError> PinyinReading::parse(std::string_view text,
         std::size_t pos = 0;
         while (pos < table.size()) {
             std::size_t end = table.find('\n', pos);
-            if (end == std::string_view::npos) {
+            if (end == std::string_view::npos)
                 end = table.size();
-            }
             const std::string_view line = table.substr(pos, end - pos);
             pos = end + 1;
-            if (line.empty() || line[0] == '#') {
+            if (line.empty() || line[0] == '#')
                 continue;
-            }
             const auto cps = codePoints(line);
             if (cps.size() == 3 && cps[1] == U'\t') {
                 t2s.emplace(cps[0], cps[2]);
@@ -265,26 +250,22 @@ Result<PinyinReading, PinyinError> PinyinReading::parse(std::string_view text,
     std::size_t pos = 0;
     while (pos < text.size()) {
         std::size_t end = text.find('\n', pos);
-        if (end == std::string_view::npos) {
+        if (end == std::string_view::npos)
             end = text.size();
-        }
         std::string_view line = text.substr(pos, end - pos);
         pos = end + 1;
         ++lineNo;
-        if (!line.empty() && line.back() == '\r') {
+        if (!line.empty() && line.back() == '\r')
             line.remove_suffix(1);
-        }
         if (!body) {
             body = line == "...";
             continue;
         }
-        if (line.empty() || line[0] == '#') {
+        if (line.empty() || line[0] == '#')
             continue;
-        }
         const auto tab = line.find('\t');
-        if (tab == std::string_view::npos || tab == 0) {
+        if (tab == std::string_view::npos || tab == 0)
             continue; // not an entry (terra_pinyin has none of these; be lenient)
-        }
         const std::string_view word = line.substr(0, tab);
         std::string_view rest = line.substr(tab + 1);
         Entry e;
@@ -301,9 +282,8 @@ Result<PinyinReading, PinyinError> PinyinReading::parse(std::string_view text,
                 }
             }
         }
-        if (!validReading(rest)) {
+        if (!validReading(rest))
             continue; // e.g. an abbreviation code; not a reading
-        }
         e.reading.assign(rest);
         const auto cps = codePoints(word);
         if (cps.size() == 1) {
@@ -332,24 +312,21 @@ Result<PinyinReading, PinyinError> PinyinReading::parse(std::string_view text,
             const auto v = chars.find(it->second);
             if (v != chars.end() && it->second != cp) {
                 const std::size_t n = v->second.size();
-                for (const Entry& e : v->second) {
+                for (const Entry& e : v->second)
                     variants.push_back({e.reading, score(e, n)});
-                }
             }
         }
         const std::string* pick = variants.empty() ? best(entries) : best(variants);
-        if (pick) {
+        if (pick)
             r.m_chars.emplace(cp, *pick);
-        }
     }
     // A simplified form with no entry of its own inherits its traditional variants' reading.
     for (const auto& [t, s] : t2s) {
         if (!r.m_chars.count(s)) {
             const auto v = chars.find(t);
             if (v != chars.end()) {
-                if (const std::string* pick = best(v->second)) {
+                if (const std::string* pick = best(v->second))
                     r.m_chars.emplace(s, *pick);
-                }
             }
         }
     }
@@ -367,9 +344,8 @@ Result<PinyinReading, PinyinError> PinyinReading::parse(std::string_view text,
         }
         const double w = p.entry.weight >= 0 ? p.entry.weight : 100.0;
         const auto it = phraseWeight.find(p.text);
-        if (it != phraseWeight.end() && it->second >= w) {
+        if (it != phraseWeight.end() && it->second >= w)
             continue; // an earlier reading of the same phrase wins ties (意度 yi4 du4 / yi4 duo4)
-        }
         phraseWeight[p.text] = w;
         if (known && plain == p.entry.reading) {
             r.m_phrases.erase(p.text); // the characters' own readings: nothing to store
@@ -397,9 +373,8 @@ std::string PinyinReading::toPinyin(std::string_view text) const {
             std::size_t len = 0;
             for (std::size_t n = std::min(m_maxPhrase, cps.size() - i); n >= 2; --n) {
                 key.clear();
-                for (std::size_t k = 0; k < n; ++k) {
+                for (std::size_t k = 0; k < n; ++k)
                     encode(cps[i + k], key);
-                }
                 const auto it = m_phrases.find(key);
                 if (it != m_phrases.end()) {
                     appendWord(out, it->second);
@@ -409,21 +384,18 @@ std::string PinyinReading::toPinyin(std::string_view text) const {
             }
             if (len == 0) {
                 const std::string_view reading = readingOf(cp);
-                if (!reading.empty()) {
+                if (!reading.empty())
                     appendWord(out, reading);
-                }
                 len = 1;
             }
             i += len;
             continue;
         }
         const auto digit = [](char32_t c) -> int {
-            if (c >= U'0' && c <= U'9') {
+            if (c >= U'0' && c <= U'9')
                 return static_cast<int>(c - U'0');
-            }
-            if (c >= U'０' && c <= U'９') {
+            if (c >= U'０' && c <= U'９')
                 return static_cast<int>(c - U'０');
-            }
             return -1;
         };
         if (digit(cp) >= 0) {
@@ -438,23 +410,19 @@ std::string PinyinReading::toPinyin(std::string_view text) const {
         const bool latin = (cp >= U'a' && cp <= U'z') || (cp >= U'A' && cp <= U'Z');
         if (latin) {
             while (i < cps.size() &&
-                   ((cps[i] >= U'a' && cps[i] <= U'z') || (cps[i] >= U'A' && cps[i] <= U'Z'))) {
+                   ((cps[i] >= U'a' && cps[i] <= U'z') || (cps[i] >= U'A' && cps[i] <= U'Z')))
                 ++i;
-            }
             continue; // left out; see the header
         }
         const char pause = pauseFor(cp);
-        if (pause != ' ') {
+        if (pause != ' ')
             appendPause(out, pause);
-        }
         ++i;
     }
-    while (!out.empty() && out.back() == ' ') {
+    while (!out.empty() && out.back() == ' ')
         out.pop_back();
-    }
-    if (!out.empty() && out.back() == ',') {
+    if (!out.empty() && out.back() == ',')
         out.pop_back();
-    }
     return out;
 }
 

@@ -21,13 +21,11 @@ SpeechLanguage speechLanguageFor(std::string_view locale) {
 }
 
 double rms(const Pcm& pcm) {
-    if (pcm.samples.empty()) {
+    if (pcm.samples.empty())
         return 0;
-    }
     double sum = 0;
-    for (std::int16_t s : pcm.samples) {
+    for (std::int16_t s : pcm.samples)
         sum += static_cast<double>(s) * s;
-    }
     return std::sqrt(sum / static_cast<double>(pcm.samples.size()));
 }
 
@@ -71,9 +69,8 @@ bool writeWav(const fs::path& path, const Pcm& pcm, std::string& error) {
     put16(b, 16);
     b += "data";
     put32(b, dataBytes);
-    for (std::int16_t s : pcm.samples) {
+    for (std::int16_t s : pcm.samples)
         put16(b, static_cast<std::uint16_t>(s));
-    }
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
     out.write(b.data(), static_cast<std::streamsize>(b.size()));
     out.close();
@@ -89,34 +86,29 @@ Result<Pcm, SpeechError> readWav(const fs::path& path) {
         return fail(SpeechError{SpeechError::Kind::Recording, path.string() + ": " + why});
     };
     std::ifstream in(path, std::ios::binary);
-    if (!in) {
+    if (!in)
         return bad("cannot open");
-    }
     std::string b((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (b.size() < 12 || b.compare(0, 4, "RIFF") != 0 || b.compare(8, 4, "WAVE") != 0) {
+    if (b.size() < 12 || b.compare(0, 4, "RIFF") != 0 || b.compare(8, 4, "WAVE") != 0)
         return bad("not a WAV file");
-    }
     Pcm pcm;
     bool haveFormat = false;
     for (std::size_t at = 12; at + 8 <= b.size();) {
         const std::string id = b.substr(at, 4);
         const std::uint32_t size = get32(b, at + 4);
         const std::size_t body = at + 8;
-        if (body + size > b.size()) {
+        if (body + size > b.size())
             return bad("truncated");
-        }
         if (id == "fmt " && size >= 16) {
-            if (get16(b, body) != 1 || get16(b, body + 14) != 16) {
+            if (get16(b, body) != 1 || get16(b, body + 14) != 16)
                 return bad("only 16-bit PCM WAV is supported");
-            }
             pcm.channels = get16(b, body + 2);
             pcm.rate = static_cast<int>(get32(b, body + 4));
             haveFormat = pcm.channels >= 1 && pcm.channels <= 2 && pcm.rate >= 8000;
         } else if (id == "data" && haveFormat) {
             pcm.samples.resize(size / 2);
-            for (std::size_t i = 0; i < pcm.samples.size(); ++i) {
+            for (std::size_t i = 0; i < pcm.samples.size(); ++i)
                 pcm.samples[i] = static_cast<std::int16_t>(get16(b, body + 2 * i));
-            }
             return pcm;
         }
         at = body + size + (size & 1);
@@ -135,12 +127,10 @@ struct SynthTarget {
 
 int onSamples(short* wav, int count, espeak_EVENT* events) {
     auto* target = events ? static_cast<SynthTarget*>(events->user_data) : nullptr;
-    if (!target) {
+    if (!target)
         return 0;
-    }
-    if (wav && count > 0) {
+    if (wav && count > 0)
         target->pcm->samples.insert(target->pcm->samples.end(), wav, wav + count);
-    }
     return target->stop && target->stop->load() ? 1 : 0; // 1 aborts synthesis
 }
 
@@ -155,9 +145,8 @@ std::string statusText(espeak_ng_STATUS status) {
 Result<std::unique_ptr<SpeechSynthesizer>, SpeechError>
 SpeechSynthesizer::open(const ReadAloudOptions& options) {
     auto pinyin = PinyinReading::load(options.pinyinDictionary);
-    if (!pinyin) {
+    if (!pinyin)
         return fail(SpeechError{SpeechError::Kind::Dictionary, pinyin.error().message});
-    }
     std::map<std::string, fs::path, std::less<>> recordings;
     if (!options.recordings.empty()) {
         const fs::path index = options.recordings / "index.toml";
@@ -255,9 +244,8 @@ Result<Pcm, SpeechError> SpeechSynthesizer::synthesize(std::string_view fed,
     const espeak_ng_STATUS st =
         espeak_ng_Synthesize(text.c_str(), text.size() + 1, 0, POS_CHARACTER, 0,
                              espeakCHARS_UTF8 | espeakENDPAUSE, nullptr, &target);
-    if (st != ENS_OK && st != ENS_SPEECH_STOPPED) {
+    if (st != ENS_OK && st != ENS_SPEECH_STOPPED)
         return fail(SpeechError{SpeechError::Kind::Synthesizer, "libespeak-ng: " + statusText(st)});
-    }
     return pcm;
 }
 
@@ -291,9 +279,8 @@ class AlsaOutput final : public AudioOutput {
 public:
     AlsaOutput() {
         m_api.lib = dlopen("libasound.so.2", RTLD_NOW | RTLD_LOCAL);
-        if (!m_api.lib) {
+        if (!m_api.lib)
             return;
-        }
         const auto sym = [&](const char* name) {
             return dlsym(m_api.lib, name);
         };
@@ -306,26 +293,22 @@ public:
         m_api.close = reinterpret_cast<AlsaApi::Simple>(sym("snd_pcm_close"));
         auto setHandler =
             reinterpret_cast<AlsaApi::SetErrorHandler>(sym("snd_lib_error_set_handler"));
-        if (setHandler) {
+        if (setHandler)
             setHandler(quietAlsa); // no "ALSA lib ... cannot find card" on stderr
-        }
         m_ok = m_api.open && m_api.setParams && m_api.writei && m_api.recover && m_api.drain &&
                m_api.drop && m_api.close && setHandler;
     }
     ~AlsaOutput() override {
-        if (m_api.lib) {
+        if (m_api.lib)
             dlclose(m_api.lib);
-        }
     }
 
     bool play(const Pcm& pcm, const std::atomic<bool>& stop) override {
-        if (!m_ok || pcm.samples.empty()) {
+        if (!m_ok || pcm.samples.empty())
             return false;
-        }
         void* h = nullptr;
-        if (m_api.open(&h, "default", AlsaApi::kStreamPlayback, 0) < 0 || !h) {
+        if (m_api.open(&h, "default", AlsaApi::kStreamPlayback, 0) < 0 || !h)
             return false; // no device: silent
-        }
         if (m_api.setParams(h, AlsaApi::kFormatS16Le, AlsaApi::kAccessRwInterleaved,
                             static_cast<unsigned>(pcm.channels), static_cast<unsigned>(pcm.rate), 1,
                             200000) < 0) {
@@ -343,18 +326,16 @@ public:
             const std::size_t n = std::min(chunk, frames - at);
             const long w = m_api.writei(h, pcm.samples.data() + at * pcm.channels, n);
             if (w < 0) {
-                if (m_api.recover(h, static_cast<int>(w), 1) < 0) {
+                if (m_api.recover(h, static_cast<int>(w), 1) < 0)
                     break;
-                }
                 continue;
             }
             at += static_cast<std::size_t>(w);
         }
-        if (stopped) {
+        if (stopped)
             m_api.drop(h);
-        } else {
+        else
             m_api.drain(h);
-        }
         m_api.close(h);
         return true;
     }
@@ -413,19 +394,17 @@ void ReadAloud::waitIdle() {
 
 void ReadAloud::run() {
     std::unique_ptr<SpeechSynthesizer> synth;
-    if (auto s = SpeechSynthesizer::open(m_options)) {
+    if (auto s = SpeechSynthesizer::open(m_options))
         synth = std::move(s.value());
-    } else {
+    else
         m_failed = true; // read-aloud stays silent; the staff screen can say so
-    }
     std::unique_lock lock(m_mutex);
     m_busy = false;
     m_cv.notify_all();
     for (;;) {
         m_cv.wait(lock, [&] { return m_quit || m_hasJob; });
-        if (m_quit) {
+        if (m_quit)
             return;
-        }
         std::vector<std::string> segments = std::move(m_segments);
         m_segments.clear();
         const SpeechLanguage language = m_language;
@@ -434,20 +413,17 @@ void ReadAloud::run() {
         m_stop = false;
         lock.unlock();
         for (const std::string& text : segments) {
-            if (m_stop || !synth) {
+            if (m_stop || !synth)
                 break;
-            }
             Pcm pcm;
             if (const fs::path* rec = synth->recordingFor(text)) {
-                if (auto r = readWav(*rec)) {
+                if (auto r = readWav(*rec))
                     pcm = std::move(r.value());
-                }
             }
             if (pcm.samples.empty()) {
                 auto r = synth->synthesize(synth->feedText(text, language), language, &m_stop);
-                if (!r) {
+                if (!r)
                     break;
-                }
                 pcm = std::move(r.value());
             }
             if (m_output) {

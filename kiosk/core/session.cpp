@@ -82,9 +82,8 @@ void Session::wipe(std::string_view loc, bool large, bool contrast) {
     receiptNoted = false;
     lookupBadCode = false;
     lookupRequest = 0;
-    if (lookupResult) {
+    if (lookupResult)
         sodium_memzero(lookupResult->reply.data(), lookupResult->reply.size());
-    }
     lookupResult.reset();
     trouble = TroubleKind::None;
     submitPending = false;
@@ -106,9 +105,8 @@ void popCodePoint(std::pmr::string& s) {
     while (!s.empty()) {
         const unsigned char c = static_cast<unsigned char>(s.back());
         s.pop_back();
-        if ((c & 0xC0) != 0x80) {
+        if ((c & 0xC0) != 0x80)
             break; // removed a lead byte or an ASCII character
-        }
     }
 }
 
@@ -136,57 +134,48 @@ void FieldTextTarget::insert(std::string_view utf8) {
     default:
         return; // not a typed field
     }
-    if (!allowed.empty() && utf8.find_first_not_of(allowed) != std::string_view::npos) {
+    if (!allowed.empty() && utf8.find_first_not_of(allowed) != std::string_view::npos)
         return;
-    }
     const bool ml = multiline();
-    if (checkText(utf8, ml).problem != TextProblem::None) {
+    if (checkText(utf8, ml).problem != TextProblem::None)
         return;
-    }
     const Answer* current = m_answers.get(m_field.id);
     std::pmr::string text(m_answers.resource());
-    if (current) {
+    if (current)
         text.assign(current->text());
-    }
     const std::size_t limit = m_field.type == FieldType::Phone  ? 13
                               : m_field.type == FieldType::Date ? 10
                               : m_field.type == FieldType::Time ? 5
                                                                 : m_field.maxLength;
     const std::size_t have = checkText(text, ml).codePoints;
     const std::size_t add = checkText(utf8, ml).codePoints;
-    if (have + add > limit) {
+    if (have + add > limit)
         return;
-    }
     text.append(utf8);
     m_answers.setText(m_field.id, text);
 }
 
 void FieldTextTarget::backspace() {
     const Answer* current = m_answers.get(m_field.id);
-    if (!current) {
+    if (!current)
         return;
-    }
     std::pmr::string text(current->text(), m_answers.resource());
     popCodePoint(text);
-    if (text.empty()) {
+    if (text.empty())
         m_answers.erase(m_field.id);
-    } else {
+    else
         m_answers.setText(m_field.id, text);
-    }
 }
 
 void DigitsTarget::insert(std::string_view utf8) {
-    for (char c : utf8) {
-        if (c >= '0' && c <= '9' && m_digits.size() < m_max) {
+    for (char c : utf8)
+        if (c >= '0' && c <= '9' && m_digits.size() < m_max)
             m_digits.push_back(c);
-        }
-    }
 }
 
 void DigitsTarget::backspace() {
-    if (!m_digits.empty()) {
+    if (!m_digits.empty())
         m_digits.pop_back();
-    }
 }
 
 } // namespace minsheng::kiosk

@@ -174,15 +174,6 @@ bool pathExists(const fs::path& p) {
     return ::lstat(p.c_str(), &st) == 0;
 }
 
-void fsyncPath(const fs::path& p, bool directory) {
-    int fd =
-        ::open(p.empty() ? "." : p.c_str(), O_RDONLY | O_CLOEXEC | (directory ? O_DIRECTORY : 0));
-    if (fd >= 0) {
-        ::fsync(fd);
-        ::close(fd);
-    }
-}
-
 // ---- Opening: key, pragmas, migrations, identity -----------------------------------------------
 
 /// The outbox's words for a SQLite failure while `doing`.
@@ -329,17 +320,13 @@ Result<DbPtr, StoreError> createNew(const fs::path& file, const SecretBytes& key
             return fail(sqliteError({nullptr, file, Doing::Creating}, rc));
         }
     }
-    fs::path tempWal = temp;
-    tempWal += "-wal";
-    if (pathExists(tempWal)) // the final checkpoint failed (disk full?): do not publish
-        return fail(StoreError{Code::Io, "creating " + file.string() +
-                                             " failed: its first checkpoint did not complete. "
-                                             "No outbox was created. Check free space on the "
-                                             "disk and try again."});
-    fsyncPath(temp, false);
-    if (::link(temp.c_str(), file.c_str()) != 0 && errno != EEXIST) {
-        int e = errno;
-        ::unlink(temp.c_str());
+    if (auto published = sqlite::publishCreatedStore(temp, file); !published) {
+        if (published.error().checkpointIncomplete) // disk full?: nothing is published
+            return fail(StoreError{Code::Io, "creating " + file.string() +
+                                                 " failed: its first checkpoint did not complete. "
+                                                 "No outbox was created. Check free space on the "
+                                                 "disk and try again."});
+        const int e = published.error().sysErrno;
         return fail(StoreError{e == ENOSPC                   ? Code::DiskFull
                                : (e == EACCES || e == EPERM) ? Code::Unwritable
                                                              : Code::Io,
@@ -347,8 +334,6 @@ Result<DbPtr, StoreError> createNew(const fs::path& file, const SecretBytes& key
                                    "). No outbox was created. Check that " + folderOf(file) +
                                    " is writable and its disk has free space."});
     }
-    ::unlink(temp.c_str());
-    fsyncPath(file.parent_path(), true);
     return openExisting(file, key, kioskId, options);
 }
 

@@ -49,31 +49,24 @@ std::unique_ptr<AutomationServer> AutomationServer::start(const std::filesystem:
 
 AutomationServer::~AutomationServer() {
     m_stop = true;
-    if (m_stopPipe[1] >= 0) {
-        [[maybe_unused]] auto n = ::write(m_stopPipe[1], "x", 1);
-    }
-    if (m_thread.joinable()) {
+    if (m_stopPipe[1] >= 0) [[maybe_unused]]
+        auto n = ::write(m_stopPipe[1], "x", 1);
+    if (m_thread.joinable())
         m_thread.join();
-    }
-    for (int fd : {m_listen, m_stopPipe[0], m_stopPipe[1]}) {
-        if (fd >= 0) {
+    for (int fd : {m_listen, m_stopPipe[0], m_stopPipe[1]})
+        if (fd >= 0)
             ::close(fd);
-        }
-    }
-    if (!m_path.empty()) {
+    if (!m_path.empty())
         ::unlink(m_path.c_str());
-    }
     // Commands still queued get an answer so no client hangs.
-    for (auto& r : m_queue) {
+    for (auto& r : m_queue)
         r->reply.set_value(R"({"ok":false,"error":"shutting down"})");
-    }
 }
 
 std::shared_ptr<AutomationServer::Request> AutomationServer::take() {
     std::lock_guard lock(m_mutex);
-    if (m_queue.empty()) {
+    if (m_queue.empty())
         return nullptr;
-    }
     auto r = m_queue.front();
     m_queue.pop_front();
     return r;
@@ -83,18 +76,15 @@ void AutomationServer::run() {
     while (!m_stop) {
         pollfd p[2] = {{m_listen, POLLIN, 0}, {m_stopPipe[0], POLLIN, 0}};
         if (::poll(p, 2, -1) < 0) {
-            if (errno == EINTR) {
+            if (errno == EINTR)
                 continue;
-            }
             return;
         }
-        if (p[1].revents) {
+        if (p[1].revents)
             return;
-        }
         const int c = ::accept4(m_listen, nullptr, nullptr, SOCK_CLOEXEC);
-        if (c < 0) {
+        if (c < 0)
             continue;
-        }
         std::string buf;
         char chunk[4096];
         bool open = true;
@@ -102,16 +92,13 @@ void AutomationServer::run() {
             auto nl = buf.find('\n');
             if (nl == std::string::npos) {
                 pollfd q[2] = {{c, POLLIN, 0}, {m_stopPipe[0], POLLIN, 0}};
-                if (::poll(q, 2, -1) < 0 && errno != EINTR) {
+                if (::poll(q, 2, -1) < 0 && errno != EINTR)
                     break;
-                }
-                if (q[1].revents) {
+                if (q[1].revents)
                     break;
-                }
                 const ssize_t n = ::recv(c, chunk, sizeof(chunk), 0);
-                if (n <= 0) {
+                if (n <= 0)
                     break;
-                }
                 buf.append(chunk, static_cast<std::size_t>(n));
                 continue;
             }
@@ -123,18 +110,16 @@ void AutomationServer::run() {
                 std::lock_guard lock(m_mutex);
                 m_queue.push_back(req);
             }
-            if (m_wake) {
+            if (m_wake)
                 m_wake();
-            }
             while (fut.wait_for(std::chrono::milliseconds(100)) != std::future_status::ready) {
                 if (m_stop) {
                     open = false;
                     break;
                 }
             }
-            if (!open) {
+            if (!open)
                 break;
-            }
             std::string out = fut.get() + "\n";
             std::size_t sent = 0;
             while (sent < out.size()) {

@@ -60,9 +60,8 @@ Backend::~Backend() {
         ImGui_ImplOpenGL3_Shutdown();
         ImGui_ImplGlfw_Shutdown();
     }
-    if (m_window) {
+    if (m_window)
         glfwDestroyWindow(win(m_window));
-    }
     glfwTerminate();
 }
 
@@ -94,9 +93,8 @@ std::optional<std::string> Backend::open(const Options& o) {
                "); install libgl1-mesa-dri for software rendering";
     }
     m_window = window;
-    if (!o.fullscreen) {
+    if (!o.fullscreen)
         glfwSetWindowPos(window, 0, 0);
-    }
     glfwMakeContextCurrent(window);
     glfwSwapInterval(1);
     glfwSetMouseButtonCallback(window, onMouseButton);
@@ -106,9 +104,8 @@ std::optional<std::string> Backend::open(const Options& o) {
     glfwSetScrollCallback(window, onScroll);
     glfwSetFramebufferSizeCallback(window, onSize);
     glfwSetWindowRefreshCallback(window, onRefresh);
-    if (!ImGui_ImplGlfw_InitForOpenGL(window, true) || !ImGui_ImplOpenGL3_Init("#version 330")) {
+    if (!ImGui_ImplGlfw_InitForOpenGL(window, true) || !ImGui_ImplOpenGL3_Init("#version 330"))
         return "cannot initialise the ImGui GLFW/OpenGL3 backends";
-    }
     m_imguiReady = true;
     // The backend creates its shaders and buffers on the first frame, together with an RGBA
     // copy of the font atlas. Create them now against a throw-away atlas instead, so that the
@@ -127,11 +124,10 @@ std::optional<std::string> Backend::open(const Options& o) {
 }
 
 void Backend::waitEvents(double timeoutSeconds) {
-    if (timeoutSeconds < 0) {
+    if (timeoutSeconds < 0)
         glfwWaitEvents();
-    } else {
+    else
         glfwWaitEventsTimeout(timeoutSeconds);
-    }
 }
 
 void Backend::pollEvents() {

@@ -44,15 +44,13 @@ void CandidateBar::draw(const Rect& bar) {
     const bool any = ime.candidateCount() > 0;
     if (m_toolkit.button("cand.prev", rectAt(bar.min.x, bar.min.y, arrowWidth, bar.h()),
                          m_toolkit.tr("keyboard.candidates_prev"), ButtonStyle::Secondary,
-                         any && page > 0)) {
+                         any && page > 0))
         m_flow.changeCandidatePage(-1, m_unixTime);
-    }
     if (m_toolkit.button("cand.next",
                          rectAt(bar.max.x - arrowWidth, bar.min.y, arrowWidth, bar.h()),
                          m_toolkit.tr("keyboard.candidates_next"), ButtonStyle::Secondary,
-                         any && page + 1 < pageCount)) {
+                         any && page + 1 < pageCount))
         m_flow.changeCandidatePage(1, m_unixTime);
-    }
 }
 
 } // namespace minsheng::kiosk::ui

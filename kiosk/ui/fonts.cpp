@@ -24,9 +24,8 @@ void addLocalized(CodePointSet& s, const LocalizedText& t) {
 }
 
 void addOptional(CodePointSet& s, const std::optional<LocalizedText>& t) {
-    if (t) {
+    if (t)
         addLocalized(s, *t);
-    }
 }
 
 /// The validator's messages embed field labels in fixed sentences. Rather than copy those
@@ -34,9 +33,8 @@ void addOptional(CodePointSet& s, const std::optional<LocalizedText>& t) {
 void addValidationMessages(CodePointSet& s, const Form& form) {
     std::pmr::monotonic_buffer_resource pool; // no parent's data here, only made-up answers
     auto collect = [&](const Answers& a) {
-        for (const auto& e : validateAnswers(form, a)) {
+        for (const auto& e : validateAnswers(form, a))
             addLocalized(s, e.message);
-        }
     };
     collect(Answers(&pool)); // Required for every shown field
     for (const Field& f : form.fields) {
@@ -48,9 +46,8 @@ void addValidationMessages(CodePointSet& s, const Form& form) {
             break;
         case FieldType::Multiple: {
             std::vector<std::string_view> all;
-            for (const auto& o : f.options) {
+            for (const auto& o : f.options)
                 all.push_back(o.id);
-            }
             a.setChoices(f.id, std::span<const std::string_view>(all));
             collect(a);
             a.setChoices(f.id, {"no_such_option"});
@@ -88,12 +85,10 @@ void addCodePoints(CodePointSet& set, std::string_view s) {
             continue;
         }
         char32_t cp = len == 1 ? c : len == 2 ? (c & 0x1F) : len == 3 ? (c & 0x0F) : (c & 0x07);
-        for (int k = 1; k < len; ++k) {
+        for (int k = 1; k < len; ++k)
             cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
-        }
-        if (cp >= 0x20 && cp != 0x7F) {
+        if (cp >= 0x20 && cp != 0x7F)
             set.insert(cp);
-        }
         i += len;
     }
 }
@@ -101,19 +96,16 @@ void addCodePoints(CodePointSet& set, std::string_view s) {
 CodePointSet glyphSet(const KioskConfig& config, const FormSet& forms, const LocaleCatalog& catalog,
                       const std::vector<PolicyPage>& policy) {
     CodePointSet s;
-    for (char32_t c = 0x20; c < 0x7F; ++c) {
+    for (char32_t c = 0x20; c < 0x7F; ++c)
         s.insert(c);
-    }
     catalog.forEachText([&](std::string_view t) { addCodePoints(s, t); });
     for (const PolicyPage& p : policy) {
         addLocalized(s, p.title);
         addLocalized(s, p.body);
         addLocalized(s, p.source);
     }
-    for (const std::string* t :
-         {&config.name, &config.location, &config.hotline, &config.mailbox}) {
+    for (const std::string* t : {&config.name, &config.location, &config.hotline, &config.mailbox})
         addCodePoints(s, *t);
-    }
     for (const Form* form : {&forms.complaint, &forms.survey}) {
         addLocalized(s, form->title);
         for (const Field& f : form->fields) {
@@ -125,17 +117,15 @@ CodePointSet glyphSet(const KioskConfig& config, const FormSet& forms, const Loc
                 addLocalized(s, o.label);
                 addOptional(s, o.description);
             }
-            for (const ListItem& i : f.items) {
+            for (const ListItem& i : f.items)
                 addLocalized(s, i.label);
-            }
         }
         addValidationMessages(s, *form);
     }
     for (const auto& [name, list] : forms.lists.lists) {
         addLocalized(s, list.title);
-        for (const ListItem& i : list.items) {
+        for (const ListItem& i : list.items)
             addLocalized(s, i.label);
-        }
     }
     addCodePoints(s, keyboardCharacters());
     return s;
@@ -146,22 +136,19 @@ std::optional<std::string> checkFontCoverage(const std::filesystem::path& font,
     const std::string fix = " Install Debian's fonts-wqy-microhei, or set [ui] font in the kiosk "
                             "configuration to a TrueType/OpenType font with Chinese characters.";
     std::ifstream in(font, std::ios::binary);
-    if (!in) {
+    if (!in)
         return font.string() + ": cannot open the font file." + fix;
-    }
     std::vector<unsigned char> data((std::istreambuf_iterator<char>(in)),
                                     std::istreambuf_iterator<char>());
     const int offset = stbtt_GetFontOffsetForIndex(data.data(), 0);
     stbtt_fontinfo info;
-    if (data.size() < 12 || offset < 0 || !stbtt_InitFont(&info, data.data(), offset)) {
+    if (data.size() < 12 || offset < 0 || !stbtt_InitFont(&info, data.data(), offset))
         return font.string() + ": not a TrueType/OpenType font." + fix;
-    }
     std::string missing;
     int count = 0;
     for (char32_t cp : set) {
-        if (cp > 0xFFFF) {
+        if (cp > 0xFFFF)
             continue; // ImGui 1.86 as built by Debian has 16-bit glyph ids; never shown
-        }
         if (stbtt_FindGlyphIndex(&info, static_cast<int>(cp)) == 0) {
             if (++count <= 10) {
                 std::string u8;
@@ -192,15 +179,12 @@ CodePointSet coveredBy(const std::filesystem::path& font, const CodePointSet& se
                                     std::istreambuf_iterator<char>());
     stbtt_fontinfo info;
     const int offset = data.size() < 12 ? -1 : stbtt_GetFontOffsetForIndex(data.data(), 0);
-    if (offset < 0 || !stbtt_InitFont(&info, data.data(), offset)) {
+    if (offset < 0 || !stbtt_InitFont(&info, data.data(), offset))
         return set;
-    }
     CodePointSet out;
-    for (char32_t cp : set) {
-        if (cp <= 0xFFFF && stbtt_FindGlyphIndex(&info, static_cast<int>(cp)) != 0) {
+    for (char32_t cp : set)
+        if (cp <= 0xFFFF && stbtt_FindGlyphIndex(&info, static_cast<int>(cp)) != 0)
             out.insert(cp);
-        }
-    }
     return out;
 }
 
@@ -212,9 +196,8 @@ std::size_t appendRanges(std::vector<unsigned short>& ranges, const CodePointSet
     std::size_t glyphs = 0;
     const std::size_t start = ranges.size();
     for (char32_t cp : set) {
-        if (cp > 0xFFFF || (except && except->contains(cp))) {
+        if (cp > 0xFFFF || (except && except->contains(cp)))
             continue;
-        }
         ++glyphs;
         if (ranges.size() > start && ranges.back() + 1u == cp) {
             ranges.back() = static_cast<unsigned short>(cp);

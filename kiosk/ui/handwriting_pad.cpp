@@ -51,9 +51,8 @@ void drawHandwritingPad(Ui& toolkit, KioskFlow& flow, FrameState& frame, const R
     drawList->PushClipRect(pad.min, pad.max, true);
     for (std::size_t i = 0; i < ink.size(); ++i) {
         const bool continues = i > 0 && ink[i - 1].stroke == ink[i].stroke;
-        if (continues) {
+        if (continues)
             drawList->AddLine(at(ink[i - 1]), at(ink[i]), theme.text, inkWidth);
-        }
         drawList->AddCircleFilled(at(ink[i]), inkWidth * 0.5f, theme.text);
     }
     drawList->PopClipRect();
@@ -82,9 +81,8 @@ void drawHandwritingPad(Ui& toolkit, KioskFlow& flow, FrameState& frame, const R
                      ImVec2(left + 2 * buttonWidth + gap,
                             area.min.y + 2 * (buttonHeight + gap) + toolkit.touchHeight())};
     if (toolkit.button("hw.clear", clear, toolkit.tr("field.handwriting_clear"),
-                       ButtonStyle::Secondary, !ink.empty())) {
+                       ButtonStyle::Secondary, !ink.empty()))
         flow.clearHandwriting(unixTime);
-    }
 }
 
 } // namespace minsheng::kiosk::ui

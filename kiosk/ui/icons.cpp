@@ -18,11 +18,9 @@ std::span<const std::string_view> iconNames() {
 }
 
 bool isKnownIcon(std::string_view name) {
-    for (auto n : kNames) {
-        if (n == name) {
+    for (auto n : kNames)
+        if (n == name)
             return true;
-        }
-    }
     return false;
 }
 
@@ -97,9 +95,8 @@ void drawIcon(ImDrawList* dl, std::string_view name, ImVec2 o, float s, ImU32 c)
         dl->PathStroke(c, 0, t * 1.3f);
     } else { // "other": three dots in a bubble
         dl->AddCircle(P(0.5f, 0.47f), s * 0.38f, c, 32, t);
-        for (int i = 0; i < 3; ++i) {
+        for (int i = 0; i < 3; ++i)
             dl->AddCircleFilled(P(0.32f + i * 0.18f, 0.47f), s * 0.055f, c);
-        }
     }
 }
 

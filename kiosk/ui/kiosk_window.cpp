@@ -57,9 +57,8 @@ std::optional<std::string> checkIcons(const Form& form) {
         for (const Option& o : f.options) {
             if (!o.icon.empty() && !isKnownIcon(o.icon)) {
                 std::string names;
-                for (auto n : iconNames()) {
+                for (auto n : iconNames())
                     names += (names.empty() ? "" : ", ") + std::string(n);
-                }
                 return form.file + ":" + std::to_string(f.line) + ": field \"" + f.id +
                        "\", option \"" + o.id + "\": unknown icon \"" + o.icon +
                        "\". Use one of: " + names + " (or leave icon out).";
@@ -71,9 +70,8 @@ std::optional<std::string> checkIcons(const Form& form) {
 
 std::optional<std::string> load(const fs::path& path, Loaded& out) {
     auto config = loadKioskConfig(path);
-    if (!config) {
+    if (!config)
         return config.error().toString();
-    }
     out.config = std::move(config.value());
     auto catalog = LocaleCatalog::load(out.config.uiLocaleDir);
     if (!catalog) {
@@ -94,15 +92,12 @@ std::optional<std::string> load(const fs::path& path, Loaded& out) {
         return forms.error().toString() + " (a form or list file named in [forms] of " +
                out.config.file.string() + ")";
     }
-    for (const Form* f : {&forms->complaint, &forms->survey}) {
-        if (auto e = checkIcons(*f)) {
+    for (const Form* f : {&forms->complaint, &forms->survey})
+        if (auto e = checkIcons(*f))
             return e;
-        }
-    }
     out.glyphs = glyphSet(out.config, forms.value(), out.catalog, out.policy);
-    if (auto e = checkFontCoverage(out.config.uiFont, out.glyphs)) {
+    if (auto e = checkFontCoverage(out.config.uiFont, out.glyphs))
         return e;
-    }
     const auto common = commonCharacters();
     out.common = coveredBy(out.config.uiFont, CodePointSet(common.begin(), common.end()));
     if (out.config.inputPinyin) {
@@ -119,9 +114,8 @@ std::optional<std::string> load(const fs::path& path, Loaded& out) {
 }
 
 double percentile(std::vector<float> v, double p) {
-    if (v.empty()) {
+    if (v.empty())
         return 0;
-    }
     std::sort(v.begin(), v.end());
     const std::size_t i =
         std::min(v.size() - 1, static_cast<std::size_t>(p * (v.size() - 1) + 0.5));
@@ -131,11 +125,9 @@ double percentile(std::vector<float> v, double p) {
 long peakRssKb() {
     std::ifstream in("/proc/self/status");
     std::string line;
-    while (std::getline(in, line)) {
-        if (line.rfind("VmHWM:", 0) == 0) {
+    while (std::getline(in, line))
+        if (line.rfind("VmHWM:", 0) == 0)
             return std::strtol(line.c_str() + 6, nullptr, 10);
-        }
-    }
     return 0;
 }
 
@@ -205,9 +197,8 @@ void Window::ensureGlyphs(std::string_view text) {
             missing = true;
         }
     }
-    if (!missing) {
+    if (!missing)
         return;
-    }
     std::string error;
     const auto started = std::chrono::steady_clock::now();
     if (auto baked = bakeFonts(*ImGui::GetIO().Fonts, m_l.config.uiFont, m_l.glyphs, m_l.common,
@@ -236,14 +227,11 @@ void Window::ensureTypedGlyphs() {
     constexpr std::size_t kPerPage = 12;
     const std::size_t shown =
         (static_cast<std::size_t>(std::max(0, s.candidatePage)) + 1) * kPerPage;
-    for (std::size_t i = 0; i < std::min(shown, ime.candidateCount()); ++i) {
+    for (std::size_t i = 0; i < std::min(shown, ime.candidateCount()); ++i)
         text += ime.candidate(i);
-    }
-    for (const auto& [id, a] : s.answers()) {
-        if (a.kind() == AnswerKind::Text) {
+    for (const auto& [id, a] : s.answers())
+        if (a.kind() == AnswerKind::Text)
             text += a.text();
-        }
-    }
     ensureGlyphs(text);
     sodium_memzero(text.data(), text.size());
 }
@@ -329,9 +317,8 @@ void Window::handleCommand(std::shared_ptr<AutomationServer::Request> r) {
         p.deadline = m_backend.time() + timeout;
         p.framesLeft = 1;
     } else if (p.verb == "stats") {
-        if (p.arg == "reset") {
+        if (p.arg == "reset")
             m_frameMs.clear();
-        }
         p.request->reply.set_value(stats().dump());
         return;
     } else if (p.verb == "quit") {
@@ -342,9 +329,8 @@ void Window::handleCommand(std::shared_ptr<AutomationServer::Request> r) {
         // Tests of the service watchdog (tests/appliance): the UI thread stops for good, as a
         // deadlock would stop it, so the watchdog pings stop and the supervisor must kill us.
         p.request->reply.set_value(R"({"ok":true,"hanging":true})");
-        for (;;) {
+        for (;;)
             std::this_thread::sleep_for(std::chrono::hours(1));
-        }
     } else {
         p.request->reply.set_value(
             json{{"ok", false},
@@ -357,11 +343,9 @@ void Window::handleCommand(std::shared_ptr<AutomationServer::Request> r) {
 }
 
 bool Window::needCapture() const {
-    for (const auto& p : m_pending) {
-        if (p.verb == "screenshot" && p.framesLeft == 1) {
+    for (const auto& p : m_pending)
+        if (p.verb == "screenshot" && p.framesLeft == 1)
             return true;
-        }
-    }
     return false;
 }
 
@@ -423,9 +407,8 @@ void Window::afterFrame(const std::vector<std::uint8_t>* capture) {
 void Window::speakAfterFrame() {
     // The speaker button reads the screen (or stops); while read-aloud is on, each new screen
     // is read; any other tap interrupts. The worker does the rest (read_aloud.hpp).
-    if (!m_readAloud) {
+    if (!m_readAloud)
         return;
-    }
     const Session& s = m_flow->session();
     std::string key;
     for (const auto& line : m_fs.speech) {
@@ -433,17 +416,15 @@ void Window::speakAfterFrame() {
         key += '\n';
     }
     const SpeechLanguage language = speechLanguageFor(s.locale);
-    if (m_fs.speakToggled) {
-        if (s.readAloud) {
+    if (m_fs.speakToggled)
+        if (s.readAloud)
             m_readAloud->say(m_fs.speech, language);
-        } else {
+        else
             m_readAloud->stop();
-        }
-    } else if (s.readAloud && key != m_spokenKey) {
+    else if (s.readAloud && key != m_spokenKey)
         m_readAloud->say(m_fs.speech, language);
-    } else if (ImGui::GetIO().MouseClicked[0]) {
+    else if (ImGui::GetIO().MouseClicked[0])
         m_readAloud->stop();
-    }
     m_spokenKey = std::move(key);
 }
 
@@ -483,9 +464,8 @@ int Window::run() {
         m_flow = std::make_unique<KioskFlow>(m_l.config, m_l.desk->forms(), m_l.policy, submitter,
                                              &forwarder, m_l.tagKey ? &*m_l.tagKey : nullptr,
                                              static_cast<std::int64_t>(unixNow()));
-        if (m_l.ime) {
+        if (m_l.ime)
             m_flow->setInputMethod(std::move(m_l.ime));
-        }
         m_ui = std::make_unique<Ui>(m_l.catalog, m_font.font);
         // Read-aloud and handwriting (kiosk/core/read_aloud.hpp, handwriting_recognizer.hpp).
         // Neither is needed to take a complaint: a missing model or voice leaves the feature off.
@@ -525,30 +505,23 @@ int Window::run() {
                 seconds = std::max(0.0, seconds);
                 wait = wait < 0 ? seconds : std::min(wait, seconds);
             };
-            if (settle > 0) {
+            if (settle > 0)
                 consider(0);
-            }
-            if (auto d = m_flow->nextDeadline(static_cast<std::int64_t>(nowReal))) {
+            if (auto d = m_flow->nextDeadline(static_cast<std::int64_t>(nowReal)))
                 consider(static_cast<double>(*d) - nowReal + 0.01);
-            }
-            if (m_fs.wantsBlink) {
+            if (m_fs.wantsBlink)
                 consider(0.53 - std::fmod(t, 0.53));
-            }
-            if (m_fs.wakeAt >= 0) {
+            if (m_fs.wakeAt >= 0)
                 consider(m_fs.wakeAt - t);
-            }
-            for (const auto& p : m_pending) {
+            for (const auto& p : m_pending)
                 consider(p.verb == "wait" && !p.matched ? std::min(p.deadline - t, 0.25) : 0);
-            }
             // Under systemd's WatchdogSec= wake at least every half interval, idle or not.
-            if (auto ping = m_notifier.maxSleepSeconds()) {
+            if (auto ping = m_notifier.maxSleepSeconds())
                 consider(*ping);
-            }
-            if (wait == 0) {
+            if (wait == 0)
                 m_backend.pollEvents();
-            } else {
+            else
                 m_backend.waitEvents(wait);
-            }
             m_notifier.watchdogTick();
             const auto nowUnix = static_cast<std::int64_t>(unixNow());
             settle = std::max(settle, 1);
@@ -556,16 +529,13 @@ int Window::run() {
                 m_flow->noteActivity(nowUnix);
                 settle = 3;
             }
-            if (m_automation) {
-                while (auto r = m_automation->take()) {
+            if (m_automation)
+                while (auto r = m_automation->take())
                     handleCommand(std::move(r));
-                }
-            }
             if (m_flow->tick(nowUnix)) {
                 settle = 3;
-                if (const auto& r = m_flow->session().lookupResult) {
+                if (const auto& r = m_flow->session().lookupResult)
                     ensureGlyphs(r->reply);
-                }
             }
             if (m_flow->session().generation != generation) {
                 // A wipe: also forget ImGui's own per-widget state (active id, text-edit buffer
@@ -588,9 +558,8 @@ int Window::run() {
             m_fs.speech.clear();
             m_fs.speakToggled = false;
             m_backend.newFrame();
-            if (m_frames == 0) {
+            if (m_frames == 0)
                 ImGui::GetIO().Fonts->ClearTexData(); // uploaded when the window opened
-            }
             ImGui::NewFrame();
             const Screen drawn = m_flow->screen();
             drawFrame(*m_ui, *m_flow, m_fs);
@@ -604,9 +573,8 @@ int Window::run() {
                              ((bg >> IM_COL32_B_SHIFT) & 0xFF) / 255.0f, cap ? &capture : nullptr);
             const auto frameEnd = std::chrono::steady_clock::now();
             ++m_frames;
-            if (m_frames == 1) {
+            if (m_frames == 1)
                 m_notifier.ready("first frame shown");
-            }
             if (m_firstFrameMs < 0) {
                 m_firstFrameMs =
                     std::chrono::duration<double, std::milli>(frameEnd - m_o.startedAt).count();
@@ -616,9 +584,8 @@ int Window::run() {
                     std::chrono::duration<float, std::milli>(frameEnd - frameStart).count());
             }
             --settle;
-            if (m_flow->screen() != drawn) {
+            if (m_flow->screen() != drawn)
                 settle = 3;
-            }
             // 正在保存… is on screen now: do the (fsync-bound) submit.
             if (drawn == Screen::Saving && m_flow->session().submitPending) {
                 m_flow->performPendingSubmit(static_cast<std::int64_t>(unixNow()));
@@ -627,9 +594,8 @@ int Window::run() {
             afterFrame(cap ? &capture : nullptr);
         }
         m_notifier.stopping();
-        for (auto& p : m_pending) {
+        for (auto& p : m_pending)
             p.request->reply.set_value(R"({"ok":false,"error":"shutting down"})");
-        }
         m_pending.clear();
         m_automation.reset();
         m_flow.reset(); // wipes the session before the forwarder goes
@@ -674,9 +640,8 @@ int runKioskWindow(const WindowOptions& o) {
         return desk.error().kind == DeskError::Kind::Store ? kExitRuntime : kExitConfig;
     }
     l.desk.emplace(std::move(desk.value()));
-    if (auto key = crypto::readReceiptTagKey(l.config.receiptTagKey)) {
+    if (auto key = crypto::readReceiptTagKey(l.config.receiptTagKey))
         l.tagKey.emplace(std::move(key.value()));
-    }
     std::atomic<bool> done{false};
     std::thread signals([&] {
         int sig = 0;
@@ -694,9 +659,8 @@ int runKioskWindow(const WindowOptions& o) {
         pthread_kill(signals.native_handle(), SIGTERM); // release sigwait
         signals.join();
     }
-    if (ImGui::GetCurrentContext()) {
+    if (ImGui::GetCurrentContext())
         ImGui::DestroyContext();
-    }
     return rc;
 }
 

@@ -17,22 +17,19 @@ void NumberPad::draw(const Rect& area, std::string_view extraKey) {
         const Rect key = rectAt(left + (i % 3) * (keyWidth + gap),
                                 area.min.y + (i / 3) * (keyHeight + gap), keyWidth, keyHeight);
         if (i == 9) {
-            if (!extraKey.empty() && m_toolkit.button("pad:" + std::string(extraKey), key, extraKey,
-                                                      ButtonStyle::Quiet)) {
+            if (!extraKey.empty() &&
+                m_toolkit.button("pad:" + std::string(extraKey), key, extraKey, ButtonStyle::Quiet))
                 m_flow.typeKey(ImeKey{ImeKey::Kind::Text, extraKey}, m_unixTime);
-            }
             continue;
         }
         if (i == 11) {
             if (m_toolkit.button("pad:backspace", key, m_toolkit.tr("keyboard.backspace"),
-                                 ButtonStyle::Secondary)) {
+                                 ButtonStyle::Secondary))
                 m_flow.typeKey(ImeKey{ImeKey::Kind::Backspace, {}}, m_unixTime);
-            }
             continue;
         }
-        if (m_toolkit.button(std::string("pad:") + digits[i], key, digits[i], ButtonStyle::Quiet)) {
+        if (m_toolkit.button(std::string("pad:") + digits[i], key, digits[i], ButtonStyle::Quiet))
             m_flow.typeKey(ImeKey{ImeKey::Kind::Text, digits[i]}, m_unixTime);
-        }
     }
 }
 

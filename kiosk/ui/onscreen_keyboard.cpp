@@ -39,13 +39,11 @@ void OnScreenKeyboard::draw(const Rect& area, bool multiline) {
         float x = left + (totalWidth - rowWidth) * 0.5f;
         for (auto key : keys) {
             std::string label(key);
-            if (session.keyboardShift && label.size() == 1 && label[0] >= 'a' && label[0] <= 'z') {
+            if (session.keyboardShift && label.size() == 1 && label[0] >= 'a' && label[0] <= 'z')
                 label[0] = static_cast<char>(label[0] - 'a' + 'A');
-            }
             if (m_toolkit.button("key:" + std::string(key), rectAt(x, y, keyWidth, keyHeight),
-                                 label, ButtonStyle::Quiet)) {
+                                 label, ButtonStyle::Quiet))
                 m_flow.typeKey(ImeKey{ImeKey::Kind::Text, label}, m_unixTime);
-            }
             x += keyWidth + gap;
         }
         y += keyHeight + gap;
@@ -57,44 +55,38 @@ void OnScreenKeyboard::draw(const Rect& area, bool multiline) {
     if (!session.keyboardSymbols) {
         if (m_toolkit.button("key:shift", rectAt(x, y, shiftWidth, keyHeight),
                              m_toolkit.tr("keyboard.shift"), ButtonStyle::Option, true,
-                             session.keyboardShift)) {
+                             session.keyboardShift))
             m_flow.setKeyboardShift(!session.keyboardShift, m_unixTime);
-        }
     }
     x += shiftWidth + gap;
     if (pinyin) {
         if (m_toolkit.button(
                 "key:lang", rectAt(x, y, keyWidth, keyHeight),
                 m_toolkit.tr(session.keyboardLatin ? "keyboard.mode_latin" : "keyboard.mode_zh"),
-                ButtonStyle::Option, true, !session.keyboardLatin)) {
+                ButtonStyle::Option, true, !session.keyboardLatin))
             m_flow.setKeyboardLatin(!session.keyboardLatin, m_unixTime);
-        }
         x += keyWidth + gap;
     }
     if (m_toolkit.button("key:symbols", rectAt(x, y, wide, keyHeight),
                          session.keyboardSymbols ? m_toolkit.tr("keyboard.letters")
                                                  : m_toolkit.tr("keyboard.symbols"),
-                         ButtonStyle::Quiet)) {
+                         ButtonStyle::Quiet))
         m_flow.setKeyboardSymbols(!session.keyboardSymbols, m_unixTime);
-    }
     x += wide + gap;
     const float spaceWidth = multiline ? keyWidth * 2 + gap : keyWidth * 4 + 3 * gap;
     if (m_toolkit.button("key:space", rectAt(x, y, spaceWidth, keyHeight),
-                         m_toolkit.tr("keyboard.space"), ButtonStyle::Quiet)) {
+                         m_toolkit.tr("keyboard.space"), ButtonStyle::Quiet))
         m_flow.typeKey(ImeKey{ImeKey::Kind::Space, {}}, m_unixTime);
-    }
     x += spaceWidth + gap;
     if (multiline) {
         if (m_toolkit.button("key:enter", rectAt(x, y, wide, keyHeight),
-                             m_toolkit.tr("keyboard.enter"), ButtonStyle::Quiet)) {
+                             m_toolkit.tr("keyboard.enter"), ButtonStyle::Quiet))
             m_flow.typeKey(ImeKey{ImeKey::Kind::Enter, {}}, m_unixTime);
-        }
         x += wide + gap;
     }
     if (m_toolkit.button("key:backspace", rectAt(x, y, left + totalWidth - x, keyHeight),
-                         m_toolkit.tr("keyboard.backspace"), ButtonStyle::Secondary)) {
+                         m_toolkit.tr("keyboard.backspace"), ButtonStyle::Secondary))
         m_flow.typeKey(ImeKey{ImeKey::Kind::Backspace, {}}, m_unixTime);
-    }
 }
 
 } // namespace minsheng::kiosk::ui

@@ -7,9 +7,8 @@
 namespace minsheng::kiosk::ui {
 
 std::string formatLocalDate(std::int64_t unixSeconds, int utcOffsetHours) {
-    if (unixSeconds <= 0) {
+    if (unixSeconds <= 0)
         return "-";
-    }
     const auto shifted =
         static_cast<std::time_t>(unixSeconds + std::int64_t{utcOffsetHours} * 3600);
     std::tm fields{};
@@ -79,15 +78,13 @@ void Screens::draw() {
         staffHealth();
         break;
     }
-    if (m_session.screen != Screen::Saving) {
+    if (m_session.screen != Screen::Saving)
         topBar();
-    }
     staffCorner();
     ImGui::EndDisabled();
     m_toolkit.setBlocked(false);
-    if (warning) {
+    if (warning)
         idleOverlay(*warning);
-    }
 }
 
 void drawFrame(Ui& toolkit, KioskFlow& flow, FrameState& frame) {

@@ -39,20 +39,16 @@ void Screens::topBar() {
     const float narrow = m_metrics.topBarNarrowButton;
     const bool canLeave = m_session.screen != Screen::Receipt || m_session.receiptNoted;
     if (m_toolkit.button("start_over", place(wide), tr("top.start_over"), ButtonStyle::Secondary,
-                         canLeave)) {
+                         canLeave))
         m_flow.startOver(m_unixTime);
-    }
     if (m_toolkit.button("contrast", place(narrow), tr("top.contrast"), ButtonStyle::Option, true,
-                         m_session.highContrast)) {
+                         m_session.highContrast))
         m_flow.toggleHighContrast(m_unixTime);
-    }
     if (m_toolkit.button("large_text", place(narrow), tr("top.large_text"), ButtonStyle::Option,
-                         true, m_session.largeText)) {
+                         true, m_session.largeText))
         m_flow.toggleLargeText(m_unixTime);
-    }
-    if (m_toolkit.button("locale", place(narrow), tr("top.other_language"), ButtonStyle::Quiet)) {
+    if (m_toolkit.button("locale", place(narrow), tr("top.other_language"), ButtonStyle::Quiet))
         m_flow.setLocale(m_session.locale == kLocaleEn ? kLocaleZh : kLocaleEn, m_unixTime);
-    }
     if (m_toolkit.button("speak", place(narrow), tr("top.read_aloud"), ButtonStyle::Option, true,
                          m_session.readAloud)) {
         m_flow.toggleReadAloud(
@@ -71,9 +67,8 @@ void Screens::topBar() {
 
 void Screens::stepProgress() {
     const auto step = m_flow.step();
-    if (step.count == 0) {
+    if (step.count == 0)
         return;
-    }
     const std::string text =
         LocaleCatalog::format(tr("flow.step"), {{"n", std::to_string(step.index)},
                                                 {"total", std::to_string(step.count)}});
@@ -93,25 +88,23 @@ void Screens::bottomBar(bool showBack, std::string_view nextId, std::string_view
     const float y = m_layout.bottomBar.min.y + (m_layout.bottomBar.h() - buttonHeight) * 0.5f;
     const float buttonWidth = m_metrics.navButtonWidth;
     if (showBack && m_toolkit.button("back", rectAt(m_layout.padding, y, buttonWidth, buttonHeight),
-                                     tr("nav.back"), ButtonStyle::Secondary)) {
+                                     tr("nav.back"), ButtonStyle::Secondary))
         m_flow.back(m_unixTime);
-    }
     if (!nextId.empty()) {
         if (m_toolkit.button(nextId,
                              rectAt(m_layout.bottomBar.max.x - m_layout.padding - buttonWidth, y,
                                     buttonWidth, buttonHeight),
                              nextLabel, ButtonStyle::Primary, nextEnabled)) {
-            if (nextId == "next") {
+            if (nextId == "next")
                 m_flow.next(m_unixTime);
-            } else if (nextId == "submit") {
+            else if (nextId == "submit")
                 m_flow.submit(m_unixTime);
-            } else if (nextId == "finish") {
+            else if (nextId == "finish")
                 m_flow.finish(m_unixTime);
-            } else if (nextId == "lookup.go") {
+            else if (nextId == "lookup.go")
                 m_flow.lookup(m_unixTime);
-            } else if (nextId == "staff.ok") {
+            else if (nextId == "staff.ok")
                 m_flow.submitStaffPin(m_unixTime);
-            }
         }
     }
     stepProgress();
@@ -127,18 +120,16 @@ float Screens::heading(const std::string& text, float y, bool withHelp) {
         const float buttonHeight = m_toolkit.touchHeight();
         if (m_toolkit.button("help",
                              rectAt(m_layout.content.max.x - helpWidth, y, helpWidth, buttonHeight),
-                             tr("field.help"), ButtonStyle::Option, true, m_session.helpOpen)) {
+                             tr("field.help"), ButtonStyle::Option, true, m_session.helpOpen))
             m_flow.toggleHelp(m_unixTime);
-        }
         return y + std::max(textHeight, buttonHeight) + m_layout.padding * 0.5f;
     }
     return y + textHeight + m_layout.padding * 0.5f;
 }
 
 void Screens::helpPanel(const Field& field, float& y) {
-    if (!m_session.helpOpen || !field.help) {
+    if (!m_session.helpOpen || !field.help)
         return;
-    }
     const float panelPadding = m_layout.padding * 0.5f;
     const float textWidth = m_layout.content.w() - 2 * panelPadding;
     const float textHeight =
@@ -153,9 +144,8 @@ void Screens::helpPanel(const Field& field, float& y) {
 }
 
 void Screens::fieldErrorLine(float& y) {
-    if (!m_session.fieldError) {
+    if (!m_session.fieldError)
         return;
-    }
     y += m_toolkit.text(ImVec2(m_layout.content.min.x, y), localized(*m_session.fieldError),
                         TextRole::Body, m_theme.danger, m_layout.content.w()) +
          m_layout.padding * 0.3f;
@@ -177,15 +167,13 @@ int Screens::pager(std::string_view prevKey, std::string_view nextKey, int page,
     int step = 0;
     if (m_toolkit.button(prevKey,
                          rectAt(m_layout.content.min.x, top, buttonWidth, m_toolkit.touchHeight()),
-                         tr(prevKey), ButtonStyle::Secondary, page > 0)) {
+                         tr(prevKey), ButtonStyle::Secondary, page > 0))
         step = -1;
-    }
     if (m_toolkit.button(
             nextKey,
             rectAt(m_layout.content.max.x - buttonWidth, top, buttonWidth, m_toolkit.touchHeight()),
-            tr(nextKey), ButtonStyle::Secondary, page + 1 < pageCount)) {
+            tr(nextKey), ButtonStyle::Secondary, page + 1 < pageCount))
         step = 1;
-    }
     if (showPosition) {
         m_toolkit.text(
             ImVec2(m_layout.content.min.x + buttonWidth, top + m_metrics.pageLabelOffset),
@@ -210,19 +198,16 @@ void Screens::cardFrame(const Rect& card, bool selected, bool held, float roundi
                             rounding);
     drawList->AddRect(card.min, card.max, selected ? m_theme.selected : m_theme.border, rounding, 0,
                       m_metrics.borderWidth);
-    if (held) {
+    if (held)
         drawList->AddRectFilled(card.min, card.max, IM_COL32(0, 0, 0, 50), rounding);
-    }
 }
 
 void Screens::listPager(int page, int pageCount, bool showPosition) {
-    if (pageCount <= 1) {
+    if (pageCount <= 1)
         return;
-    }
     if (const int step = pager("list.prev", "list.next", page, pageCount,
-                               m_metrics.pagerButtonWidth, showPosition)) {
+                               m_metrics.pagerButtonWidth, showPosition))
         m_flow.changeListPage(step, m_unixTime);
-    }
 }
 
 void Screens::idleOverlay(std::int64_t secondsLeft) {
@@ -250,9 +235,8 @@ void Screens::idleOverlay(std::int64_t secondsLeft) {
                          rectAt(panel.min.x + (panelWidth - buttonWidth) * 0.5f,
                                 panel.max.y - panelPadding - m_toolkit.touchHeight() * 1.2f,
                                 buttonWidth, m_toolkit.touchHeight() * 1.2f),
-                         tr("idle.stay"), ButtonStyle::Primary)) {
+                         tr("idle.stay"), ButtonStyle::Primary))
         m_flow.noteActivity(m_unixTime);
-    }
 }
 
 } // namespace minsheng::kiosk::ui

@@ -43,22 +43,20 @@ void Screens::home() {
         m_frame.speech.push_back(tr(actions[i].label));
         if (m_toolkit.button(actions[i].id, actionRect, tr(actions[i].label), ButtonStyle::Primary,
                              true, false, tr(actions[i].sub), TextRole::Heading)) {
-            if (i == 0) {
+            if (i == 0)
                 m_flow.startReport(m_unixTime);
-            } else if (i == 1) {
+            else if (i == 1)
                 m_flow.startSurvey(m_unixTime);
-            } else {
+            else
                 m_flow.startLookup(m_unixTime);
-            }
         }
     }
     y = m_layout.content.max.y - bottomBlock + gap;
     const float buttonWidth = m_metrics.actionButtonWidth;
     if (m_toolkit.button("home.rules",
                          rectAt(m_layout.content.min.x, y, buttonWidth, m_toolkit.touchHeight()),
-                         tr("home.rules"), ButtonStyle::Secondary)) {
+                         tr("home.rules"), ButtonStyle::Secondary))
         m_flow.openRules(m_unixTime);
-    }
     y += m_toolkit.touchHeight() + gap * 0.5f;
     hotlineLine(y, m_layout.content.w());
 }

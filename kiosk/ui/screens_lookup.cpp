@@ -12,9 +12,8 @@ void Screens::lookupEntry() {
     const std::string_view digits = m_session.lookupDigits();
     std::string shown;
     for (std::size_t i = 0; i < KioskFlow::kLookupDigits; ++i) {
-        if (i && i % 4 == 0) {
+        if (i && i % 4 == 0)
             shown += "  ";
-        }
         shown += i < digits.size() ? digits[i] : '_';
     }
     y += m_toolkit.text(ImVec2(m_layout.content.min.x, y), shown, TextRole::Title, m_theme.text,
@@ -52,9 +51,8 @@ void Screens::scannedCode() {
         }
     }
     if (typed && m_session.screen == Screen::LookupEntry &&
-        m_session.lookupDigits().size() == KioskFlow::kLookupDigits) {
+        m_session.lookupDigits().size() == KioskFlow::kLookupDigits)
         m_flow.lookup(m_unixTime);
-    }
 }
 
 void Screens::lookupWaiting() {

@@ -38,11 +38,9 @@ void Screens::questionScreen() {
     }
     const bool surveyLast = m_session.journey == Journey::Survey && [&] {
         const auto visible = visibleFields(*m_flow.form(), m_session.answers());
-        for (std::size_t i = m_session.fieldIndex + 1; i < visible.size(); ++i) {
-            if (visible[i]) {
+        for (std::size_t i = m_session.fieldIndex + 1; i < visible.size(); ++i)
+            if (visible[i])
                 return false;
-            }
-        }
         return true;
     }();
     if (surveyLast) {
@@ -65,9 +63,8 @@ void Screens::choiceList(const Field& field, float y) {
         const Answer* parent =
             field.filterBy.empty() ? nullptr : m_session.answers().get(field.filterBy);
         for (const ListItem& i : field.items) {
-            if (!field.filterBy.empty() && (!parent || i.parent != parent->text())) {
+            if (!field.filterBy.empty() && (!parent || i.parent != parent->text()))
                 continue;
-            }
             items.push_back({&i.id, &i.label, nullptr});
         }
     } else {
@@ -77,15 +74,12 @@ void Screens::choiceList(const Field& field, float y) {
         }
     }
     auto isSelected = [&](const std::string& id) {
-        if (!current) {
+        if (!current)
             return false;
-        }
         if (field.type == FieldType::Multiple) {
-            for (const auto& c : current->choices()) {
-                if (std::string_view(c) == id) {
+            for (const auto& c : current->choices())
+                if (std::string_view(c) == id)
                     return true;
-                }
-            }
             return false;
         }
         return current->text() == id;
@@ -134,11 +128,10 @@ void Screens::choiceList(const Field& field, float y) {
                              ButtonStyle::Option, enabled, selected,
                              item.description ? std::string_view(localized(*item.description))
                                               : std::string_view())) {
-            if (field.type == FieldType::Multiple) {
+            if (field.type == FieldType::Multiple)
                 m_flow.toggleOption(*item.id, m_unixTime);
-            } else {
+            else
                 m_flow.chooseOption(*item.id, m_unixTime);
-            }
         }
     }
     listPager(page, pages, true);
@@ -171,9 +164,8 @@ void Screens::scale(const Field& field, float y) {
         m_toolkit.text(ImVec2(card.min.x + gap * 0.5f, card.min.y + 2 * radius + 2 * gap),
                        tr(kFaceKeys[value - 1]), TextRole::Body,
                        selected ? m_theme.selectedText : m_theme.text, cardWidth - gap, true);
-        if (tapped) {
+        if (tapped)
             m_flow.setScale(value, m_unixTime);
-        }
     }
     const float labelY = y + cardHeight + gap;
     if (field.lowLabel) {
@@ -247,18 +239,16 @@ void Screens::textEntry(const Field& field, float y) {
             "clear",
             rectAt(box.max.x + pad, y, clearWidth,
                    std::max(m_toolkit.touchHeight(), std::min(boxHeight, m_toolkit.touchHeight()))),
-            tr("field.clear"), ButtonStyle::Secondary, !value.empty())) {
+            tr("field.clear"), ButtonStyle::Secondary, !value.empty()))
         m_flow.clearText(m_unixTime);
-    }
     if (canWrite &&
         m_toolkit.button(
             "key:handwriting",
             rectAt(box.max.x + pad + clearWidth + pad, y, clearWidth,
                    std::max(m_toolkit.touchHeight(), std::min(boxHeight, m_toolkit.touchHeight()))),
             tr(m_session.handwritingOpen ? "field.keyboard" : "field.handwriting"),
-            ButtonStyle::Option, true, m_session.handwritingOpen)) {
+            ButtonStyle::Option, true, m_session.handwritingOpen))
         m_flow.toggleHandwriting(m_unixTime);
-    }
     // Length counter for long texts, so nobody types past the limit without knowing.
     if (field.type == FieldType::Text && field.maxLength >= 100) {
         std::size_t n = 0;

@@ -64,16 +64,14 @@ void Screens::category() {
             const auto lines = m_toolkit.wrap(localized(*option.description),
                                               m_toolkit.size(TextRole::Small), textWidth);
             std::string first(lines.front());
-            if (lines.size() > 1) {
+            if (lines.size() > 1)
                 first += "…";
-            }
             m_toolkit.text(ImVec2(textX, textY), first, TextRole::Small,
                            selected ? m_theme.selectedText : m_theme.textMuted, textWidth);
         }
         drawList->PopClipRect();
-        if (tapped) {
+        if (tapped)
             m_flow.chooseCategory(option.id, m_unixTime);
-        }
     }
     listPager(page, pages, true);
     bottomBar(true, {}, {});
@@ -93,27 +91,22 @@ void Screens::privacy() {
 
 std::string Screens::answerText(const Field& field) const {
     const Answer* answer = m_session.answers().get(field.id);
-    if (!answer) {
+    if (!answer)
         return tr("review.empty");
-    }
     switch (field.type) {
     case FieldType::Single:
-        if (const Option* option = field.findOption(answer->text())) {
+        if (const Option* option = field.findOption(answer->text()))
             return localized(option->label);
-        }
         break;
     case FieldType::Picker:
-        if (const ListItem* i = field.findItem(answer->text())) {
+        if (const ListItem* i = field.findItem(answer->text()))
             return localized(i->label);
-        }
         break;
     case FieldType::Multiple: {
         std::string out;
-        for (const auto& c : answer->choices()) {
-            if (const Option* option = field.findOption(c)) {
+        for (const auto& c : answer->choices())
+            if (const Option* option = field.findOption(c))
                 out += (out.empty() ? "" : tr("review.separator")) + localized(option->label);
-            }
-        }
         return out;
     }
     case FieldType::Scale:
@@ -131,11 +124,9 @@ void Screens::review() {
     const Form& form = *m_flow.form();
     const auto visible = visibleFields(form, m_session.answers());
     std::vector<const Field*> rows;
-    for (std::size_t i = 0; i < form.fields.size(); ++i) {
-        if (visible[i]) {
+    for (std::size_t i = 0; i < form.fields.size(); ++i)
+        if (visible[i])
             rows.push_back(&form.fields[i]);
-        }
-    }
     const float gap = m_metrics.rowGap;
     const float editWidth = m_metrics.editButtonWidth;
     const float labelWidth = (m_layout.content.w() - editWidth - 2 * gap) * 0.4f;
@@ -188,9 +179,8 @@ void Screens::review() {
         if (m_toolkit.button(
                 "edit:" + field.id,
                 rectAt(m_layout.content.max.x - editWidth, y, editWidth, m_toolkit.touchHeight()),
-                tr("review.edit"), ButtonStyle::Link)) {
+                tr("review.edit"), ButtonStyle::Link))
             m_flow.editFromReview(field.id, m_unixTime);
-        }
         y += rowHeight + gap;
     }
     listPager(page, pages, false);
@@ -233,11 +223,9 @@ void Screens::receipt() {
         y += qrSide + m_layout.padding * 0.5f;
     }
     std::string digits;
-    for (char c : code) {
-        if (c >= '0' && c <= '9') {
+    for (char c : code)
+        if (c >= '0' && c <= '9')
             digits += c;
-        }
-    }
     if (QRcode* qr = QRcode_encodeString(digits.c_str(), 0, QR_ECLEVEL_M, QR_MODE_8, 1)) {
         const int n = qr->width;
         const float m = qrSide / (n + 8); // 4 modules of quiet zone on each side
@@ -265,9 +253,8 @@ void Screens::receipt() {
     if (m_toolkit.button("receipt.noted",
                          rectAt(m_layout.content.min.x, y, buttonWidth, m_toolkit.touchHeight()),
                          m_session.receiptNoted ? tr("receipt.noted_done") : tr("receipt.noted"),
-                         ButtonStyle::Option, true, m_session.receiptNoted)) {
+                         ButtonStyle::Option, true, m_session.receiptNoted))
         m_flow.confirmNoted(m_unixTime);
-    }
     bottomBar(false, "finish", tr("nav.done"), m_session.receiptNoted);
 }
 
@@ -281,9 +268,8 @@ void Screens::trouble() {
                         m_theme.text, m_layout.content.w()) +
          m_layout.padding;
     hotlineLine(y, m_layout.content.w());
-    if (footAction("trouble.retry", tr("trouble.retry"))) {
+    if (footAction("trouble.retry", tr("trouble.retry")))
         m_flow.retryAfterTrouble(m_unixTime);
-    }
     bottomBar(false, "finish", tr("nav.home"));
 }
 

@@ -24,9 +24,8 @@ void Screens::rules() {
         LocaleCatalog::format(tr("rules.source"), {{"source", localized(policyPage.source)}}),
         TextRole::Small, m_theme.textMuted, width);
     if (const int step = pager("rules.prev", "rules.next", page, static_cast<int>(pages.size()),
-                               m_metrics.rulesPagerButtonWidth, true)) {
+                               m_metrics.rulesPagerButtonWidth, true))
         m_flow.changeRulesPage(step, m_unixTime);
-    }
     bottomBar(false, "finish", tr("nav.home"));
 }
 

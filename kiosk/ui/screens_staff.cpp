@@ -12,11 +12,10 @@ namespace {
 /// A store or disk size for the health page, in MiB below a GiB and in GiB above.
 std::string formatSize(std::uint64_t bytes) {
     char text[32];
-    if (bytes >= (1ull << 30)) {
+    if (bytes >= (1ull << 30))
         std::snprintf(text, sizeof(text), "%.1f GiB", static_cast<double>(bytes) / (1ull << 30));
-    } else {
+    else
         std::snprintf(text, sizeof(text), "%.1f MiB", static_cast<double>(bytes) / (1ull << 20));
-    }
     return text;
 }
 
@@ -29,9 +28,8 @@ void Screens::staffCorner() {
     bool held = false;
     m_toolkit.hitArea("staff.corner", rectAt(0, 0, side, side), "", true, &held);
     if (held) {
-        if (m_frame.cornerHeldSince < 0) {
+        if (m_frame.cornerHeldSince < 0)
             m_frame.cornerHeldSince = m_frame.time;
-        }
         if (m_frame.time - m_frame.cornerHeldSince >= kStaffLongPressSeconds) {
             m_frame.cornerHeldSince = -1;
             m_flow.openStaff(m_unixTime);
@@ -109,9 +107,8 @@ void Screens::staffHealth() {
                                                   std::to_string(m_frame.atlasHeight));
     std::string errors;
     for (auto it = m_flow.recentErrors().rbegin(); it != m_flow.recentErrors().rend(); ++it) {
-        if (errors.size() > 200) {
+        if (errors.size() > 200)
             break;
-        }
         errors += (errors.empty() ? "" : ", ") +
                   formatLocalDate(it->at, m_flow.config().utcOffsetHours) + " " + it->what;
     }
@@ -131,9 +128,8 @@ void Screens::staffHealth() {
                             m_theme.text, m_layout.content.w() - labelWidth) +
              m_metrics.tableRowSpacing;
     }
-    if (footAction("staff.sync", tr("staff.sync_now"))) {
+    if (footAction("staff.sync", tr("staff.sync_now")))
         m_flow.staffSyncNow(m_unixTime);
-    }
     bottomBar(false, "finish", tr("staff.leave"));
 }
 

@@ -70,9 +70,8 @@ int runSpeak(const SpeakArgs& a) {
         return 0;
     }
     std::atomic<bool> stop{false};
-    if (!openSystemAudio()->play(pcm, stop)) {
+    if (!openSystemAudio()->play(pcm, stop))
         std::cerr << "minsheng-kiosk: no audio device; nothing played (use --wav FILE)\n";
-    }
     return 0;
 }
 

@@ -39,9 +39,8 @@ char32_t nextCodePoint(std::string_view s, std::size_t& i) {
         return 0xFFFD;
     }
     char32_t cp = len == 1 ? c : len == 2 ? (c & 0x1F) : len == 3 ? (c & 0x0F) : (c & 0x07);
-    for (int k = 1; k < len; ++k) {
+    for (int k = 1; k < len; ++k)
         cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
-    }
     i += len;
     return cp;
 }
@@ -180,9 +179,8 @@ float Ui::touchHeight() const {
 }
 
 float Ui::advance(char32_t cp, float size) const {
-    if (cp > 0xFFFF) {
+    if (cp > 0xFFFF)
         cp = 0xFFFD;
-    }
     return m_font->GetCharAdvance(static_cast<ImWchar>(cp)) * size / m_font->FontSize;
 }
 
@@ -217,9 +215,8 @@ std::vector<std::string_view> Ui::wrap(std::string_view text, float size, float 
             std::size_t cut = lastBreak != std::string_view::npos ? lastBreak : at;
             float carried = lastBreak != std::string_view::npos ? x - widthAtBreak : 0;
             std::string_view line = text.substr(lineStart, cut - lineStart);
-            while (!line.empty() && line.back() == ' ') {
+            while (!line.empty() && line.back() == ' ')
                 line.remove_suffix(1);
-            }
             lines.push_back(line);
             lineStart = cut;
             while (lineStart < text.size() && text[lineStart] == ' ') {
@@ -232,9 +229,8 @@ std::vector<std::string_view> Ui::wrap(std::string_view text, float size, float 
         x += w;
         prev = cp;
     }
-    if (lineStart < text.size() || lines.empty()) {
+    if (lineStart < text.size() || lines.empty())
         lines.push_back(text.substr(lineStart));
-    }
     return lines;
 }
 
@@ -243,9 +239,8 @@ ImVec2 Ui::measure(std::string_view text, float size, float width) const {
     const auto lines = wrap(text, size, width);
     for (auto l : lines) {
         float lw = 0;
-        for (std::size_t i = 0; i < l.size();) {
+        for (std::size_t i = 0; i < l.size();)
             lw += advance(nextCodePoint(l, i), size);
-        }
         w = std::max(w, lw);
     }
     return ImVec2(w, lines.size() * size * 1.3f);
@@ -257,9 +252,8 @@ void Ui::noteLabel(std::string_view s) {
         for (std::size_t i = 0; i < s.size();) {
             const char32_t cp = nextCodePoint(s, i);
             if (cp > 0x20 &&
-                (cp > 0xFFFF || !m_font->FindGlyphNoFallback(static_cast<ImWchar>(cp)))) {
+                (cp > 0xFFFF || !m_font->FindGlyphNoFallback(static_cast<ImWchar>(cp))))
                 ++m_missingGlyphs;
-            }
         }
     }
 }
@@ -274,9 +268,8 @@ float Ui::textSized(ImVec2 pos, std::string_view text, float size, ImU32 color, 
         float x = pos.x;
         if (center) {
             float lw = 0;
-            for (std::size_t i = 0; i < l.size();) {
+            for (std::size_t i = 0; i < l.size();)
                 lw += advance(nextCodePoint(l, i), size);
-            }
             x += std::max(0.0f, (width - lw) * 0.5f);
         }
         draw()->AddText(m_font, size, ImVec2(x, y + size * 0.12f), color, l.data(),
@@ -299,9 +292,8 @@ bool Ui::hitArea(std::string_view id, const Rect& r, std::string_view label, boo
     ImGui::BeginDisabled(!enabled);
     bool pressed =
         ImGui::InvisibleButton("##hit", ImVec2(std::max(1.0f, r.w()), std::max(1.0f, r.h())));
-    if (held) {
+    if (held)
         *held = ImGui::IsItemActive();
-    }
     ImGui::EndDisabled();
     ImGui::PopID();
     if (!m_pendingTap.empty() && m_pendingTap == id) {
@@ -365,9 +357,8 @@ bool Ui::button(std::string_view id, const Rect& r, std::string_view label, Butt
     ImDrawList* dl = draw();
     dl->AddRectFilled(r.min, r.max, bg, rounding);
     dl->AddRect(r.min, r.max, border, rounding, 0, std::max(2.0f, 3 * m_unit));
-    if (held) {
+    if (held)
         dl->AddRectFilled(r.min, r.max, IM_COL32(0, 0, 0, 50), rounding);
-    }
     const float pad = buttonPadding();
     const float inner = r.w() - 2 * pad;
     const float ls = size(labelRole);

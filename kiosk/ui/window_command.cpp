@@ -39,9 +39,8 @@ int runHashPin() {
         ::tcsetattr(0, TCSANOW, &old);
         std::cerr << "\n";
     }
-    while (!pin.empty() && (pin.back() == '\r' || pin.back() == ' ')) {
+    while (!pin.empty() && (pin.back() == '\r' || pin.back() == ' '))
         pin.pop_back();
-    }
     if (!isValidStaffPin(pin)) {
         sodium_memzero(pin.data(), pin.size());
         std::cerr << "minsheng-kiosk: a staff PIN is 4 to 12 digits.\n";
@@ -70,9 +69,8 @@ void addWindowCommands(CLI::App& app, std::function<int()>& run) {
                     "line (Argon2id) for the kiosk configuration.");
     hash->callback([&run] { run = runHashPin; });
     app.final_callback([&app, &run, args] {
-        if (run || !app.get_subcommands().empty()) {
+        if (run || !app.get_subcommands().empty())
             return;
-        }
         run = [args]() -> int {
             if (args->config.empty()) {
                 std::cerr << "minsheng-kiosk: --config KIOSK.toml is required to open the window "
@@ -101,9 +99,8 @@ void addWindowCommands(CLI::App& app, std::function<int()>& run) {
                 o.width = w;
                 o.height = h;
             }
-            if (!args->automation.empty()) {
+            if (!args->automation.empty())
                 o.automation = args->automation;
-            }
             return runKioskWindow(o);
         };
     });

@@ -51,9 +51,8 @@ void Answers::setChoice(std::string_view field, std::string_view optionId) {
 void Answers::setChoices(std::string_view field, std::span<const std::string_view> optionIds) {
     Answer& a = replace(field, AnswerKind::Choices);
     a.m_choices.reserve(optionIds.size());
-    for (auto id : optionIds) {
+    for (auto id : optionIds)
         a.m_choices.emplace_back(id); // uses-allocator: the element gets the vector's resource
-    }
 }
 
 void Answers::setText(std::string_view field, std::string_view text) {
@@ -71,9 +70,8 @@ const Answer* Answers::get(std::string_view field) const {
 
 bool Answers::erase(std::string_view field) {
     auto it = m_map.find(field);
-    if (it == m_map.end()) {
+    if (it == m_map.end())
         return false;
-    }
     m_map.erase(it);
     return true;
 }

@@ -41,9 +41,8 @@ void putString(W& w, std::string_view s) {
     std::size_t run = 0; // start of the current stretch of bytes that need no escaping
     for (std::size_t i = 0; i < s.size(); ++i) {
         const auto c = static_cast<unsigned char>(s[i]);
-        if (c >= 0x20 && c != '"' && c != '\\') {
+        if (c >= 0x20 && c != '"' && c != '\\')
             continue;
-        }
         w.put(s.substr(run, i - run));
         run = i + 1;
         switch (c) {
@@ -93,13 +92,11 @@ void writePayload(W& w, const Form& form, const Answers& answers, std::string_vi
     bool first = true;
     std::vector<const std::pmr::string*> ordered; // pointers only: no copies of answer text
     for (const auto& [id, answer] : answers) {    // map order = byte order of ids
-        if (answer.isEmpty()) {
+        if (answer.isEmpty())
             continue;
-        }
         const Field* f = form.find(id);
-        if (!first) {
+        if (!first)
             w.put(',');
-        }
         first = false;
         putString(w, id);
         w.put(':');
@@ -113,17 +110,15 @@ void writePayload(W& w, const Form& form, const Answers& answers, std::string_vi
             break;
         case AnswerKind::Choices: {
             ordered.clear();
-            for (const auto& c : answer.choices()) {
+            for (const auto& c : answer.choices())
                 ordered.push_back(&c);
-            }
             std::sort(ordered.begin(), ordered.end(), [f](const auto* a, const auto* b) {
                 return f->optionIndex(*a) < f->optionIndex(*b);
             });
             w.put('[');
             for (std::size_t i = 0; i < ordered.size(); ++i) {
-                if (i > 0) {
+                if (i > 0)
                     w.put(',');
-                }
                 putString(w, *ordered[i]);
             }
             w.put(']');
@@ -145,9 +140,8 @@ void writePayload(W& w, const Form& form, const Answers& answers, std::string_vi
 int digits(std::string_view s, std::size_t pos, std::size_t n) {
     int v = 0;
     for (std::size_t i = pos; i < pos + n; ++i) {
-        if (s[i] < '0' || s[i] > '9') {
+        if (s[i] < '0' || s[i] > '9')
             return -1;
-        }
         v = v * 10 + (s[i] - '0');
     }
     return v;
@@ -157,19 +151,16 @@ int digits(std::string_view s, std::size_t pos, std::size_t n) {
 std::optional<std::int64_t> parsePayloadTime(std::string_view s) {
     using namespace std::chrono;
     if (s.size() != 17 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' ||
-        s[16] != 'Z') {
+        s[16] != 'Z')
         return std::nullopt;
-    }
     const int y = digits(s, 0, 4), mo = digits(s, 5, 2), d = digits(s, 8, 2);
     const int h = digits(s, 11, 2), mi = digits(s, 14, 2);
-    if (y < 0 || mo < 0 || d < 0 || h < 0 || h > 23 || mi < 0 || mi > 59) {
+    if (y < 0 || mo < 0 || d < 0 || h < 0 || h > 23 || mi < 0 || mi > 59)
         return std::nullopt;
-    }
     const year_month_day ymd{year{y}, month{static_cast<unsigned>(mo)},
                              day{static_cast<unsigned>(d)}};
-    if (!ymd.ok()) {
+    if (!ymd.ok())
         return std::nullopt;
-    }
     const auto tp = sys_days{ymd} + hours{h} + minutes{mi};
     return duration_cast<seconds>(tp.time_since_epoch()).count();
 }
@@ -184,9 +175,8 @@ std::string formatPayloadTime(std::int64_t unixSeconds) {
     const year_month_day ymd{day};
     const hh_mm_ss hms{minute - day};
     const int y = static_cast<int>(ymd.year());
-    if (y < 0 || y > 9999) {
+    if (y < 0 || y > 9999)
         throw std::invalid_argument("formatPayloadTime: year outside 0000..9999");
-    }
     char buf[32];
     std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02dZ", y,
                   static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
@@ -196,9 +186,8 @@ std::string formatPayloadTime(std::int64_t unixSeconds) {
 
 crypto::SecretBytes buildCanonicalPayload(const Form& form, const Answers& answers,
                                           std::string_view locale, std::int64_t createdAtUnix) {
-    if (!isSupportedLocale(locale)) {
+    if (!isSupportedLocale(locale))
         throw std::invalid_argument("buildCanonicalPayload: unsupported locale");
-    }
     const auto errors = validateAnswers(form, answers);
     if (!errors.empty()) {
         // Field id and code only: the message must not carry what the parent wrote.
@@ -217,16 +206,14 @@ crypto::SecretBytes buildCanonicalPayload(const Form& form, const Answers& answe
     crypto::SecretBytes out(counter.size);
     BufferWriter writer{out.data()};
     writePayload(writer, form, answers, locale, created);
-    if (writer.pos != counter.size) {
+    if (writer.pos != counter.size)
         throw std::logic_error("buildCanonicalPayload: the two passes disagree");
-    }
     return out;
 }
 
 Result<ParsedPayload, std::string> parsePayload(std::string_view payload) {
-    if (payload.size() > kMaxPayloadBytes) {
+    if (payload.size() > kMaxPayloadBytes)
         return fail(std::string("payload larger than kMaxPayloadBytes"));
-    }
     nlohmann::json doc;
     try {
         doc = nlohmann::json::parse(payload.begin(), payload.end());
@@ -238,15 +225,12 @@ Result<ParsedPayload, std::string> parsePayload(std::string_view payload) {
         // out_of_range.406: a number that does not fit a double, such as 1e999.
         return fail(std::string("payload is not JSON this parser accepts (a number out of range)"));
     }
-    if (!doc.is_object()) {
+    if (!doc.is_object())
         return fail(std::string("payload is not a JSON object"));
-    }
-    for (const auto& [key, value] : doc.items()) {
+    for (const auto& [key, value] : doc.items())
         if (key != "answers" && key != "created" && key != "form" && key != "form_version" &&
-            key != "locale") {
+            key != "locale")
             return fail("payload has unknown key \"" + key + "\"");
-        }
-    }
     const auto need = [&](const char* key) {
         return doc.contains(key);
     };
@@ -257,17 +241,15 @@ Result<ParsedPayload, std::string> parsePayload(std::string_view payload) {
     }
     ParsedPayload p;
     const auto& answers = doc["answers"];
-    if (!answers.is_object()) {
+    if (!answers.is_object())
         return fail(std::string("\"answers\" is not an object"));
-    }
     for (const auto& [key, value] : answers.items()) {
         const bool okValue =
             value.is_string() || value.is_number_integer() ||
             (value.is_array() &&
              std::all_of(value.begin(), value.end(), [](const auto& v) { return v.is_string(); }));
-        if (!okValue) {
+        if (!okValue)
             return fail("answer \"" + key + "\" is not a string, integer or list of strings");
-        }
     }
     if (!doc["created"].is_string() || !doc["form"].is_string() ||
         !doc["form_version"].is_number_integer() || !doc["locale"].is_string()) {
@@ -276,24 +258,20 @@ Result<ParsedPayload, std::string> parsePayload(std::string_view payload) {
     }
     p.created = doc["created"].get<std::string>();
     const auto createdAt = parsePayloadTime(p.created);
-    if (!createdAt) {
+    if (!createdAt)
         return fail("\"created\" is not YYYY-MM-DDTHH:MMZ: " + p.created);
-    }
     p.createdAt = *createdAt;
     p.formId = doc["form"].get<std::string>();
     const auto& version = doc["form_version"];
     if (!version.is_number_unsigned() || version.get<std::uint64_t>() < 1 ||
-        version.get<std::uint64_t>() > static_cast<std::uint64_t>(INT64_MAX)) {
+        version.get<std::uint64_t>() > static_cast<std::uint64_t>(INT64_MAX))
         return fail(std::string("\"form_version\" is not a positive integer"));
-    }
     p.formVersion = version.get<std::int64_t>();
     p.locale = doc["locale"].get<std::string>();
-    if (!isSupportedLocale(p.locale)) {
+    if (!isSupportedLocale(p.locale))
         return fail("unsupported locale \"" + p.locale + "\"");
-    }
-    if (doc.dump() != payload) {
+    if (doc.dump() != payload)
         return fail(std::string("payload is valid JSON but not in canonical form"));
-    }
     p.answers = answers;
     return p;
 }

@@ -18,9 +18,8 @@ struct ConfigError {
     /// "file:line: message" (or "file: message" when there is no line), the format editors and
     /// compilers use, so the position is clickable in most terminals.
     std::string toString() const {
-        if (line > 0) {
+        if (line > 0)
             return file + ":" + std::to_string(line) + ": " + message;
-        }
         return file + ": " + message;
     }
 };

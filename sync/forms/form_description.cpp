@@ -17,9 +17,8 @@ std::string firstCodePoints(std::string_view s, std::size_t n) {
     std::size_t i = 0;
     for (std::size_t count = 0; i < s.size() && count < n; ++count) {
         ++i;
-        while (i < s.size() && (static_cast<unsigned char>(s[i]) & 0xC0) == 0x80) {
+        while (i < s.size() && (static_cast<unsigned char>(s[i]) & 0xC0) == 0x80)
             ++i;
-        }
     }
     return std::string(s.substr(0, i));
 }
@@ -33,58 +32,47 @@ nlohmann::json describeForm(const Form& form) {
                             {"type", std::string(fieldTypeName(f.type))},
                             {"label", localized(f.label)},
                             {"required", f.required}};
-        if (f.help) {
+        if (f.help)
             j["help"] = localized(*f.help);
-        }
-        if (f.showIf) {
+        if (f.showIf)
             j["show_if"] = {{"field", f.showIf->field}, {"in", f.showIf->in}};
-        }
         if (f.type == FieldType::Single || f.type == FieldType::Multiple) {
             nlohmann::json options = nlohmann::json::array();
             for (const Option& o : f.options) {
                 nlohmann::json oj = {{"id", o.id}, {"label", localized(o.label)}};
-                if (o.description) {
+                if (o.description)
                     oj["description"] = localized(*o.description);
-                }
-                if (!o.icon.empty()) {
+                if (!o.icon.empty())
                     oj["icon"] = o.icon;
-                }
                 options.push_back(std::move(oj));
             }
             j["options"] = std::move(options);
         }
-        if (!f.defaultChoice.empty()) {
+        if (!f.defaultChoice.empty())
             j["default"] = f.defaultChoice;
-        }
         if (f.type == FieldType::Multiple) {
-            if (f.minSelections > 0) {
+            if (f.minSelections > 0)
                 j["min_selections"] = f.minSelections;
-            }
-            if (f.maxSelections > 0) {
+            if (f.maxSelections > 0)
                 j["max_selections"] = f.maxSelections;
-            }
         }
         if (f.type == FieldType::Text) {
             j["max_length"] = f.maxLength;
             j["multiline"] = f.multiline;
         }
-        if (f.lowLabel) {
+        if (f.lowLabel)
             j["low_label"] = localized(*f.lowLabel);
-        }
-        if (f.highLabel) {
+        if (f.highLabel)
             j["high_label"] = localized(*f.highLabel);
-        }
         if (f.type == FieldType::Picker) {
             j["list"] = f.list;
-            if (!f.filterBy.empty()) {
+            if (!f.filterBy.empty())
                 j["filter_by"] = f.filterBy;
-            }
             nlohmann::json items = nlohmann::json::array();
             for (const ListItem& item : f.items) {
                 nlohmann::json ij = {{"id", item.id}, {"label", localized(item.label)}};
-                if (!item.parent.empty()) {
+                if (!item.parent.empty())
                     ij["parent"] = item.parent;
-                }
                 items.push_back(std::move(ij));
             }
             j["items"] = std::move(items);
@@ -110,17 +98,15 @@ std::string describeFormText(const Form& form, std::string_view locale) {
                std::string(fieldTypeName(f.type));
         out += f.required ? (zh ? "   必填" : "   required") : (zh ? "   选填" : "   optional");
         out += "\n";
-        if (f.help) {
+        if (f.help)
             out += "   " + f.help->get(locale) + "\n";
-        }
         if (f.showIf) {
             const Field* ref = form.find(f.showIf->field);
             out += zh ? "   仅当“" : "   shown only when \"";
             out += ref ? ref->label.get(locale) : f.showIf->field;
             out += zh ? "”选择以下之一时显示: " : "\" is one of: ";
-            for (std::size_t i = 0; i < f.showIf->in.size(); ++i) {
+            for (std::size_t i = 0; i < f.showIf->in.size(); ++i)
                 out += (i ? ", " : "") + f.showIf->in[i];
-            }
             out += "\n";
         }
         switch (f.type) {
@@ -141,9 +127,8 @@ std::string describeFormText(const Form& form, std::string_view locale) {
             break;
         case FieldType::Scale:
             out += "   1-5";
-            if (f.lowLabel && f.highLabel) {
+            if (f.lowLabel && f.highLabel)
                 out += ": 1 = " + f.lowLabel->get(locale) + ", 5 = " + f.highLabel->get(locale);
-            }
             out += "\n";
             break;
         case FieldType::Picker:
@@ -159,9 +144,8 @@ std::string describeFormText(const Form& form, std::string_view locale) {
         }
         for (const Option& o : f.options) {
             out += "   - " + o.id + ": " + o.label.get(locale);
-            if (o.id == f.defaultChoice) {
+            if (o.id == f.defaultChoice)
                 out += zh ? "（默认）" : " (default)";
-            }
             out += "\n";
         }
     }
@@ -176,9 +160,8 @@ nlohmann::json exampleAnswers(const Form& form, [[maybe_unused]] const ListSet& 
     static constexpr std::string_view kSample =
         "这是一段示例文字，用于检查表单。This is sample text for checking the form.";
     for (const Field& f : form.fields) {
-        if (!isFieldVisible(form, answers, f.id)) {
+        if (!isFieldVisible(form, answers, f.id))
             continue;
-        }
         switch (f.type) {
         case FieldType::Single: {
             const std::string& choice =
@@ -201,9 +184,8 @@ nlohmann::json exampleAnswers(const Form& form, [[maybe_unused]] const ListSet& 
         }
         case FieldType::Picker: {
             const Answer* parent = f.filterBy.empty() ? nullptr : answers.get(f.filterBy);
-            if (!f.filterBy.empty() && !parent) {
+            if (!f.filterBy.empty() && !parent)
                 break; // the filter field was not shown; a picker under it cannot be answered
-            }
             for (const ListItem& item : f.items) {
                 if (!parent || item.parent == parent->text()) {
                     answers.setChoice(f.id, item.id);

@@ -23,29 +23,23 @@ constexpr std::pair<FieldType, std::string_view> kFieldTypeNames[] = {
 } // namespace
 
 std::string_view fieldTypeName(FieldType type) {
-    for (auto [t, name] : kFieldTypeNames) {
-        if (t == type) {
+    for (auto [t, name] : kFieldTypeNames)
+        if (t == type)
             return name;
-        }
-    }
     return "?";
 }
 
 std::optional<FieldType> fieldTypeFromName(std::string_view name) {
-    for (auto [t, n] : kFieldTypeNames) {
-        if (n == name) {
+    for (auto [t, n] : kFieldTypeNames)
+        if (n == name)
             return t;
-        }
-    }
     return std::nullopt;
 }
 
 const ListItem* NamedList::find(std::string_view id) const {
-    for (const auto& item : items) {
-        if (item.id == id) {
+    for (const auto& item : items)
+        if (item.id == id)
             return &item;
-        }
-    }
     return nullptr;
 }
 
@@ -60,20 +54,16 @@ const Option* Field::findOption(std::string_view optionId) const {
 }
 
 std::size_t Field::optionIndex(std::string_view optionId) const {
-    for (std::size_t i = 0; i < options.size(); ++i) {
-        if (options[i].id == optionId) {
+    for (std::size_t i = 0; i < options.size(); ++i)
+        if (options[i].id == optionId)
             return i;
-        }
-    }
     return options.size();
 }
 
 const ListItem* Field::findItem(std::string_view itemId) const {
-    for (const auto& item : items) {
-        if (item.id == itemId) {
+    for (const auto& item : items)
+        if (item.id == itemId)
             return &item;
-        }
-    }
     return nullptr;
 }
 
@@ -87,11 +77,9 @@ const Field* Form::find(std::string_view fieldId) const {
 }
 
 std::size_t Form::indexOf(std::string_view fieldId) const {
-    for (std::size_t i = 0; i < fields.size(); ++i) {
-        if (fields[i].id == fieldId) {
+    for (std::size_t i = 0; i < fields.size(); ++i)
+        if (fields[i].id == fieldId)
             return i;
-        }
-    }
     return fields.size();
 }
 
@@ -106,20 +94,17 @@ std::size_t worstCasePayloadBytes(const Form& form) {
         std::size_t value = 0;
         switch (f.type) {
         case FieldType::Single:
-            for (const auto& o : f.options) {
+            for (const auto& o : f.options)
                 value = std::max(value, o.id.size() + 2);
-            }
             break;
         case FieldType::Picker:
-            for (const auto& i : f.items) {
+            for (const auto& i : f.items)
                 value = std::max(value, i.id.size() + 2);
-            }
             break;
         case FieldType::Multiple:
             value = 2; // [ ]
-            for (const auto& o : f.options) {
+            for (const auto& o : f.options)
                 value += o.id.size() + 3; // "id",
-            }
             break;
         case FieldType::Text:
             // Per code point: at most 4 bytes of UTF-8; the only escapes a valid text can need
@@ -148,9 +133,8 @@ std::size_t worstCasePayloadBytes(const Form& form) {
 
 Result<ListSet, ConfigError> parseLists(std::string_view text, std::string_view file) {
     auto parsed = parseToml(text, file);
-    if (!parsed) {
+    if (!parsed)
         return fail(std::move(parsed.error()));
-    }
     const toml::table& root = parsed.value();
     TomlReader r{std::string(file)};
     ListSet set;
@@ -159,12 +143,10 @@ Result<ListSet, ConfigError> parseLists(std::string_view text, std::string_view 
     r.checkKeys(root, {"description", "lists"}, "the lists file");
     set.description = r.localized(root, "description", false, "the lists file");
     const toml::table* lists = r.table(root, "lists", true, "the lists file");
-    if (!r.ok()) {
+    if (!r.ok())
         return fail(r.takeError());
-    }
-    if (lists->empty()) {
+    if (lists->empty())
         r.failAt(*lists, "[lists] defines no list");
-    }
     for (auto&& [key, node] : *lists) {
         const std::string name(key.str());
         const std::string what = "list \"" + name + "\"";
@@ -180,13 +162,11 @@ Result<ListSet, ConfigError> parseLists(std::string_view text, std::string_view 
         NamedList list;
         list.name = name;
         r.checkKeys(lt, {"title", "items"}, what);
-        if (auto title = r.localized(lt, "title", true, what)) {
+        if (auto title = r.localized(lt, "title", true, what))
             list.title = *title;
-        }
         const toml::array* items = r.array(lt, "items", true, what);
-        if (!r.ok()) {
+        if (!r.ok())
             break;
-        }
         if (items->empty()) {
             r.failAt(*items, what + " has no items");
             break;
@@ -204,9 +184,8 @@ Result<ListSet, ConfigError> parseLists(std::string_view text, std::string_view 
             auto id = r.identifier(it, "id", true, what + " item");
             auto label = r.localized(it, "label", true, what + " item \"" + id.value_or("") + "\"");
             auto parent = r.identifier(it, "parent", false, what + " item");
-            if (!r.ok()) {
+            if (!r.ok())
                 break;
-            }
             if (!seen.insert(*id).second) {
                 r.failAt(*it.get("id"), what + ": duplicate item id \"" + *id + "\"");
                 break;
@@ -216,22 +195,19 @@ Result<ListSet, ConfigError> parseLists(std::string_view text, std::string_view 
             item.parent = parent.value_or("");
             list.items.push_back(std::move(item));
         }
-        if (!r.ok()) {
+        if (!r.ok())
             break;
-        }
         set.lists.emplace(name, std::move(list));
     }
-    if (!r.ok()) {
+    if (!r.ok())
         return fail(r.takeError());
-    }
     return set;
 }
 
 Result<ListSet, ConfigError> loadLists(const std::filesystem::path& path) {
     auto text = readConfigFile(path);
-    if (!text) {
+    if (!text)
         return fail(std::move(text.error()));
-    }
     return parseLists(text.value(), path.string());
 }
 
@@ -242,9 +218,8 @@ namespace {
 /// Reads options = [ { id, label, description?, icon? }, ... ] into `field`.
 void readOptions(TomlReader& r, const toml::table& ft, Field& field, const std::string& what) {
     const toml::array* options = r.array(ft, "options", true, what);
-    if (!r.ok()) {
+    if (!r.ok())
         return;
-    }
     if (options->empty()) {
         r.failAt(*options, what + ": \"options\" is empty; a choice needs at least one option");
         return;
@@ -263,9 +238,8 @@ void readOptions(TomlReader& r, const toml::table& ft, Field& field, const std::
         auto label = r.localized(ot, "label", true, named);
         auto description = r.localized(ot, "description", false, named);
         auto icon = r.string(ot, "icon", false, named);
-        if (!r.ok()) {
+        if (!r.ok())
             return;
-        }
         if (icon && (icon->empty() || icon->size() > 64 ||
                      icon->find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_-") !=
                          std::string::npos)) {
@@ -284,16 +258,14 @@ void readOptions(TomlReader& r, const toml::table& ft, Field& field, const std::
 void readCondition(TomlReader& r, const toml::table& ft, Field& field, const Form& form,
                    const std::set<std::string, std::less<>>& allIds, const std::string& what) {
     const toml::table* ct = r.table(ft, "show_if", false, what);
-    if (!ct || !r.ok()) {
+    if (!ct || !r.ok())
         return;
-    }
     const std::string cwhat = what + " show_if";
     r.checkKeys(*ct, {"field", "in"}, cwhat);
     auto target = r.string(*ct, "field", true, cwhat);
     const toml::array* values = r.array(*ct, "in", true, cwhat);
-    if (!r.ok()) {
+    if (!r.ok())
         return;
-    }
     const Field* ref = form.find(*target);
     if (!ref) {
         // The screens ask fields in order, so a condition on a later field could never be
@@ -359,9 +331,8 @@ void readTypeSpecific(TomlReader& r, const toml::table& ft, Field& field, const 
         const auto n = static_cast<std::int64_t>(field.options.size());
         auto minSel = r.integer(ft, "min_selections", false, 0, std::max<std::int64_t>(n, 0), what);
         auto maxSel = r.integer(ft, "max_selections", false, 1, std::max<std::int64_t>(n, 1), what);
-        if (!r.ok()) {
+        if (!r.ok())
             return;
-        }
         if (minSel && maxSel && *minSel > *maxSel) {
             r.failAt(*ft.get("min_selections"),
                      what + ": min_selections is larger than max_selections");
@@ -388,9 +359,8 @@ void readTypeSpecific(TomlReader& r, const toml::table& ft, Field& field, const 
     case FieldType::Picker: {
         auto listName = r.string(ft, "list", true, what);
         auto filterBy = r.string(ft, "filter_by", false, what);
-        if (!r.ok()) {
+        if (!r.ok())
             return;
-        }
         const NamedList* list = lists.find(*listName);
         if (!list) {
             r.failAt(*ft.get("list"),
@@ -470,9 +440,8 @@ std::span<const std::string_view> allowedFieldKeys(FieldType type) {
 Result<Form, ConfigError> parseForm(std::string_view text, std::string_view file,
                                     const ListSet& lists) {
     auto parsed = parseToml(text, file);
-    if (!parsed) {
+    if (!parsed)
         return fail(std::move(parsed.error()));
-    }
     const toml::table& root = parsed.value();
     TomlReader r{std::string(file)};
     Form form;
@@ -484,21 +453,18 @@ Result<Form, ConfigError> parseForm(std::string_view text, std::string_view file
     auto kind = r.string(root, "kind", true, "the form");
     auto title = r.localized(root, "title", true, "the form");
     const toml::array* fields = r.array(root, "fields", true, "the form");
-    if (!r.ok()) {
+    if (!r.ok())
         return fail(r.takeError());
-    }
     // Form ids go into the envelope header, which allows [a-z0-9_-]{1,64}.
     if (id->empty() || id->size() > 64 ||
-        id->find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_-") != std::string::npos) {
+        id->find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_-") != std::string::npos)
         r.failAt(*root.get("id"), "the form id \"" + *id + "\" must be 1-64 of a-z, 0-9, _ and -");
-    } else if (*kind != "complaint" && *kind != "survey") {
+    else if (*kind != "complaint" && *kind != "survey")
         r.failAt(*root.get("kind"), "kind \"" + *kind + "\" must be \"complaint\" or \"survey\"");
-    } else if (fields->empty()) {
+    else if (fields->empty())
         r.failAt(*fields, "the form has no fields");
-    }
-    if (!r.ok()) {
+    if (!r.ok())
         return fail(r.takeError());
-    }
     form.id = *id;
     form.version = *version;
     form.kind = *kind == "complaint" ? FormKind::Complaint : FormKind::Survey;
@@ -506,11 +472,9 @@ Result<Form, ConfigError> parseForm(std::string_view text, std::string_view file
 
     // All ids, to tell "refers to a later field" from "refers to no field" in messages.
     std::set<std::string, std::less<>> allIds;
-    for (const toml::node& fn : *fields) {
-        if (const auto* t = fn.as_table(); t && t->get("id") && t->get("id")->is_string()) {
+    for (const toml::node& fn : *fields)
+        if (const auto* t = fn.as_table(); t && t->get("id") && t->get("id")->is_string())
             allIds.insert(t->get("id")->as_string()->get());
-        }
-    }
     for (const toml::node& fn : *fields) {
         if (!fn.is_table()) {
             r.failAt(fn, "every field must be a table ([[fields]])");
@@ -522,9 +486,8 @@ Result<Form, ConfigError> parseForm(std::string_view text, std::string_view file
         auto fid = r.identifier(ft, "id", true, "a field");
         const std::string what = "field \"" + fid.value_or("") + "\"";
         auto typeName = r.string(ft, "type", true, what);
-        if (!r.ok()) {
+        if (!r.ok())
             break;
-        }
         if (form.find(*fid)) {
             r.failAt(*ft.get("id"), "duplicate field id \"" + *fid + "\"");
             break;
@@ -539,21 +502,18 @@ Result<Form, ConfigError> parseForm(std::string_view text, std::string_view file
         field.id = *fid;
         field.type = *type;
         r.checkKeys(ft, allowedFieldKeys(*type), what + " (type " + *typeName + ")");
-        if (auto label = r.localized(ft, "label", true, what)) {
+        if (auto label = r.localized(ft, "label", true, what))
             field.label = *label;
-        }
         field.help = r.localized(ft, "help", false, what);
         field.required = r.boolean(ft, "required", false, what).value_or(false);
         readCondition(r, ft, field, form, allIds, what);
         readTypeSpecific(r, ft, field, form, lists, what);
-        if (!r.ok()) {
+        if (!r.ok())
             break;
-        }
         form.fields.push_back(std::move(field));
     }
-    if (!r.ok()) {
+    if (!r.ok())
         return fail(r.takeError());
-    }
 
     const std::size_t worst = worstCasePayloadBytes(form);
     if (worst > kMaxPayloadBytes) {
@@ -568,9 +528,8 @@ Result<Form, ConfigError> parseForm(std::string_view text, std::string_view file
 
 Result<Form, ConfigError> loadForm(const std::filesystem::path& path, const ListSet& lists) {
     auto text = readConfigFile(path);
-    if (!text) {
+    if (!text)
         return fail(std::move(text.error()));
-    }
     return parseForm(text.value(), path.string(), lists);
 }
 

@@ -8,19 +8,16 @@ namespace minsheng::forms {
 namespace {
 
 bool allDigits(std::string_view s) {
-    for (char c : s) {
-        if (c < '0' || c > '9') {
+    for (char c : s)
+        if (c < '0' || c > '9')
             return false;
-        }
-    }
     return !s.empty();
 }
 
 int number(std::string_view digits) {
     int v = 0;
-    for (char c : digits) {
+    for (char c : digits)
         v = v * 10 + (c - '0');
-    }
     return v;
 }
 
@@ -79,13 +76,11 @@ TextCheck checkText(std::string_view s, bool multiline) {
 }
 
 bool isValidPhone(std::string_view s) {
-    if (s.size() == 11 && s[0] == '1' && allDigits(s)) {
+    if (s.size() == 11 && s[0] == '1' && allDigits(s))
         return true;
-    }
     const auto dash = s.find('-');
-    if (dash == std::string_view::npos) {
+    if (dash == std::string_view::npos)
         return false;
-    }
     const auto area = s.substr(0, dash);
     const auto local = s.substr(dash + 1);
     return (area.size() == 3 || area.size() == 4) && area[0] == '0' && allDigits(area) &&
@@ -94,13 +89,11 @@ bool isValidPhone(std::string_view s) {
 
 bool isValidDate(std::string_view s) {
     if (s.size() != 10 || s[4] != '-' || s[7] != '-' || !allDigits(s.substr(0, 4)) ||
-        !allDigits(s.substr(5, 2)) || !allDigits(s.substr(8, 2))) {
+        !allDigits(s.substr(5, 2)) || !allDigits(s.substr(8, 2)))
         return false;
-    }
     const int y = number(s.substr(0, 4));
-    if (y < 1900 || y > 2199) {
+    if (y < 1900 || y > 2199)
         return false;
-    }
     const std::chrono::year_month_day ymd{
         std::chrono::year{y}, std::chrono::month{static_cast<unsigned>(number(s.substr(5, 2)))},
         std::chrono::day{static_cast<unsigned>(number(s.substr(8, 2)))}};
@@ -108,9 +101,8 @@ bool isValidDate(std::string_view s) {
 }
 
 bool isValidTime(std::string_view s) {
-    if (s.size() != 5 || s[2] != ':' || !allDigits(s.substr(0, 2)) || !allDigits(s.substr(3, 2))) {
+    if (s.size() != 5 || s[2] != ':' || !allDigits(s.substr(0, 2)) || !allDigits(s.substr(3, 2)))
         return false;
-    }
     return number(s.substr(0, 2)) < 24 && number(s.substr(3, 2)) < 60;
 }
 

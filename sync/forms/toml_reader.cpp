@@ -12,23 +12,20 @@ Result<std::string, ConfigError> readConfigFile(const fs::path& path) {
     const std::string name = path.string();
     std::error_code ec;
     const auto size = fs::file_size(path, ec);
-    if (ec) {
+    if (ec)
         return fail(ConfigError{name, 0, 0, "cannot read file: " + ec.message()});
-    }
     if (size > kMaxConfigFileBytes) {
         return fail(ConfigError{name, 0, 0,
                                 "file is " + std::to_string(size) + " bytes; the limit is " +
                                     std::to_string(kMaxConfigFileBytes)});
     }
     std::ifstream in(path, std::ios::binary);
-    if (!in) {
+    if (!in)
         return fail(ConfigError{name, 0, 0, "cannot open file"});
-    }
     std::ostringstream text;
     text << in.rdbuf();
-    if (in.bad()) {
+    if (in.bad())
         return fail(ConfigError{name, 0, 0, "read error"});
-    }
     return text.str();
 }
 
@@ -44,21 +41,17 @@ Result<toml::table, ConfigError> parseToml(std::string_view text, std::string_vi
 }
 
 bool isIdentifier(std::string_view s) {
-    if (s.empty() || s.size() > 64) {
+    if (s.empty() || s.size() > 64)
         return false;
-    }
-    for (char c : s) {
-        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) {
+    for (char c : s)
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'))
             return false;
-        }
-    }
     return true;
 }
 
 void TomlReader::failAt(const toml::source_region& where, std::string message) {
-    if (m_error) {
+    if (m_error)
         return;
-    }
     // The root table of a document has no position; point at the top of the file instead of
     // printing ":0:".
     const int line = where.begin.line > 0 ? static_cast<int>(where.begin.line) : 1;
@@ -68,14 +61,12 @@ void TomlReader::failAt(const toml::source_region& where, std::string message) {
 
 void TomlReader::checkKeys(const toml::table& table, std::span<const std::string_view> allowed,
                            std::string_view what) {
-    if (!ok()) {
+    if (!ok())
         return;
-    }
     for (auto&& [key, value] : table) {
         bool known = false;
-        for (auto a : allowed) {
+        for (auto a : allowed)
             known = known || key.str() == a;
-        }
         if (!known) {
             std::string list;
             for (auto a : allowed) {
@@ -91,9 +82,8 @@ void TomlReader::checkKeys(const toml::table& table, std::span<const std::string
 
 const toml::node* TomlReader::node(const toml::table& t, std::string_view key, bool required,
                                    std::string_view what) {
-    if (!ok()) {
+    if (!ok())
         return nullptr;
-    }
     const toml::node* n = t.get(key);
     if (!n && required) {
         failAt(t.source(),
@@ -105,9 +95,8 @@ const toml::node* TomlReader::node(const toml::table& t, std::string_view key, b
 std::optional<std::string> TomlReader::string(const toml::table& t, std::string_view key,
                                               bool required, std::string_view what) {
     const toml::node* n = node(t, key, required, what);
-    if (!n) {
+    if (!n)
         return std::nullopt;
-    }
     if (!n->is_string()) {
         failAt(*n, std::string(what) + ": \"" + std::string(key) + "\" must be a string");
         return std::nullopt;
@@ -119,9 +108,8 @@ std::optional<std::int64_t> TomlReader::integer(const toml::table& t, std::strin
                                                 bool required, std::int64_t min, std::int64_t max,
                                                 std::string_view what) {
     const toml::node* n = node(t, key, required, what);
-    if (!n) {
+    if (!n)
         return std::nullopt;
-    }
     if (!n->is_integer()) {
         failAt(*n, std::string(what) + ": \"" + std::string(key) + "\" must be an integer");
         return std::nullopt;
@@ -139,9 +127,8 @@ std::optional<std::int64_t> TomlReader::integer(const toml::table& t, std::strin
 std::optional<bool> TomlReader::boolean(const toml::table& t, std::string_view key, bool required,
                                         std::string_view what) {
     const toml::node* n = node(t, key, required, what);
-    if (!n) {
+    if (!n)
         return std::nullopt;
-    }
     if (!n->is_boolean()) {
         failAt(*n, std::string(what) + ": \"" + std::string(key) +
                        "\" must be true or false (without quotes)");
@@ -153,9 +140,8 @@ std::optional<bool> TomlReader::boolean(const toml::table& t, std::string_view k
 const toml::table* TomlReader::table(const toml::table& t, std::string_view key, bool required,
                                      std::string_view what) {
     const toml::node* n = node(t, key, required, what);
-    if (!n) {
+    if (!n)
         return nullptr;
-    }
     if (!n->is_table()) {
         failAt(*n, std::string(what) + ": \"" + std::string(key) + "\" must be a table");
         return nullptr;
@@ -166,9 +152,8 @@ const toml::table* TomlReader::table(const toml::table& t, std::string_view key,
 const toml::array* TomlReader::array(const toml::table& t, std::string_view key, bool required,
                                      std::string_view what) {
     const toml::node* n = node(t, key, required, what);
-    if (!n) {
+    if (!n)
         return nullptr;
-    }
     if (!n->is_array()) {
         failAt(*n, std::string(what) + ": \"" + std::string(key) + "\" must be an array");
         return nullptr;
@@ -179,9 +164,8 @@ const toml::array* TomlReader::array(const toml::table& t, std::string_view key,
 std::optional<LocalizedText> TomlReader::localized(const toml::table& t, std::string_view key,
                                                    bool required, std::string_view what) {
     const toml::node* n = node(t, key, required, what);
-    if (!n) {
+    if (!n)
         return std::nullopt;
-    }
     const std::string context = std::string(what) + " " + std::string(key);
     if (!n->is_table()) {
         failAt(*n, context + " must be a table { zh-CN = \"...\", en = \"...\" }");
@@ -192,9 +176,8 @@ std::optional<LocalizedText> TomlReader::localized(const toml::table& t, std::st
     LocalizedText text;
     for (auto [locale, out] : {std::pair{kLocaleZh, &text.zh}, std::pair{kLocaleEn, &text.en}}) {
         const toml::node* v = lt.get(locale);
-        if (!ok()) {
+        if (!ok())
             return std::nullopt;
-        }
         if (!v) {
             failAt(lt.source(), context + ": missing the \"" + std::string(locale) + "\" text");
             return std::nullopt;

@@ -83,12 +83,11 @@ bool matches(const Field& ref, const Answer& a, const std::vector<std::string>& 
     auto listed = [&](std::string_view v) {
         return std::find(values.begin(), values.end(), v) != values.end();
     };
-    if (a.kind() != expectedKind(ref.type)) {
+    if (a.kind() != expectedKind(ref.type))
         return false;
-    }
     if (a.kind() == AnswerKind::Choices) {
-        return std::any_of(a.choices().begin(), a.choices().end(),
-                           [&](const auto& c) { return listed(c); });
+        return std::any_of(
+            a.choices().begin(), a.choices().end(), [&](const auto& c) { return listed(c); });
     }
     return listed(a.text());
 }
@@ -163,15 +162,13 @@ std::optional<FieldError> checkField(const Form& form, const Field& f, const Ans
     };
     switch (f.type) {
     case FieldType::Single:
-        if (!f.findOption(a.text())) {
+        if (!f.findOption(a.text()))
             return notAnOption();
-        }
         break;
     case FieldType::Picker: {
         const ListItem* item = f.findItem(a.text());
-        if (!item) {
+        if (!item)
             return notAnOption();
-        }
         if (!f.filterBy.empty()) {
             const std::size_t pi = form.indexOf(f.filterBy);
             const Field& parent = form.fields[pi];
@@ -193,9 +190,8 @@ std::optional<FieldError> checkField(const Form& form, const Field& f, const Ans
     case FieldType::Multiple: {
         const auto& cs = a.choices();
         for (std::size_t i = 0; i < cs.size(); ++i) {
-            if (!f.findOption(cs[i])) {
+            if (!f.findOption(cs[i]))
                 return notAnOption();
-            }
             if (std::find(cs.begin(), cs.begin() + static_cast<std::ptrdiff_t>(i), cs[i]) !=
                 cs.begin() + static_cast<std::ptrdiff_t>(i)) {
                 return error(f, FieldErrorCode::BadFormat, "中同一项被选了两次。",
@@ -283,9 +279,8 @@ std::vector<FieldError> validateAnswers(const Form& form, const Answers& answers
             }
             continue;
         }
-        if (auto e = checkField(form, f, *a, answers, visible)) {
+        if (auto e = checkField(form, f, *a, answers, visible))
             errors.push_back(std::move(*e));
-        }
     }
     return errors;
 }
@@ -299,9 +294,8 @@ void wipeStrings(nlohmann::json& j) {
         auto& s = j.get_ref<std::string&>();
         sodium_memzero(s.data(), s.size());
     } else if (j.is_structured()) {
-        for (auto& v : j) {
+        for (auto& v : j)
             wipeStrings(v);
-        }
     }
 }
 
@@ -362,9 +356,8 @@ Result<Answers, std::vector<FieldError>> parseAnswersJson(const Form& form, std:
                                                       "The form has no field \"" + key + "\"."}});
             continue;
         }
-        if (value.is_null()) {
+        if (value.is_null())
             continue;
-        }
         const auto wrongType = [&] {
             errors.push_back(error(*f, FieldErrorCode::WrongType, "的答案类型不对。",
                                    "needs " + std::string(expectedKindText(f->type)) + "."));
@@ -404,17 +397,15 @@ Result<Answers, std::vector<FieldError>> parseAnswersJson(const Form& form, std:
                 break;
             }
             std::vector<std::string_view> ids;
-            for (const auto& v : value) {
+            for (const auto& v : value)
                 ids.push_back(v.template get_ref<const std::string&>());
-            }
             answers.setChoices(key, ids);
             break;
         }
         }
     }
-    if (!errors.empty()) {
+    if (!errors.empty())
         return fail(std::move(errors));
-    }
     return answers;
 }
 

@@ -87,18 +87,16 @@ public:
     crypto::Hash256 hash(int c) const {
         crypto::Hash256 h{};
         auto b = blob(c);
-        if (b.size() == h.size()) {
+        if (b.size() == h.size())
             std::copy(b.begin(), b.end(), h.begin());
-        }
         return h;
     }
     /// Copies a column of exactly N bytes into `out`; false (and `out` untouched) otherwise.
     template <std::size_t N>
     bool array(int c, std::array<std::uint8_t, N>& out) const {
         auto b = blob(c);
-        if (b.size() != N || b.data() == nullptr) {
+        if (b.size() != N || b.data() == nullptr)
             return false;
-        }
         std::copy(b.begin(), b.end(), out.begin());
         return true;
     }

@@ -3,7 +3,10 @@
 
 #include "sync/store/store_key.hpp"
 
+#include <fcntl.h>
 #include <sodium.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -109,6 +112,37 @@ void Transaction::rollback() noexcept {
 
 int exec(sqlite3* db, const char* sql) {
     return sqlite3_exec(db, sql, nullptr, nullptr, nullptr);
+}
+
+namespace {
+
+void fsyncPath(const std::filesystem::path& p, bool directory) {
+    int fd =
+        ::open(p.empty() ? "." : p.c_str(), O_RDONLY | O_CLOEXEC | (directory ? O_DIRECTORY : 0));
+    if (fd >= 0) {
+        ::fsync(fd);
+        ::close(fd);
+    }
+}
+
+} // namespace
+
+Result<Ok, PublishFailure> publishCreatedStore(const std::filesystem::path& temp,
+                                               const std::filesystem::path& file) {
+    std::filesystem::path tempWal = temp;
+    tempWal += "-wal";
+    struct stat st {};
+    if (::lstat(tempWal.c_str(), &st) == 0)
+        return fail(PublishFailure{true, 0});
+    fsyncPath(temp, false);
+    if (::link(temp.c_str(), file.c_str()) != 0 && errno != EEXIST) {
+        const int e = errno;
+        ::unlink(temp.c_str());
+        return fail(PublishFailure{false, e});
+    }
+    ::unlink(temp.c_str());
+    fsyncPath(file.parent_path(), true);
+    return Ok{};
 }
 
 // ---- Opening --------------------------------------------------------------------------------

@@ -82,6 +82,21 @@ private:
 /// sqlite3_exec without callbacks.
 int exec(sqlite3* db, const char* sql);
 
+/// Why publishCreatedStore() did not publish; the store says it in its own words.
+struct PublishFailure {
+    bool checkpointIncomplete = false; // TEMP-wal is still there: the last close did not finish
+    int sysErrno = 0;                  // link(2) failed with this errno
+};
+
+/// The last step of creating a store: a new store is built and closed under a temporary name
+/// `temp`, then published under `file` in one step, so a crash leaves either no store or a
+/// whole one, never a half-made store under the real name. Refuses when `temp`'s WAL survived
+/// its close (the final checkpoint failed, e.g. on a full disk); otherwise fsyncs `temp`, links
+/// it to `file` (an existing `file` is kept: another process published first), removes `temp`
+/// and fsyncs the folder.
+[[nodiscard]] Result<Ok, PublishFailure> publishCreatedStore(const std::filesystem::path& temp,
+                                                             const std::filesystem::path& file);
+
 /// How one store opens its file; what differs between the stores.
 struct OpenSpec {
     std::filesystem::path file;

@@ -197,9 +197,8 @@ Result<EnvelopeBatchResult, MessageWireError> envelopeBatchResultFromJson(std::s
         const std::string where = "result " + std::to_string(i);
         EnvelopeResult e;
         std::string status;
-        if (!r.is_object() || !r.contains("status") || !getString(r, "status", status, 16, err)) {
+        if (!r.is_object() || !r.contains("status") || !getString(r, "status", status, 16, err))
             return refuseMessage("batch result", where + ": must be an object with a \"status\"");
-        }
         if (status == "stored" || status == "duplicate") {
             e.status =
                 status == "stored" ? EnvelopeResultStatus::Stored : EnvelopeResultStatus::Duplicate;

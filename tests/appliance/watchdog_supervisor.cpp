@@ -27,15 +27,13 @@ WatchdogSupervisor::WatchdogSupervisor(Options options) : m_o(std::move(options)
     sockaddr_un addr{};
     addr.sun_family = AF_UNIX;
     const std::string p = m_socketPath.string();
-    if (m_socket < 0 || p.size() >= sizeof(addr.sun_path)) {
+    if (m_socket < 0 || p.size() >= sizeof(addr.sun_path))
         throw std::runtime_error("notify socket: " + p);
-    }
     std::memcpy(addr.sun_path, p.c_str(), p.size() + 1);
     const int one = 1;
     if (::bind(m_socket, reinterpret_cast<const sockaddr*>(&addr), sizeof(addr)) != 0 ||
-        ::setsockopt(m_socket, SOL_SOCKET, SO_PASSCRED, &one, sizeof(one)) != 0) {
+        ::setsockopt(m_socket, SOL_SOCKET, SO_PASSCRED, &one, sizeof(one)) != 0)
         throw std::runtime_error("notify socket " + p + ": " + std::strerror(errno));
-    }
     m_thread = std::thread([this] { run(); });
 }
 
@@ -71,9 +69,8 @@ bool WatchdogSupervisor::waitFor(const Predicate& done, double seconds) {
 
 int WatchdogSupervisor::count(const std::vector<SupervisorEvent>& e, Kind kind, int start) {
     int n = 0;
-    for (const auto& x : e) {
+    for (const auto& x : e)
         n += x.kind == kind && (start == 0 || x.start == start);
-    }
     return n;
 }
 
@@ -85,47 +82,40 @@ void WatchdogSupervisor::spawn() {
         const std::string kv(*e);
         const std::string key = kv.substr(0, kv.find('='));
         if (key != "NOTIFY_SOCKET" && key != "WATCHDOG_USEC" && key != "WATCHDOG_PID" &&
-            !m_o.env.count(key)) {
+            !m_o.env.count(key))
             env.push_back(kv);
-        }
     }
-    for (const auto& [k, v] : m_o.env) {
+    for (const auto& [k, v] : m_o.env)
         env.push_back(k + "=" + v);
-    }
     env.push_back("NOTIFY_SOCKET=" + m_socketPath.string());
     env.push_back("WATCHDOG_USEC=" +
                   std::to_string(std::chrono::microseconds(m_o.watchdog).count()));
     char pidVar[32] = "WATCHDOG_PID=";
     std::vector<char*> envp;
-    for (auto& s : env) {
+    for (auto& s : env)
         envp.push_back(s.data());
-    }
     envp.push_back(pidVar);
     envp.push_back(nullptr);
     std::vector<std::string> argv = m_o.argv;
     std::vector<char*> args;
-    for (auto& a : argv) {
+    for (auto& a : argv)
         args.push_back(a.data());
-    }
     args.push_back(nullptr);
     ++m_starts;
     const std::string log = (m_o.dir / ("child-" + std::to_string(m_starts) + ".log")).string();
 
     const pid_t pid = ::fork();
-    if (pid < 0) {
+    if (pid < 0)
         throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
-    }
     if (pid == 0) {
         // WATCHDOG_PID=<our pid>, as systemd sets it for the main process.
         char digits[16];
         int n = 0;
-        for (pid_t v = ::getpid(); v > 0 && n < 15; v /= 10) {
+        for (pid_t v = ::getpid(); v > 0 && n < 15; v /= 10)
             digits[n++] = static_cast<char>('0' + v % 10);
-        }
         char* out = pidVar + std::strlen(pidVar);
-        while (n > 0) {
+        while (n > 0)
             *out++ = digits[--n];
-        }
         *out = '\0';
         const rlimit noCore{0, 0}; // LimitCORE=0
         ::setrlimit(RLIMIT_CORE, &noCore);
@@ -150,9 +140,8 @@ void WatchdogSupervisor::run() {
     for (;;) {
         {
             std::lock_guard lock(m_mutex);
-            if (m_stop) {
+            if (m_stop)
                 break;
-            }
         }
         const auto now = Clock::now();
         if (m_child < 0 && m_starts < m_o.maxStarts && now >= restartAt) {
@@ -174,9 +163,8 @@ void WatchdogSupervisor::run() {
             msg.msg_control = control;
             msg.msg_controllen = sizeof(control);
             const ssize_t n = ::recvmsg(m_socket, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
-            if (n < 0) {
+            if (n < 0)
                 break;
-            }
             pid_t sender = -1;
             for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
                 if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS) {
@@ -185,24 +173,21 @@ void WatchdogSupervisor::run() {
                     sender = cred.pid;
                 }
             }
-            if (sender != m_child || m_child < 0) {
+            if (sender != m_child || m_child < 0)
                 continue; // NotifyAccess=main
-            }
             const std::string text(buf, static_cast<std::size_t>(n));
             std::string status;
             bool gotReady = false, gotPing = false;
             std::size_t start = 0;
             while (start < text.size()) {
                 auto nl = text.find('\n', start);
-                if (nl == std::string::npos) {
+                if (nl == std::string::npos)
                     nl = text.size();
-                }
                 const std::string line = text.substr(start, nl - start);
                 gotReady |= line == "READY=1";
                 gotPing |= line == "WATCHDOG=1";
-                if (line.rfind("STATUS=", 0) == 0) {
+                if (line.rfind("STATUS=", 0) == 0)
                     status = line.substr(7);
-                }
                 start = nl + 1;
             }
             if (gotReady && !ready) {
@@ -211,9 +196,8 @@ void WatchdogSupervisor::run() {
                 record({Kind::Ready, m_starts, m_child, 0, status});
             }
             if (gotPing) {
-                if (ready && !signalled) {
+                if (ready && !signalled)
                     deadline = Clock::now() + m_o.watchdog;
-                }
                 record({Kind::Watchdog, m_starts, m_child, 0, {}});
             }
         }

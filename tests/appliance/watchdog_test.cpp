@@ -54,9 +54,8 @@ std::string describe(const std::vector<SupervisorEvent>& events) {
     static const char* names[] = {"started",          "ready",         "watchdog",
                                   "watchdog-timeout", "start-timeout", "exited"};
     std::string s;
-    for (const auto& e : events) {
+    for (const auto& e : events)
         s += std::to_string(e.start) + ":" + names[static_cast<int>(e.kind)] + " ";
-    }
     return s;
 }
 
@@ -89,18 +88,16 @@ TEST_CASE("a hung kiosk is killed by the watchdog and restarted", "[appliance][w
         std::string s = describe(sup.events());
         for (int i = 1; i <= 2; ++i) {
             const fs::path log = dir / ("child-" + std::to_string(i) + ".log");
-            if (fs::exists(log)) {
+            if (fs::exists(log))
                 s += "\n--- child " + std::to_string(i) + ":\n" + minsheng::test::readFile(log);
-            }
         }
         return s;
     };
 
     // A failed wait names what was awaited and shows the events and the kiosk's output.
     auto expect = [&](const WatchdogSupervisor::Predicate& done, double seconds, const char* what) {
-        if (!sup.waitFor(done, seconds)) {
+        if (!sup.waitFor(done, seconds))
             FAIL("waited " << seconds << " s for " << what << "; events: " << logs());
-        }
     };
     // READY=1 after the first frame.
     expect([](auto& e) { return WatchdogSupervisor::count(e, Kind::Ready, 1) == 1; }, 180,
@@ -130,11 +127,9 @@ TEST_CASE("a hung kiosk is killed by the watchdog and restarted", "[appliance][w
     expect([](auto& e) { return WatchdogSupervisor::count(e, Kind::Ready, 2) == 1; }, 180,
            "READY from the restarted kiosk");
     pid_t first = -1, second = -1;
-    for (const auto& e : sup.events()) {
-        if (e.kind == Kind::Started) {
+    for (const auto& e : sup.events())
+        if (e.kind == Kind::Started)
             (e.start == 1 ? first : second) = e.pid;
-        }
-    }
     CHECK(first != second);
     // The restarted kiosk pings too, and answers on the home screen.
     expect([](auto& e) { return WatchdogSupervisor::count(e, Kind::Watchdog, 2) >= 2; }, 120,

@@ -24,12 +24,11 @@ int main(int argc, char** argv) {
     crypto::initSodium();
     int envelopes = 10000;
     int batch = 64;
-    for (int i = 1; i + 1 < argc; i += 2) {
+    for (int i = 1; i + 1 < argc; i += 2)
         if (std::strcmp(argv[i], "--envelopes") == 0)
             envelopes = std::atoi(argv[i + 1]);
         else if (std::strcmp(argv[i], "--batch-size") == 0)
             batch = std::atoi(argv[i + 1]);
-    }
     try {
         test::E2eSite site;
         test::CountyServer server(site.county, site.tmp.path());

@@ -54,9 +54,8 @@ double ms(Clock::duration d) {
 }
 
 double pct(std::vector<double> v, double p) {
-    if (v.empty()) {
+    if (v.empty())
         return 0;
-    }
     std::sort(v.begin(), v.end());
     return v[std::min(v.size() - 1, static_cast<std::size_t>(p * (v.size() - 1) + 0.5))];
 }
@@ -80,9 +79,8 @@ WindowFigures runWindow(bool pinyin) {
         k.cmd("tap home.report");
         k.cmd("tap list.next");
         k.cmd("tap category:other");
-        for (int guard = 0; guard < 30 && k.dump()["field"] != "description"; ++guard) {
+        for (int guard = 0; guard < 30 && k.dump()["field"] != "description"; ++guard)
             k.cmd("tap next");
-        }
         k.cmd("type an");
         json grown = k.cmd("stats");
         for (int page = 0; page < 10 && grown["atlas_rebuilds"] == 0; ++page) {

@@ -31,11 +31,10 @@ double cpuSeconds(pid_t pid) {
     long utime = 0, stime = 0;
     for (int i = 3; i <= 15; ++i) {
         rest >> field;
-        if (i == 14) {
+        if (i == 14)
             utime = std::stol(field);
-        } else if (i == 15) {
+        else if (i == 15)
             stime = std::stol(field);
-        }
     }
     return static_cast<double>(utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
 }
@@ -69,16 +68,13 @@ TEST_CASE("touch window figures", "[.bench]") {
     tap("list.next");
     tap("category:other");
     for (int guard = 0; guard < 30 && k.dump()["field"] != "description"; ++guard) {
-        if (k.dump()["field"] == "address_detail") {
-            for (char c : std::string("building 3 unit 2")) {
+        if (k.dump()["field"] == "address_detail")
+            for (char c : std::string("building 3 unit 2"))
                 k.cmd(std::string("type ") + c);
-            }
-        }
         tap("next");
     }
-    for (char c : std::string("weekend tutoring in flat 301 by a school teacher")) {
+    for (char c : std::string("weekend tutoring in flat 301 by a school teacher"))
         tap(c == ' ' ? std::string("key:space") : "key:" + std::string(1, c));
-    }
     tap("next");
     tap("next");
     tap("next");

@@ -14,12 +14,11 @@ int main(int argc, char** argv) {
     std::size_t count = 0;
     for (int i = 1; i < argc; ++i) {
         std::vector<fs::path> files;
-        if (fs::is_directory(argv[i])) {
+        if (fs::is_directory(argv[i]))
             for (const auto& e : fs::directory_iterator(argv[i]))
                 files.push_back(e.path());
-        } else {
+        else
             files.emplace_back(argv[i]);
-        }
         for (const auto& f : files) {
             std::ifstream in(f, std::ios::binary);
             std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)),

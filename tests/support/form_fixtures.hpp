@@ -23,25 +23,22 @@ inline int lineOf(std::string_view text, std::string_view marker) {
     const auto pos = text.find(marker);
     REQUIRE(pos != std::string_view::npos);
     int line = 1;
-    for (std::size_t i = 0; i < pos; ++i) {
+    for (std::size_t i = 0; i < pos; ++i)
         line += text[i] == '\n' ? 1 : 0;
-    }
     return line;
 }
 
 inline ListSet shippedLists() {
     auto lists = loadLists(configDir() / "forms" / "lists.toml");
-    if (!lists) {
+    if (!lists)
         FAIL(lists.error().toString());
-    }
     return std::move(lists.value());
 }
 
 inline Form shippedForm(const char* name, const ListSet& lists) {
     auto form = loadForm(configDir() / "forms" / (std::string(name) + ".toml"), lists);
-    if (!form) {
+    if (!form)
         FAIL(form.error().toString());
-    }
     return std::move(form.value());
 }
 
@@ -70,9 +67,8 @@ parent = "south"
 
 inline ListSet testLists() {
     auto lists = parseLists(kTestLists, "test-lists.toml");
-    if (!lists) {
+    if (!lists)
         FAIL(lists.error().toString());
-    }
     return std::move(lists.value());
 }
 
@@ -165,9 +161,8 @@ label = { zh-CN = "镇", en = "Town" }
 
 inline Form testForm(const ListSet& lists) {
     auto form = parseForm(kTestForm, "test-form.toml", lists);
-    if (!form) {
+    if (!form)
         FAIL(form.error().toString());
-    }
     return std::move(form.value());
 }
 

@@ -39,9 +39,8 @@ char32_t decode(std::string_view s, std::size_t& n) {
         return 0;
     }
     char32_t cp = n == 2 ? (c & 0x1F) : n == 3 ? (c & 0x0F) : (c & 0x07);
-    for (std::size_t k = 1; k < n; ++k) {
+    for (std::size_t k = 1; k < n; ++k)
         cp = (cp << 6) | (static_cast<unsigned char>(s[k]) & 0x3F);
-    }
     return cp;
 }
 
@@ -79,14 +78,12 @@ int main(int argc, char** argv) {
             char* op = out;
             std::size_t il = 2, ol = sizeof(out);
             iconv(cd, nullptr, nullptr, nullptr, nullptr);
-            if (iconv(cd, &ip, &il, &op, &ol) == static_cast<std::size_t>(-1)) {
+            if (iconv(cd, &ip, &il, &op, &ol) == static_cast<std::size_t>(-1))
                 continue; // an empty position (row 0xD7)
-            }
             std::size_t n = 0;
             const char32_t cp = decode(std::string_view(out, op - out), n);
-            if (isBmpHanzi(cp) && have.insert(cp).second) {
+            if (isBmpHanzi(cp) && have.insert(cp).second)
                 order.push_back(cp);
-            }
         }
     }
     iconv_close(cd);
@@ -102,15 +99,13 @@ int main(int argc, char** argv) {
             continue;
         }
         const auto t1 = line.find('\t');
-        if (t1 == std::string::npos || line[0] == '#') {
+        if (t1 == std::string::npos || line[0] == '#')
             continue;
-        }
         const auto t2 = line.find('\t', t1 + 1);
         const std::string code = line.substr(t1 + 1, t2 == std::string::npos ? t2 : t2 - t1 - 1);
         if (!code.empty() && code.find(' ') == std::string::npos &&
-            code.find_first_not_of("abcdefghijklmnopqrstuvwxyz") == std::string::npos) {
+            code.find_first_not_of("abcdefghijklmnopqrstuvwxyz") == std::string::npos)
             syllables.insert(code);
-        }
     }
     auto ime = PinyinInputMethod::open(argv[2]);
     if (!ime) {
@@ -130,9 +125,8 @@ int main(int argc, char** argv) {
             const auto cand = (*ime)->candidate(i);
             std::size_t n = 0;
             const char32_t cp = decode(cand, n);
-            if (n == cand.size() && isBmpHanzi(cp)) {
+            if (n == cand.size() && isBmpHanzi(cp))
                 chars.push_back(cp);
-            }
         }
         ranked.push_back(std::move(chars));
     }
@@ -142,14 +136,12 @@ int main(int argc, char** argv) {
         for (const auto& chars : ranked) {
             if (rank < chars.size()) {
                 any = true;
-                if (order.size() < kTarget && have.insert(chars[rank]).second) {
+                if (order.size() < kTarget && have.insert(chars[rank]).second)
                     order.push_back(chars[rank]);
-                }
             }
         }
-        if (!any) {
+        if (!any)
             break;
-        }
     }
     for (char32_t must : {U'凌', U'聊', U'诺', U'啥', U'双', U'减'}) {
         if (!have.contains(must)) {

@@ -28,9 +28,8 @@ namespace {
 const PinyinReading& pinyin() {
     static const PinyinReading reading = [] {
         auto r = PinyinReading::load(kDefaultPinyinDictionary);
-        if (!r) {
+        if (!r)
             FAIL(r.error().message);
-        }
         return std::move(r.value());
     }();
     return reading;
@@ -218,9 +217,8 @@ TEST_CASE("read-aloud: the worker speaks, and a new request interrupts it", "[as
     REQUIRE(fake->played.size() == 3);
     CHECK(fake->stopped[0]);
     CHECK_FALSE(fake->stopped[1]);
-    for (const Pcm& p : fake->played) {
+    for (const Pcm& p : fake->played)
         CHECK(rms(p) > 1000);
-    }
 }
 
 TEST_CASE("read-aloud: without an audio device it is silent and does not fail",
@@ -237,9 +235,8 @@ TEST_CASE("read-aloud: a recorded prompt is played instead of synthesised", "[as
     minsheng::test::TempDir dir;
     Pcm tone;
     tone.rate = 16000;
-    for (int i = 0; i < 8000; ++i) {
+    for (int i = 0; i < 8000; ++i)
         tone.samples.push_back(static_cast<std::int16_t>(8000 * std::sin(i * 0.2)));
-    }
     std::string error;
     REQUIRE(writeWav(dir.path() / "report.wav", tone, error));
     std::ofstream(dir.path() / "index.toml") << "\"我要反映问题\" = \"report.wav\"\n";
@@ -273,9 +270,8 @@ std::vector<InkPoint> line(int x0, int y0, int x1, int y1, std::uint16_t stroke)
 
 std::vector<InkPoint> join(std::initializer_list<std::vector<InkPoint>> parts) {
     std::vector<InkPoint> v;
-    for (const auto& p : parts) {
+    for (const auto& p : parts)
         v.insert(v.end(), p.begin(), p.end());
-    }
     return v;
 }
 
@@ -292,21 +288,17 @@ std::vector<InkPoint> kou() {
 std::vector<InkPoint> ren() {
     // 丿 from the top, bending to the lower left; 乀 from its middle to the lower right.
     std::vector<InkPoint> v;
-    for (auto [x, y] : {std::pair{500, 100}, {483, 267}, {433, 467}, {333, 667}, {167, 867}}) {
+    for (auto [x, y] : {std::pair{500, 100}, {483, 267}, {433, 467}, {333, 667}, {167, 867}})
         v.push_back(InkPoint{static_cast<std::int16_t>(x), static_cast<std::int16_t>(y), 0});
-    }
-    for (auto [x, y] : {std::pair{467, 400}, {567, 600}, {700, 767}, {900, 883}}) {
+    for (auto [x, y] : {std::pair{467, 400}, {567, 600}, {700, 767}, {900, 883}})
         v.push_back(InkPoint{static_cast<std::int16_t>(x), static_cast<std::int16_t>(y), 1});
-    }
     return v;
 }
 
 bool amongTop(const std::vector<std::string>& candidates, std::string_view ch, std::size_t n) {
-    for (std::size_t i = 0; i < candidates.size() && i < n; ++i) {
-        if (candidates[i] == ch) {
+    for (std::size_t i = 0; i < candidates.size() && i < n; ++i)
+        if (candidates[i] == ch)
             return true;
-        }
-    }
     return false;
 }
 
@@ -324,9 +316,8 @@ TEST_CASE("handwriting: strokes for 一 十 口 人 are among the top candidates
     for (const auto& [ch, ink] : cases) {
         const auto found = z.recognize(ink, 8);
         std::string all;
-        for (const auto& c : found) {
+        for (const auto& c : found)
             all += c + " ";
-        }
         INFO(ch << ": " << all);
         CHECK(found.size() == 8);
         CHECK(amongTop(found, ch, 3));
@@ -382,9 +373,8 @@ struct FlowFixture {
         flow->startReport(now);
         flow->chooseCategory("other", now);
         for (int guard = 0; guard < 40 && flow->screen() == Screen::Field; ++guard) {
-            if (flow->field()->id == "description") {
+            if (flow->field()->id == "description")
                 return;
-            }
             flow->next(now);
         }
         FAIL("no description field");
@@ -421,9 +411,8 @@ TEST_CASE("handwriting: the pad's ink and candidates live in the session and are
     CHECK(s.ink().back().stroke == 1);
     REQUIRE_FALSE(s.handwritingCandidates().empty());
     std::size_t at = 0;
-    while (at < s.handwritingCandidates().size() && s.handwritingCandidates()[at] != "十") {
+    while (at < s.handwritingCandidates().size() && s.handwritingCandidates()[at] != "十")
         ++at;
-    }
     REQUIRE(at < 3);
     fx.flow->chooseHandwriting(at, fx.now);
     REQUIRE(s.answers().get("description"));
@@ -432,9 +421,8 @@ TEST_CASE("handwriting: the pad's ink and candidates live in the session and are
     CHECK(s.handwritingCandidates().empty());
     // Ink left on the pad goes with the session.
     const auto one = yi();
-    for (std::size_t i = 0; i < one.size(); ++i) {
+    for (std::size_t i = 0; i < one.size(); ++i)
         fx.flow->addInkPoint(one[i].x, one[i].y, i == 0, fx.now);
-    }
     fx.flow->endInkStroke(fx.now);
     CHECK_FALSE(s.ink().empty());
     CHECK_FALSE(s.handwritingCandidates().empty());

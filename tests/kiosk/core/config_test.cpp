@@ -102,9 +102,8 @@ TEST_CASE("optional keys take their defaults", "[config]") {
     std::string text = exampleText();
     for (const char* line :
          {"idle_timeout_seconds = 90\n", "survey_min_interval_seconds = 30\n",
-          "automation = false\n", "retention_days = 30\n", "utc_offset_hours = 8\n"}) {
+          "automation = false\n", "retention_days = 30\n", "utc_offset_hours = 8\n"})
         text = replaced(text, line, "");
-    }
     auto c = parseKioskConfig(text, "/etc/minsheng/kiosk.toml");
     REQUIRE(c.ok());
     CHECK(c->idleTimeoutSeconds == 90);

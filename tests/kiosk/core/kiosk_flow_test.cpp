@@ -42,18 +42,15 @@ public:
                 SubmitError{SubmitError::Kind::Store, {}, sync::StoreError{*failWith, "injected"}});
         }
         auto errors = validateAnswers(form, answers);
-        if (!errors.empty()) {
+        if (!errors.empty())
             return fail(SubmitError{SubmitError::Kind::Invalid, errors, std::nullopt});
-        }
         ++submitted;
-        if (const Answer* d = answers.get("description")) {
+        if (const Answer* d = answers.get("description"))
             lastDescription = std::string(d->text());
-        }
         SubmitReceipt r;
         r.sequence = static_cast<std::uint64_t>(submitted);
-        if (form.kind == FormKind::Complaint) {
+        if (form.kind == FormKind::Complaint)
             r.receiptCode = crypto::ReceiptCode::generate();
-        }
         return r;
     }
     std::optional<outbox::OutboxStats> outboxStats() override { return outbox::OutboxStats{}; }
@@ -70,9 +67,8 @@ struct Fixture {
     explicit Fixture(const std::string& extraConfig = {},
                      const std::function<std::string(std::string)>& edit = {}) {
         auto text = minsheng::test::readFile(configDir() / "kiosk.example.toml") + extraConfig;
-        if (edit) {
+        if (edit)
             text = edit(text);
-        }
         auto c = parseKioskConfig(text, configDir() / "kiosk.example.toml");
         INFO((c ? std::string() : c.error().toString()));
         REQUIRE(c.ok());
@@ -101,9 +97,8 @@ struct Fixture {
         REQUIRE(flow->screen() == Screen::Category);
         flow->chooseCategory("other", now);
         for (int guard = 0; guard < 40 && flow->screen() == Screen::Field; ++guard) {
-            if (flow->field()->id == "description") {
+            if (flow->field()->id == "description")
                 type(description);
-            }
             flow->next(now);
         }
         REQUIRE(flow->screen() == Screen::Privacy);
@@ -115,13 +110,12 @@ struct Fixture {
         flow->startSurvey(now);
         for (int guard = 0; guard < 40 && flow->screen() == Screen::Field; ++guard) {
             const Field& f = *flow->field();
-            if (f.type == FieldType::Picker) {
+            if (f.type == FieldType::Picker)
                 flow->chooseOption(f.items.front().id, now);
-            } else if (f.type == FieldType::Single) {
+            else if (f.type == FieldType::Single)
                 flow->chooseOption(f.options.front().id, now);
-            } else if (f.type == FieldType::Scale) {
+            else if (f.type == FieldType::Scale)
                 flow->setScale(4, now);
-            }
             flow->next(now);
         }
     }
@@ -160,9 +154,8 @@ TEST_CASE("a required field refuses next with a message naming it", "[flow]") {
     Fixture fx;
     fx.flow->startReport(fx.now);
     fx.flow->chooseCategory("other", fx.now);
-    while (fx.flow->field()->id != "description") {
+    while (fx.flow->field()->id != "description")
         fx.flow->next(fx.now);
-    }
     fx.flow->next(fx.now);
     CHECK(fx.flow->field()->id == "description");
     REQUIRE(fx.flow->session().fieldError.has_value());
@@ -292,19 +285,17 @@ TEST_CASE("multiple choice respects max_selections", "[flow][survey]") {
     fx.flow->startSurvey(fx.now);
     while (fx.flow->field()->type != FieldType::Multiple) {
         const Field& f = *fx.flow->field();
-        if (f.type == FieldType::Picker) {
+        if (f.type == FieldType::Picker)
             fx.flow->chooseOption(f.items.front().id, fx.now);
-        } else if (f.type == FieldType::Single) {
+        else if (f.type == FieldType::Single)
             fx.flow->chooseOption(f.options.front().id, fx.now);
-        } else if (f.type == FieldType::Scale) {
+        else if (f.type == FieldType::Scale)
             fx.flow->setScale(1, fx.now);
-        }
         fx.flow->next(fx.now);
     }
     const Field& f = *fx.flow->field();
-    for (const auto& o : f.options) {
+    for (const auto& o : f.options)
         fx.flow->toggleOption(o.id, fx.now);
-    }
     CHECK(fx.flow->session().answers().get(f.id)->choices().size() == f.maxSelections);
     fx.flow->toggleOption(f.options.front().id, fx.now);
     CHECK(fx.flow->session().answers().get(f.id)->choices().size() == f.maxSelections - 1);
@@ -329,9 +320,8 @@ TEST_CASE("staff PIN: hash, verify, lock-out with growing delays", "[flow][staff
     CHECK_FALSE(lock.isLocked(t));
     lock.recordFailure(t);
     CHECK(lock.secondsLeft(t) == 2 * StaffPinLock::kFirstLockSeconds);
-    for (int i = 0; i < 30; ++i) {
+    for (int i = 0; i < 30; ++i)
         lock.recordFailure(t);
-    }
     CHECK(lock.secondsLeft(t) == StaffPinLock::kMaxLockSeconds);
     lock.recordSuccess();
     CHECK_FALSE(lock.isLocked(t));
@@ -462,9 +452,8 @@ TEST_CASE("forwarder client: responses parsed strictly, no socket is offline", "
             int c = ::accept(fd, nullptr, nullptr);
             char buf[512];
             ssize_t n = ::recv(c, buf, sizeof(buf), 0);
-            if (n > 0) {
+            if (n > 0)
                 received.assign(buf, static_cast<std::size_t>(n));
-            }
             if (answer) {
                 const std::string line =
                     R"({"ok":true,"status":"closed","received_at":1,"updated_at":2,"reply":"","verified":true})"
@@ -502,24 +491,21 @@ TEST_CASE("every UI string key used in code is in every locale", "[catalog]") {
     // Widget ids that share a section name but are not catalogue keys.
     const std::set<std::string> widgetIds = {"staff.corner", "staff.sync", "receipt.qr"};
     for (const auto& e : fs::directory_iterator(minsheng::test::sourceDir() / "kiosk" / "ui")) {
-        if (e.path().extension() != ".cpp") {
+        if (e.path().extension() != ".cpp")
             continue;
-        }
         const std::string src = minsheng::test::readFile(e.path());
         for (const std::regex* re : {&trCall, &keyLiteral}) {
             for (auto it = std::sregex_iterator(src.begin(), src.end(), *re);
                  it != std::sregex_iterator(); ++it) {
                 const std::string k = (*it)[1];
-                if (!widgetIds.contains(k) && k.back() != '.') {
+                if (!widgetIds.contains(k) && k.back() != '.')
                     used.insert(k);
-                }
             }
         }
     }
     for (auto s : {CaseStatus::Received, CaseStatus::Accepted, CaseStatus::InProgress,
-                   CaseStatus::Closed, CaseStatus::Transferred, CaseStatus::NotAccepted}) {
+                   CaseStatus::Closed, CaseStatus::Transferred, CaseStatus::NotAccepted})
         used.insert("status." + std::string(caseStatusName(s))); // built from the status name
-    }
     CHECK(used.size() > 80);
     for (const auto& k : used) {
         INFO(k);
@@ -541,9 +527,8 @@ TEST_CASE("the shipped policy pages load and cite a source", "[catalog]") {
     INFO((p ? std::string() : p.error().toString()));
     REQUIRE(p.ok());
     CHECK(p->size() >= 5);
-    for (const auto& page : *p) {
+    for (const auto& page : *p)
         CHECK_FALSE(page.source.zh.empty());
-    }
     CHECK_FALSE(
         parsePolicyPages("[[pages]]\ntitle = { zh-CN = \"a\", en = \"b\" }\n", "x.toml").ok());
 }

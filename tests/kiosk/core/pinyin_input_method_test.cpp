@@ -25,9 +25,8 @@ public:
         while (!text.empty()) {
             const unsigned char c = static_cast<unsigned char>(text.back());
             text.pop_back();
-            if ((c & 0xC0) != 0x80) {
+            if ((c & 0xC0) != 0x80)
                 break;
-            }
         }
     }
     bool multiline() const override { return true; }
@@ -37,25 +36,22 @@ public:
 PinyinInputMethod& ime() {
     static auto m = [] {
         auto r = PinyinInputMethod::open(minsheng::test::binaryDir() / "rime");
-        if (!r) {
+        if (!r)
             FAIL(r.error());
-        }
         return std::move(r.value());
     }();
     return *m;
 }
 
 void typeLetters(InputMethod& m, TextTarget& t, std::string_view letters) {
-    for (std::size_t i = 0; i < letters.size(); ++i) {
+    for (std::size_t i = 0; i < letters.size(); ++i)
         m.feed(ImeKey{ImeKey::Kind::Text, letters.substr(i, 1)}, t);
-    }
 }
 
 std::vector<std::string> candidates(const InputMethod& m, std::size_t n = 100) {
     std::vector<std::string> out;
-    for (std::size_t i = 0; i < std::min(n, m.candidateCount()); ++i) {
+    for (std::size_t i = 0; i < std::min(n, m.candidateCount()); ++i)
         out.emplace_back(m.candidate(i));
-    }
     return out;
 }
 
@@ -70,9 +66,8 @@ std::vector<std::string> candidatesFor(std::string_view letters, std::size_t n =
 
 std::size_t filesUnder(const fs::path& dir) {
     std::size_t n = 0;
-    for (const auto& e : fs::recursive_directory_iterator(dir)) {
+    for (const auto& e : fs::recursive_directory_iterator(dir))
         n += e.is_regular_file() ? 1 : 0;
-    }
     return n;
 }
 
@@ -151,9 +146,8 @@ TEST_CASE("backspace edits the composition, then the field", "[pinyin]") {
     ime().feed(ImeKey{ImeKey::Kind::Backspace, {}}, t);
     REQUIRE(ime().candidateCount() > 0);
     CHECK(ime().candidate(0) == "你好");
-    for (int i = 0; i < 5; ++i) {
+    for (int i = 0; i < 5; ++i)
         ime().feed(ImeKey{ImeKey::Kind::Backspace, {}}, t);
-    }
     CHECK(ime().preedit().empty());
     CHECK(ime().candidateCount() == 0);
     CHECK(t.text == "前");
@@ -232,9 +226,8 @@ TEST_CASE("the engine keeps nothing on disk and reset forgets the composition",
 TEST_CASE("a private directory left by a killed process is removed", "[pinyin][privacy]") {
     // A pid that is not running: a child that has exited and been reaped.
     const pid_t child = ::fork();
-    if (child == 0) {
+    if (child == 0)
         ::_exit(0);
-    }
     int status = 0;
     REQUIRE(::waitpid(child, &status, 0) == child);
     ime(); // the engine runs: its own directory must survive the sweep

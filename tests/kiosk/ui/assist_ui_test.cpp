@@ -16,9 +16,8 @@ namespace {
 /// The handwriting candidates on screen, in order (`hw:<index>`).
 std::vector<std::string> candidates(Kiosk& k) {
     std::vector<std::string> out;
-    for (const auto& [id, label] : k.widgetsWithPrefix("hw:")) {
+    for (const auto& [id, label] : k.widgetsWithPrefix("hw:"))
         out.push_back(label);
-    }
     return out;
 }
 
@@ -39,9 +38,8 @@ void drawYi(const XServer& x, Kiosk& k) {
     const int y = y0 + h / 2;
     xdo({"mousemove", std::to_string(x0 + w * 15 / 100), std::to_string(y)});
     xdo({"mousedown", "1"});
-    for (int i = 1; i <= 8; ++i) {
+    for (int i = 1; i <= 8; ++i)
         xdo({"mousemove", std::to_string(x0 + w * (15 + i * 9) / 100), std::to_string(y)});
-    }
     xdo({"mouseup", "1"});
 }
 
@@ -60,22 +58,19 @@ TEST_CASE("handwriting: a stroke drawn on the pad offers 一, and tapping it typ
     drawYi(run.x, k);
     // The release reaches the window as an X event of its own; give it a few frames.
     auto found = candidates(k);
-    for (int frames = 0; frames < 20 && found.empty(); ++frames) {
+    for (int frames = 0; frames < 20 && found.empty(); ++frames)
         found = candidates(k);
-    }
     INFO(k.dump()["widgets"].dump());
     REQUIRE_FALSE(found.empty());
     std::size_t at = 0;
-    while (at < found.size() && found[at] != "一") {
+    while (at < found.size() && found[at] != "一")
         ++at;
-    }
     REQUIRE(at < 3);
     const json d = k.dump();
     for (const auto& w : d["widgets"]) {
         const std::string id = w["id"];
-        if (id.rfind("hw", 0) == 0 || id == "key:handwriting" || id == "speak") {
+        if (id.rfind("hw", 0) == 0 || id == "key:handwriting" || id == "speak")
             CHECK(w["h"].get<int>() >= 64);
-        }
     }
     k.screenshot(screenshotDir() / "handwriting-pad.png");
     k.click("hw:" + std::to_string(at));

@@ -72,9 +72,8 @@ TEST_CASE("demo: a parent reports and answers the survey by touch", "[.submit]")
             // Pinyin on the on-screen keys, each word committed with space (its first
             // candidate): 小区 老师 有偿补课 一次五百元.
             for (const char* word : {"xiaoqu", "laoshi", "youchangbuke", "yiciwubaiyuan"}) {
-                for (const char* c = word; *c; ++c) {
+                for (const char* c = word; *c; ++c)
                     k.click("key:" + std::string(1, *c));
-                }
                 k.click("key:space");
             }
             shot(k, demo.shots, "0" + std::to_string(step++) + "-description");
@@ -91,11 +90,9 @@ TEST_CASE("demo: a parent reports and answers the survey by touch", "[.submit]")
     shot(k, demo.shots, "07-receipt");
     std::string code;
     const json receipt = k.dump(); // kept alive while its labels are read
-    for (const auto& l : receipt["labels"]) {
-        if (minsheng::crypto::ReceiptCode::parse(l.get<std::string>()).ok()) {
+    for (const auto& l : receipt["labels"])
+        if (minsheng::crypto::ReceiptCode::parse(l.get<std::string>()).ok())
             code = l;
-        }
-    }
     REQUIRE(!code.empty());
     std::ofstream(demo.codeFile) << code << "\n";
     say("receipt code " + code);
@@ -111,16 +108,13 @@ TEST_CASE("demo: a parent reports and answers the survey by touch", "[.submit]")
         for (const auto& w : d["widgets"]) {
             const std::string id = w["id"];
             submit = submit || id == "submit";
-            if (choice.empty() && (id.rfind("option:", 0) == 0 || id == "scale:4")) {
+            if (choice.empty() && (id.rfind("option:", 0) == 0 || id == "scale:4"))
                 choice = id; // the first choice on every screen
-            }
         }
-        if (!choice.empty()) {
+        if (!choice.empty())
             k.click(choice);
-        }
-        if (guard == 2) {
+        if (guard == 2)
             shot(k, demo.shots, "08-survey-scale");
-        }
         k.click(submit ? "submit" : "next");
     }
     k.waitScreen("survey_thanks");
@@ -138,18 +132,15 @@ TEST_CASE("demo: the parent checks the case at the kiosk", "[.lookup]") {
     Kiosk k(x, demo.config, demo.work);
     k.click("home.lookup");
     k.waitScreen("lookup");
-    for (char c : code) {
-        if (c != '-') {
+    for (char c : code)
+        if (c != '-')
             k.click(std::string("pad:") + c);
-        }
-    }
     shot(k, demo.shots, "10-lookup");
     k.click("lookup.go");
     k.waitScreen("lookup_result");
     shot(k, demo.shots, "11-lookup-result");
     const json result = k.dump();
-    for (const auto& l : result["labels"]) {
+    for (const auto& l : result["labels"])
         say("on screen: " + l.get<std::string>());
-    }
     k.quit();
 }

@@ -21,25 +21,22 @@ namespace {
 
 /// Taps letter keys one by one (the keyboard stays in 中: they compose pinyin).
 void tapLetters(Kiosk& k, const std::string& letters) {
-    for (char c : letters) {
+    for (char c : letters)
         k.click("key:" + std::string(1, c));
-    }
 }
 
 /// The candidate bar as it is on screen: labels of the visible `cand:<i>` widgets by index.
 std::map<int, std::string> visibleCandidates(Kiosk& k) {
     std::map<int, std::string> out;
-    for (const auto& [id, label] : k.widgetsWithPrefix("cand:")) {
+    for (const auto& [id, label] : k.widgetsWithPrefix("cand:"))
         out[std::stoi(id.substr(5))] = label;
-    }
     return out;
 }
 
 /// Taps 中/英 until the keyboard is in 中 (it starts there in a Chinese session).
 void ensureChinese(Kiosk& k) {
-    if (k.widget("key:lang")["label"] != "中") {
+    if (k.widget("key:lang")["label"] != "中")
         k.click("key:lang");
-    }
     REQUIRE(k.widget("key:lang")["label"] == "中");
 }
 
@@ -51,9 +48,8 @@ void toDescription(Kiosk& k) {
 
 /// Taps cand.next until candidate `index` is on screen, then taps it.
 void tapCandidate(Kiosk& k, int index) {
-    for (int page = 0; page < 30 && !visibleCandidates(k).contains(index); ++page) {
+    for (int page = 0; page < 30 && !visibleCandidates(k).contains(index); ++page)
         k.click("cand.next");
-    }
     REQUIRE(visibleCandidates(k).contains(index));
     k.click("cand:" + std::to_string(index));
 }
@@ -68,11 +64,9 @@ TEST_CASE("woyaotousu tapped on the keys commits 我要投诉, which reaches the
     tapLetters(k, "woyaotousu");
     const auto cands = visibleCandidates(k);
     int found = -1;
-    for (const auto& [i, label] : cands) {
-        if (label == "我要投诉") {
+    for (const auto& [i, label] : cands)
+        if (label == "我要投诉")
             found = i;
-        }
-    }
     INFO(k.dump()["widgets"].dump());
     REQUIRE(found >= 0);
     CHECK(k.dump()["missing_glyphs"] == 0);
@@ -88,9 +82,8 @@ TEST_CASE("woyaotousu tapped on the keys commits 我要投诉, which reaches the
     k.click("key:space"); // space commits the first candidate
     CHECK(k.labelsContain("我要投诉，退费"));
     k.click("next");
-    for (int guard = 0; guard < 10 && k.dump()["screen"] == "field"; ++guard) {
+    for (int guard = 0; guard < 10 && k.dump()["screen"] == "field"; ++guard)
         k.click("next");
-    }
     k.submitFromPrivacy();
     k.click("receipt.noted");
     k.click("finish");
@@ -118,9 +111,8 @@ TEST_CASE("the domain words come first: shuangjian → 双减, youchangbuke → 
     tapLetters(k, "zuoyea");
     k.click("key:backspace");
     CHECK(visibleCandidates(k)[0] == "作业");
-    for (int i = 0; i < 5; ++i) {
+    for (int i = 0; i < 5; ++i)
         k.click("key:backspace");
-    }
     CHECK(visibleCandidates(k).empty());
     k.click("key:backspace");
     CHECK(k.labelsContain("双减有偿补"));
@@ -174,14 +166,11 @@ TEST_CASE("a character outside the start-up atlas renders once committed", "[ui]
     tapLetters(k, "an");
     int index = -1;
     for (int page = 0; page < 30 && index < 0; ++page) {
-        for (const auto& [i, label] : visibleCandidates(k)) {
-            if (label == "侒") {
+        for (const auto& [i, label] : visibleCandidates(k))
+            if (label == "侒")
                 index = i;
-            }
-        }
-        if (index < 0) {
+        if (index < 0)
             k.click("cand.next");
-        }
     }
     REQUIRE(index >= 0);
     const json shown = k.cmd("stats"); // offered as a candidate: the atlas grew already

@@ -33,12 +33,10 @@ std::vector<json> jsonLines(const std::string& text) {
     std::size_t start = 0;
     while (start < text.size()) {
         auto nl = text.find('\n', start);
-        if (nl == std::string::npos) {
+        if (nl == std::string::npos)
             nl = text.size();
-        }
-        if (nl > start) {
+        if (nl > start)
             out.push_back(json::parse(text.substr(start, nl - start)));
-        }
         start = nl + 1;
     }
     return out;
@@ -57,13 +55,11 @@ Child::Child(const std::vector<std::string>& argv, const std::map<std::string, s
             ::dup2(fd, 1);
             ::dup2(fd, 2);
         }
-        for (const auto& [k, v] : env) {
+        for (const auto& [k, v] : env)
             ::setenv(k.c_str(), v.c_str(), 1);
-        }
         std::vector<char*> args;
-        for (const auto& a : argv) {
+        for (const auto& a : argv)
             args.push_back(const_cast<char*>(a.c_str()));
-        }
         args.push_back(nullptr);
         ::execvp(args[0], args.data());
         ::_exit(127);
@@ -79,9 +75,8 @@ bool Child::running() {
 }
 
 int Child::wait(double seconds) {
-    if (m_pid <= 0) {
+    if (m_pid <= 0)
         return m_status;
-    }
     const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
     for (;;) {
         int st = 0;
@@ -91,17 +86,15 @@ int Child::wait(double seconds) {
             m_status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
             return m_status;
         }
-        if (std::chrono::steady_clock::now() >= end) {
+        if (std::chrono::steady_clock::now() >= end)
             return -1;
-        }
         sleepMs(20);
     }
 }
 
 void Child::terminate() {
-    if (m_pid <= 0) {
+    if (m_pid <= 0)
         return;
-    }
     ::kill(m_pid, SIGTERM);
     if (wait(20) < 0 && m_pid > 0) {
         ::kill(m_pid, SIGKILL);
@@ -113,17 +106,15 @@ XServer::XServer(int width, int height) {
     for (int n = 90; n < 400; ++n) {
         const std::string lock = "/tmp/.X" + std::to_string(n) + "-lock";
         const std::string sock = "/tmp/.X11-unix/X" + std::to_string(n);
-        if (fs::exists(lock) || fs::exists(sock)) {
+        if (fs::exists(lock) || fs::exists(sock))
             continue;
-        }
         m_display = ":" + std::to_string(n);
         Child c({"Xvfb", m_display, "-screen", "0",
                  std::to_string(width) + "x" + std::to_string(height) + "x24", "-nolisten", "tcp",
                  "-noreset"},
                 {}, fs::temp_directory_path() / ("minsheng-xvfb" + std::to_string(n) + ".log"));
-        for (int i = 0; i < 500 && c.running() && !fs::exists(sock); ++i) {
+        for (int i = 0; i < 500 && c.running() && !fs::exists(sock); ++i)
             sleepMs(20);
-        }
         if (fs::exists(sock) && c.running()) {
             m_child = std::move(c);
             return;
@@ -160,15 +151,13 @@ Kiosk::Kiosk(const XServer& x, const fs::path& config, const fs::path& dir, int 
             sockaddr_un addr{};
             addr.sun_family = AF_UNIX;
             std::strncpy(addr.sun_path, sock.c_str(), sizeof(addr.sun_path) - 1);
-            if (::connect(m_fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0) {
+            if (::connect(m_fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0)
                 break;
-            }
             ::close(m_fd);
             m_fd = -1;
         }
-        if (!m_child.running()) {
+        if (!m_child.running())
             break;
-        }
         sleepMs(20);
     }
     if (m_fd < 0) {
@@ -178,9 +167,8 @@ Kiosk::Kiosk(const XServer& x, const fs::path& config, const fs::path& dir, int 
 }
 
 Kiosk::~Kiosk() {
-    if (m_fd >= 0) {
+    if (m_fd >= 0)
         ::close(m_fd);
-    }
 }
 
 json Kiosk::cmd(const std::string& line) {
@@ -204,11 +192,9 @@ json Kiosk::cmd(const std::string& line) {
 
 json Kiosk::widget(const std::string& id) {
     const json d = dump();
-    for (const auto& w : d["widgets"]) {
-        if (w["id"] == id) {
+    for (const auto& w : d["widgets"])
+        if (w["id"] == id)
             return w;
-        }
-    }
     INFO("screen " << d["screen"] << "; widgets: " << d["widgets"].dump());
     FAIL("no widget " + id + " on screen");
     return {};
@@ -230,11 +216,9 @@ void Kiosk::scan(const std::string& text) {
 void Kiosk::click(const std::string& id) {
     const json d = dump();
     json w;
-    for (const auto& x : d["widgets"]) {
-        if (x["id"] == id) {
+    for (const auto& x : d["widgets"])
+        if (x["id"] == id)
             w = x;
-        }
-    }
     if (w.is_null()) {
         INFO("screen " << d["screen"] << "; widgets: " << d["widgets"].dump());
         FAIL("no widget " + id + " to click");
@@ -278,9 +262,8 @@ void Kiosk::typeByKeys(const std::string& text) {
             break;
         }
     }
-    for (char c : text) {
+    for (char c : text)
         click(c == ' ' ? std::string("key:space") : "key:" + std::string(1, c));
-    }
 }
 
 void Kiosk::waitScreen(const std::string& name, double seconds) {
@@ -300,9 +283,8 @@ Kiosk::widgetsWithPrefix(const std::string& prefix) {
     const json d = dump(); // keep the dump alive while iterating over it
     for (const auto& w : d["widgets"]) {
         const std::string id = w["id"];
-        if (id.rfind(prefix, 0) == 0) {
+        if (id.rfind(prefix, 0) == 0)
             found.emplace_back(id, w["label"]);
-        }
     }
     return found;
 }
@@ -315,9 +297,8 @@ void Kiosk::startOtherReport() {
 }
 
 void Kiosk::nextUntilField(const std::string& field) {
-    for (int guard = 0; guard < 30 && dump()["field"] != field; ++guard) {
+    for (int guard = 0; guard < 30 && dump()["field"] != field; ++guard)
         click("next");
-    }
     REQUIRE(dump()["field"] == field);
 }
 
@@ -343,11 +324,9 @@ void Kiosk::screenshot(const fs::path& file) {
 
 bool Kiosk::labelsContain(const std::string& needle) {
     const json d = dump(); // keep the dump alive while iterating over it
-    for (const auto& l : d["labels"]) {
-        if (l.get<std::string>().find(needle) != std::string::npos) {
+    for (const auto& l : d["labels"])
+        if (l.get<std::string>().find(needle) != std::string::npos)
             return true;
-        }
-    }
     return false;
 }
 
@@ -402,9 +381,8 @@ std::vector<json> Site::exportAndOpen() {
 std::uint64_t Site::pending() {
     auto r =
         runProcess(binary("minsheng-kiosk"), {"outbox", "--config", config.string(), "--json"});
-    if (r.exitCode != 0) {
+    if (r.exitCode != 0)
         return 0; // no outbox yet
-    }
     return json::parse(r.out)["pending"].get<std::uint64_t>();
 }
 

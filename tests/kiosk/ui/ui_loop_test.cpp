@@ -40,11 +40,9 @@ void enableAutomation(const fs::path& config) {
 /// The receipt code on the receipt screen (4-4-4-4), from the labels the window drew.
 std::string receiptCodeOnScreen(test::ui::Kiosk& k) {
     const json d = k.dump();
-    for (const auto& l : d["labels"]) {
-        if (crypto::ReceiptCode::parse(l.get<std::string>()).ok()) {
+    for (const auto& l : d["labels"])
+        if (crypto::ReceiptCode::parse(l.get<std::string>()).ok())
             return l;
-        }
-    }
     INFO(d["labels"].dump());
     FAIL("no receipt code on screen");
     return {};
@@ -72,9 +70,8 @@ TEST_CASE("the case loop: typed at the kiosk, worked by staff, status shown at t
     const std::string marker = "weekend maths class in flat 502";
     k.startOtherReport();
     for (int guard = 0; guard < 30 && k.dump()["screen"] == "field"; ++guard) {
-        if (k.dump()["field"] == "description") {
+        if (k.dump()["field"] == "description")
             k.typeByKeys(marker);
-        }
         k.click("next");
     }
     k.submitFromPrivacy();
@@ -89,9 +86,8 @@ TEST_CASE("the case loop: typed at the kiosk, worked by staff, status shown at t
     for (int i = 0; i < 600 && !delivered; ++i) {
         const auto st = site.outboxStats();
         delivered = st.pendingCount == 0 && st.lastAcknowledgedSequence.value_or(0) >= 1;
-        if (!delivered) {
+        if (!delivered)
             std::this_thread::sleep_for(std::chrono::milliseconds(100));
-        }
     }
     INFO(forwarder.err());
     REQUIRE(delivered);
@@ -114,11 +110,9 @@ TEST_CASE("the case loop: typed at the kiosk, worked by staff, status shown at t
     // 4. At the kiosk, the parent types the code on the pad and sees the county's answer.
     k.click("home.lookup");
     k.waitScreen("lookup");
-    for (char c : code) {
-        if (c != '-') {
+    for (char c : code)
+        if (c != '-')
             k.click(std::string("pad:") + c);
-        }
-    }
     k.click("lookup.go");
     k.waitScreen("lookup_result");
     const json d = k.dump();

@@ -26,9 +26,8 @@ std::string firstWidgetWithPrefix(Kiosk& k, const std::string& prefix) {
     const json d = k.dump(); // keep the dump alive while iterating over it
     for (const auto& w : d["widgets"]) {
         const std::string id = w["id"];
-        if (id.rfind(prefix, 0) == 0 && w["enabled"] == true) {
+        if (id.rfind(prefix, 0) == 0 && w["enabled"] == true)
             return id;
-        }
     }
     FAIL("no widget starting with " + prefix);
     return {};
@@ -39,9 +38,8 @@ std::string firstWidgetWithPrefix(Kiosk& k, const std::string& prefix) {
 void advanceTo(Kiosk& k, const std::string& field) {
     for (int guard = 0; guard < 40; ++guard) {
         const json d = k.dump();
-        if (d["field"] == field) {
+        if (d["field"] == field)
             return;
-        }
         k.cmd("tap next");
         if (k.dump()["field"] == d["field"]) {
             k.cmd("tap " + firstWidgetWithPrefix(k, "option:"));
@@ -62,9 +60,8 @@ void checkTouchTargets(Kiosk& k) {
         CHECK(w["y"].get<int>() >= 0);
         CHECK(w["x"].get<int>() + w["w"].get<int>() <= W + 1);
         CHECK(w["y"].get<int>() + w["h"].get<int>() <= H + 1);
-        if (w["id"] != "receipt.qr") {
+        if (w["id"] != "receipt.qr")
             CHECK(w["h"].get<int>() >= 64);
-        }
     }
 }
 
@@ -79,9 +76,8 @@ TEST_CASE("a complaint submitted anonymously by real clicks and typing", "[ui][e
     const std::string marker = "sat 3pm flat 2 tutor 200";
     for (int guard = 0; guard < 30; ++guard) {
         const json d = k.dump();
-        if (d["screen"] != "field") {
+        if (d["screen"] != "field")
             break;
-        }
         if (d["field"] == "description") {
             k.typeByKeys(marker);
             INFO(k.dump()["labels"].dump());
@@ -93,26 +89,22 @@ TEST_CASE("a complaint submitted anonymously by real clicks and typing", "[ui][e
     k.click("next");
     k.waitScreen("review");
     bool seen = k.labelsContain(marker);
-    for (int page = 0; page < 5 && !seen && k.cmd("tap list.next")["ok"] == true; ++page) {
+    for (int page = 0; page < 5 && !seen && k.cmd("tap list.next")["ok"] == true; ++page)
         seen = k.labelsContain(marker); // the review is paged on small screens
-    }
     CHECK(seen);
     k.click("submit");
     k.waitScreen("receipt");
 
     const json d = k.dump();
     std::string code;
-    for (const auto& l : d["labels"]) {
-        if (crypto::ReceiptCode::parse(l.get<std::string>()).ok()) {
+    for (const auto& l : d["labels"])
+        if (crypto::ReceiptCode::parse(l.get<std::string>()).ok())
             code = l;
-        }
-    }
     INFO(d["labels"].dump());
     REQUIRE(code.size() == 19); // 4-4-4-4 with dashes
     bool qr = false;
-    for (const auto& w : d["widgets"]) {
+    for (const auto& w : d["widgets"])
         qr = qr || w["id"] == "receipt.qr";
-    }
     CHECK(qr);
     // Nothing typed is on screen any more; the receipt cannot be left before 我已记下.
     CHECK_FALSE(k.labelsContain(marker));
@@ -140,9 +132,8 @@ TEST_CASE("a survey submitted by real clicks, the minimum interval is enforced",
     json expected = json::object();
     for (int guard = 0; guard < 30; ++guard) {
         const json d = k.dump();
-        if (d["screen"] != "field") {
+        if (d["screen"] != "field")
             break;
-        }
         const std::string field = d["field"];
         bool hasScale = false, hasSubmit = false;
         for (const auto& w : d["widgets"]) {
@@ -156,11 +147,10 @@ TEST_CASE("a survey submitted by real clicks, the minimum interval is enforced",
             const std::string opt = firstWidgetWithPrefix(k, "option:");
             k.click(opt);
             const std::string value = opt.substr(7);
-            if (field == "improvements") {
+            if (field == "improvements")
                 expected[field] = json::array({value});
-            } else {
+            else
                 expected[field] = value;
-            }
         }
         k.click(hasSubmit ? "submit" : "next");
     }
@@ -190,9 +180,8 @@ TEST_CASE("idle reset wipes what was typed and returns home", "[ui][idle]") {
     for (int i = 0; i < 600 && !warned; ++i) {
         const json d = k.dump();
         warned = !d["idle_warning"].is_null();
-        if (!warned) {
+        if (!warned)
             std::this_thread::sleep_for(std::chrono::milliseconds(100));
-        }
     }
     REQUIRE(warned);
     k.screenshot(screenshotDir() / "idle-overlay.png");
@@ -331,11 +320,10 @@ TEST_CASE("every screen renders, and is saved as a screenshot", "[ui][screens]")
     tap("scale:5");
     shot("16-survey-scale");
     for (int guard = 0; guard < 20 && k.dump()["field"] != "improvements"; ++guard) {
-        if (k.dump()["field"] == "still_tutoring") {
+        if (k.dump()["field"] == "still_tutoring")
             tap("option:no");
-        } else {
+        else
             tap("scale:3");
-        }
         tap("next");
     }
     REQUIRE(k.dump()["field"] == "improvements");

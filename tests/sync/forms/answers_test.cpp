@@ -69,9 +69,8 @@ TEST_CASE("answers store, replace and erase values", "[answers]") {
     CHECK_FALSE(a.contains("mood"));
 
     std::vector<std::string> order;
-    for (const auto& [id, answer] : a) {
+    for (const auto& [id, answer] : a)
         order.emplace_back(id);
-    }
     CHECK(order == std::vector<std::string>{"category", "description", "tags"});
 
     a.clear();

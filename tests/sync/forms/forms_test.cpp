@@ -79,16 +79,13 @@ TEST_CASE("the complaint form covers every category of domain.md", "[forms]") {
 
     // Every category except "other" has a required sub-type question shown only for it.
     for (const auto& o : category.options) {
-        if (o.id == "other") {
+        if (o.id == "other")
             continue;
-        }
         bool found = false;
-        for (const auto& f : form.fields) {
+        for (const auto& f : form.fields)
             if (f.type == FieldType::Single && f.required && f.showIf &&
-                f.showIf->field == "category" && f.showIf->in == std::vector<std::string>{o.id}) {
+                f.showIf->field == "category" && f.showIf->in == std::vector<std::string>{o.id})
                 found = true;
-            }
-        }
         INFO(o.id);
         CHECK(found);
     }
@@ -356,11 +353,10 @@ TEST_CASE("a form whose longest answers cannot be sealed is rejected", "[forms]"
     auto makeForm = [](int n) {
         std::string text = "id = \"big\"\nversion = 1\nkind = \"survey\"\n"
                            "title = { zh-CN = \"大\", en = \"Big\" }\n";
-        for (int i = 0; i < n; ++i) {
+        for (int i = 0; i < n; ++i)
             text += "[[fields]]\nid = \"t" + std::to_string(i) +
                     "\"\ntype = \"text\"\nmax_length = 20000\n"
                     "label = { zh-CN = \"文\", en = \"Text\" }\n";
-        }
         return text;
     };
     const ListSet lists = testLists();

@@ -83,9 +83,8 @@ TEST_CASE("canonical payload is identical whatever the insertion order", "[paylo
     const Form form = shippedForm("complaint", lists);
     const nlohmann::json example = exampleAnswers(form, lists);
     std::vector<std::string> keys;
-    for (const auto& [k, v] : example.items()) {
+    for (const auto& [k, v] : example.items())
         keys.push_back(k);
-    }
     REQUIRE(keys.size() > 5);
 
     auto build = [&](const std::vector<std::string>& order) {
@@ -183,20 +182,17 @@ TEST_CASE("the worst-case bound holds for maximal answers", "[payload]") {
             const auto visible = visibleFields(form, a);
             for (std::size_t i = 0; i < form.fields.size(); ++i) {
                 const Field& f = form.fields[i];
-                if (!visible[i]) {
+                if (!visible[i])
                     continue;
-                }
                 if (f.type == FieldType::Text) {
                     std::string t;
-                    for (std::size_t k = 0; k < f.maxLength; ++k) {
+                    for (std::size_t k = 0; k < f.maxLength; ++k)
                         t += (unit == "\n" && !f.multiline) ? std::string("\"") : unit;
-                    }
                     a.setText(f.id, t);
                 } else if (f.type == FieldType::Multiple && f.maxSelections == 0) {
                     std::vector<std::string_view> all;
-                    for (const auto& o : f.options) {
+                    for (const auto& o : f.options)
                         all.push_back(o.id);
-                    }
                     a.setChoices(f.id, all);
                 }
             }

@@ -24,9 +24,8 @@ Answers minimal(std::pmr::memory_resource* r) {
 /// The errors as "field:code" strings, for readable comparisons.
 std::vector<std::string> summary(const std::vector<FieldError>& errors) {
     std::vector<std::string> out;
-    for (const auto& e : errors) {
+    for (const auto& e : errors)
         out.push_back(e.field + ":" + std::string(fieldErrorCodeName(e.code)));
-    }
     return out;
 }
 
@@ -409,11 +408,9 @@ TEST_CASE("example answers are valid for the shipped forms", "[validate]") {
         CHECK(summary(validateAnswers(form, *answers)) == Codes{});
         // Every free-text field that is shown has sample text.
         const auto visible = visibleFields(form, *answers);
-        for (std::size_t i = 0; i < form.fields.size(); ++i) {
-            if (visible[i] && form.fields[i].type == FieldType::Text) {
+        for (std::size_t i = 0; i < form.fields.size(); ++i)
+            if (visible[i] && form.fields[i].type == FieldType::Text)
                 CHECK(example.contains(form.fields[i].id));
-            }
-        }
     }
     const Form complaint = shippedForm("complaint", lists);
     const nlohmann::json example = exampleAnswers(complaint, lists);
