@@ -1,5 +1,5 @@
-// Small RAII helpers over SQLite's C API, shared by the kiosk's outbox (sync/outbox), the
-// county's case ledger (sync/staff) and the intake server's store (sync/server). All three are
+// Small RAII helpers over SQLite's C API, shared by the kiosk's outbox (kiosk/outbox), the
+// county's case ledger (county/staff) and the intake server's store (county/server). All three are
 // the same SQLCipher library; only the outbox and the ledger are keyed.
 //
 // Invariants the callers rely on:
