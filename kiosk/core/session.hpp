@@ -30,8 +30,6 @@
 
 namespace minsheng::kiosk {
 
-struct Field;
-
 enum class Screen {
     Home,
     Category,      // complaint: the category grid (the form's first field)
