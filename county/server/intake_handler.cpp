@@ -90,12 +90,23 @@ IntakeHandler::IntakeHandler(IntakeStore& store, RegistryCache& registry,
       m_log(std::move(log)), m_clock(std::move(clock)),
       m_statusLimiter(limits.statusPerMinutePerAddress, std::chrono::seconds(60)),
       m_postAddressLimiter(limits.postsPerMinutePerAddress, std::chrono::seconds(60)),
-      m_postKioskLimiter(limits.postsPerMinutePerKiosk, std::chrono::seconds(60)) {
+      m_postKioskLimiter(limits.postsPerMinutePerKiosk, std::chrono::seconds(60)),
+      m_headerRules(std::move(limits.header)) {
     if (!staffToken.empty())
         m_staffTokenHash = crypto::blake2b256(staffToken.span());
     if (!m_log)
         m_log = [](const std::string&) {
         };
+    // Read once here; afterwards every verified request keeps the map current.
+    if (auto contacts = m_store.lastContacts())
+        m_lastContact = std::move(*contacts);
+    else
+        m_log("error: " + contacts.error().message);
+}
+
+void IntakeHandler::noteContact(const std::string& kioskId, std::int64_t at) {
+    std::lock_guard lock(m_metricsMutex);
+    m_lastContact[kioskId] = at;
 }
 
 std::int64_t IntakeHandler::now() const {
@@ -248,16 +259,21 @@ std::optional<HttpResponse> IntakeHandler::refuseKioskPost(const HttpRequest& re
     return std::nullopt;
 }
 
-Result<county::EnrolledKiosk, HttpResponse> IntakeHandler::admitKiosk(const std::string& kioskId) {
+Result<county::EnrolledKiosk, HttpResponse>
+IntakeHandler::enrolledKiosk(const std::string& kioskId) {
     auto registry = m_registry.current();
     const county::EnrolledKiosk* kiosk = registry ? registry->find(kioskId) : nullptr;
     if (!kiosk)
         return fail(error(403, "unknown-kiosk", "kiosk \"" + kioskId + "\" is not enrolled"));
     if (kiosk->revoked)
         return fail(error(403, "revoked-kiosk", "kiosk \"" + kioskId + "\" is revoked"));
-    if (auto wait = m_postKioskLimiter.acquire(kioskId))
-        return fail(rateLimited(wait));
     return *kiosk;
+}
+
+std::optional<HttpResponse> IntakeHandler::chargeKiosk(const std::string& kioskId) {
+    if (auto wait = m_postKioskLimiter.acquire(kioskId))
+        return rateLimited(wait);
+    return std::nullopt;
 }
 
 HttpResponse IntakeHandler::refusedBody(const sync::RequestBodyError& e) {
@@ -299,7 +315,7 @@ HttpResponse IntakeHandler::postEnvelopes(const HttpRequest& req) {
     std::vector<std::size_t> checkedIndex;
     if (kioskId) {
         // Step 3: the registry (batch level: nothing is stored for an unknown kiosk).
-        auto kiosk = admitKiosk(*kioskId);
+        auto kiosk = enrolledKiosk(*kioskId);
         if (!kiosk)
             return std::move(kiosk.error());
         // Step 4: signatures, before the store's lock (verification is the costly part).
@@ -320,9 +336,32 @@ HttpResponse IntakeHandler::postEnvelopes(const HttpRequest& req) {
                 {e.envelope, crypto::envelopeHash(*e.envelope), sync::envelopeToJson(*e.envelope)});
             checkedIndex.push_back(i);
         }
+        // The kiosk's budget is spent only by a request it signed: envelopes whose signature
+        // fails cost the sender's address budget (refuseKioskPost), never the kiosk's.
+        if (!checked.empty())
+            if (auto limited = chargeKiosk(*kioskId))
+                return std::move(*limited);
     }
-    // Step 5 and the INSERTs: one transaction (intake_schema.hpp, invariant 5).
     const std::int64_t t = now();
+    // Step 5: the header rules for what the kiosk signed (header_rules.hpp).
+    {
+        std::size_t kept = 0;
+        for (std::size_t k = 0; k < checked.size(); ++k) {
+            if (auto refusal = m_headerRules.check(checked[k].envelope->header, t)) {
+                entries[checkedIndex[k]].error = std::move(refusal->code);
+                entries[checkedIndex[k]].message = std::move(refusal->message);
+                continue;
+            }
+            if (kept != k) {
+                checked[kept] = std::move(checked[k]);
+                checkedIndex[kept] = checkedIndex[k];
+            }
+            ++kept;
+        }
+        checked.resize(kept);
+        checkedIndex.resize(kept);
+    }
+    // Step 6 and the INSERTs: one transaction (intake_schema.hpp, invariant 5).
     if (!checked.empty()) { // only a verified envelope counts as contact from the kiosk
         auto stored = m_store.storeBatch(*kioskId, checked, t);
         if (!stored) {
@@ -333,6 +372,7 @@ HttpResponse IntakeHandler::postEnvelopes(const HttpRequest& req) {
         }
         for (std::size_t k = 0; k < stored->size(); ++k)
             entries[checkedIndex[k]].outcome = std::move((*stored)[k]);
+        noteContact(*kioskId, t);
     }
 
     sync::EnvelopeBatchResult answer;
@@ -351,7 +391,7 @@ HttpResponse IntakeHandler::postEnvelopes(const HttpRequest& req) {
         } else {
             if (e.outcome) {
                 fork = fork || e.outcome->outcome == StoreOutcome::Fork;
-                e.error = e.outcome->outcome == StoreOutcome::Fork ? "fork" : "chain-break";
+                e.error = std::string(storeOutcomeErrorName(e.outcome->outcome));
                 e.message = e.outcome->message;
             }
             ++nRejected;
@@ -375,17 +415,20 @@ HttpResponse IntakeHandler::postHeartbeat(const HttpRequest& req) {
     auto hb = sync::heartbeatRequestFromJson(req.body);
     if (!hb)
         return refusedBody(hb.error());
-    auto kiosk = admitKiosk(hb->kioskId);
+    auto kiosk = enrolledKiosk(hb->kioskId);
     if (!kiosk)
         return std::move(kiosk.error());
     if (auto verified = crypto::verifyHeartbeat(*hb, kiosk->publicKey); !verified)
         return error(400, crypto::signedMessageFailureName(verified.error()),
                      "the heartbeat signature does not verify");
+    if (auto limited = chargeKiosk(hb->kioskId))
+        return std::move(*limited);
     const std::int64_t t = now();
     if (auto s = m_store.recordHeartbeat(hb->kioskId, sync::heartbeatToJson(*hb).dump(), t); !s) {
         m_log("error: " + s.error().message);
         return error(500, "internal", "the server could not store the heartbeat");
     }
+    noteContact(hb->kioskId, t);
     HttpResponse r = jsonResponse(200, sync::heartbeatAnswerToJson({t}));
     r.logNote = "kiosk=" + hb->kioskId;
     return r;
@@ -498,31 +541,40 @@ HttpResponse IntakeHandler::staffKiosks() {
 }
 
 std::string IntakeHandler::metricsText() {
+    auto registry = m_registry.current();
+    const std::int64_t t = now();
+    std::size_t enrolled = 0, revoked = 0, silent = 0;
     std::ostringstream o;
-    {
-        std::lock_guard lock(m_metricsMutex);
-        o << "# HELP minsheng_requests_total Requests received, by endpoint.\n"
-          << "# TYPE minsheng_requests_total counter\n";
-        for (const auto& [k, v] : m_requests)
-            o << "minsheng_requests_total{endpoint=\"" << k << "\"} " << v << "\n";
-        o << "# HELP minsheng_rejects_total Refused requests and envelopes, by error code.\n"
-          << "# TYPE minsheng_rejects_total counter\n";
-        for (const auto& [k, v] : m_rejects)
-            o << "minsheng_rejects_total{reason=\"" << k << "\"} " << v << "\n";
-    }
+    std::lock_guard lock(m_metricsMutex);
+    if (registry)
+        for (const auto& [id, k] : registry->all()) {
+            if (k.revoked) {
+                ++revoked;
+                continue;
+            }
+            ++enrolled;
+            auto seen = m_lastContact.find(id);
+            if (seen == m_lastContact.end() || t - seen->second > kSilentAfterSeconds)
+                ++silent;
+        }
+    o << "# HELP minsheng_requests_total Requests received, by endpoint.\n"
+      << "# TYPE minsheng_requests_total counter\n";
+    for (const auto& [k, v] : m_requests)
+        o << "minsheng_requests_total{endpoint=\"" << k << "\"} " << v << "\n";
+    o << "# HELP minsheng_rejects_total Refused requests and envelopes, by error code.\n"
+      << "# TYPE minsheng_rejects_total counter\n";
+    for (const auto& [k, v] : m_rejects)
+        o << "minsheng_rejects_total{reason=\"" << k << "\"} " << v << "\n";
     o << "# HELP minsheng_envelopes_stored_total Envelopes newly stored since start.\n"
       << "# TYPE minsheng_envelopes_stored_total counter\n"
       << "minsheng_envelopes_stored_total " << m_envelopesStored.load() << "\n";
-    o << "# HELP minsheng_kiosk_last_contact_age_seconds Seconds since a kiosk's last "
-         "authenticated request.\n"
-      << "# TYPE minsheng_kiosk_last_contact_age_seconds gauge\n";
-    if (auto activity = m_store.kioskActivity()) {
-        const std::int64_t t = now();
-        for (const auto& [id, a] : *activity)
-            if (a.lastContact)
-                o << "minsheng_kiosk_last_contact_age_seconds{kiosk=\"" << id << "\"} "
-                  << std::max<std::int64_t>(0, t - *a.lastContact) << "\n";
-    }
+    o << "# HELP minsheng_kiosks Kiosks in the registry: enrolled (not revoked), revoked, and "
+         "enrolled but silent (no authenticated request for "
+      << kSilentAfterSeconds / 3600 << " hours).\n"
+      << "# TYPE minsheng_kiosks gauge\n"
+      << "minsheng_kiosks{state=\"enrolled\"} " << enrolled << "\n"
+      << "minsheng_kiosks{state=\"revoked\"} " << revoked << "\n"
+      << "minsheng_kiosks{state=\"silent\"} " << silent << "\n";
     return o.str();
 }
 

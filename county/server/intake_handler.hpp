@@ -9,6 +9,7 @@
 // payload or a client address into a log note, or store a partial batch.
 #pragma once
 
+#include "county/server/header_rules.hpp"
 #include "county/server/intake_store.hpp"
 #include "county/server/rate_limiter.hpp"
 #include "county/server/registry_cache.hpp"
@@ -63,7 +64,11 @@ struct HttpResponse {
 struct HandlerLimits {
     double statusPerMinutePerAddress = 10;
     double postsPerMinutePerAddress = 600;
+    /// Charged only for requests whose signature verified: a forger cannot spend a real
+    /// kiosk's budget.
     double postsPerMinutePerKiosk = 600;
+    /// What a verified envelope's header must satisfy (header_rules.hpp).
+    HeaderRules header;
 };
 
 class IntakeHandler {
@@ -86,7 +91,8 @@ public:
     /// 503 "busy" with Retry-After: a shared budget (`what`) is used up for the moment.
     HttpResponse overloaded(std::string_view what);
 
-    /// Prometheus text (docs/protocol.md section 10).
+    /// Prometheus text (docs/protocol.md section 10). Counters and fleet totals only: no kiosk
+    /// id, and no store access, so its cost does not grow with the store.
     std::string metricsText();
 
 private:
@@ -101,9 +107,13 @@ private:
     /// type. A response when the request is refused.
     std::optional<HttpResponse> refuseKioskPost(const HttpRequest& r);
     HttpResponse refusedBody(const sync::RequestBodyError& e);
-    /// Step 3 of docs/protocol.md section 5 for a kiosk request: enrolled, not revoked, within
-    /// its rate limit. The enrolment, or the response that refuses the request.
-    Result<county::EnrolledKiosk, HttpResponse> admitKiosk(const std::string& kioskId);
+    /// Step 3 of docs/protocol.md section 5 for a kiosk request: enrolled, not revoked. The
+    /// enrolment, or the response that refuses the request.
+    Result<county::EnrolledKiosk, HttpResponse> enrolledKiosk(const std::string& kioskId);
+    /// After a signature verified: the kiosk's request budget. A 429 when it is spent.
+    std::optional<HttpResponse> chargeKiosk(const std::string& kioskId);
+    /// Remembers a verified contact for /metrics (no store access there).
+    void noteContact(const std::string& kioskId, std::int64_t at);
     HttpResponse error(unsigned status, std::string_view code, std::string_view message);
     HttpResponse rateLimited(std::int64_t retryAfter);
     bool staffAuthorized(const HttpRequest& r) const;
@@ -120,11 +130,13 @@ private:
     RateLimiter m_statusLimiter;
     RateLimiter m_postAddressLimiter;
     RateLimiter m_postKioskLimiter;
+    HeaderRules m_headerRules;
 
     std::mutex m_metricsMutex;
     std::map<std::string, std::uint64_t> m_requests;
     std::map<std::string, std::uint64_t> m_rejects;
     std::atomic<std::uint64_t> m_envelopesStored{0};
+    std::map<std::string, std::int64_t> m_lastContact; // under m_metricsMutex
 };
 
 } // namespace minsheng::server

@@ -38,6 +38,14 @@
 //      loads. Request logs and this store hold no client address.
 //   8. PRAGMA user_version is the number of migration steps applied; a file with a higher number
 //      is refused.
+//   9. An offered envelope raises at most one alarm of each kind (unique index alarms_once): a
+//      kiosk that resends the same fork does not grow the store.
+//  10. A receipt tag belongs to one stored envelope: an envelope offering a tag that another
+//      stored envelope carries is refused (`tag-reused`), so a status look-up names one case.
+//  11. What one kiosk adds to the store (envelope and alarm evidence bytes) is counted per UTC
+//      day in kiosk_usage, in the same transaction as the rows it counts; an envelope that would
+//      take the day's count over the server's per-kiosk budget is refused (`over-quota`) and
+//      stays in the kiosk's outbox for the next day.
 #pragma once
 
 #include "sync/store/sqlite_store.hpp"
@@ -94,6 +102,18 @@ CREATE TABLE case_status (
     receipt_tag  BLOB PRIMARY KEY CHECK (length(receipt_tag) = 32),
     status_json  TEXT NOT NULL,     -- signed case status, wire form, served as is
     stored_at    INTEGER NOT NULL
+);
+)sql"},
+    MigrationStep{2, "alarms kept once per offered envelope; per-kiosk daily byte usage", R"sql(
+DELETE FROM alarms WHERE id NOT IN
+    (SELECT MIN(id) FROM alarms GROUP BY kind, kiosk_id, sequence, offered_hash);
+CREATE UNIQUE INDEX alarms_once ON alarms (kind, kiosk_id, sequence, offered_hash);
+
+CREATE TABLE kiosk_usage (
+    kiosk_id  TEXT NOT NULL,
+    day       INTEGER NOT NULL,     -- Unix day (UTC) of the server's clock
+    bytes     INTEGER NOT NULL CHECK (bytes >= 0),
+    PRIMARY KEY (kiosk_id, day)
 );
 )sql"},
 };

@@ -54,10 +54,12 @@ std::optional<StoredRow> findRow(sqlite3* db, const std::string& kiosk, std::uin
     return r;
 }
 
+/// Records an alarm once per (kind, kiosk, sequence, offered envelope) (invariant 9). `added` is
+/// set when a new row was written (a resend of the same evidence adds none).
 bool insertAlarm(sqlite3* db, const char* kind, const CheckedEnvelope& e,
-                 const std::optional<crypto::Hash256>& storedHash, std::int64_t now) {
-    Stmt s(db, "INSERT INTO alarms (kind, kiosk_id, sequence, stored_hash, offered_hash, "
-               "offered_json, detected_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+                 const std::optional<crypto::Hash256>& storedHash, std::int64_t now, bool& added) {
+    Stmt s(db, "INSERT OR IGNORE INTO alarms (kind, kiosk_id, sequence, stored_hash, "
+               "offered_hash, offered_json, detected_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
     s.bindText(1, kind)
         .bindText(2, e.envelope->header.kioskId)
         .bind(3, static_cast<std::int64_t>(e.envelope->header.sequence))
@@ -68,6 +70,36 @@ bool insertAlarm(sqlite3* db, const char* kind, const CheckedEnvelope& e,
         s.bindBlob(4, *storedHash);
     else
         s.bindNull(4);
+    if (s.step() != SQLITE_DONE)
+        return false;
+    added = sqlite3_changes(db) > 0;
+    return true;
+}
+
+/// True when a stored envelope carries `tag`; `failed` set on SQL errors.
+bool tagStored(sqlite3* db, const crypto::Hash256& tag, bool& failed) {
+    Stmt s(db, "SELECT 1 FROM envelopes WHERE receipt_tag = ?1 LIMIT 1");
+    s.bindBlob(1, tag);
+    const int rc = s.step();
+    failed = failed || (rc != SQLITE_ROW && rc != SQLITE_DONE);
+    return rc == SQLITE_ROW;
+}
+
+/// The bytes `kioskId` added on Unix day `day` (invariant 11); nullopt on SQL errors.
+std::optional<std::uint64_t> usageOn(sqlite3* db, const std::string& kioskId, std::int64_t day) {
+    Stmt s(db, "SELECT bytes FROM kiosk_usage WHERE kiosk_id = ?1 AND day = ?2");
+    s.bindText(1, kioskId).bind(2, day);
+    const int rc = s.step();
+    if (rc == SQLITE_DONE)
+        return 0;
+    if (rc != SQLITE_ROW)
+        return std::nullopt;
+    return static_cast<std::uint64_t>(s.i64(0));
+}
+
+bool setUsage(sqlite3* db, const std::string& kioskId, std::int64_t day, std::uint64_t bytes) {
+    Stmt s(db, "INSERT OR REPLACE INTO kiosk_usage (kiosk_id, day, bytes) VALUES (?1, ?2, ?3)");
+    s.bindText(1, kioskId).bind(2, day).bind(3, static_cast<std::int64_t>(bytes));
     return s.step() == SQLITE_DONE;
 }
 
@@ -81,6 +113,23 @@ bool touchKiosk(sqlite3* db, const std::string& kioskId, std::int64_t now) {
 }
 
 } // namespace
+
+std::string_view storeOutcomeErrorName(StoreOutcome outcome) {
+    switch (outcome) {
+    case StoreOutcome::Fork:
+        return "fork";
+    case StoreOutcome::ChainBreak:
+        return "chain-break";
+    case StoreOutcome::TagReused:
+        return "tag-reused";
+    case StoreOutcome::OverQuota:
+        return "over-quota";
+    case StoreOutcome::Stored:
+    case StoreOutcome::Duplicate:
+        break;
+    }
+    return "";
+}
 
 Result<std::unique_ptr<IntakeStore>, StoreError>
 IntakeStore::open(const std::filesystem::path& file, const crypto::Ed25519SecretKey& signingKey,
@@ -112,7 +161,8 @@ IntakeStore::open(const std::filesystem::path& file, const crypto::Ed25519Secret
     };
     if (auto m = sync::sqlite::migrate(db->get(), plan, errors); !m)
         return fail(m.error());
-    return std::unique_ptr<IntakeStore>(new IntakeStore(db->release(), file, signingKey));
+    return std::unique_ptr<IntakeStore>(
+        new IntakeStore(db->release(), file, signingKey, options.maxKioskBytesPerDay));
 }
 
 IntakeStore::~IntakeStore() {
@@ -128,6 +178,37 @@ IntakeStore::storeBatch(const std::string& kioskId, std::span<const CheckedEnvel
         return storeError(m_db, m_file, "storing a batch in");
     std::vector<EnvelopeOutcome> outcomes;
     bool failed = false;
+    // Invariant 11: today's bytes for this kiosk, counted as rows are added, written back with
+    // the batch.
+    const std::int64_t day = now / 86400;
+    const auto usedBefore = usageOn(m_db, kioskId, day);
+    if (!usedBefore)
+        return storeError(m_db, m_file, "reading kiosk usage in");
+    std::uint64_t used = *usedBefore;
+    const auto fits = [&](std::size_t bytes) {
+        return used + bytes <= m_maxKioskBytesPerDay;
+    };
+    const auto overQuota = [&](const crypto::EnvelopeHeader& h) {
+        EnvelopeOutcome out;
+        out.outcome = StoreOutcome::OverQuota;
+        out.message = "kiosk " + h.kioskId + " has sent its " +
+                      std::to_string(m_maxKioskBytesPerDay >> 20) + " MiB for today; sequence " +
+                      std::to_string(h.sequence) + " stays in the outbox until tomorrow (UTC)";
+        return out;
+    };
+    // An alarm's evidence counts against the budget too; past it, the kiosk is still told
+    // about its fork or chain break, but the evidence row is not kept.
+    const auto recordAlarm = [&](const char* kind, const CheckedEnvelope& e,
+                                 const std::optional<crypto::Hash256>& stored) {
+        if (!fits(e.json.size()))
+            return true;
+        bool added = false;
+        if (!insertAlarm(m_db, kind, e, stored, now, added))
+            return false;
+        if (added)
+            used += e.json.size();
+        return true;
+    };
     for (const CheckedEnvelope& e : envelopes) {
         const auto& h = e.envelope->header;
         EnvelopeOutcome out;
@@ -141,7 +222,7 @@ IntakeStore::storeBatch(const std::string& kioskId, std::span<const CheckedEnvel
                            existing->ackSignature};
             } else {
                 // Invariant 2: the stored envelope stays; the offered one is kept as evidence.
-                if (!insertAlarm(m_db, "fork", e, existing->hash, now))
+                if (!recordAlarm("fork", e, existing->hash))
                     return storeError(m_db, m_file, "recording a fork in");
                 out.outcome = StoreOutcome::Fork;
                 out.message = "sequence " + std::to_string(h.sequence) + " of kiosk " + h.kioskId +
@@ -172,11 +253,25 @@ IntakeStore::storeBatch(const std::string& kioskId, std::span<const CheckedEnvel
         if (failed)
             return storeError(m_db, m_file, "looking up envelopes in");
         if (breakMessage) {
-            if (!insertAlarm(m_db, "chain-break", e, conflicting, now))
+            if (!recordAlarm("chain-break", e, conflicting))
                 return storeError(m_db, m_file, "recording a chain break in");
             out.outcome = StoreOutcome::ChainBreak;
             out.message = *breakMessage;
             outcomes.push_back(std::move(out));
+            continue;
+        }
+        // Invariant 10: one stored envelope per receipt tag.
+        if (h.receiptTag && tagStored(m_db, *h.receiptTag, failed)) {
+            out.outcome = StoreOutcome::TagReused;
+            out.message = "sequence " + std::to_string(h.sequence) +
+                          " carries a receipt tag that another stored report already has";
+            outcomes.push_back(std::move(out));
+            continue;
+        }
+        if (failed)
+            return storeError(m_db, m_file, "looking up receipt tags in");
+        if (!fits(e.json.size())) {
+            outcomes.push_back(overQuota(h));
             continue;
         }
         // Invariant 3 and 6: envelope, acknowledgement and first case status together.
@@ -207,8 +302,7 @@ IntakeStore::storeBatch(const std::string& kioskId, std::span<const CheckedEnvel
             rec.receivedAt = now;
             rec.updatedAt = now;
             rec = crypto::signCaseStatus(std::move(rec), m_key);
-            // A receipt tag seen before keeps its status (a second complaint with the same tag
-            // is astronomically unlikely unless a kiosk misbehaves; the staff see both).
+            // The tag is new (invariant 10), so this is the case's first status.
             Stmt st(m_db, "INSERT OR IGNORE INTO case_status (receipt_tag, status_json, "
                           "stored_at) VALUES (?1, ?2, ?3)");
             st.bindBlob(1, *h.receiptTag)
@@ -223,10 +317,13 @@ IntakeStore::storeBatch(const std::string& kioskId, std::span<const CheckedEnvel
         }
         if (exec(m_db, "RELEASE envelope") != SQLITE_OK)
             return storeError(m_db, m_file, "storing an envelope in");
+        used += e.json.size();
         out.outcome = StoreOutcome::Stored;
         out.ack = std::move(ack);
         outcomes.push_back(std::move(out));
     }
+    if (used != *usedBefore && !setUsage(m_db, kioskId, day, used))
+        return storeError(m_db, m_file, "recording kiosk usage in");
     if (!touchKiosk(m_db, kioskId, now))
         return storeError(m_db, m_file, "recording kiosk contact in");
     if (tx.commit() != SQLITE_OK)
@@ -313,6 +410,18 @@ IntakeStore::pull(std::int64_t after, std::size_t limit, std::size_t maxBytes) {
     }
     if (rc != SQLITE_DONE)
         return storeError(m_db, m_file, "reading envelopes from");
+    return out;
+}
+
+Result<std::map<std::string, std::int64_t>, StoreError> IntakeStore::lastContacts() {
+    std::lock_guard lock(m_mutex);
+    std::map<std::string, std::int64_t> out;
+    Stmt s(m_db, "SELECT kiosk_id, last_contact FROM kiosk_state WHERE last_contact IS NOT NULL");
+    int rc;
+    while ((rc = s.step()) == SQLITE_ROW)
+        out[s.text(0)] = s.i64(1);
+    if (rc != SQLITE_DONE)
+        return storeError(m_db, m_file, "reading kiosk state from");
     return out;
 }
 

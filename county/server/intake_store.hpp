@@ -26,9 +26,15 @@ namespace minsheng::server {
 // Errors are the shared store layer's: a code and a sentence naming the file.
 using sync::StoreError;
 
+/// Bytes one kiosk may add to the store per UTC day by default (envelopes and alarm evidence;
+/// invariant 11). A kiosk sends a few kilobytes per report, so this is thousands of reports a
+/// day: a backlog drains within it, a kiosk filling the disk does not.
+inline constexpr std::uint64_t kDefaultKioskBytesPerDay = 64u << 20;
+
 struct IntakeStoreOptions {
     /// Test seam: a registered SQLite VFS to open the file through (tests/support/fault_vfs.hpp).
     std::string vfsName;
+    std::uint64_t maxKioskBytesPerDay = kDefaultKioskBytesPerDay;
 };
 
 /// An envelope that passed syntax, registry and signature checks, ready for the chain checks
@@ -44,12 +50,18 @@ enum class StoreOutcome {
     Duplicate,  // the same envelope hash was stored before, `ack` is the original
     Fork,       // another envelope is stored for (kiosk, sequence); alarm recorded
     ChainBreak, // a stored neighbour disagrees with this envelope's chain link; alarm recorded
+    TagReused,  // another stored envelope carries this receipt tag (invariant 10); not stored
+    OverQuota,  // the kiosk's bytes for today would exceed its budget (invariant 11); not stored
 };
+
+/// The error code a kiosk sees for an outcome that was not stored ("fork", "chain-break",
+/// "tag-reused", "over-quota").
+std::string_view storeOutcomeErrorName(StoreOutcome outcome);
 
 struct EnvelopeOutcome {
     StoreOutcome outcome = StoreOutcome::Stored;
     crypto::Acknowledgement ack; // Stored, Duplicate
-    std::string message;         // Fork, ChainBreak: a sentence for the kiosk
+    std::string message;         // the other outcomes: a sentence for the kiosk
 };
 
 struct PulledEnvelope {
@@ -102,14 +114,20 @@ public:
     pull(std::int64_t after, std::size_t limit, std::size_t maxBytes);
 
     [[nodiscard]] Result<std::map<std::string, KioskActivity>, StoreError> kioskActivity();
+    /// Each kiosk's last authenticated contact (one row per kiosk: cheap, whatever the store
+    /// holds).
+    [[nodiscard]] Result<std::map<std::string, std::int64_t>, StoreError> lastContacts();
 
 private:
-    IntakeStore(sqlite3* db, std::filesystem::path file, const crypto::Ed25519SecretKey& key)
-        : m_db(db), m_file(std::move(file)), m_key(key) {}
+    IntakeStore(sqlite3* db, std::filesystem::path file, const crypto::Ed25519SecretKey& key,
+                std::uint64_t maxKioskBytesPerDay)
+        : m_db(db), m_file(std::move(file)), m_key(key),
+          m_maxKioskBytesPerDay(maxKioskBytesPerDay) {}
     std::mutex m_mutex;
     sqlite3* m_db;
     std::filesystem::path m_file;
     const crypto::Ed25519SecretKey& m_key;
+    std::uint64_t m_maxKioskBytesPerDay;
 };
 
 } // namespace minsheng::server

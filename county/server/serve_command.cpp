@@ -4,6 +4,7 @@
 #include "county/office/county_dir.hpp"
 #include "county/office/county_tls.hpp"
 #include "county/office/passphrase_prompt.hpp"
+#include "county/server/header_rules.hpp"
 #include "county/server/https_server.hpp"
 #include "county/server/intake_handler.hpp"
 #include "crypto/key_file.hpp"
@@ -51,6 +52,8 @@ struct ServeArgs {
     std::optional<fs::path> passphraseFile;
     unsigned threads = 0;
     double postsPerMinute = 600;
+    std::optional<double> kioskPostsPerMinute;
+    std::size_t maxKioskMiBPerDay = kDefaultKioskBytesPerDay >> 20;
     std::size_t maxConnections = 1024;
     std::size_t maxConnectionsPerAddress = 64;
     std::size_t maxBufferedMiB = 128;
@@ -97,13 +100,16 @@ int runServe(const ServeArgs& a) {
     RegistryCache registry(dir, log);
     if (!registry.loadInitial())
         return county::kExitUsage;
-    auto store = IntakeStore::open(dir.intakeDb(), *signingKey);
+    IntakeStoreOptions storeOptions;
+    storeOptions.maxKioskBytesPerDay = static_cast<std::uint64_t>(a.maxKioskMiBPerDay) << 20;
+    auto store = IntakeStore::open(dir.intakeDb(), *signingKey, storeOptions);
     if (!store)
         return complain(store.error().message);
 
     HandlerLimits limits;
     limits.postsPerMinutePerAddress = a.postsPerMinute;
-    limits.postsPerMinutePerKiosk = a.postsPerMinute;
+    limits.postsPerMinutePerKiosk = a.kioskPostsPerMinute.value_or(a.postsPerMinute);
+    limits.header = loadHeaderRules(dir, log);
     IntakeHandler handler(**store, registry, *signingPublic, staffToken, log, limits);
     ServerOptions o;
     o.listenHost = hostPort->first;
@@ -149,6 +155,17 @@ void addServeCommand(county::CountyCommands& commands) {
                      "POST requests allowed per client address and per kiosk per minute")
         ->capture_default_str()
         ->check(CLI::PositiveNumber);
+    serve
+        ->add_option("--kiosk-posts-per-minute", args.kioskPostsPerMinute,
+                     "POST requests allowed per kiosk per minute, counted only for requests "
+                     "the kiosk signed (default: --posts-per-minute)")
+        ->check(CLI::PositiveNumber);
+    serve
+        ->add_option("--max-kiosk-mib-per-day", args.maxKioskMiBPerDay,
+                     "MiB one kiosk may add to the store per UTC day (envelopes and alarm "
+                     "evidence); past it, its envelopes wait in its outbox")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 1 << 20));
     serve
         ->add_option("--max-connections", args.maxConnections,
                      "Connections held at once, in all (keep under the open-file limit)")

@@ -52,7 +52,10 @@ struct World {
         FUZZ_REQUIRE(opened.ok());
         store = std::move(opened.value());
         FUZZ_REQUIRE(registry.loadInitial());
-        server::HandlerLimits generous{1e9, 1e9, 1e9};
+        server::HandlerLimits generous;
+        generous.statusPerMinutePerAddress = 1e9;
+        generous.postsPerMinutePerAddress = 1e9;
+        generous.postsPerMinutePerKiosk = 1e9;
         handler = std::make_unique<server::IntakeHandler>(
             *store, registry, county.signingPublic, token, [](const std::string&) {}, generous);
     }

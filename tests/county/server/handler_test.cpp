@@ -2,6 +2,7 @@
 // chain rules of section 8 and the store's invariants (county/server/intake_schema.hpp).
 #include "county/server/intake_handler.hpp"
 #include "sync/wire/envelope_json.hpp"
+#include "sync/wire/minute_time.hpp"
 #include "sync/wire/protocol_messages.hpp"
 #include "tests/county/server/server_test_support.hpp"
 
@@ -24,18 +25,18 @@ struct Fixture {
     RegistryCache registry{county::CountyDir(county.dir), [](const std::string&) {
                            }};
     crypto::SecretBytes token = crypto::SecretBytes::copyOf(county.staffToken);
-    std::int64_t clock = 1795428300;
+    std::int64_t clock = sync::nowMinute(); // the test kiosks stamp envelopes with the real minute
     std::unique_ptr<IntakeHandler> handler;
     test::TestKiosk k1{county, "k1"};
 
-    Fixture() {
-        auto s = IntakeStore::open(county.dir / "intake.db", signingKey);
+    explicit Fixture(HandlerLimits limits = {}, IntakeStoreOptions storeOptions = {}) {
+        auto s = IntakeStore::open(county.dir / "intake.db", signingKey, storeOptions);
         REQUIRE(s.ok());
         store = std::move(*s);
         REQUIRE(registry.loadInitial());
         handler = std::make_unique<IntakeHandler>(
             *store, registry, county.signingPublic, token, [](const std::string&) {},
-            HandlerLimits{}, [this] { return clock; });
+            std::move(limits), [this] { return clock; });
     }
 
     HttpResponse call(std::string method, std::string target, std::string body = {},
@@ -399,4 +400,168 @@ TEST_CASE("stored envelopes cannot be updated or deleted", "[server][store]") {
           SQLITE_OK);
     CHECK(sqlite3_exec(db, "DELETE FROM envelopes", nullptr, nullptr, nullptr) != SQLITE_OK);
     sqlite3_close(db);
+}
+
+namespace {
+
+/// `e` with its header changed by `edit`, signed again with `kiosk`'s key (what a misbehaving
+/// enrolled kiosk can send).
+crypto::Envelope resigned(const test::TestKiosk& kiosk, crypto::Envelope e,
+                          const std::function<void(crypto::EnvelopeHeader&)>& edit) {
+    edit(e.header);
+    return crypto::signEnvelope(std::move(e.header), std::move(e.ciphertext), kiosk.key());
+}
+
+/// An envelope claiming kiosk k1 but signed by `other` (no key of k1 needed).
+std::string forgedBatchForK1(const test::TestKiosk& other, std::uint64_t seq) {
+    json j = json::parse(sync::envelopeToJson(other.make(seq, {})));
+    j["kiosk"] = "k1";
+    j.erase("hash");
+    return json{{"v", 1}, {"envelopes", {j}}}.dump();
+}
+
+std::uint64_t forkAlarms(IntakeStore& store, const std::string& kiosk) {
+    auto a = store.kioskActivity();
+    REQUIRE(a.ok());
+    auto it = a->find(kiosk);
+    return it == a->end() ? 0 : it->second.forks;
+}
+
+} // namespace
+
+TEST_CASE("a forger cannot spend a kiosk's POST budget", "[server][handler][limits]") {
+    HandlerLimits limits;
+    limits.postsPerMinutePerKiosk = 3;
+    Fixture f(limits);
+    test::TestKiosk k2(f.county, "k2");
+    for (std::uint64_t i = 1; i <= 20; ++i) {
+        auto r = f.call("POST", "/v1/envelopes", forgedBatchForK1(k2, i));
+        REQUIRE(r.status == 200);
+        CHECK(results(r)[0]["error"] == "bad-signature");
+        crypto::Heartbeat hb = f.k1.heartbeat();
+        hb.signature[0] ^= 1;
+        CHECK(errorCode(f.call("POST", "/v1/heartbeat", sync::heartbeatToJson(hb).dump())) ==
+              "bad-signature");
+    }
+    // The real k1 still has its whole budget: three signed POSTs pass, the fourth is limited.
+    for (int i = 0; i < 3; ++i) {
+        auto r = f.post({f.k1.next()});
+        REQUIRE(r.status == 200);
+        CHECK(results(r)[0]["status"] == "stored");
+    }
+    CHECK(f.post({f.k1.next()}).status == 429);
+}
+
+TEST_CASE("header rules: created far ahead, unknown forms, reused receipt tags",
+          "[server][handler][header]") {
+    HandlerLimits limits;
+    limits.header.forms = {{"complaint", crypto::EnvelopeKind::Complaint},
+                           {"survey", crypto::EnvelopeKind::Survey}};
+    Fixture f(limits);
+    SECTION("created in the year 9999 is refused, within a day ahead is accepted") {
+        auto far = resigned(f.k1, f.k1.make(1, {}), [](crypto::EnvelopeHeader& h) {
+            h.createdAt = 253402300740; // 9999-12-31 23:59
+        });
+        auto r = f.post({far});
+        CHECK(results(r)[0]["status"] == "rejected");
+        CHECK(results(r)[0]["error"] == "bad-created");
+        auto near = resigned(f.k1, f.k1.make(1, {}), [&](crypto::EnvelopeHeader& h) {
+            h.createdAt = f.clock + kMaxCreatedAheadSeconds - 60;
+        });
+        CHECK(results(f.post({near}))[0]["status"] == "stored");
+        auto old = resigned(f.k1, f.k1.make(2, crypto::envelopeHash(near)),
+                            [](crypto::EnvelopeHeader& h) { h.createdAt = 1700000040; });
+        CHECK(results(f.post({old}))[0]["status"] == "stored"); // a months-old backlog is fine
+    }
+    SECTION("a form the county does not have, or of the other kind, is refused") {
+        auto unknown = resigned(f.k1, f.k1.make(1, {}),
+                                [](crypto::EnvelopeHeader& h) { h.formId = "lottery"; });
+        CHECK(results(f.post({unknown}))[0]["error"] == "unknown-form");
+        auto wrongKind = resigned(f.k1, f.k1.make(1, {}),
+                                  [](crypto::EnvelopeHeader& h) { h.formId = "complaint"; });
+        CHECK(results(f.post({wrongKind}))[0]["error"] == "unknown-form");
+        CHECK(results(f.post({f.k1.make(1, {})}))[0]["status"] == "stored");
+    }
+    SECTION("a receipt tag another stored complaint carries is refused") {
+        test::TestKiosk k2(f.county, "k2");
+        auto first = f.k1.next(crypto::EnvelopeKind::Complaint);
+        REQUIRE(results(f.post({first}))[0]["status"] == "stored");
+        auto copy =
+            resigned(k2, k2.make(1, {}, crypto::EnvelopeKind::Complaint),
+                     [&](crypto::EnvelopeHeader& h) { h.receiptTag = first.header.receiptTag; });
+        auto r = f.call("POST", "/v1/envelopes", test::batchJson({copy}));
+        CHECK(results(r)[0]["error"] == "tag-reused");
+        // The first complaint's status is the one served.
+        auto st = f.call("GET", "/v1/status/" + crypto::toHex(*first.header.receiptTag));
+        CHECK(st.status == 200);
+        CHECK(json::parse(st.body)["received_at"] == f.clock);
+    }
+}
+
+TEST_CASE("a fork sent again adds no second alarm", "[server][handler][header]") {
+    Fixture f;
+    auto e1 = f.k1.next();
+    REQUIRE(results(f.post({e1}))[0]["status"] == "stored");
+    auto fork = resigned(f.k1, e1, [](crypto::EnvelopeHeader& h) { h.createdAt += 60; });
+    for (int i = 0; i < 5; ++i)
+        CHECK(results(f.post({fork}))[0]["error"] == "fork");
+    CHECK(forkAlarms(*f.store, "k1") == 1);
+    auto fork2 = resigned(f.k1, e1, [](crypto::EnvelopeHeader& h) { h.createdAt += 120; });
+    CHECK(results(f.post({fork2}))[0]["error"] == "fork");
+    CHECK(forkAlarms(*f.store, "k1") == 2); // another offered envelope is other evidence
+}
+
+TEST_CASE("one kiosk's bytes per day are bounded, and the next day it delivers again",
+          "[server][handler][header]") {
+    IntakeStoreOptions options;
+    options.maxKioskBytesPerDay = 6000;
+    Fixture f({}, options);
+    f.clock = f.clock / 86400 * 86400 + 3600; // early in a UTC day
+    test::TestKiosk k2(f.county, "k2");
+    std::vector<crypto::Envelope> sent;
+    std::size_t stored = 0;
+    std::string lastError;
+    for (int i = 0; i < 12 && lastError.empty(); ++i) {
+        sent.push_back(f.k1.next());
+        auto r = results(f.post({sent.back()}));
+        if (r[0]["status"] == "stored")
+            ++stored;
+        else
+            lastError = r[0]["error"];
+    }
+    CHECK(lastError == "over-quota");
+    CHECK(stored >= 1);
+    CHECK(stored * sync::envelopeToJson(sent.front()).size() <= 6000);
+    // Another kiosk is not affected.
+    CHECK(results(f.call("POST", "/v1/envelopes", test::batchJson({k2.next()})))[0]["status"] ==
+          "stored");
+    // Forks past the budget are still answered as forks, without keeping more evidence.
+    auto fork = resigned(f.k1, sent.front(), [](crypto::EnvelopeHeader& h) { h.createdAt += 60; });
+    CHECK(results(f.post({fork}))[0]["error"] == "fork");
+    CHECK(forkAlarms(*f.store, "k1") == 0);
+    // The next UTC day the refused envelope is stored.
+    f.clock += 86400;
+    CHECK(results(f.post({sent.back()}))[0]["status"] == "stored");
+}
+
+TEST_CASE("metrics count kiosks without naming them", "[server][handler][metrics]") {
+    Fixture f;
+    REQUIRE(results(f.post({f.k1.next()}))[0]["status"] == "stored");
+    // A handler started later learns the last contacts from the store once, at start.
+    IntakeHandler restarted(*f.store, f.registry, f.county.signingPublic, f.token, {}, {},
+                            [&f] { return f.clock; });
+    for (auto* text : {&restarted}) {
+        const std::string m = text->metricsText();
+        CHECK(m.find("minsheng_kiosks{state=\"silent\"} 1") != std::string::npos);
+    }
+    f.clock += kSilentAfterSeconds + 60;
+    CHECK(restarted.metricsText().find("minsheng_kiosks{state=\"silent\"} 2") != std::string::npos);
+    f.clock -= kSilentAfterSeconds + 60;
+    auto r = f.call("GET", "/metrics");
+    REQUIRE(r.status == 200);
+    CHECK(r.body.find("minsheng_kiosks{state=\"enrolled\"} 2") != std::string::npos);
+    CHECK(r.body.find("minsheng_kiosks{state=\"silent\"} 1") != std::string::npos); // k2
+    CHECK(r.body.find("minsheng_envelopes_stored_total 1") != std::string::npos);
+    CHECK(r.body.find("k1") == std::string::npos);
+    CHECK(r.body.find("k2") == std::string::npos);
 }

@@ -233,3 +233,25 @@ TEST_CASE("a batch of a third of a million empty objects is refused in linear wo
     // The handler stayed responsive throughout: SIGTERM ends the server normally.
     CHECK(s.server.stop() == 0);
 }
+
+TEST_CASE("a real kiosk delivers while envelopes forged in its name flood the server",
+          "[server][e2e][limits]") {
+    Site s({"--posts-per-minute", "10000", "--kiosk-posts-per-minute", "5"});
+    // The forger knows k1's id (not its key) and signs with a key of its own.
+    const auto forgerKey = crypto::Ed25519KeyPair::generate();
+    auto forger = s.client();
+    for (std::uint64_t i = 1; i <= 40; ++i) {
+        auto e = s.k1.make(i, {});
+        e = crypto::signEnvelope(std::move(e.header), std::move(e.ciphertext), forgerKey.secretKey);
+        auto r = forger.request("POST", "/v1/envelopes", test::batchJson({e}));
+        REQUIRE(r.status == 200);
+        CHECK(json::parse(r.body)["results"][0]["error"] == "bad-signature");
+    }
+    auto kiosk = s.client();
+    auto r = kiosk.request("POST", "/v1/envelopes", test::batchJson({s.k1.next()}));
+    CHECK(r.status == 200);
+    CHECK(json::parse(r.body)["results"][0]["status"] == "stored");
+    // The server checks form ids against the county's forms (DIR/forms).
+    CHECK(s.server.log().find("form ids are not checked") == std::string::npos);
+    CHECK(s.server.stop() == 0);
+}

@@ -115,8 +115,10 @@ TEST_CASE("kiosk envelopes over TLS: stored, acknowledged, idempotent, fork, gap
     CHECK(r.body.find("minsheng_envelopes_stored_total 3") != std::string::npos);
     CHECK(r.body.find("minsheng_rejects_total{reason=\"fork\"} 2") != std::string::npos);
     CHECK(r.body.find("minsheng_requests_total{endpoint=\"envelopes\"}") != std::string::npos);
-    CHECK(r.body.find("minsheng_kiosk_last_contact_age_seconds{kiosk=\"k1\"}") !=
-          std::string::npos);
+    CHECK(r.body.find("minsheng_kiosks{state=\"enrolled\"} 2") != std::string::npos);
+    CHECK(r.body.find("minsheng_kiosks{state=\"silent\"} 1") != std::string::npos); // k2
+    CHECK(r.body.find("\"k1\"") == std::string::npos); // no kiosk is named
+    CHECK(r.body.find("\"k2\"") == std::string::npos);
     CHECK(s.server.stop() == 0);
     // The log has one line per request and never a receipt tag or a payload.
     const std::string log = s.server.log();
