@@ -200,13 +200,16 @@ TEST_CASE("a revoked kiosk: what the server acknowledged before stays, later is 
 TEST_CASE("open and import give every envelope the same verdict", "[staff][open][verdict]") {
     TestCounty c;
     const auto created = 1795428300;
+    // A survey payload as given, sealed under a survey header of minute `created` (10:05).
+    auto survey = [&](const std::string& answersMember, const std::string& minute) {
+        return c.makeSealing("k1",
+                             "{" + answersMember + R"(,"created":")" + minute +
+                                 R"(","form":"survey","form_version":1,"locale":"zh-CN"})",
+                             false, created);
+    };
     auto good = c.make("k1", complaintAnswers("好的"));
     // The payload's minute is not the signed header's.
-    auto mismatch =
-        c.makeSealing("k1",
-                      R"({"answers":{"overall":5},"created":"2026-11-23T10:06Z","form":"survey",)"
-                      R"("form_version":1,"locale":"zh-CN"})",
-                      false, created);
+    auto mismatch = survey(R"("answers":{"overall":5})", "2026-11-23T10:06Z");
     auto third = c.make("k1", complaintAnswers("第三"));
     // A second, different #3 signed with the kiosk's key.
     c.kiosk("k1").lastSeq = 2;
@@ -215,11 +218,8 @@ TEST_CASE("open and import give every envelope the same verdict", "[staff][open]
     c.kiosk("k1").lastHash = crypto::envelopeHash(third.envelope);
     (void)c.make("k1", complaintAnswers("缺失")); // #4 never reaches the county
     auto afterGap = c.make("k1", complaintAnswers("缺口之后"));
-    auto notCanonical =
-        c.makeSealing("k1",
-                      R"({"answers": {"overall":5},"created":"2026-11-23T10:05Z","form":"survey",)"
-                      R"("form_version":1,"locale":"zh-CN"})",
-                      false, created);
+    // Not canonical: a space after the colon.
+    auto notCanonical = survey(R"("answers": {"overall":5})", "2026-11-23T10:05Z");
     auto fromRevoked = c.make("k2", complaintAnswers("吊销"));
     test::writeFile(c.dir.kiosksDir() / "k2.revoked",
                     "revoked-at: " + sync::formatMinuteUtc(created) + "\nreason: stolen\n");
