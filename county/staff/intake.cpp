@@ -1,10 +1,7 @@
 #include "county/staff/intake.hpp"
 
-#include "county/office/county_dir.hpp"
-
 #include "sync/wire/envelope_json.hpp"
 #include "sync/wire/http_bodies.hpp"
-#include "sync/wire/minute_time.hpp"
 #include "sync/wire/protocol_messages.hpp"
 
 namespace minsheng::staff {
@@ -53,10 +50,6 @@ Alarm alarmFor(const county::EnvelopeVerdict& verdict, const crypto::EnvelopeHea
                  std::move(wire),
                  now};
 }
-
-} // namespace
-
-namespace {
 
 county::EnvelopeArrival arrivalOf(EnvelopeSource source) {
     return source == EnvelopeSource::Network ? county::EnvelopeArrival::Network
