@@ -133,6 +133,20 @@ std::string modeString(mode_t m) {
     return buf;
 }
 
+/// A decimal number as the format writes it: 1 to 19 digits, no sign, no leading zero, nothing
+/// around it.
+std::optional<unsigned long long> parseDecimal(std::string_view text) {
+    if (text.empty() || text.size() > 19 || (text.size() > 1 && text.front() == '0'))
+        return std::nullopt;
+    unsigned long long v = 0;
+    for (char c : text) {
+        if (c < '0' || c > '9')
+            return std::nullopt;
+        v = v * 10 + static_cast<unsigned long long>(c - '0');
+    }
+    return v;
+}
+
 /// Derives the file-encryption key from a passphrase (Argon2id).
 bool deriveKey(SecretBytes& out, const SecretBytes& passphrase, std::span<const std::uint8_t> salt,
                unsigned long long ops, std::size_t mem) {
@@ -278,9 +292,10 @@ Result<LoadedKey, KeyFileError> parseKeyFile(std::string_view all, const fs::pat
                                                          std::string(kind->name) + " key."));
     const KeyFileField keyIdField = fields.get("key-id");
     auto keyId = fromHex(keyIdField.value);
-    if (!keyId || keyId->size() != 8)
-        return fail(err(KeyFileErrorCode::Malformed,
-                        where(path, keyIdField.line) + "key-id must be 16 hex digits."));
+    if (!keyId || keyId->size() != 8 || toHex(*keyId) != keyIdField.value)
+        return fail(
+            err(KeyFileErrorCode::Malformed,
+                where(path, keyIdField.line) + "key-id must be 16 hex digits, lower-case."));
 
     const KeyFileField protectionField = fields.get("protection");
     const std::string_view protection =
@@ -288,6 +303,15 @@ Result<LoadedKey, KeyFileError> parseKeyFile(std::string_view all, const fs::pat
     if (!kind->secret && fields.has("protection"))
         return fail(err(KeyFileErrorCode::Malformed, where(path, protectionField.line) +
                                                          "public key files are never protected."));
+    // The protection parameters belong to protected files only: one key, one spelling.
+    if (protection != kProtectionArgon)
+        for (const char* onlyProtected :
+             {"argon2id-opslimit", "argon2id-memlimit", "argon2id-salt", "nonce"})
+            if (fields.has(onlyProtected))
+                return fail(err(KeyFileErrorCode::Malformed,
+                                where(path, fields.get(onlyProtected).line) + "field \"" +
+                                    onlyProtected +
+                                    "\" belongs only to a passphrase-protected secret key."));
     // The stored key is decoded straight into guarded memory: unprotected, it is the secret.
     const KeyFileField keyField = fields.get("key");
     auto stored = secretFromBase64(keyField.value);
@@ -304,17 +328,14 @@ Result<LoadedKey, KeyFileError> parseKeyFile(std::string_view all, const fs::pat
             if (!fields.has(required))
                 return fail(err(KeyFileErrorCode::Malformed,
                                 name + ": protected key file is missing \"" + required + "\"."));
-        unsigned long long ops = 0;
-        unsigned long long mem = 0;
-        try {
-            ops = std::stoull(std::string(fields.get("argon2id-opslimit").value));
-            mem = std::stoull(std::string(fields.get("argon2id-memlimit").value));
-        } catch (...) {
-            return fail(
-                err(KeyFileErrorCode::Malformed, name + ": Argon2id limits must be numbers."));
-        }
-        if (ops < crypto_pwhash_OPSLIMIT_MIN || ops > kMaxOpslimit ||
-            mem < crypto_pwhash_MEMLIMIT_MIN || mem > kMaxMemlimit)
+        const auto ops = parseDecimal(fields.get("argon2id-opslimit").value);
+        const auto mem = parseDecimal(fields.get("argon2id-memlimit").value);
+        if (!ops || !mem)
+            return fail(err(KeyFileErrorCode::Malformed,
+                            name + ": Argon2id limits must be decimal numbers (digits only, no "
+                                   "leading zero)."));
+        if (*ops < crypto_pwhash_OPSLIMIT_MIN || *ops > kMaxOpslimit ||
+            *mem < crypto_pwhash_MEMLIMIT_MIN || *mem > kMaxMemlimit)
             return fail(err(KeyFileErrorCode::Malformed,
                             name + ": Argon2id limits out of the accepted range."));
         auto salt = fromBase64(fields.get("argon2id-salt").value);
@@ -330,7 +351,7 @@ Result<LoadedKey, KeyFileError> parseKeyFile(std::string_view all, const fs::pat
                             name + ": this key is protected by a passphrase; enter it when asked "
                                    "or set MINSHENG_PASSPHRASE_FILE."));
         SecretBytes fileKey;
-        if (!deriveKey(fileKey, *pass, *salt, ops, static_cast<std::size_t>(mem)))
+        if (!deriveKey(fileKey, *pass, *salt, *ops, static_cast<std::size_t>(*mem)))
             return fail(err(KeyFileErrorCode::Unreadable,
                             name + ": not enough memory to derive the key from the passphrase."));
         keyBytes = SecretBytes(kind->keyBytes);

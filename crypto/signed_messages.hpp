@@ -18,7 +18,7 @@
 //   8   queue length (pending envelopes)
 //   8   free disk bytes in the data folder
 //   8   sent-at, Unix seconds (signed)
-//   1+V software version (length byte, then ASCII, at most 32)
+//   1+V software version (length byte, then its UTF-8 bytes, at most 32)
 //
 // Case status (county Ed25519 signing key; made by the staff tool, served by the intake server
 // to kiosks that are shown the receipt code):

@@ -11,7 +11,6 @@
 #include "county/server/serve_command.hpp"
 #include "county/staff/staff_commands.hpp"
 #include "crypto/sodium.hpp"
-#include "sync/forms/canonical_payload.hpp"
 #include "sync/wire/minute_time.hpp"
 
 #include <CLI/CLI.hpp>
@@ -114,7 +113,12 @@ int runOpen(const OpenArgs& a) {
     if (files.empty())
         return complain("no envelope files given (*.msenv.json files or folders holding them).");
 
-    auto results = county::openEnvelopeFiles(files, *reg, *keys);
+    county::VerifierContext context;
+    context.registry = &*reg;
+    context.keys = &*keys;
+    context.revokedAt = county::loadRevocationTimes(cd, *reg);
+    // The verification `import` and `pull` run too (county/office/envelope_opener.hpp).
+    auto results = county::openEnvelopeFiles(files, context);
     std::size_t ok = 0, bad = 0;
     for (const auto& r : results) {
         nlohmann::json rec;
@@ -129,27 +133,20 @@ int runOpen(const OpenArgs& a) {
             if (h.receiptTag)
                 rec["receipt_tag"] = crypto::toHex(*h.receiptTag);
         }
-        rec["notes"] = r.notes;
-        std::optional<forms::ParsedPayload> payload;
-        if (r.failure) {
+        rec["notes"] = r.verdict.notes;
+        if (r.verdict.alarm) {
             ++bad;
-            rec["status"] = std::string(crypto::envelopeFailureName(*r.failure));
-            rec["problem"] = r.problem;
+            rec["status"] = std::string(county::envelopeAlarmName(*r.verdict.alarm));
+            rec["problem"] = r.verdict.problem;
         } else {
-            auto p = forms::parsePayload(r.payload.view());
-            if (!p) {
-                ++bad;
-                rec["status"] = "bad-payload";
-                rec["problem"] =
-                    "the payload opened but is not a valid Minsheng payload: " + p.error();
-            } else {
-                ++ok;
-                rec["status"] = "ok";
-                payload = std::move(p.value());
-                rec["form"] = payload->formId;
-                rec["form_version"] = payload->formVersion;
-                rec["locale"] = payload->locale;
-                rec["answers"] = payload->answers;
+            ++ok;
+            rec["status"] = "ok";
+            rec["duplicate"] = r.verdict.duplicate;
+            if (r.payload) {
+                rec["form"] = r.payload->formId;
+                rec["form_version"] = r.payload->formVersion;
+                rec["locale"] = r.payload->locale;
+                rec["answers"] = r.payload->answers;
             }
         }
         if (json) {
@@ -161,17 +158,19 @@ int runOpen(const OpenArgs& a) {
             std::cout << "   kiosk " << rec["kiosk"].get<std::string>() << "  #" << rec["seq"]
                       << "  " << rec["kind"].get<std::string>() << "  "
                       << rec["created"].get<std::string>() << "\n";
-        for (const auto& n : r.notes)
+        for (const auto& n : r.verdict.notes)
             std::cout << "   note: " << n << "\n";
-        if (rec["status"] != "ok") {
+        if (r.verdict.alarm) {
             std::cout << "   REJECTED (" << rec["status"].get<std::string>()
                       << "): " << rec["problem"].get<std::string>() << "\n";
             continue;
         }
-        std::cout << "   verified: signature, chain, county key\n"
-                  << "   form " << payload->formId << " v" << payload->formVersion << ", locale "
-                  << payload->locale << "\n";
-        std::cout << "   answers: " << payload->answers.dump(2) << "\n";
+        if (!r.payload)
+            continue; // a duplicate: shown once, above
+        std::cout << "   verified: signature, chain, county key, payload\n"
+                  << "   form " << r.payload->formId << " v" << r.payload->formVersion
+                  << ", locale " << r.payload->locale << "\n";
+        std::cout << "   answers: " << r.payload->answers.dump(2) << "\n";
     }
     std::cerr << ok << " opened, " << bad << " rejected, " << results.size() << " files.\n";
     return bad == 0 ? 0 : kExitFailure;

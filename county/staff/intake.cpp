@@ -1,15 +1,8 @@
 #include "county/staff/intake.hpp"
 
-#include "county/office/county_dir.hpp"
-
 #include "sync/wire/envelope_json.hpp"
 #include "sync/wire/http_bodies.hpp"
-#include "sync/wire/minute_time.hpp"
 #include "sync/wire/protocol_messages.hpp"
-
-#include <fstream>
-#include <sstream>
-#include <sys/stat.h>
 
 namespace minsheng::staff {
 
@@ -20,175 +13,180 @@ void IntakeSummary::add(const IntakeSummary& o) {
     duplicates += o.duplicates;
     alarms += o.alarms;
     messages.insert(messages.end(), o.messages.begin(), o.messages.end());
+    verdicts.insert(verdicts.end(), o.verdicts.begin(), o.verdicts.end());
 }
 
-std::map<std::string, std::int64_t> loadRevocationTimes(const county::CountyDir& dir,
-                                                        const county::KioskRegistry& registry) {
-    std::map<std::string, std::int64_t> out;
-    for (const auto& [id, k] : registry.all()) {
-        if (!k.revoked)
-            continue;
-        const fs::path file = dir.kiosksDir() / (id + ".revoked");
-        std::int64_t at = 0;
-        std::ifstream in(file);
-        std::string line;
-        while (std::getline(in, line))
-            if (line.rfind("revoked-at:", 0) == 0) {
-                std::string v = line.substr(11);
-                v.erase(0, v.find_first_not_of(' '));
-                if (auto t = sync::parseMinuteUtc(v))
-                    at = *t;
-            }
-        if (at == 0) {
-            struct stat st {};
-            at = ::stat(file.c_str(), &st) == 0 ? st.st_mtime : 0;
-        }
-        out[id] = at;
+AlarmKind alarmKindFor(county::EnvelopeAlarm alarm) {
+    using county::EnvelopeAlarm;
+    switch (alarm) {
+    case EnvelopeAlarm::Fork:
+        return AlarmKind::Fork;
+    case EnvelopeAlarm::ChainBreak:
+        return AlarmKind::ChainBreak;
+    case EnvelopeAlarm::BadAck:
+        return AlarmKind::BadAck;
+    case EnvelopeAlarm::BadPayload:
+        return AlarmKind::BadPayload;
+    case EnvelopeAlarm::RevokedKiosk:
+        return AlarmKind::RevokedKiosk;
+    default:
+        return AlarmKind::Rejected;
     }
-    return out;
-}
-
-std::variant<OpenedSubmission, Alarm>
-checkEnvelope(const crypto::Envelope& envelope, EnvelopeSource source,
-              const std::optional<sync::ParsedAcknowledgement>& parsedAck, const IntakeContext& ctx,
-              std::int64_t now) {
-    const auto& h = envelope.header;
-    const crypto::Hash256 hash = crypto::envelopeHash(envelope);
-    const std::string wire = sync::envelopeToJson(envelope);
-    auto alarm = [&](AlarmKind kind, std::string detail) {
-        return Alarm{kind, h.kioskId, h.sequence, hash, source, std::move(detail), wire, now};
-    };
-    if (auto bad = county::checkEnvelopeOrigin(envelope, *ctx.registry, true))
-        return alarm(AlarmKind::Rejected, bad->problem + " Not recorded.");
-
-    OpenedSubmission s;
-    s.source = source;
-    if (source == EnvelopeSource::Network) {
-        const std::string who = h.kioskId + " #" + std::to_string(h.sequence);
-        if (!parsedAck)
-            return alarm(AlarmKind::BadAck, who + ": the server sent it without its "
-                                                  "acknowledgement. Not recorded.");
-        const sync::ParsedAcknowledgement& ack = *parsedAck;
-        if (!ack)
-            return alarm(AlarmKind::BadAck, who + ": the server's acknowledgement is malformed (" +
-                                                ack.error().message + "). Not recorded.");
-        if (ack->kioskId != h.kioskId || ack->sequence != h.sequence ||
-            !crypto::constantTimeEqual(ack->envelopeHash, hash) ||
-            !crypto::verifyAcknowledgement(*ack, ctx.countySigningKey).ok())
-            return alarm(AlarmKind::BadAck,
-                         who + ": the server's acknowledgement does not verify with "
-                               "keys/county-signing.pub or names another envelope. Not recorded: "
-                               "the intake server may be compromised; check it.");
-        s.ack = *ack;
-        s.ackJson = sync::acknowledgementToJson(*ack).dump();
-    }
-    // Revocation (see the header comment).
-    if (auto r = ctx.revokedAt.find(h.kioskId); r != ctx.revokedAt.end()) {
-        const bool before = s.ack && s.ack->receivedAt < r->second;
-        if (!before)
-            return alarm(AlarmKind::RevokedKiosk,
-                         h.kioskId + " #" + std::to_string(h.sequence) + ": kiosk \"" + h.kioskId +
-                             "\" is revoked and this envelope " +
-                             (s.ack ? "reached the server after the revocation"
-                                    : "came on a stick with no proof of when it was made") +
-                             ". Not recorded; it is kept with the alarm for examination.");
-    }
-    auto opened = county::openCheckedEnvelope(envelope, *ctx.keys);
-    if (!opened)
-        return alarm(AlarmKind::Rejected, opened.error().problem + " Not recorded.");
-    auto payload = forms::parsePayload(opened->view());
-    if (!payload)
-        return alarm(AlarmKind::BadPayload, h.kioskId + " #" + std::to_string(h.sequence) +
-                                                ": the payload opened but is not a valid "
-                                                "Minsheng payload (" +
-                                                payload.error() + "). Not recorded.");
-    if (payload->formId != h.formId || payload->createdAt != h.createdAt)
-        return alarm(AlarmKind::BadPayload,
-                     h.kioskId + " #" + std::to_string(h.sequence) +
-                         ": the payload's form or time disagrees with the signed header. Not "
-                         "recorded.");
-    s.envelope = envelope;
-    s.hash = hash;
-    s.wire = wire;
-    s.payload = std::move(payload.value());
-    return s;
 }
 
 namespace {
 
-void summarise(IntakeSummary& sum, const std::vector<OpenedSubmission>& subs,
-               const std::vector<Alarm>& alarms, const std::vector<RecordResult>& results) {
-    for (std::size_t i = 0; i < results.size(); ++i) {
-        switch (results[i].outcome) {
-        case RecordOutcome::Recorded:
-            ++sum.recorded;
-            break;
-        case RecordOutcome::Duplicate:
-            ++sum.duplicates;
-            break;
-        case RecordOutcome::Fork:
-        case RecordOutcome::ChainBreak:
-            ++sum.alarms;
-            sum.messages.push_back(results[i].message);
-            break;
-        }
-    }
-    (void)subs;
-    for (const auto& a : alarms) {
-        ++sum.alarms;
-        sum.messages.push_back(a.detail);
-    }
+/// The alarm the ledger records for a refused envelope; `detail` starts with the reason's name.
+Alarm alarmFor(const county::EnvelopeVerdict& verdict, const crypto::EnvelopeHeader* header,
+               std::optional<crypto::Hash256> hash, EnvelopeSource source, std::string wire,
+               std::int64_t now) {
+    return Alarm{alarmKindFor(*verdict.alarm),
+                 header ? header->kioskId : std::string(),
+                 header ? header->sequence : 0,
+                 hash,
+                 source,
+                 std::string(county::envelopeAlarmName(*verdict.alarm)) + ": " + verdict.problem +
+                     " Not recorded.",
+                 std::move(wire),
+                 now};
 }
+
+county::EnvelopeArrival arrivalOf(EnvelopeSource source) {
+    return source == EnvelopeSource::Network ? county::EnvelopeArrival::Network
+                                             : county::EnvelopeArrival::File;
+}
+
+/// A verification's result as the ledger takes it.
+std::variant<OpenedSubmission, Alarm> forLedger(const crypto::Envelope& envelope,
+                                                county::VerifiedEnvelope&& v, EnvelopeSource source,
+                                                std::int64_t now) {
+    std::string wire = sync::envelopeToJson(envelope);
+    if (!v.verdict.verified())
+        return alarmFor(v.verdict, &envelope.header, v.hash, source, std::move(wire), now);
+    OpenedSubmission s;
+    s.source = source;
+    s.envelope = envelope;
+    s.hash = v.hash;
+    s.wire = std::move(wire);
+    if (v.ack) {
+        s.ack = *v.ack;
+        s.ackJson = sync::acknowledgementToJson(*v.ack).dump();
+    }
+    if (v.payload)
+        s.payload = std::move(*v.payload);
+    return s;
+}
+
+} // namespace
+
+std::variant<OpenedSubmission, Alarm>
+checkEnvelope(const crypto::Envelope& envelope, EnvelopeSource source,
+              const std::optional<sync::ParsedAcknowledgement>& ack, const IntakeContext& ctx,
+              county::ChainRecord& chain, std::int64_t now) {
+    return forLedger(envelope,
+                     county::verifyCountyEnvelope(envelope, arrivalOf(source), ack, ctx, chain),
+                     source, now);
+}
+
+namespace {
+
+/// One import, or one page of a pull, on its way into the ledger: every envelope's verdict in
+/// the order checked, the verified submissions and the alarms.
+class IntakeBatch {
+public:
+    IntakeBatch(EnvelopeSource source, std::int64_t now) : m_source(source), m_now(now) {}
+
+    /// Something that did not parse as an envelope (`text`: kept with the alarm when short).
+    void refuse(const county::EnvelopeVerdict& verdict, const std::string& text) {
+        m_verdicts.push_back({"", 0, std::nullopt, verdict.alarm, false});
+        m_alarms.push_back(alarmFor(verdict, nullptr, std::nullopt, m_source,
+                                    text.size() <= 4096 ? text : std::string(), m_now));
+    }
+
+    void check(const crypto::Envelope& envelope,
+               const std::optional<sync::ParsedAcknowledgement>& ack, const IntakeContext& ctx,
+               county::ChainRecord& chain) {
+        auto v = county::verifyCountyEnvelope(envelope, arrivalOf(m_source), ack, ctx, chain);
+        const auto& h = envelope.header;
+        for (const auto& note : v.verdict.notes)
+            if (note.rfind("gap:", 0) == 0)
+                m_notes.push_back(note);
+        m_verdicts.push_back({h.kioskId, h.sequence, v.hash, v.verdict.alarm, v.verdict.duplicate});
+        auto checked = forLedger(envelope, std::move(v), m_source, m_now);
+        if (auto* a = std::get_if<Alarm>(&checked)) {
+            m_alarms.push_back(std::move(*a));
+            return;
+        }
+        m_subVerdict.push_back(m_verdicts.size() - 1);
+        m_subs.push_back(std::move(std::get<OpenedSubmission>(checked)));
+    }
+
+    /// Records the batch (and moves the pull cursor to `cursor` when given), then adds its
+    /// counts, messages and verdicts to `sum`.
+    Result<Ok, LedgerError> record(Ledger& ledger, std::optional<std::int64_t> cursor,
+                                   IntakeSummary& sum) {
+        auto results = ledger.recordBatch(m_subs, m_alarms, cursor, m_now);
+        if (!results)
+            return fail(results.error());
+        for (std::size_t i = 0; i < results->size(); ++i) {
+            const RecordResult& r = (*results)[i];
+            IntakeVerdict& verdict = m_verdicts[m_subVerdict[i]];
+            switch (r.outcome) {
+            case RecordOutcome::Recorded:
+                ++sum.recorded;
+                break;
+            case RecordOutcome::Duplicate:
+                ++sum.duplicates;
+                verdict.duplicate = true;
+                break;
+            case RecordOutcome::Fork:
+            case RecordOutcome::ChainBreak:
+                // The ledger's history disagrees: the same names as the verification's own.
+                verdict.alarm = r.outcome == RecordOutcome::Fork
+                                    ? county::EnvelopeAlarm::Fork
+                                    : county::EnvelopeAlarm::ChainBreak;
+                ++sum.alarms;
+                sum.messages.push_back(r.message);
+                break;
+            }
+        }
+        for (const auto& a : m_alarms) {
+            ++sum.alarms;
+            sum.messages.push_back(a.detail);
+        }
+        sum.messages.insert(sum.messages.end(), m_notes.begin(), m_notes.end());
+        sum.verdicts.insert(sum.verdicts.end(), m_verdicts.begin(), m_verdicts.end());
+        return Ok{};
+    }
+
+private:
+    EnvelopeSource m_source;
+    std::int64_t m_now;
+    std::vector<IntakeVerdict> m_verdicts;
+    std::vector<OpenedSubmission> m_subs;
+    std::vector<std::size_t> m_subVerdict; // index into m_verdicts of each submission
+    std::vector<Alarm> m_alarms;
+    std::vector<std::string> m_notes;
+};
 
 } // namespace
 
 Result<IntakeSummary, LedgerError> importEnvelopeFiles(Ledger& ledger,
                                                        const std::vector<fs::path>& inputs,
                                                        const IntakeContext& ctx, std::int64_t now) {
-    std::vector<crypto::Envelope> envelopes;
-    std::vector<Alarm> alarms;
-    for (const auto& f : county::collectEnvelopeFiles(inputs)) {
-        std::error_code ec;
-        auto text = fs::file_size(f, ec) <= sync::kMaxEnvelopeJsonBytes ? county::readWholeFile(f)
-                                                                        : std::nullopt;
-        if (!text) {
-            alarms.push_back({AlarmKind::Rejected, "", 0, std::nullopt, EnvelopeSource::Import,
-                              f.string() + ": cannot be read, or larger than any envelope. Not "
-                                           "recorded.",
-                              "", now});
-            continue;
-        }
-        auto env = sync::envelopeFromJson(*text);
-        if (!env) {
-            alarms.push_back({AlarmKind::Rejected, "", 0, std::nullopt, EnvelopeSource::Import,
-                              f.string() + ": " + env.error().message + ". Not recorded.",
-                              text->size() <= 4096 ? *text : std::string(), now});
-            continue;
-        }
-        envelopes.push_back(std::move(env.value()));
-    }
-    // The chain is checked against the ledger in sequence order per kiosk.
-    std::stable_sort(envelopes.begin(), envelopes.end(), [](const auto& a, const auto& b) {
-        if (a.header.kioskId != b.header.kioskId)
-            return a.header.kioskId < b.header.kioskId;
-        return a.header.sequence < b.header.sequence;
-    });
-    std::vector<OpenedSubmission> subs;
-    for (const auto& e : envelopes) {
-        auto checked = checkEnvelope(e, EnvelopeSource::Import, std::nullopt, ctx, now);
-        if (auto* a = std::get_if<Alarm>(&checked))
-            alarms.push_back(std::move(*a));
+    // The files in the order `open` reads them, through the same verification.
+    IntakeBatch batch(EnvelopeSource::Import, now);
+    county::ChainRecord chain;
+    for (const auto& f : county::readEnvelopeFiles(county::collectEnvelopeFiles(inputs)))
+        if (!f.envelope)
+            batch.refuse(f.unparsed, f.text);
         else
-            subs.push_back(std::move(std::get<OpenedSubmission>(checked)));
-    }
-    auto results = ledger.recordBatch(subs, alarms, std::nullopt, now);
-    if (!results)
-        return fail(results.error());
+            batch.check(*f.envelope, std::nullopt, ctx, chain);
     IntakeSummary sum;
-    summarise(sum, subs, alarms, *results);
+    if (auto r = batch.record(ledger, std::nullopt, sum); !r)
+        return fail(r.error());
     return sum;
 }
-
 Result<IntakeSummary, ServerError> pullFromServer(Ledger& ledger, StaffTransport& server,
                                                   const IntakeContext& ctx, std::int64_t now,
                                                   unsigned pageSize) {
@@ -200,6 +198,7 @@ Result<IntakeSummary, ServerError> pullFromServer(Ledger& ledger, StaffTransport
     if (!cursor)
         return ledgerFailure(cursor.error());
     std::int64_t after = *cursor;
+    county::ChainRecord chain; // what this pull verified, across its pages
     for (int pageNumber = 0; pageNumber < 1000000; ++pageNumber) {
         const std::string target =
             sync::staffPullTarget({static_cast<std::uint64_t>(after), pageSize});
@@ -229,33 +228,23 @@ Result<IntakeSummary, ServerError> pullFromServer(Ledger& ledger, StaffTransport
             return fail(ServerError{false, "the intake server's cursor went backwards (" +
                                                std::to_string(after) + " → " +
                                                std::to_string(next) + "). Nothing was recorded."});
-        std::vector<OpenedSubmission> subs;
-        std::vector<Alarm> alarms;
+        IntakeBatch batch(EnvelopeSource::Network, now);
         for (const sync::StaffPullItem& item : page->items) {
             if (!item.hasEnvelope) {
-                alarms.push_back({AlarmKind::Rejected, "", 0, std::nullopt, EnvelopeSource::Network,
-                                  "the server sent an item without an envelope.", "", now});
-                continue;
+                county::EnvelopeVerdict missing;
+                missing.alarm = county::EnvelopeAlarm::Malformed;
+                missing.problem = "the server sent an item without an envelope.";
+                batch.refuse(missing, "");
+            } else if (const auto& env = *item.envelope; !env) {
+                batch.refuse(
+                    county::unparsedEnvelopeVerdict(env.error(), "an envelope the server sent"),
+                    item.envelopeText);
+            } else {
+                batch.check(*env, item.ack, ctx, chain);
             }
-            const auto& env = *item.envelope;
-            if (!env) {
-                alarms.push_back(
-                    {AlarmKind::Rejected, "", 0, std::nullopt, EnvelopeSource::Network,
-                     "the server sent an envelope that does not parse (" + env.error().message +
-                         "). Not recorded.",
-                     item.envelopeText.size() <= 4096 ? item.envelopeText : std::string(), now});
-                continue;
-            }
-            auto checked = checkEnvelope(*env, EnvelopeSource::Network, item.ack, ctx, now);
-            if (auto* a = std::get_if<Alarm>(&checked))
-                alarms.push_back(std::move(*a));
-            else
-                subs.push_back(std::move(std::get<OpenedSubmission>(checked)));
         }
-        auto results = ledger.recordBatch(subs, alarms, next, now);
-        if (!results)
-            return ledgerFailure(results.error());
-        summarise(sum, subs, alarms, *results);
+        if (auto recorded = batch.record(ledger, next, sum); !recorded)
+            return ledgerFailure(recorded.error());
         after = next;
     }
     return sum;

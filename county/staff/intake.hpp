@@ -1,21 +1,18 @@
 // Getting envelopes into the case ledger: over the network (pull) or from files exported on a
-// USB stick (import). Both go through one verify-and-open step that trusts neither the server
-// nor the stick (docs/protocol.md section 5, again, on the staff machine):
+// USB stick (import). Every envelope gets its verdict from county::verifyCountyEnvelope, the
+// verification `open` runs too (county/office/envelope_opener.hpp; docs/protocol.md section 5),
+// over one ChainRecord per import or pull. The ledger then checks the chain against what it
+// already holds and records the verified envelopes, or raises a fork or chain-break alarm.
 //
-//   parse (malformed, unknown-version) → registry and signature (county::checkEnvelopeOrigin)
-//   → for the network: the server's acknowledgement names this envelope and carries a valid
-//     county signature → open with the county sealing key (county::openCheckedEnvelope)
-//   → parse the canonical payload, which must name the header's form and minute
-//   → the ledger checks the chain against what it holds and records it, or raises an alarm.
+// A refused envelope never stops the rest: it becomes an alarm in the ledger (with the
+// envelope's JSON, so it can be examined) and the pull cursor moves past it, so one bad envelope
+// cannot wedge the office. The same envelope arriving both ways is recorded once (same kiosk,
+// sequence and hash).
 //
-// A failure never stops the rest: it becomes an alarm in the ledger (with the envelope's JSON,
-// so it can be examined) and the pull cursor moves past it, so one bad envelope cannot wedge
-// the office. The same envelope arriving both ways is recorded once (same kiosk, sequence and
-// hash); the same kiosk and sequence with another hash is a fork alarm.
-//
-// Revoked kiosks: over the network, an envelope the server acknowledged before the revocation
-// time is recorded (and shown as coming from a revoked kiosk); anything later, or any import
-// from a revoked kiosk, becomes a revoked-kiosk alarm.
+// Alarm kinds in the ledger: fork, chain-break, bad-ack, bad-payload and revoked-kiosk are
+// stored under their own names; every other reason (malformed, unknown-version, unknown-kiosk,
+// bad-signature, wrong-county-key, cannot-open, bad-padding) as `rejected`, with the reason's
+// name at the start of the alarm's detail.
 #pragma once
 
 #include "county/office/envelope_opener.hpp"
@@ -34,28 +31,33 @@
 
 namespace minsheng::staff {
 
-struct IntakeContext {
-    const county::KioskRegistry* registry = nullptr;
-    const county::CountyOpeningKeys* keys = nullptr;
-    crypto::Ed25519PublicKey countySigningKey;     // verifies the server's acknowledgements
-    std::map<std::string, std::int64_t> revokedAt; // kiosk id → when it was revoked (Unix)
-};
+using IntakeContext = county::VerifierContext;
 
-/// Revocation times of the revoked kiosks of DIR/kiosks (from each <id>.revoked file's
-/// "revoked-at:" line, else the file's modification time).
-std::map<std::string, std::int64_t> loadRevocationTimes(const county::CountyDir& dir,
-                                                        const county::KioskRegistry& registry);
+/// The ledger's alarm kind for a verdict's reason (see the top of this file).
+AlarmKind alarmKindFor(county::EnvelopeAlarm alarm);
 
-/// The verify-and-open step for one envelope. `ack` only for the network: the server's
-/// acknowledgement as parsed (or why it does not parse), none when the server sent none.
+/// county::verifyCountyEnvelope for one envelope, as the ledger takes it: the opened submission,
+/// or the alarm to record. `ack` only for the network: the server's acknowledgement as parsed
+/// (or why it does not parse), none when the server sent none.
 std::variant<OpenedSubmission, Alarm>
 checkEnvelope(const crypto::Envelope& envelope, EnvelopeSource source,
               const std::optional<sync::ParsedAcknowledgement>& ack, const IntakeContext& ctx,
-              std::int64_t now);
+              county::ChainRecord& chain, std::int64_t now);
+
+/// One envelope's verdict at intake: county::verifyCountyEnvelope's, or the ledger's fork or
+/// chain-break when its history disagrees.
+struct IntakeVerdict {
+    std::string kioskId;                        // empty when it did not parse
+    std::uint64_t sequence = 0;                 // 0 when it did not parse
+    std::optional<crypto::Hash256> hash;        // none when it did not parse
+    std::optional<county::EnvelopeAlarm> alarm; // none: recorded, now or before
+    bool duplicate = false;                     // already held (in the ledger or this batch)
+};
 
 struct IntakeSummary {
     std::size_t recorded = 0, duplicates = 0, alarms = 0;
-    std::vector<std::string> messages; // one sentence per alarm or notable event
+    std::vector<std::string> messages;   // one sentence per alarm or notable event (gaps)
+    std::vector<IntakeVerdict> verdicts; // one per envelope, in the order checked
     void add(const IntakeSummary& other);
 };
 

@@ -187,7 +187,7 @@ int runPull(const PullOptions& p) {
     ctx.registry = &*registry;
     ctx.keys = &*keys;
     ctx.countySigningKey = *signing;
-    ctx.revokedAt = loadRevocationTimes(o.dir, *registry);
+    ctx.revokedAt = county::loadRevocationTimes(o.dir, *registry);
     const auto now = p.common.clock();
 
     IntakeSummary total;

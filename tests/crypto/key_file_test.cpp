@@ -3,6 +3,7 @@
 #include "crypto/key_file.hpp"
 #include "tests/support/temp_dir.hpp"
 
+#include <cctype>
 #include <sys/stat.h>
 
 using namespace minsheng::crypto;
@@ -116,6 +117,21 @@ TEST_CASE("passphrase-protected secret keys", "[crypto][keyfile]") {
     REQUIRE(ok.ok());
     REQUIRE(ok->publicKey().bytes == seal.publicKey.bytes);
 
+    // The limits are plain decimal numbers: no sign, space, leading zero or trailing text.
+    for (const char* spelling : {"+1", "01", "1x", "-1", "0x1", "1 1"}) {
+        INFO(spelling);
+        auto odd = dir / "odd.key";
+        std::filesystem::remove(odd);
+        writeFile(odd, replaceLine(text, "argon2id-opslimit",
+                                   std::string("argon2id-opslimit: ") + spelling));
+        REQUIRE(chmod(odd.c_str(), 0600) == 0);
+        auto r =
+            readKeyFile(odd, KeyKind::CountySealingSecret, passphraseOf("长城 long passphrase"));
+        REQUIRE_FALSE(r.ok());
+        CHECK(r.error().code == KeyFileErrorCode::Malformed);
+        CHECK_THAT(r.error().message, Catch::Contains("decimal"));
+    }
+
     auto wrong = readKeyFile(p, KeyKind::CountySealingSecret, passphraseOf("wrong"));
     REQUIRE(wrong.error().code == KeyFileErrorCode::WrongPassphrase);
     auto none = readKeyFile(p, KeyKind::CountySealingSecret);
@@ -158,6 +174,19 @@ TEST_CASE("malformed key files are refused with file, line and reason", "[crypto
          "16 hex"},
         {"unknown protection", replaceLine(good, "protection", "protection: rot13"),
          KeyFileErrorCode::Malformed, "rot13"},
+        {"upper-case id",
+         replaceLine(
+             good, "key-id",
+             "key-id: " +
+                 [&] {
+                     std::string id = toHex(kp.publicKey.id());
+                     for (char& ch : id)
+                         ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+                     return id;
+                 }()),
+         KeyFileErrorCode::Malformed, "lower-case"},
+        {"protection parameters without protection",
+         good + "nonce: AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\n", KeyFileErrorCode::Malformed, "nonce"},
     };
     for (const auto& c : cases) {
         DYNAMIC_SECTION(c.name) {

@@ -4,8 +4,14 @@
 #include <catch2/catch.hpp>
 
 #include "crypto/envelope.hpp"
+#include "crypto/key_file.hpp"
 #include "crypto/receipt_code.hpp"
+#include "crypto/signed_messages.hpp"
+#include "tests/support/protocol_vectors.hpp"
 #include "tests/support/temp_dir.hpp"
+
+#include <sodium.h>
+#include <sys/stat.h>
 
 #include <iostream>
 #include <map>
@@ -32,6 +38,7 @@ struct VectorKeys {
     Ed25519KeyPair kiosk = Ed25519KeyPair::fromSeed(seedFrom(0x00));
     X25519KeyPair county = X25519KeyPair::fromSeed(seedFrom(0x20));
     ReceiptTagKey tagKey{SecretBytes::copyOf(seedFrom(0x40))};
+    Ed25519KeyPair countySigning = Ed25519KeyPair::fromSeed(seedFrom(0x60));
     ReceiptCode code = *ReceiptCode::parse(std::string("123456789012345") +
                                            ReceiptCode::dammCheckDigit("123456789012345"));
 };
@@ -60,24 +67,122 @@ EnvelopeHeader header2(const VectorKeys& k, const Hash256& prev) {
     return h;
 }
 
-std::map<std::string, std::string> readVectors() {
-    const std::string doc =
-        minsheng::test::readFile(minsheng::test::sourceDir() / "docs/protocol.md");
-    auto start = doc.find("```vectors\n");
-    REQUIRE(start != std::string::npos);
-    start += 11;
-    auto end = doc.find("```", start);
-    REQUIRE(end != std::string::npos);
-    std::map<std::string, std::string> v;
-    std::istringstream in(doc.substr(start, end - start));
-    std::string line;
-    while (std::getline(in, line)) {
-        auto colon = line.find(": ");
-        if (colon == std::string::npos)
-            continue;
-        v[line.substr(0, colon)] = line.substr(colon + 2);
+// The signed messages of sections 8 and 9, with fixed values.
+Acknowledgement vectorAck(const VectorKeys& k, const Hash256& envelope1Hash) {
+    Acknowledgement a;
+    a.kioskId = "vector-kiosk";
+    a.sequence = 1;
+    a.envelopeHash = envelope1Hash;
+    a.receivedAt = 1795428312;
+    return signAcknowledgement(a, k.countySigning.secretKey);
+}
+
+CaseStatusRecord vectorCaseStatus(const VectorKeys& k) {
+    CaseStatusRecord r;
+    r.receiptTag = k.code.tag(k.tagKey);
+    r.status = CaseStatus::Accepted;
+    r.receivedAt = 1795428312;
+    r.updatedAt = 1795432020;
+    r.reply = "已受理，三个工作日内答复。";
+    return signCaseStatus(r, k.countySigning.secretKey);
+}
+
+Heartbeat vectorHeartbeat(const VectorKeys& k, const Hash256& envelope2Hash) {
+    Heartbeat h;
+    h.kioskId = "vector-kiosk";
+    h.lastSequence = 2;
+    h.lastHash = envelope2Hash;
+    h.queueLength = 0;
+    h.freeDiskBytes = 12884901888;
+    h.sentAt = 1795428480;
+    h.version = "1.0.0";
+    return signHeartbeat(h, k.kiosk.secretKey);
+}
+
+/// A complaint payload of 1 000 to 2 047 bytes: padded to the 2 KiB bucket.
+std::string payload2k() {
+    std::string what;
+    for (int i = 0; i < 30; ++i)
+        what += "三年级每天作业超过两小时。";
+    return R"({"answers":{"category":"homework_burden","what":")" + what +
+           R"("},"created":"2026-11-23T10:05Z","form":"complaint","form_version":1,)"
+           R"("locale":"zh-CN"})";
+}
+
+// Key files: the passphrase and Argon2id limits of the protected example.
+const std::string kVectorPassphrase = "vector passphrase 口令";
+const PassphraseProtection kVectorProtection{1, 8192};
+
+/// The key bytes and labels each key-file vector holds.
+struct KeyFileVector {
+    const char* name;
+    KeyKind kind;
+    std::vector<std::string> labels;
+};
+const std::vector<KeyFileVector> kKeyFileVectors = {
+    {"key-file-kiosk-signing-secret", KeyKind::KioskSigningSecret, {"kiosk-id=vector-kiosk"}},
+    {"key-file-kiosk-signing-public",
+     KeyKind::KioskSigningPublic,
+     {"kiosk-id=vector-kiosk", "name=向量测试机"}},
+    {"key-file-county-sealing-secret", KeyKind::CountySealingSecret, {}},
+    {"key-file-county-sealing-public", KeyKind::CountySealingPublic, {}},
+    {"key-file-county-signing-secret", KeyKind::CountySigningSecret, {}},
+    {"key-file-county-signing-public", KeyKind::CountySigningPublic, {}},
+    {"key-file-receipt-tag-key", KeyKind::ReceiptTagKey, {}},
+};
+
+Bytes keyBytesOf(const VectorKeys& k, KeyKind kind) {
+    switch (kind) {
+    case KeyKind::KioskSigningSecret:
+        return Bytes(k.kiosk.secretKey.bytes().data(),
+                     k.kiosk.secretKey.bytes().data() + k.kiosk.secretKey.bytes().size());
+    case KeyKind::KioskSigningPublic:
+        return Bytes(k.kiosk.publicKey.bytes.begin(), k.kiosk.publicKey.bytes.end());
+    case KeyKind::CountySealingSecret:
+        return Bytes(k.county.secretKey.bytes().data(),
+                     k.county.secretKey.bytes().data() + k.county.secretKey.bytes().size());
+    case KeyKind::CountySealingPublic:
+        return Bytes(k.county.publicKey.bytes.begin(), k.county.publicKey.bytes.end());
+    case KeyKind::CountySigningSecret:
+        return Bytes(k.countySigning.secretKey.bytes().data(),
+                     k.countySigning.secretKey.bytes().data() +
+                         k.countySigning.secretKey.bytes().size());
+    case KeyKind::CountySigningPublic:
+        return Bytes(k.countySigning.publicKey.bytes.begin(),
+                     k.countySigning.publicKey.bytes.end());
+    case KeyKind::ReceiptTagKey:
+        return Bytes(k.tagKey.bytes().data(), k.tagKey.bytes().data() + k.tagKey.bytes().size());
     }
-    return v;
+    return {};
+}
+
+/// The one protected example: the staff tool's sealing key.
+bool isProtectedVector(KeyKind kind) {
+    return kind == KeyKind::CountySealingSecret;
+}
+
+/// The key file text writeKeyFile makes for a vector (a fresh salt and nonce when protected).
+std::string writtenKeyFile(const VectorKeys& k, const KeyFileVector& v) {
+    minsheng::test::TempDir dir;
+    const auto path = dir / "vector.key";
+    const Bytes key = keyBytesOf(k, v.kind);
+    const SecretBytes pass = SecretBytes::copyOf(kVectorPassphrase);
+    REQUIRE(writeKeyFile(path, v.kind, key, v.labels, isProtectedVector(v.kind) ? &pass : nullptr,
+                         kVectorProtection)
+                .ok());
+    return minsheng::test::readFile(path);
+}
+
+/// The value of field `name` in a key file's text.
+std::string keyFileField(const std::string& text, const std::string& name) {
+    const auto at = text.find("\n" + name + ": ");
+    REQUIRE(at != std::string::npos);
+    const auto start = at + name.size() + 3;
+    return text.substr(start, text.find('\n', start) - start);
+}
+
+std::map<std::string, std::string> readVectors() {
+    return minsheng::test::protocolVectors();
 }
 
 Bytes hex(const std::string& s) {
@@ -128,6 +233,130 @@ TEST_CASE("docs/protocol.md test vectors match the implementation", "[crypto][ve
     CHECK(chain.accept(e2).ok());
 }
 
+TEST_CASE("docs/protocol.md key file vectors: every kind, as the code writes and reads them",
+          "[crypto][vectors][keyfile]") {
+    VectorKeys k;
+    auto v = readVectors();
+    CHECK(v["county-signing-public-key"] == toHex(k.countySigning.publicKey.bytes));
+    CHECK(v["key-file-passphrase"] == kVectorPassphrase);
+    for (const auto& kv : kKeyFileVectors) {
+        INFO(kv.name);
+        REQUIRE(v.count(kv.name) == 1);
+        const std::string& text = v[kv.name];
+        const SecretBytes pass = SecretBytes::copyOf(kVectorPassphrase);
+        auto loaded = parseKeyFile(text, kv.name, 0600, kv.kind, [&](const auto&) {
+            return std::optional<SecretBytes>(pass.copy());
+        });
+        INFO((loaded ? std::string() : loaded.error().message));
+        REQUIRE(loaded.ok());
+        const Bytes key = keyBytesOf(k, kv.kind);
+        CHECK(constantTimeEqual(loaded->bytes.span(), key));
+        CHECK(loaded->labels == kv.labels);
+        const std::string written = writtenKeyFile(k, kv);
+        if (!isProtectedVector(kv.kind)) {
+            // Deterministic: the document holds byte for byte what writeKeyFile writes.
+            CHECK(written == text);
+            continue;
+        }
+        // Protected: the salt and nonce are fresh each time, so recompute the encrypted key
+        // from the document's own salt and nonce with the primitives section 2 names...
+        CHECK(keyFileField(text, "argon2id-opslimit") == "1");
+        CHECK(keyFileField(text, "argon2id-memlimit") == "8192");
+        const Bytes salt = *fromBase64(keyFileField(text, "argon2id-salt"));
+        const Bytes nonce = *fromBase64(keyFileField(text, "nonce"));
+        REQUIRE(salt.size() == crypto_pwhash_SALTBYTES);
+        REQUIRE(nonce.size() == crypto_secretbox_NONCEBYTES);
+        std::array<std::uint8_t, crypto_secretbox_KEYBYTES> fileKey{};
+        REQUIRE(crypto_pwhash(fileKey.data(), fileKey.size(), kVectorPassphrase.data(),
+                              kVectorPassphrase.size(), salt.data(), 1, 8192,
+                              crypto_pwhash_ALG_ARGON2ID13) == 0);
+        Bytes boxed(key.size() + crypto_secretbox_MACBYTES);
+        crypto_secretbox_easy(boxed.data(), key.data(), key.size(), nonce.data(), fileKey.data());
+        CHECK(keyFileField(text, "key") == toBase64(boxed));
+        // ...and every other line is what writeKeyFile writes.
+        auto withoutRandom = [](std::string t) {
+            for (const char* field : {"argon2id-salt", "nonce", "key"}) {
+                const auto at = t.find(std::string("\n") + field + ": ");
+                REQUIRE(at != std::string::npos);
+                t.erase(at + 1, t.find('\n', at + 1) - at);
+            }
+            return t;
+        };
+        CHECK(withoutRandom(written) == withoutRandom(text));
+    }
+}
+
+TEST_CASE("docs/protocol.md vectors of acknowledgements, case statuses and heartbeats",
+          "[crypto][vectors]") {
+    VectorKeys k;
+    auto v = readVectors();
+    const Hash256 hash1 = *[&] {
+        auto b = fromHex(v["envelope-1-hash"]);
+        REQUIRE(b);
+        Hash256 h{};
+        std::copy(b->begin(), b->end(), h.begin());
+        return std::optional<Hash256>(h);
+    }();
+    Hash256 hash2{};
+    const Bytes h2 = hex(v["envelope-2-hash"]);
+    std::copy(h2.begin(), h2.end(), hash2.begin());
+
+    const Acknowledgement ack = vectorAck(k, hash1);
+    CHECK(toHex(acknowledgementSigningInput(ack)) == v["ack-signing-input"]);
+    CHECK(toHex(ack.signature) == v["ack-signature"]);
+    CHECK(verifyAcknowledgement(ack, k.countySigning.publicKey).ok());
+
+    const CaseStatusRecord status = vectorCaseStatus(k);
+    CHECK(toHex(caseStatusSigningInput(status)) == v["case-status-signing-input"]);
+    CHECK(toHex(status.signature) == v["case-status-signature"]);
+    CHECK(verifyCaseStatus(status, k.countySigning.publicKey).ok());
+
+    const Heartbeat hb = vectorHeartbeat(k, hash2);
+    CHECK(toHex(heartbeatSigningInput(hb)) == v["heartbeat-signing-input"]);
+    CHECK(toHex(hb.signature) == v["heartbeat-signature"]);
+    CHECK(verifyHeartbeat(hb, k.kiosk.publicKey).ok());
+}
+
+TEST_CASE("docs/protocol.md vector of a payload in the 2 KiB bucket", "[crypto][vectors]") {
+    VectorKeys k;
+    auto v = readVectors();
+    const std::string payload = payload2k();
+    CHECK(v["payload-2k"] == payload);
+    REQUIRE(payload.size() >= 1024);
+    REQUIRE(paddingBucketFor(payload.size()) == 2048);
+    const Bytes ct = hex(v["payload-2k-ciphertext"]);
+    CHECK(ct.size() == 2048 + 48);
+    auto opened = openPayloadX25519(k.county, ct);
+    REQUIRE(opened.ok());
+    CHECK(opened->view() == payload);
+}
+
+TEST_CASE("docs/protocol.md prints the Damm table the code uses", "[crypto][vectors]") {
+    auto v = readVectors();
+    std::vector<std::string> rows;
+    std::istringstream in(v["damm-table"]);
+    std::string line;
+    while (std::getline(in, line)) {
+        std::string digits;
+        for (char c : line)
+            if (c >= '0' && c <= '9')
+                digits += c;
+        rows.push_back(digits);
+    }
+    REQUIRE(rows.size() == 10);
+    // Row 0 is the interim digit after one digit; row r, column c the interim digit after any
+    // digit a with T[0][a] = r followed by c.
+    for (char a = '0'; a <= '9'; ++a) {
+        const int r = ReceiptCode::dammCheckDigit(std::string(1, a)) - '0';
+        CHECK(rows[0][static_cast<std::size_t>(a - '0')] == '0' + r);
+        for (char c = '0'; c <= '9'; ++c) {
+            INFO("row " << r << " column " << c);
+            CHECK(rows[static_cast<std::size_t>(r)][static_cast<std::size_t>(c - '0')] ==
+                  ReceiptCode::dammCheckDigit(std::string{a, c}));
+        }
+    }
+}
+
 TEST_CASE("print a fresh vectors block", "[.generate]") {
     VectorKeys k;
     std::ostringstream o;
@@ -158,5 +387,31 @@ TEST_CASE("print a fresh vectors block", "[.generate]") {
       << "\n";
     o << "envelope-2-signature: " << toHex(e2.signature) << "\n";
     o << "envelope-2-hash: " << toHex(envelopeHash(e2)) << "\n";
+    // The messages name the envelopes the document already holds, when it holds them.
+    const auto existing = readVectors();
+    auto hashIn = [&](const char* name, const Envelope& fresh) {
+        Hash256 h = envelopeHash(fresh);
+        if (auto b = existing.count(name) ? fromHex(existing.at(name)) : std::nullopt;
+            b && b->size() == h.size())
+            std::copy(b->begin(), b->end(), h.begin());
+        return h;
+    };
+    const Acknowledgement ack = vectorAck(k, hashIn("envelope-1-hash", e1));
+    o << "ack-signing-input: " << toHex(acknowledgementSigningInput(ack)) << "\n";
+    o << "ack-signature: " << toHex(ack.signature) << "\n";
+    const CaseStatusRecord status = vectorCaseStatus(k);
+    o << "case-status-signing-input: " << toHex(caseStatusSigningInput(status)) << "\n";
+    o << "case-status-signature: " << toHex(status.signature) << "\n";
+    const Heartbeat hb = vectorHeartbeat(k, hashIn("envelope-2-hash", e2));
+    o << "heartbeat-signing-input: " << toHex(heartbeatSigningInput(hb)) << "\n";
+    o << "heartbeat-signature: " << toHex(hb.signature) << "\n";
+    o << "payload-2k: " << payload2k() << "\n";
+    o << "payload-2k-ciphertext: "
+      << toHex(sealPayloadX25519(k.county.publicKey, asBytes(payload2k()))) << "\n";
+    o << "county-signing-seed: " << toHex(seedFrom(0x60)) << "\n";
+    o << "county-signing-public-key: " << toHex(k.countySigning.publicKey.bytes) << "\n";
+    o << "key-file-passphrase: " << kVectorPassphrase << "\n";
     std::cout << "```vectors\n" << o.str() << "```\n";
+    for (const auto& kv : kKeyFileVectors)
+        std::cout << "\n```vector " << kv.name << "\n" << writtenKeyFile(k, kv) << "```\n";
 }

@@ -7,7 +7,7 @@
 #include "tests/support/temp_dir.hpp"
 
 using namespace minsheng;
-using crypto::EnvelopeFailure;
+using county::EnvelopeAlarm;
 namespace fs = std::filesystem;
 
 namespace {
@@ -36,7 +36,15 @@ struct CountyKit {
         fs::create_directories(files);
     }
 
-    crypto::Envelope next(const std::string& payload, const std::string& kioskId = "kiosk-a") {
+    /// A canonical survey payload whose one answer is `text`, at the header's minute.
+    static std::string payloadFor(const std::string& text) {
+        return R"({"answers":{"note":")" + text +
+               R"("},"created":"2026-11-23T10:05Z","form":"survey","form_version":1,)"
+               R"("locale":"zh-CN"})";
+    }
+
+    crypto::Envelope next(const std::string& text, const std::string& kioskId = "kiosk-a") {
+        const std::string payload = payloadFor(text);
         crypto::EnvelopeHeader h;
         h.kind = crypto::EnvelopeKind::Survey;
         h.kioskId = kioskId;
@@ -62,7 +70,11 @@ struct CountyKit {
         auto keys = county::loadOpeningKeys(dir, {});
         REQUIRE(reg.ok());
         REQUIRE(keys.ok());
-        return county::openEnvelopeFiles(county::collectEnvelopeFiles({files}), *reg, *keys);
+        county::VerifierContext context;
+        context.registry = &*reg;
+        context.keys = &*keys;
+        context.revokedAt = county::loadRevocationTimes(dir, *reg);
+        return county::openEnvelopeFiles(county::collectEnvelopeFiles({files}), context);
     }
 };
 
@@ -75,10 +87,11 @@ TEST_CASE("a chain of exported envelopes verifies and opens", "[county][open]") 
     auto results = k.open();
     REQUIRE(results.size() == 5);
     for (std::size_t i = 0; i < results.size(); ++i) {
-        INFO(results[i].problem);
-        REQUIRE_FALSE(results[i].failure);
-        REQUIRE(results[i].payload.view() == "payload " + std::to_string(i + 1));
-        REQUIRE(results[i].notes.empty());
+        INFO(results[i].verdict.problem);
+        REQUIRE(results[i].verdict.verified());
+        REQUIRE(results[i].payload);
+        REQUIRE(results[i].payload->answers.at("note") == "payload " + std::to_string(i + 1));
+        REQUIRE(results[i].verdict.notes.empty());
     }
 }
 
@@ -94,16 +107,16 @@ TEST_CASE("the opener rejects tampering, strangers, forks and the wrong county",
         k.write(e3);
         auto r = k.open();
         REQUIRE(r.size() == 2);
-        REQUIRE_FALSE(r[1].failure);
-        REQUIRE_THAT(r[1].notes.at(0), Catch::Contains("gap"));
+        REQUIRE(r[1].verdict.verified());
+        REQUIRE_THAT(r[1].verdict.notes.at(0), Catch::Contains("gap"));
     }
     SECTION("a tampered file") {
         auto bad = e2;
         bad.ciphertext[100] ^= 1;
         k.write(bad);
         auto r = k.open();
-        REQUIRE(r[1].failure == EnvelopeFailure::BadSignature);
-        REQUIRE(r[1].payload.empty());
+        REQUIRE(r[1].verdict.alarm == EnvelopeAlarm::BadSignature);
+        REQUIRE_FALSE(r[1].payload);
     }
     SECTION("a fork: another envelope with the same sequence") {
         k.write(e2);
@@ -115,9 +128,9 @@ TEST_CASE("the opener rejects tampering, strangers, forks and the wrong county",
         REQUIRE(r.size() == 3);
         int forks = 0;
         for (const auto& o : r)
-            if (o.failure == EnvelopeFailure::ChainBreak) {
+            if (o.verdict.alarm == EnvelopeAlarm::Fork) {
                 ++forks;
-                REQUIRE_THAT(o.problem, Catch::Contains("fork"));
+                REQUIRE_THAT(o.verdict.problem, Catch::Contains("FORK"));
             }
         REQUIRE(forks == 1);
     }
@@ -127,7 +140,7 @@ TEST_CASE("the opener rejects tampering, strangers, forks and the wrong county",
         auto rewritten = k.next("two, rewritten");
         k.write(rewritten);
         auto r = k.open();
-        REQUIRE(r[1].failure == EnvelopeFailure::ChainBreak);
+        REQUIRE(r[1].verdict.alarm == EnvelopeAlarm::ChainBreak);
     }
     SECTION("an unknown kiosk") {
         k.seq = 0;
@@ -137,7 +150,7 @@ TEST_CASE("the opener rejects tampering, strangers, forks and the wrong county",
         bool found = false;
         for (const auto& o : r)
             if (o.envelope && o.envelope->header.kioskId == "kiosk-zzz") {
-                REQUIRE(o.failure == EnvelopeFailure::UnknownKiosk);
+                REQUIRE(o.verdict.alarm == EnvelopeAlarm::UnknownKiosk);
                 found = true;
             }
         REQUIRE(found);
@@ -147,18 +160,22 @@ TEST_CASE("the opener rejects tampering, strangers, forks and the wrong county",
         k.countyKey = other.publicKey;
         k.write(k.next("elsewhere"));
         auto r = k.open();
-        REQUIRE(r.back().failure == EnvelopeFailure::WrongCountyKey);
+        REQUIRE(r.back().verdict.alarm == EnvelopeAlarm::WrongCountyKey);
     }
     SECTION("garbage and duplicates") {
         test::writeFile(k.files / "junk.msenv.json", "{not json");
         k.write(e1, ".copy.msenv.json");
         auto r = k.open();
-        REQUIRE(r.front().failure == EnvelopeFailure::Malformed);
-        REQUIRE_THAT(r.front().problem, Catch::Contains("junk.msenv.json"));
+        REQUIRE(r.front().verdict.alarm == EnvelopeAlarm::Malformed);
+        REQUIRE_THAT(r.front().verdict.problem, Catch::Contains("junk.msenv.json"));
+        // The same envelope twice is verified once and counted once.
         int dups = 0;
         for (const auto& o : r)
-            if (o.problem.find("duplicate") != std::string::npos)
+            if (o.verdict.duplicate) {
+                REQUIRE(o.verdict.verified());
+                REQUIRE_FALSE(o.payload);
                 ++dups;
+            }
         REQUIRE(dups == 1);
     }
 }

@@ -10,6 +10,7 @@ using namespace minsheng;
 using namespace minsheng::staff;
 using nlohmann::json;
 using test::complaintAnswers;
+using test::MadeEnvelope;
 using test::TestCounty;
 
 namespace {
@@ -194,4 +195,97 @@ TEST_CASE("a revoked kiosk: what the server acknowledged before stays, later is 
     REQUIRE(r.ok());
     REQUIRE(r->recorded == 1);
     REQUIRE(ledger.alarms()->at(0).kind == AlarmKind::RevokedKiosk);
+}
+
+TEST_CASE("open and import give every envelope the same verdict", "[staff][open][verdict]") {
+    TestCounty c;
+    const auto created = 1795428300;
+    // A survey payload as given, sealed under a survey header of minute `created` (10:05).
+    auto survey = [&](const std::string& answersMember, const std::string& minute) {
+        return c.makeSealing("k1",
+                             "{" + answersMember + R"(,"created":")" + minute +
+                                 R"(","form":"survey","form_version":1,"locale":"zh-CN"})",
+                             false, created);
+    };
+    auto good = c.make("k1", complaintAnswers("好的"));
+    // The payload's minute is not the signed header's.
+    auto mismatch = survey(R"("answers":{"overall":5})", "2026-11-23T10:06Z");
+    auto third = c.make("k1", complaintAnswers("第三"));
+    // A second, different #3 signed with the kiosk's key.
+    c.kiosk("k1").lastSeq = 2;
+    c.kiosk("k1").lastHash = crypto::envelopeHash(mismatch.envelope);
+    auto fork = c.make("k1", complaintAnswers("分叉"));
+    c.kiosk("k1").lastHash = crypto::envelopeHash(third.envelope);
+    (void)c.make("k1", complaintAnswers("缺失")); // #4 never reaches the county
+    auto afterGap = c.make("k1", complaintAnswers("缺口之后"));
+    // Not canonical: a space after the colon.
+    auto notCanonical = survey(R"("answers": {"overall":5})", "2026-11-23T10:05Z");
+    auto fromRevoked = c.make("k2", complaintAnswers("吊销"));
+    test::writeFile(c.dir.kiosksDir() / "k2.revoked",
+                    "revoked-at: " + sync::formatMinuteUtc(created) + "\nreason: stolen\n");
+
+    const auto usb = c.tmp / "usb";
+    std::filesystem::create_directories(usb);
+    for (const auto* m : {&good, &mismatch, &third, &afterGap, &notCanonical, &fromRevoked})
+        test::writeFile(usb / sync::envelopeExportFileName(m->envelope.header),
+                        sync::envelopeToJson(m->envelope));
+    test::writeFile(usb / ("z-fork-" + sync::envelopeExportFileName(fork.envelope.header)),
+                    sync::envelopeToJson(fork.envelope));
+
+    auto l = c.load();
+    const auto opened = county::openEnvelopeFiles(county::collectEnvelopeFiles({usb}), l->ctx);
+    auto ledger = c.openLedger();
+    auto imported = importEnvelopeFiles(ledger, {usb}, l->ctx, 1795430000);
+    REQUIRE(imported.ok());
+
+    // (kiosk, sequence, hash) → verdict name, from each command.
+    using Key = std::tuple<std::string, std::uint64_t, std::string>;
+    auto name = [](const std::optional<county::EnvelopeAlarm>& a) {
+        return a ? std::string(county::envelopeAlarmName(*a)) : std::string("verified");
+    };
+    std::map<Key, std::string> byOpen, byImport;
+    for (const auto& o : opened) {
+        REQUIRE(o.envelope);
+        byOpen[{o.envelope->header.kioskId, o.envelope->header.sequence,
+                crypto::toHex(crypto::envelopeHash(*o.envelope))}] = name(o.verdict.alarm);
+    }
+    for (const auto& v : imported->verdicts) {
+        REQUIRE(v.hash);
+        byImport[{v.kioskId, v.sequence, crypto::toHex(*v.hash)}] = name(v.alarm);
+    }
+    REQUIRE(opened.size() == 7);
+    REQUIRE(imported->verdicts.size() == 7);
+    CHECK(byOpen == byImport);
+
+    auto verdictOf = [&](const MadeEnvelope& m) {
+        const auto& h = m.envelope.header;
+        return byImport.at(
+            {h.kioskId, h.sequence, crypto::toHex(crypto::envelopeHash(m.envelope))});
+    };
+    CHECK(verdictOf(good) == "verified");
+    CHECK(verdictOf(mismatch) == "bad-payload");
+    CHECK(verdictOf(third) == "verified");
+    CHECK(verdictOf(fork) == "fork");
+    CHECK(verdictOf(afterGap) == "verified");
+    CHECK(verdictOf(notCanonical) == "bad-payload");
+    CHECK(verdictOf(fromRevoked) == "revoked-kiosk");
+    CHECK(imported->recorded == 3);
+
+    // Both say where the chain has a gap: #4 is missing before #5.
+    bool openGap = false;
+    for (const auto& o : opened)
+        for (const auto& n : o.verdict.notes)
+            openGap = openGap || n.find("gap: envelopes 4 to 4 of k1") != std::string::npos;
+    bool importGap = false;
+    for (const auto& m : imported->messages)
+        importGap = importGap || m.find("gap: envelopes 4 to 4 of k1") != std::string::npos;
+    CHECK(openGap);
+    CHECK(importGap);
+
+    // The reasons are the one list: every alarm name is documented in docs/protocol.md section 5.
+    const std::string doc = test::readFile(test::sourceDir() / "docs/protocol.md");
+    const auto section5 = doc.substr(doc.find("## 5."), doc.find("## 6.") - doc.find("## 5."));
+    for (auto a : county::allEnvelopeAlarms())
+        CHECK_THAT(section5,
+                   Catch::Contains("`" + std::string(county::envelopeAlarmName(a)) + "`"));
 }

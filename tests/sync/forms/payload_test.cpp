@@ -5,6 +5,7 @@
 #include "sync/forms/form_description.hpp"
 #include "sync/forms/validation.hpp"
 #include "tests/support/form_fixtures.hpp"
+#include "tests/support/protocol_vectors.hpp"
 #include "tests/support/temp_dir.hpp"
 
 #include <catch2/catch.hpp>
@@ -279,13 +280,9 @@ bool isUtf8(const std::string& s) {
 
 /// The `payload-escapes: …` line of docs/protocol.md section 12.
 std::string documentedEscapesPayload() {
-    const std::string doc =
-        minsheng::test::readFile(minsheng::test::sourceDir() / "docs/protocol.md");
-    const std::string key = "\npayload-escapes: ";
-    const auto at = doc.find(key);
-    REQUIRE(at != std::string::npos);
-    const auto start = at + key.size();
-    return doc.substr(start, doc.find('\n', start) - start);
+    auto v = minsheng::test::protocolVectors();
+    REQUIRE(v.count("payload-escapes") == 1);
+    return v["payload-escapes"];
 }
 
 } // namespace
