@@ -137,7 +137,7 @@ TEST_CASE("roles decide who may do what", "[staff][workflow]") {
     CHECK(mayPerform(Actor{}, CaseAction::Reopen)); // an office without accounts
 }
 
-TEST_CASE("status changes name their actor; notes and extensions stay internal",
+TEST_CASE("status changes name their actor, notes and extensions stay internal",
           "[staff][workflow]") {
     Office o;
     REQUIRE(o.set(o.clerk, to(CaseStatus::Accepted, "已受理")).ok());
