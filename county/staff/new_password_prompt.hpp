@@ -1,8 +1,9 @@
 // Where a staff account's new password comes from: the first line of --password-file F, or the
-// terminal, asked twice with echo off (as the county passphrase is asked, passphrase_prompt.hpp).
+// terminal, asked twice with echo off (the county passphrase prompt, passphrase_prompt.hpp).
 // Unlike the county passphrase there is no environment variable: MINSHENG_PASSPHRASE_FILE names
-// the county's passphrase, and must never become somebody's password by accident. The password
-// lives only in SecretBytes.
+// the county's passphrase and must never become somebody's password by accident, so while it is
+// set the terminal is not asked and --password-file is required. The password lives only in
+// SecretBytes.
 #pragma once
 
 #include "crypto/result.hpp"

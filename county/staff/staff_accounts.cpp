@@ -135,6 +135,16 @@ AccountError noSuchUser(const std::string& name) {
             "没有此用户 No staff account named \"" + name + "\"; see `minsheng-county user list`."};
 }
 
+/// The one account a prepared and bound kSelectUser statement finds; NoSuchUser naming `who`.
+Result<StaffUser, AccountError> readOne(Ledger& ledger, Stmt& s, const std::string& who) {
+    int rc = s.prepareRc() == SQLITE_OK ? s.step() : s.prepareRc();
+    if (rc == SQLITE_ROW)
+        return readUser(s);
+    if (rc == SQLITE_DONE)
+        return fail(noSuchUser(who));
+    return fail(storage(ledger.sqlError(rc, "reading")));
+}
+
 /// Runs `change` (which returns SQLITE_DONE on success) and its audit row in one transaction.
 template <class Change>
 Result<Ok, AccountError> inTransaction(Ledger& ledger, const AuditRecord& audit, Change change) {
@@ -204,23 +214,13 @@ Result<std::vector<StaffUser>, AccountError> StaffAccounts::list() {
 Result<StaffUser, AccountError> StaffAccounts::find(const std::string& name) {
     Stmt s(m_ledger.connection(), (std::string(kSelectUser) + "WHERE name = ?1").c_str());
     s.bindText(1, name);
-    int rc = s.prepareRc() == SQLITE_OK ? s.step() : s.prepareRc();
-    if (rc == SQLITE_ROW)
-        return readUser(s);
-    if (rc == SQLITE_DONE)
-        return fail(noSuchUser(name));
-    return fail(storage(m_ledger.sqlError(rc, "reading")));
+    return readOne(m_ledger, s, name);
 }
 
 Result<StaffUser, AccountError> StaffAccounts::findById(std::int64_t id) {
     Stmt s(m_ledger.connection(), (std::string(kSelectUser) + "WHERE id = ?1").c_str());
     s.bind(1, id);
-    int rc = s.prepareRc() == SQLITE_OK ? s.step() : s.prepareRc();
-    if (rc == SQLITE_ROW)
-        return readUser(s);
-    if (rc == SQLITE_DONE)
-        return fail(noSuchUser("#" + std::to_string(id)));
-    return fail(storage(m_ledger.sqlError(rc, "reading")));
+    return readOne(m_ledger, s, "#" + std::to_string(id));
 }
 
 Result<bool, AccountError> StaffAccounts::any() {

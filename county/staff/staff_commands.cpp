@@ -28,9 +28,9 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <functional>
 #include <cstring>
 #include <fcntl.h>
+#include <functional>
 #include <iostream>
 #include <memory>
 #include <unistd.h>
@@ -385,225 +385,242 @@ struct CaseOptions {
     bool offline = false, json = false;
 };
 
-int runCaseShow(const CaseOptions& c) {
-    auto office = loadOffice(c.common);
+/// One case being worked: what withCase() hands its action.
+struct CaseAtHand {
+    Office& office;
+    Ledger& ledger;
+    CaseWorkflow& workflow;
+    const Actor& actor;
+    const Submission& found;
+};
+
+/// Loads the office and the ledger, finds the case `options.ident` and the acting account
+/// (`options.common`), and returns `act(CaseAtHand&)`.
+template <class Options, class Act>
+int withCase(const Options& options, Act act) {
+    auto office = loadOffice(options.common);
     if (!office)
         return complain(office.error());
     auto& o = *office;
     auto ledger = openLedger(o.dir, o.config, o.passphrase, false);
     if (!ledger)
         return complain(ledger.error().message);
-    auto found = findCase(*ledger, o, c.ident);
+    auto found = findCase(*ledger, o, options.ident);
     if (!found)
         return complain(found.error());
-    auto actor = resolveActor(*ledger, c.common);
+    auto actor = resolveActor(*ledger, options.common);
     if (!actor)
         return complain(actor.error());
-    CaseWorkflow workflow(*ledger, o.rules, [&c] { return c.common.clock(); });
-    auto file = workflow.viewCase(*actor, *found); // audited before anything is printed
-    if (!file)
-        return complain(file.error().message);
-    const Submission& s = file->submission;
-    const auto* history = &file->history;
-    const auto forms = FormCatalog::load(o.dir.formsDir());
-    auto registry = county::KioskRegistry::load(o.dir);
-    const auto now = c.common.clock();
-    const bool late = !isFinalStatus(s.status) && o.rules.localDay(now) > file->dueDate;
-    const std::string due = CaseRules::formatDay(file->dueDate);
-    const auto answers = forms.render(s, true);
+    const Common& common = options.common;
+    CaseWorkflow workflow(*ledger, o.rules, [&common] { return common.clock(); });
+    CaseAtHand at{o, *ledger, workflow, *actor, *found};
+    return act(at);
+}
 
-    if (c.json) {
-        json j = {{"case", s.caseNumber()},
-                  {"status", std::string(crypto::caseStatusName(s.status))},
-                  {"status_label", std::string(caseStatusChinese(s.status))},
-                  {"received", o.rules.formatLocal(s.receivedAt)},
-                  {"submitted", o.rules.formatLocal(s.createdAt)},
-                  {"due", due},
-                  {"overdue", late},
-                  {"reply", s.reply},
-                  {"anonymous", s.anonymous},
-                  {"answers", s.answers}};
-        if (!s.anonymous)
-            j["contact"] = {{"name", s.contactName.value_or("")},
-                            {"phone", s.contactPhone.value_or("")}};
-        json a = json::array();
-        for (const auto& r : answers)
-            a.push_back({{"field", r.fieldId}, {"label", r.label}, {"value", r.value}});
-        j["answers_text"] = a;
-        json h = json::array();
-        for (const auto& e : *history) {
-            json row = {{"status", std::string(crypto::caseStatusName(e.status))},
-                        {"reply", e.reply},
-                        {"at", o.rules.formatLocal(e.setAt)},
-                        {"by_staff", e.signedByStaff},
-                        {"actor", e.actorId ? json(e.actorName) : json(nullptr)},
-                        {"pushed", e.pushed}};
-            for (const auto& [key, value] :
-                 {std::pair{"result", &e.result}, {"unit", &e.unit}, {"reason", &e.reason}})
-                if (!value->empty())
-                    row[key] = *value;
-            h.push_back(std::move(row));
-        }
-        j["history"] = h;
-        json ev = json::array();
-        for (const auto& e : file->events) {
-            json row = {{"kind", std::string(caseEventKindName(e.kind))},
-                        {"at", o.rules.formatLocal(e.at)},
-                        {"actor", e.actorId ? json(e.actorName) : json(nullptr)}};
-            if (!e.text.empty())
-                row["text"] = e.text;
-            if (e.handlerId)
-                row["handler"] = e.handlerName;
-            if (e.dueDay)
-                row["due"] = CaseRules::formatDay(*e.dueDay);
-            ev.push_back(std::move(row));
-        }
-        j["internal"] = ev; // notes, assignments, extensions: never pushed, never shown to parents
-        j["handler"] = file->handlerId ? json(file->handlerName) : json(nullptr);
-        std::cout << j.dump(2) << "\n";
-        return 0;
-    }
-    std::cout << "案件 Case " << s.caseNumber() << "    "
-              << (forms.form(s.formId) ? forms.form(s.formId)->title.zh : s.formId) << "\n"
-              << "状态 Status:   " << caseStatusLabel(s.status) << "\n"
-              << "到期 Due:      " << due << "（" << o.rules.dueWorkingDays(s.category)
-              << " 个工作日 working days"
-              << (file->dueDate != o.rules.dueDate(s.receivedAt, s.category) ? ", 已延期 extended"
-                                                                             : "")
-              << "）" << (late ? "  ⚠ 超期 OVERDUE" : "") << "\n"
-              << "承办 Handler:  "
-              << (file->handlerId ? file->handlerName : std::string("未指派 not assigned")) << "\n"
-              << "接收 Received: " << o.rules.formatLocal(s.receivedAt)
-              << "    提交 Submitted: " << o.rules.formatLocal(s.createdAt) << "\n"
-              << "来源 Source:   kiosk " << s.kioskId
-              << kioskNote(registry ? &*registry : nullptr, s.kioskId) << ", "
-              << (s.source == EnvelopeSource::Network ? "network" : "USB import")
-              << (s.acknowledged ? " (server acknowledged)" : "") << "\n"
-              << "匿名 Anonymous: " << (s.anonymous ? "是 yes — no contact details" : "否 no")
-              << "\n";
-    if (!s.anonymous)
-        std::cout << "联系 Contact:  " << s.contactName.value_or("") << "  "
-                  << s.contactPhone.value_or("") << "\n";
-    std::cout << "\n—— 反映内容 Report ——\n";
-    for (const auto& a : answers)
-        if (!isIdentityField(a.fieldId))
-            std::cout << "  " << a.label << "\n      " << a.value << "\n";
-    std::cout << "\n—— 处理记录 History ——\n";
-    for (const auto& e : *history) {
-        std::cout << "  " << o.rules.formatLocal(e.setAt) << "  " << caseStatusLabel(e.status);
-        if (!e.signedByStaff)
-            std::cout << "  (自动 automatic)";
-        else
-            std::cout << "  " << (e.actorId ? e.actorName : std::string("未署名 unattributed"))
-                      << (e.pushed ? "  [已推送 pushed]" : "  [待推送 queued]");
-        std::cout << "\n";
-        if (!e.result.empty())
-            std::cout << "      结果 Result: "
-                      << caseResultChinese(parseCaseResult(e.result).value_or(CaseResult::Resolved))
-                      << " " << e.result << "\n";
-        if (!e.unit.empty())
-            std::cout << "      承办单位 Unit: " << e.unit << "\n";
-        if (!e.reason.empty())
-            std::cout << "      理由 Reason: " << e.reason << "\n";
-        if (!e.reply.empty())
-            std::cout << "      回复 Reply: " << e.reply << "\n";
-    }
-    if (!file->events.empty()) {
-        std::cout << "\n—— 内部记录 Internal (never shown to the parent) ——\n";
-        for (const auto& e : file->events) {
-            std::cout << "  " << o.rules.formatLocal(e.at) << "  "
-                      << (e.actorId ? e.actorName : std::string("未署名 unattributed")) << "  ";
-            switch (e.kind) {
-            case CaseEvent::Kind::Note:
-                std::cout << "备注 note: " << e.text;
-                break;
-            case CaseEvent::Kind::Assign:
-                std::cout << "指派 assigned to " << e.handlerName;
-                break;
-            case CaseEvent::Kind::Extend:
-                std::cout << "延期 extended to "
-                          << (e.dueDay ? CaseRules::formatDay(*e.dueDay) : std::string("?")) << ": "
-                          << e.text;
-                break;
+int runCaseShow(const CaseOptions& c) {
+    return withCase(
+        c,
+        [&](CaseAtHand& at) {
+            const Office& o = at.office;
+            auto file =
+                at.workflow.viewCase(at.actor, at.found); // audited before anything is printed
+            if (!file)
+                return complain(file.error().message);
+            const Submission& s = file->submission;
+            const auto* history = &file->history;
+            const auto forms = FormCatalog::load(o.dir.formsDir());
+            auto registry = county::KioskRegistry::load(o.dir);
+            const auto now = c.common.clock();
+            const bool late = !isFinalStatus(s.status) && o.rules.localDay(now) > file->dueDate;
+            const std::string due = CaseRules::formatDay(file->dueDate);
+            const auto answers = forms.render(s, true);
+
+            if (c.json) {
+                json j = {{"case", s.caseNumber()},
+                          {"status", std::string(crypto::caseStatusName(s.status))},
+                          {"status_label", std::string(caseStatusChinese(s.status))},
+                          {"received", o.rules.formatLocal(s.receivedAt)},
+                          {"submitted", o.rules.formatLocal(s.createdAt)},
+                          {"due", due},
+                          {"overdue", late},
+                          {"reply", s.reply},
+                          {"anonymous", s.anonymous},
+                          {"answers", s.answers}};
+                if (!s.anonymous)
+                    j["contact"] = {{"name", s.contactName.value_or("")},
+                                    {"phone", s.contactPhone.value_or("")}};
+                json a = json::array();
+                for (const auto& r : answers)
+                    a.push_back({{"field", r.fieldId}, {"label", r.label}, {"value", r.value}});
+                j["answers_text"] = a;
+                json h = json::array();
+                for (const auto& e : *history) {
+                    json row = {{"status", std::string(crypto::caseStatusName(e.status))},
+                                {"reply", e.reply},
+                                {"at", o.rules.formatLocal(e.setAt)},
+                                {"by_staff", e.signedByStaff},
+                                {"actor", e.actorId ? json(e.actorName) : json(nullptr)},
+                                {"pushed", e.pushed}};
+                    for (const auto& [key, value] :
+                         {std::pair{"result", &e.result}, {"unit", &e.unit}, {"reason", &e.reason}})
+                        if (!value->empty())
+                            row[key] = *value;
+                    h.push_back(std::move(row));
+                }
+                j["history"] = h;
+                json ev = json::array();
+                for (const auto& e : file->events) {
+                    json row = {{"kind", std::string(caseEventKindName(e.kind))},
+                                {"at", o.rules.formatLocal(e.at)},
+                                {"actor", e.actorId ? json(e.actorName) : json(nullptr)}};
+                    if (!e.text.empty())
+                        row["text"] = e.text;
+                    if (e.handlerId)
+                        row["handler"] = e.handlerName;
+                    if (e.dueDay)
+                        row["due"] = CaseRules::formatDay(*e.dueDay);
+                    ev.push_back(std::move(row));
+                }
+                j["internal"] =
+                    ev; // notes, assignments, extensions: never pushed, never shown to parents
+                j["handler"] = file->handlerId ? json(file->handlerName) : json(nullptr);
+                std::cout << j.dump(2) << "\n";
+                return 0;
             }
-            std::cout << "\n";
-        }
-    }
-    return 0;
+            std::cout << "案件 Case " << s.caseNumber() << "    "
+                      << (forms.form(s.formId) ? forms.form(s.formId)->title.zh : s.formId) << "\n"
+                      << "状态 Status:   " << caseStatusLabel(s.status) << "\n"
+                      << "到期 Due:      " << due << "（" << o.rules.dueWorkingDays(s.category)
+                      << " 个工作日 working days"
+                      << (file->dueDate != o.rules.dueDate(s.receivedAt, s.category)
+                              ? ", 已延期 extended"
+                              : "")
+                      << "）" << (late ? "  ⚠ 超期 OVERDUE" : "") << "\n"
+                      << "承办 Handler:  "
+                      << (file->handlerId ? file->handlerName : std::string("未指派 not assigned"))
+                      << "\n"
+                      << "接收 Received: " << o.rules.formatLocal(s.receivedAt)
+                      << "    提交 Submitted: " << o.rules.formatLocal(s.createdAt) << "\n"
+                      << "来源 Source:   kiosk " << s.kioskId
+                      << kioskNote(registry ? &*registry : nullptr, s.kioskId) << ", "
+                      << (s.source == EnvelopeSource::Network ? "network" : "USB import")
+                      << (s.acknowledged ? " (server acknowledged)" : "") << "\n"
+                      << "匿名 Anonymous: "
+                      << (s.anonymous ? "是 yes — no contact details" : "否 no") << "\n";
+            if (!s.anonymous)
+                std::cout << "联系 Contact:  " << s.contactName.value_or("") << "  "
+                          << s.contactPhone.value_or("") << "\n";
+            std::cout << "\n—— 反映内容 Report ——\n";
+            for (const auto& a : answers)
+                if (!isIdentityField(a.fieldId))
+                    std::cout << "  " << a.label << "\n      " << a.value << "\n";
+            std::cout << "\n—— 处理记录 History ——\n";
+            for (const auto& e : *history) {
+                std::cout << "  " << o.rules.formatLocal(e.setAt) << "  "
+                          << caseStatusLabel(e.status);
+                if (!e.signedByStaff)
+                    std::cout << "  (自动 automatic)";
+                else
+                    std::cout << "  "
+                              << (e.actorId ? e.actorName : std::string("未署名 unattributed"))
+                              << (e.pushed ? "  [已推送 pushed]" : "  [待推送 queued]");
+                std::cout << "\n";
+                if (!e.result.empty())
+                    std::cout << "      结果 Result: "
+                              << caseResultChinese(
+                                     parseCaseResult(e.result).value_or(CaseResult::Resolved))
+                              << " " << e.result << "\n";
+                if (!e.unit.empty())
+                    std::cout << "      承办单位 Unit: " << e.unit << "\n";
+                if (!e.reason.empty())
+                    std::cout << "      理由 Reason: " << e.reason << "\n";
+                if (!e.reply.empty())
+                    std::cout << "      回复 Reply: " << e.reply << "\n";
+            }
+            if (!file->events.empty()) {
+                std::cout << "\n—— 内部记录 Internal (never shown to the parent) ——\n";
+                for (const auto& e : file->events) {
+                    std::cout << "  " << o.rules.formatLocal(e.at) << "  "
+                              << (e.actorId ? e.actorName : std::string("未署名 unattributed"))
+                              << "  ";
+                    switch (e.kind) {
+                    case CaseEvent::Kind::Note:
+                        std::cout << "备注 note: " << e.text;
+                        break;
+                    case CaseEvent::Kind::Assign:
+                        std::cout << "指派 assigned to " << e.handlerName;
+                        break;
+                    case CaseEvent::Kind::Extend:
+                        std::cout << "延期 extended to "
+                                  << (e.dueDay ? CaseRules::formatDay(*e.dueDay) : std::string("?"))
+                                  << ": " << e.text;
+                        break;
+                    }
+                    std::cout << "\n";
+                }
+            }
+            return 0;
+        });
 }
 
 int runCaseSet(const CaseOptions& c) {
-    auto office = loadOffice(c.common);
-    if (!office)
-        return complain(office.error());
-    auto& o = *office;
     auto status = parseCaseStatus(c.status);
     if (!status)
         return complain("--status \"" + c.status +
                         "\" is not a status; use received 已接收, accepted 已受理, in_progress "
                         "办理中, closed 已办结, transferred 已转办 or not_accepted 不予受理.");
-    const std::string reply = c.reply.value_or("");
-    if (reply.size() > crypto::kMaxReplyBytes)
-        return complain("--reply is " + std::to_string(reply.size()) +
-                        " bytes; a reply shown at "
-                        "the kiosk may have at most " +
-                        std::to_string(crypto::kMaxReplyBytes) +
-                        " bytes (about 1300 Chinese characters). Shorten it.");
-    auto ledger = openLedger(o.dir, o.config, o.passphrase, false);
-    if (!ledger)
-        return complain(ledger.error().message);
     StatusChange change;
     change.status = *status;
-    change.reply = reply;
+    change.reply = c.reply.value_or("");
     change.unit = c.unit;
     change.reason = c.reason;
+    if (change.reply.size() > crypto::kMaxReplyBytes)
+        return complain("--reply is " + std::to_string(change.reply.size()) +
+                        " bytes; a reply shown at the kiosk may have at most " +
+                        std::to_string(crypto::kMaxReplyBytes) +
+                        " bytes (about 1300 Chinese characters). Shorten it.");
     if (!c.result.empty() && !(change.result = parseCaseResult(c.result)))
         return complain("--result \"" + c.result +
                         "\" is not a result; use resolved 已解决, partly_resolved 部分解决, "
                         "explained 已解释说明 or unfounded 反映不属实.");
-    auto found = findCase(*ledger, o, c.ident);
-    if (!found)
-        return complain(found.error());
-    auto actor = resolveActor(*ledger, c.common);
-    if (!actor)
-        return complain(actor.error());
-    // Refused changes are refused before the signing key (and its passphrase) is asked for.
-    if (auto refused = checkStatusChange(found->status, change))
-        return complain(refused->message);
-    auto signer = crypto::readEd25519SecretKey(o.dir.signingSecretKey(),
-                                               crypto::KeyKind::CountySigningSecret, o.passphrase);
-    if (!signer)
-        return complain(signer.error().message);
-    const auto now = c.common.clock();
-    CaseWorkflow workflow(*ledger, o.rules, [now] { return now; });
-    auto id = workflow.changeStatus(*actor, found->id, change, *signer);
-    if (!id)
-        return complain(id.error().message);
-    std::cout << "已记录 Recorded: case " << found->caseNumber() << " → "
-              << caseStatusLabel(*status) << (reply.empty() ? "" : ", with a reply") << " by "
-              << actor->label() << " (signed with " << o.dir.signingSecretKey().filename().string()
-              << ").\n";
-    if (c.offline) {
-        std::cout << "未推送 Not pushed (--offline): it is queued and goes to the server at the "
-                     "next `pull` or `case set`.\n";
+    return withCase(c, [&](CaseAtHand& at) {
+        const Office& o = at.office;
+        // Refused changes are refused before the signing key (and its passphrase) is asked for.
+        if (auto refused = checkStatusChange(at.found.status, change))
+            return complain(refused->message);
+        auto signer = crypto::readEd25519SecretKey(
+            o.dir.signingSecretKey(), crypto::KeyKind::CountySigningSecret, o.passphrase);
+        if (!signer)
+            return complain(signer.error().message);
+        auto id = at.workflow.changeStatus(at.actor, at.found.id, change, *signer);
+        if (!id)
+            return complain(id.error().message);
+        std::cout << "已记录 Recorded: case " << at.found.caseNumber() << " → "
+                  << caseStatusLabel(change.status)
+                  << (change.reply.empty() ? "" : ", with a reply") << " by " << at.actor.label()
+                  << " (signed with " << o.dir.signingSecretKey().filename().string() << ").\n";
+        if (c.offline) {
+            std::cout << "未推送 Not pushed (--offline): it is queued and goes to the server at "
+                         "the next `pull` or `case set`.\n";
+            return 0;
+        }
+        auto server = connectServer(o, c.server);
+        if (!server) {
+            std::cout << "未推送 Not pushed: " << server.error().message
+                      << "\n  It is queued in the ledger and goes to the server at the next "
+                         "`pull` or `case set`.\n";
+            return 0;
+        }
+        auto pushed = pushPendingStatuses(at.ledger, **server, c.common.clock());
+        if (!pushed)
+            return complain(pushed.error().message);
+        if (pushed->pushed)
+            std::cout << "已推送 Pushed " << pushed->pushed
+                      << " status change(s); parents see it at any kiosk with the receipt code.\n";
+        for (const auto& m : pushed->messages)
+            std::cout << "  " << m << "\n";
         return 0;
-    }
-    auto server = connectServer(o, c.server);
-    if (!server) {
-        std::cout << "未推送 Not pushed: " << server.error().message
-                  << "\n  It is queued in the ledger and goes to the server at the next `pull` "
-                     "or `case set`.\n";
-        return 0;
-    }
-    auto pushed = pushPendingStatuses(*ledger, **server, now);
-    if (!pushed)
-        return complain(pushed.error().message);
-    if (pushed->pushed)
-        std::cout << "已推送 Pushed " << pushed->pushed
-                  << " status change(s); parents see it at any kiosk with the receipt code.\n";
-    for (const auto& m : pushed->messages)
-        std::cout << "  " << m << "\n";
-    return 0;
+    });
 }
 
 struct AlarmsOptions {
@@ -655,51 +672,32 @@ struct CaseEventOptions {
     std::string reason;  // extend
 };
 
-/// Opens the ledger, finds the case and the actor, and runs `act` on the workflow.
-template <class Act>
-int withCaseWorkflow(const CaseEventOptions& c, Act act) {
-    auto office = loadOffice(c.common);
-    if (!office)
-        return complain(office.error());
-    auto& o = *office;
-    auto ledger = openLedger(o.dir, o.config, o.passphrase, false);
-    if (!ledger)
-        return complain(ledger.error().message);
-    auto found = findCase(*ledger, o, c.ident);
-    if (!found)
-        return complain(found.error());
-    auto actor = resolveActor(*ledger, c.common);
-    if (!actor)
-        return complain(actor.error());
-    CaseWorkflow workflow(*ledger, o.rules, [&c] { return c.common.clock(); });
-    return act(*ledger, workflow, *actor, *found);
-}
-
 int runCaseNote(const CaseEventOptions& c) {
-    return withCaseWorkflow(
+    return withCase(
         c,
-        [&](Ledger&, CaseWorkflow& w, const Actor& actor, const Submission& found) {
-            if (auto done = w.addNote(actor, found.id, c.text); !done)
+        [&](CaseAtHand& at) {
+            if (auto done = at.workflow.addNote(at.actor, at.found.id, c.text); !done)
                 return complain(done.error().message);
-            std::cout << "已记录备注 Note added to case " << found.caseNumber() << " by "
-                      << actor.label() << " (internal: never pushed, never shown to the parent).\n";
+            std::cout << "已记录备注 Note added to case " << at.found.caseNumber() << " by "
+                      << at.actor.label()
+                      << " (internal: never pushed, never shown to the parent).\n";
             return 0;
         });
 }
 
 int runCaseAssign(const CaseEventOptions& c) {
-    return withCaseWorkflow(
+    return withCase(
         c,
-        [&](Ledger& ledger, CaseWorkflow& w, const Actor& actor, const Submission& found) {
+        [&](CaseAtHand& at) {
             StaffAccounts accounts(
-                ledger, [&c] { return c.common.clock(); });
+                at.ledger, [&c] { return c.common.clock(); });
             auto handler = accounts.find(c.handler);
             if (!handler)
                 return complain(handler.error().message);
-            if (auto done = w.assign(actor, found.id, *handler); !done)
+            if (auto done = at.workflow.assign(at.actor, at.found.id, *handler); !done)
                 return complain(done.error().message);
-            std::cout << "已指派 Case " << found.caseNumber() << " assigned to " << handler->name
-                      << " by " << actor.label() << ".\n";
+            std::cout << "已指派 Case " << at.found.caseNumber() << " assigned to " << handler->name
+                      << " by " << at.actor.label() << ".\n";
             return 0;
         });
 }
@@ -708,14 +706,13 @@ int runCaseExtend(const CaseEventOptions& c) {
     const auto until = parseDay(c.until);
     if (!until)
         return complain("--until \"" + c.until + "\" is not a date; write YYYY-MM-DD.");
-    return withCaseWorkflow(
-        c, [&](Ledger&, CaseWorkflow& w, const Actor& actor, const Submission& found) {
-            if (auto done = w.extendDeadline(actor, found.id, *until, c.reason); !done)
-                return complain(done.error().message);
-            std::cout << "已延期 Case " << found.caseNumber() << " is now due "
-                      << CaseRules::formatDay(*until) << " (by " << actor.label() << ").\n";
-            return 0;
-        });
+    return withCase(c, [&](CaseAtHand& at) {
+        if (auto done = at.workflow.extendDeadline(at.actor, at.found.id, *until, c.reason); !done)
+            return complain(done.error().message);
+        std::cout << "已延期 Case " << at.found.caseNumber() << " is now due "
+                  << CaseRules::formatDay(*until) << " (by " << at.actor.label() << ").\n";
+        return 0;
+    });
 }
 
 // ---- stats / audit --------------------------------------------------------------------------
