@@ -288,9 +288,6 @@ Result<StaffUser, AccountError> StaffAccounts::authenticate(const std::string& n
                                      " s.",
                                  user.lockedUntil});
     const bool match = verifyPasswordArgon2id(stored, password);
-    if (user.disabled)
-        return fail(AccountError{Code::Disabled, "账户已停用 The account \"" + name +
-                                                     "\" is disabled; ask a supervisor."});
     if (!match) {
         const LoginState next = afterFailedLogin({user.failedLogins, user.lockedUntil}, now);
         auto recorded = inTransaction(
@@ -307,6 +304,10 @@ Result<StaffUser, AccountError> StaffAccounts::authenticate(const std::string& n
             return fail(recorded.error());
         return fail(wrong);
     }
+    // Only someone who knows the password learns that the account is disabled.
+    if (user.disabled)
+        return fail(AccountError{Code::Disabled, "账户已停用 The account \"" + name +
+                                                     "\" is disabled; ask a supervisor."});
     auto recorded =
         inTransaction(m_ledger, {now, user.id, "user.login", std::nullopt, ""}, [&](sqlite3* db) {
             Stmt u(db, "UPDATE staff_users SET failed_logins = 0, locked_until = 0 WHERE id = ?1");

@@ -7,10 +7,11 @@
 // deleted, and keep their name, because history and the audit log name their actor by id.
 //
 // Lock-out: after kFreeFailures wrong passwords in a row an account is locked for a delay that
-// doubles with every further failure (30 s, 1 min, 2 min, … up to 1 hour); a correct password
-// during the delay is refused like a wrong one, and does not count. A correct password after the
-// delay resets the count. The rule is the pure function lockoutDelaySeconds(); the clock is
-// injected, so tests move time instead of waiting.
+// doubles with every further failure (30 s, 1 min, 2 min, … up to 1 hour). During the delay every
+// attempt is refused as Locked without looking at the password, and does not count. A correct
+// password after the delay resets the count. A disabled account is told apart from a wrong
+// password only when the password was right. The rule is the pure function lockoutDelaySeconds();
+// the clock is injected, so tests move time instead of waiting.
 //
 // Every change to an account appends an audit row (audit_log.hpp) in the same transaction.
 #pragma once

@@ -385,6 +385,23 @@ struct CaseOptions {
     bool offline = false, json = false;
 };
 
+/// Loads the office and opens the ledger (creating it when `mayCreateLedger`), names the acting
+/// account, and returns `act(office, ledger, actor)`.
+template <class Act>
+int withActor(const Common& common, bool mayCreateLedger, Act act) {
+    auto office = loadOffice(common);
+    if (!office)
+        return complain(office.error());
+    auto& o = *office;
+    auto ledger = openLedger(o.dir, o.config, o.passphrase, mayCreateLedger);
+    if (!ledger)
+        return complain(ledger.error().message);
+    auto actor = resolveActor(*ledger, common);
+    if (!actor)
+        return complain(actor.error());
+    return act(o, *ledger, *actor);
+}
+
 /// One case being worked: what withCase() hands its action.
 struct CaseAtHand {
     Office& office;
@@ -398,23 +415,15 @@ struct CaseAtHand {
 /// (`options.common`), and returns `act(CaseAtHand&)`.
 template <class Options, class Act>
 int withCase(const Options& options, Act act) {
-    auto office = loadOffice(options.common);
-    if (!office)
-        return complain(office.error());
-    auto& o = *office;
-    auto ledger = openLedger(o.dir, o.config, o.passphrase, false);
-    if (!ledger)
-        return complain(ledger.error().message);
-    auto found = findCase(*ledger, o, options.ident);
-    if (!found)
-        return complain(found.error());
-    auto actor = resolveActor(*ledger, options.common);
-    if (!actor)
-        return complain(actor.error());
     const Common& common = options.common;
-    CaseWorkflow workflow(*ledger, o.rules, [&common] { return common.clock(); });
-    CaseAtHand at{o, *ledger, workflow, *actor, *found};
-    return act(at);
+    return withActor(common, false, [&](Office& o, Ledger& ledger, const Actor& actor) {
+        auto found = findCase(ledger, o, options.ident);
+        if (!found)
+            return complain(found.error());
+        CaseWorkflow workflow(ledger, o.rules, [&common] { return common.clock(); });
+        CaseAtHand at{o, ledger, workflow, actor, *found};
+        return act(at);
+    });
 }
 
 int runCaseShow(const CaseOptions& c) {
@@ -829,48 +838,45 @@ struct AuditOptions {
 };
 
 int runAudit(const AuditOptions& a) {
-    auto office = loadOffice(a.common);
-    if (!office)
-        return complain(office.error());
-    auto& o = *office;
-    auto ledger = openLedger(o.dir, o.config, o.passphrase, false);
-    if (!ledger)
-        return complain(ledger.error().message);
-    auto actor = resolveActor(*ledger, a.common);
-    if (!actor)
-        return complain(actor.error());
-    if (!mayPerform(*actor, CaseAction::ReadAudit))
-        return complain("无权查看审计日志 Only a supervisor or an auditor may read the audit log.");
-    AuditFilter filter;
-    if (!a.ident.empty()) {
-        auto found = findCase(*ledger, o, a.ident);
-        if (!found)
-            return complain(found.error());
-        filter.caseId = found->id;
-    }
-    auto rows = readAudit(*ledger, filter);
-    if (!rows)
-        return complain(rows.error().message);
-    json out = json::array();
-    for (const auto& e : *rows) {
-        const std::string who = e.record.actorId ? e.actorName : "";
-        if (a.json) {
-            out.push_back({{"at", o.rules.formatLocal(e.record.at)},
-                           {"actor", e.record.actorId ? json(who) : json(nullptr)},
-                           {"action", e.record.action},
-                           {"case", e.caseNumber.empty() ? json(nullptr) : json(e.caseNumber)},
-                           {"detail", e.record.detail}});
-            continue;
-        }
-        std::cout << o.rules.formatLocal(e.record.at) << "  "
-                  << (who.empty() ? std::string("未署名 unattributed") : who) << "  "
-                  << e.record.action << "  " << e.caseNumber << "  " << e.record.detail << "\n";
-    }
-    if (a.json)
-        std::cout << out.dump(2) << "\n";
-    else if (rows->empty())
-        std::cout << "审计日志为空 The audit log is empty.\n";
-    return 0;
+    return withActor(
+        a.common, false,
+        [&](Office& o, Ledger& ledger, const Actor& actor) {
+            if (!mayPerform(actor, CaseAction::ReadAudit))
+                return complain(
+                    "无权查看审计日志 Only a supervisor or an auditor may read the audit log.");
+            AuditFilter filter;
+            if (!a.ident.empty()) {
+                auto found = findCase(ledger, o, a.ident);
+                if (!found)
+                    return complain(found.error());
+                filter.caseId = found->id;
+            }
+            auto rows = readAudit(ledger, filter);
+            if (!rows)
+                return complain(rows.error().message);
+            json out = json::array();
+            for (const auto& e : *rows) {
+                const std::string who = e.record.actorId ? e.actorName : "";
+                if (a.json) {
+                    out.push_back(
+                        {{"at", o.rules.formatLocal(e.record.at)},
+                         {"actor", e.record.actorId ? json(who) : json(nullptr)},
+                         {"action", e.record.action},
+                         {"case", e.caseNumber.empty() ? json(nullptr) : json(e.caseNumber)},
+                         {"detail", e.record.detail}});
+                    continue;
+                }
+                std::cout << o.rules.formatLocal(e.record.at) << "  "
+                          << (who.empty() ? std::string("未署名 unattributed") : who) << "  "
+                          << e.record.action << "  " << e.caseNumber << "  " << e.record.detail
+                          << "\n";
+            }
+            if (a.json)
+                std::cout << out.dump(2) << "\n";
+            else if (rows->empty())
+                std::cout << "审计日志为空 The audit log is empty.\n";
+            return 0;
+        });
 }
 
 // ---- user add / list / disable / passwd -----------------------------------------------------
@@ -882,22 +888,17 @@ struct UserOptions {
     bool enable = false, json = false;
 };
 
-/// Opens the ledger (creating it: accounts may be made before the first pull) and checks that
-/// the actor may manage accounts: a supervisor, or anyone before the first account exists.
+/// Runs `act(accounts, actor)` on the office's ledger, created if need be: accounts may be made
+/// before the first pull. Each command checks what the actor may do.
 template <class Act>
 int withAccounts(const UserOptions& u, bool mayCreateLedger, Act act) {
-    auto office = loadOffice(u.common);
-    if (!office)
-        return complain(office.error());
-    auto& o = *office;
-    auto ledger = openLedger(o.dir, o.config, o.passphrase, mayCreateLedger);
-    if (!ledger)
-        return complain(ledger.error().message);
-    auto actor = resolveActor(*ledger, u.common);
-    if (!actor)
-        return complain(actor.error());
-    StaffAccounts accounts(*ledger, [&u] { return u.common.clock(); });
-    return act(accounts, *actor);
+    return withActor(
+        u.common, mayCreateLedger,
+        [&](Office&, Ledger& ledger, const Actor& actor) {
+            StaffAccounts accounts(
+                ledger, [&u] { return u.common.clock(); });
+            return act(accounts, actor);
+        });
 }
 
 int runUserAdd(const UserOptions& u) {

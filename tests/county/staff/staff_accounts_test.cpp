@@ -125,6 +125,7 @@ TEST_CASE("wrong passwords lock an account for growing delays", "[staff][account
     // Disabled: refused even with the right password; a new password clears a lock-out.
     REQUIRE(accounts.setDisabled("clerk1", true, std::nullopt).ok());
     CHECK(accounts.authenticate("clerk1", pw("a good password")).error().code == C::Disabled);
+    CHECK(accounts.authenticate("clerk1", pw("guess")).error().code == C::WrongPassword);
     REQUIRE(accounts.setDisabled("clerk1", false, std::nullopt).ok());
     for (int i = 0; i <= kFreeFailures; ++i)
         (void)accounts.authenticate("clerk1", pw("guess"));
