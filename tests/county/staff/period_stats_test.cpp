@@ -176,6 +176,29 @@ TEST_CASE("a period that has not ended is marked provisional", "[staff][stats]")
     CHECK(w.stats(at("2026-11-30", 0)).complete); // local midnight after the last day
 }
 
+TEST_CASE("a report counts as received when the office recorded it, not when the server took it",
+          "[staff][stats]") {
+    Week w;
+    // Acknowledged by the intake server on Sunday before the week, pulled on Monday.
+    auto e = w.county.make("k1", complaintAnswers("周日提交"));
+    const auto ack = w.county.ack(e.envelope, at("2026-11-22", 20));
+    REQUIRE(w.ledger
+                .recordBatch({opened(w.county, *w.loaded, e.envelope, ack)}, {}, std::nullopt,
+                             at("2026-11-23", 9))
+                .ok());
+    const auto week = w.stats(at("2026-12-01", 0));
+    CHECK(week.total.received == 1);
+    CHECK(week.total.openAtEnd == 1);
+    auto timelines = loadCaseTimelines(w.ledger);
+    REQUIRE(timelines.ok());
+    const auto before = computePeriodStats(*timelines, w.rules, day("2026-11-16"),
+                                           day("2026-11-22"), at("2026-12-01", 0));
+    CHECK(before.total.received == 0); // that week was reported before the pull
+    CHECK(before.total.openAtEnd == 0);
+    // The due date still counts from the server's acknowledgement.
+    CHECK(timelines->at(0).receivedAt == at("2026-11-22", 20));
+}
+
 TEST_CASE("handling time counts working days by the office calendar", "[staff][stats]") {
     CaseRules r;
     CHECK(r.workingDaysBetween(day("2026-11-23"), day("2026-11-23")) == 0);
