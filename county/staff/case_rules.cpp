@@ -80,6 +80,14 @@ sys_days CaseRules::dueDate(std::int64_t receivedAt, const std::string& category
     return day;
 }
 
+int CaseRules::workingDaysBetween(sys_days after, sys_days upTo) const {
+    int n = 0;
+    // Bounded like dueDate(): ten years of days at most.
+    for (sys_days day = after + days{1}; day <= upTo && day - after <= days{3660}; day += days{1})
+        n += isWorkingDay(day);
+    return n;
+}
+
 bool CaseRules::isOverdue(std::int64_t receivedAt, const std::string& category, CaseStatus status,
                           std::int64_t now) const {
     if (isFinalStatus(status))

@@ -55,6 +55,9 @@ struct CaseRules {
     int dueWorkingDays(const std::string& category) const;
     /// The due date (a local calendar day) of a complaint received at `receivedAt`.
     std::chrono::sys_days dueDate(std::int64_t receivedAt, const std::string& category) const;
+    /// Working days after `after` up to and including `upTo` (0 when `upTo` is not later): the
+    /// unit of handling times, matching how the due date counts.
+    int workingDaysBetween(std::chrono::sys_days after, std::chrono::sys_days upTo) const;
     /// True when `now` is after the end of the due date and the status is not final.
     bool isOverdue(std::int64_t receivedAt, const std::string& category, crypto::CaseStatus status,
                    std::int64_t now) const;

@@ -352,7 +352,11 @@ struct Ledger::Impl {
 };
 
 Ledger::Ledger(std::unique_ptr<Impl> impl, fs::path file)
-    : m_impl(std::move(impl)), m_file(std::move(file)) {}
+    : m_impl(std::move(impl)), m_file(std::move(file)), m_db(m_impl->db.get()) {}
+
+LedgerError Ledger::sqlError(int rc, std::string_view doing) const {
+    return sqliteError(m_db, m_file, rc, doing);
+}
 Ledger::Ledger(Ledger&&) noexcept = default;
 Ledger& Ledger::operator=(Ledger&&) noexcept = default;
 Ledger::~Ledger() = default;
@@ -685,16 +689,32 @@ Result<Submission, LedgerError> Ledger::caseByNumber(const std::string& kioskId,
 Result<std::vector<HistoryEntry>, LedgerError> Ledger::history(std::int64_t caseId) {
     sqlite3* db = m_impl->db.get();
     Stmt s(db, "SELECT h.id, h.status, h.reply, h.set_at, h.signed IS NOT NULL, "
-               "EXISTS (SELECT 1 FROM status_pushes p WHERE p.history_id = h.id) "
-               "FROM status_history h WHERE h.envelope_id = ?1 ORDER BY h.id");
+               "EXISTS (SELECT 1 FROM status_pushes p WHERE p.history_id = h.id), "
+               "h.actor_id, coalesce(u.name, ''), coalesce(h.result, ''), coalesce(h.unit, ''), "
+               "coalesce(h.reason, '') "
+               "FROM status_history h LEFT JOIN staff_users u ON u.id = h.actor_id "
+               "WHERE h.envelope_id = ?1 ORDER BY h.id");
     if (s.prepareRc() != SQLITE_OK)
         return fail(sqliteError(db, m_file, s.prepareRc(), "reading"));
     s.bind(1, caseId);
     std::vector<HistoryEntry> out;
     int rc;
-    while ((rc = s.step()) == SQLITE_ROW)
-        out.push_back({s.i64(0), static_cast<crypto::CaseStatus>(s.i64(1)), s.text(2), s.i64(3),
-                       s.i64(4) != 0, s.i64(5) != 0});
+    while ((rc = s.step()) == SQLITE_ROW) {
+        HistoryEntry e;
+        e.id = s.i64(0);
+        e.status = static_cast<crypto::CaseStatus>(s.i64(1));
+        e.reply = s.text(2);
+        e.setAt = s.i64(3);
+        e.signedByStaff = s.i64(4) != 0;
+        e.pushed = s.i64(5) != 0;
+        if (!s.isNull(6))
+            e.actorId = s.i64(6);
+        e.actorName = s.text(7);
+        e.result = s.text(8);
+        e.unit = s.text(9);
+        e.reason = s.text(10);
+        out.push_back(std::move(e));
+    }
     if (rc != SQLITE_DONE)
         return fail(sqliteError(db, m_file, rc, "reading"));
     return out;
@@ -730,35 +750,62 @@ Result<std::int64_t, LedgerError> Ledger::appendStatus(std::int64_t caseId,
                                                        crypto::CaseStatus status,
                                                        const std::string& reply, std::int64_t setAt,
                                                        const std::string& signedJson) {
-    sqlite3* db = m_impl->db.get();
+    StatusRow row;
+    row.caseId = caseId;
+    row.status = status;
+    row.reply = reply;
+    row.setAt = setAt;
+    row.signedJson = signedJson;
+    return appendStatus(row);
+}
+
+Result<std::int64_t, LedgerError> Ledger::appendStatus(const StatusRow& row) {
+    Transaction txn(m_db);
+    if (int rc = txn.begin(); rc != SQLITE_OK)
+        return fail(sqliteError(m_db, m_file, rc, "recording into"));
+    auto id = appendStatusInTransaction(row);
+    if (!id)
+        return id;
+    if (int rc = txn.commit(); rc != SQLITE_OK)
+        return fail(sqliteError(m_db, m_file, rc, "recording into"));
+    return id;
+}
+
+Result<std::int64_t, LedgerError> Ledger::appendStatusInTransaction(const StatusRow& row) {
+    sqlite3* db = m_db;
     auto err = [&](int rc) {
         return fail(sqliteError(db, m_file, rc, "recording into"));
     };
-    Transaction txn(db);
-    if (int rc = txn.begin(); rc != SQLITE_OK)
-        return err(rc);
-    Stmt h(db, "INSERT INTO status_history (envelope_id, status, reply, set_at, signed) "
-               "VALUES (?1, ?2, ?3, ?4, ?5)");
-    h.bind(1, caseId);
-    h.bind(2, static_cast<std::int64_t>(status));
-    h.bindText(3, reply);
-    h.bind(4, setAt);
-    h.bindText(5, signedJson);
+    auto optional = [](const std::string& v) {
+        return v.empty() ? std::nullopt : std::optional<std::string>(v);
+    };
+    Stmt h(db, "INSERT INTO status_history (envelope_id, status, reply, set_at, signed, actor_id, "
+               "result, unit, reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+    h.bind(1, row.caseId);
+    h.bind(2, static_cast<std::int64_t>(row.status));
+    h.bindText(3, row.reply);
+    h.bind(4, row.setAt);
+    h.bindText(5, row.signedJson);
+    if (row.actorId)
+        h.bind(6, *row.actorId);
+    else
+        h.bindNull(6);
+    h.bindOptText(7, optional(row.result));
+    h.bindOptText(8, optional(row.unit));
+    h.bindOptText(9, optional(row.reason));
     if (int rc = h.prepareRc() == SQLITE_OK ? h.step() : h.prepareRc(); rc != SQLITE_DONE)
         return err(rc);
     const std::int64_t historyId = sqlite3_last_insert_rowid(db);
     Stmt c(db, "UPDATE cases SET status = ?2, reply = ?3, updated_at = ?4 WHERE envelope_id = ?1");
-    c.bind(1, caseId);
-    c.bind(2, static_cast<std::int64_t>(status));
-    c.bindText(3, reply);
-    c.bind(4, setAt);
+    c.bind(1, row.caseId);
+    c.bind(2, static_cast<std::int64_t>(row.status));
+    c.bindText(3, row.reply);
+    c.bind(4, row.setAt);
     if (int rc = c.prepareRc() == SQLITE_OK ? c.step() : c.prepareRc(); rc != SQLITE_DONE)
         return err(rc);
     if (sqlite3_changes(db) != 1)
-        return fail(LedgerError{Code::NotFound, "no case with id " + std::to_string(caseId) +
+        return fail(LedgerError{Code::NotFound, "no case with id " + std::to_string(row.caseId) +
                                                     " in " + m_file.string() + "."});
-    if (int rc = txn.commit(); rc != SQLITE_OK)
-        return err(rc);
     return historyId;
 }
 

@@ -24,6 +24,8 @@
 #include <string_view>
 #include <vector>
 
+struct sqlite3;
+
 namespace minsheng::staff {
 
 inline constexpr const char* kLedgerFileName = "ledger.db";
@@ -123,6 +125,22 @@ struct HistoryEntry {
     std::int64_t setAt = 0;
     bool signedByStaff = false; // false for the automatic 已接收 entry
     bool pushed = false;
+    // Who (ledger_schema.hpp invariant 11): an account, or nobody named (actorId empty: the
+    // system when !signedByStaff, else a staff change made without a named account).
+    std::optional<std::int64_t> actorId;
+    std::string actorName;
+    std::string result, unit, reason; // closing result, 转办 destination, reopening reason
+};
+
+/// One status_history row to append (invariants 5, 7, 11).
+struct StatusRow {
+    std::int64_t caseId = 0;
+    crypto::CaseStatus status = crypto::CaseStatus::Received;
+    std::string reply;
+    std::int64_t setAt = 0;
+    std::string signedJson; // the county-signed case status (wire form)
+    std::optional<std::int64_t> actorId;
+    std::string result, unit, reason; // empty = none (stored as NULL)
 };
 
 struct PendingPush {
@@ -181,17 +199,30 @@ public:
     [[nodiscard]] Result<std::int64_t, LedgerError>
     appendStatus(std::int64_t caseId, crypto::CaseStatus status, const std::string& reply,
                  std::int64_t setAt, const std::string& signedJson);
+    /// The same, with the actor and the workflow's fields, in its own transaction.
+    [[nodiscard]] Result<std::int64_t, LedgerError> appendStatus(const StatusRow& row);
+    /// The same inside a transaction the caller holds (case_workflow.cpp appends the audit row
+    /// in it too). Returns the history id; on failure the caller rolls back.
+    [[nodiscard]] Result<std::int64_t, LedgerError> appendStatusInTransaction(const StatusRow& row);
     /// Staff changes not yet accepted by the server, oldest first.
     [[nodiscard]] Result<std::vector<PendingPush>, LedgerError> pendingPushes();
     [[nodiscard]] Result<Ok, LedgerError> markPushed(std::int64_t historyId, std::int64_t at);
 
     [[nodiscard]] Result<Ok, LedgerError> integrityCheck();
 
+    /// The open connection, for the modules of minsheng_staff that keep their own tables in the
+    /// ledger (staff_accounts, case_workflow, audit_log, period_stats) and follow its invariants
+    /// and transaction discipline. Nothing outside county/staff uses it.
+    sqlite3* connection() { return m_db; }
+    /// A failed SQLite call on this ledger, in the ledger's words (`doing`: "reading").
+    LedgerError sqlError(int rc, std::string_view doing) const;
+
 private:
     struct Impl;
     explicit Ledger(std::unique_ptr<Impl> impl, std::filesystem::path file);
     std::unique_ptr<Impl> m_impl;
     std::filesystem::path m_file;
+    sqlite3* m_db = nullptr; // owned by m_impl
 };
 
 } // namespace minsheng::staff

@@ -33,6 +33,29 @@
 //      never downgraded.
 //   9. DIR/ledger.db is always a complete ledger: a new one is built under ledger.db.creating and
 //      link()ed into place, so an empty or foreign ledger.db is reported, never recreated.
+//  10. Staff accounts (staff_users, step 2) are never deleted, and an account's id and name never
+//      change (trigger staff_users_identity, staff_users_kept): history, case events and the
+//      audit log name their actor by id, so the name they show must stay the one that acted.
+//      A password is stored only as its Argon2id string (crypto_pwhash_str, `$argon2id$`
+//      prefix checked); the password itself is never written. An account is disabled, never
+//      removed. failed_logins and locked_until are the lock-out state (staff_accounts.hpp).
+//  11. Every status_history row names its actor: actor_id NULL with signed NULL is the automatic
+//      已接收 entry (the system); actor_id NULL with signed set is a staff change made without a
+//      named account (rows written before accounts existed, or in an office with no accounts);
+//      otherwise actor_id is the account that made it. result (closing), unit (转办) and reason
+//      (reopening) are kept on the row; which status needs which is case_workflow.hpp's status
+//      machine, enforced there (rows from before step 2 were written without it).
+//  12. Internal case events — notes, assignments, deadline extensions — live in case_events,
+//      append-only (triggers case_events_append_only_*). They are never pushed to the intake
+//      server and never part of the signed case status: only status_history's reply is public
+//      (invariant 7).
+//  13. audit_log is append-only (triggers audit_log_append_only_*): every change made through
+//      the staff library and every view of a report's content appends one row — who, when, what —
+//      in the same transaction as the change it records.
+//  14. The statistics (period_stats.hpp) are a function of event times recorded here: envelopes'
+//      recorded_at, status_history's set_at and case_events' at. Because history and events are
+//      append-only and their times are the moment of recording, later work never changes the
+//      figures of a period that has ended.
 #pragma once
 
 #include "sync/store/sqlite_store.hpp"
@@ -199,6 +222,78 @@ END;
 CREATE TRIGGER status_pushes_immutable BEFORE UPDATE ON status_pushes
 BEGIN
     SELECT RAISE(ABORT, 'ledger invariant 7: a push record is immutable');
+END;
+)sql"},
+    MigrationStep{2, "staff accounts, actors on history, internal case events, audit log",
+                  R"sql(
+-- Invariant 10.
+CREATE TABLE staff_users (
+    id             INTEGER PRIMARY KEY,
+    name           TEXT NOT NULL UNIQUE CHECK (length(name) BETWEEN 1 AND 64),
+    role           TEXT NOT NULL CHECK (role IN ('clerk', 'supervisor', 'auditor')),
+    password_hash  TEXT NOT NULL CHECK (substr(password_hash, 1, 10) = '$argon2id$'),
+    disabled       INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)),
+    failed_logins  INTEGER NOT NULL DEFAULT 0 CHECK (failed_logins >= 0),
+    locked_until   INTEGER NOT NULL DEFAULT 0,
+    created_at     INTEGER NOT NULL
+);
+CREATE TRIGGER staff_users_identity BEFORE UPDATE ON staff_users
+WHEN NEW.id IS NOT OLD.id OR NEW.name IS NOT OLD.name OR NEW.created_at IS NOT OLD.created_at
+BEGIN
+    SELECT RAISE(ABORT, 'ledger invariant 10: an account keeps its id and name');
+END;
+CREATE TRIGGER staff_users_kept BEFORE DELETE ON staff_users
+BEGIN
+    SELECT RAISE(ABORT, 'ledger invariant 10: accounts are disabled, never deleted');
+END;
+
+-- Invariant 11. Old rows keep NULL: the system or an unnamed staff member.
+ALTER TABLE status_history ADD COLUMN actor_id INTEGER REFERENCES staff_users (id);
+ALTER TABLE status_history ADD COLUMN result TEXT;
+ALTER TABLE status_history ADD COLUMN unit TEXT;
+ALTER TABLE status_history ADD COLUMN reason TEXT;
+
+-- Invariant 12.
+CREATE TABLE case_events (
+    id           INTEGER PRIMARY KEY,
+    envelope_id  INTEGER NOT NULL REFERENCES cases (envelope_id),
+    kind         TEXT NOT NULL CHECK (kind IN ('note', 'assign', 'extend')),
+    actor_id     INTEGER REFERENCES staff_users (id),
+    at           INTEGER NOT NULL,
+    text         TEXT NOT NULL DEFAULT '',   -- the note, or the extension's reason
+    handler_id   INTEGER REFERENCES staff_users (id),
+    due_day      TEXT,                       -- extension: the new due date, YYYY-MM-DD
+    CHECK ((kind = 'assign') = (handler_id IS NOT NULL)),
+    CHECK ((kind = 'extend') = (due_day IS NOT NULL AND length(due_day) = 10)),
+    CHECK (kind = 'assign' OR length(text) > 0)
+);
+CREATE INDEX case_events_by_case ON case_events (envelope_id, id);
+CREATE TRIGGER case_events_append_only_update BEFORE UPDATE ON case_events
+BEGIN
+    SELECT RAISE(ABORT, 'ledger invariant 12: case events are append-only');
+END;
+CREATE TRIGGER case_events_append_only_delete BEFORE DELETE ON case_events
+BEGIN
+    SELECT RAISE(ABORT, 'ledger invariant 12: case events are append-only');
+END;
+
+-- Invariant 13.
+CREATE TABLE audit_log (
+    id           INTEGER PRIMARY KEY,
+    at           INTEGER NOT NULL,
+    actor_id     INTEGER REFERENCES staff_users (id),
+    action       TEXT NOT NULL CHECK (length(action) BETWEEN 1 AND 64),
+    envelope_id  INTEGER REFERENCES envelopes (id),
+    detail       TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX audit_log_by_case ON audit_log (envelope_id, id);
+CREATE TRIGGER audit_log_append_only_update BEFORE UPDATE ON audit_log
+BEGIN
+    SELECT RAISE(ABORT, 'ledger invariant 13: the audit log is append-only');
+END;
+CREATE TRIGGER audit_log_append_only_delete BEFORE DELETE ON audit_log
+BEGIN
+    SELECT RAISE(ABORT, 'ledger invariant 13: the audit log is append-only');
 END;
 )sql"},
 };

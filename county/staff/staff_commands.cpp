@@ -5,13 +5,18 @@
 #include "county/office/county_tls.hpp"
 #include "county/office/kiosk_registry.hpp"
 #include "county/office/passphrase_prompt.hpp"
+#include "county/staff/audit_log.hpp"
 #include "county/staff/case_rules.hpp"
+#include "county/staff/case_workflow.hpp"
 #include "county/staff/exporters.hpp"
 #include "county/staff/form_catalog.hpp"
 #include "county/staff/intake.hpp"
 #include "county/staff/ledger_key.hpp"
+#include "county/staff/new_password_prompt.hpp"
+#include "county/staff/period_stats.hpp"
 #include "county/staff/registry_admin.hpp"
 #include "county/staff/report.hpp"
+#include "county/staff/staff_accounts.hpp"
 #include "crypto/atomic_file.hpp"
 #include "crypto/key_file.hpp"
 #include "crypto/receipt_code.hpp"
@@ -21,8 +26,11 @@
 
 #include <cerrno>
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
+#include <functional>
 #include <iostream>
 #include <memory>
 #include <unistd.h>
@@ -42,6 +50,7 @@ struct Common {
     fs::path dir;
     std::optional<fs::path> passFile;
     std::optional<std::int64_t> now; // hidden --now UNIX, for tests of due dates
+    std::optional<std::string> user; // --user NAME, else MINSHENG_USER
 
     std::int64_t clock() const {
         if (now)
@@ -63,6 +72,39 @@ void addCommon(CLI::App& sub, Common& c) {
         sub, c.passFile,
         "Read the county passphrase from this file (also MINSHENG_PASSPHRASE_FILE)");
     addNowOption(sub, c);
+}
+
+/// --user NAME: the staff account doing this (docs/staff.md, "Accounts").
+void addUserOption(CLI::App& sub, Common& c) {
+    sub.add_option("--user", c.user,
+                   "Staff account doing this (also MINSHENG_USER); required once accounts exist");
+}
+
+/// Who is acting: --user, else MINSHENG_USER, else nobody named — allowed only while the ledger
+/// has no accounts (case_workflow.hpp). The command line does not ask for the account's
+/// password: whoever runs it holds the ledger's key already; names make the work accountable.
+Result<Actor, std::string> resolveActor(Ledger& ledger, const Common& c) {
+    std::optional<std::string> name = c.user;
+    if (!name)
+        if (const char* env = std::getenv("MINSHENG_USER"); env && *env)
+            name = env;
+    StaffAccounts accounts(ledger, [&c] { return c.clock(); });
+    if (!name) {
+        auto any = accounts.any();
+        if (!any)
+            return fail(any.error().message);
+        if (*any)
+            return fail(std::string("请署名 This ledger has staff accounts: name yourself with "
+                                    "--user NAME (or MINSHENG_USER); see `minsheng-county user "
+                                    "list`."));
+        return Actor{};
+    }
+    auto user = accounts.find(*name);
+    if (!user)
+        return fail(user.error().message);
+    if (user->disabled)
+        return fail("账户已停用 The account \"" + *name + "\" is disabled.");
+    return Actor{std::move(*user)};
 }
 
 /// What most commands load first: configuration and the ledger.
@@ -338,158 +380,256 @@ struct CaseOptions {
     std::string ident;
     std::string status;
     std::optional<std::string> reply;
+    std::string result, unit, reason;
     std::optional<std::string> server;
     bool offline = false, json = false;
 };
 
-int runCaseShow(const CaseOptions& c) {
-    auto office = loadOffice(c.common);
+/// Loads the office and opens the ledger (creating it when `mayCreateLedger`), names the acting
+/// account, and returns `act(office, ledger, actor)`.
+template <class Act>
+int withActor(const Common& common, bool mayCreateLedger, Act act) {
+    auto office = loadOffice(common);
     if (!office)
         return complain(office.error());
     auto& o = *office;
-    auto ledger = openLedger(o.dir, o.config, o.passphrase, false);
+    auto ledger = openLedger(o.dir, o.config, o.passphrase, mayCreateLedger);
     if (!ledger)
         return complain(ledger.error().message);
-    auto found = findCase(*ledger, o, c.ident);
-    if (!found)
-        return complain(found.error());
-    const Submission& s = *found;
-    auto history = ledger->history(s.id);
-    if (!history)
-        return complain(history.error().message);
-    const auto forms = FormCatalog::load(o.dir.formsDir());
-    auto registry = county::KioskRegistry::load(o.dir);
-    const auto now = c.common.clock();
-    const bool late = o.rules.isOverdue(s.receivedAt, s.category, s.status, now);
-    const std::string due = CaseRules::formatDay(o.rules.dueDate(s.receivedAt, s.category));
-    const auto answers = forms.render(s, true);
+    auto actor = resolveActor(*ledger, common);
+    if (!actor)
+        return complain(actor.error());
+    return act(o, *ledger, *actor);
+}
 
-    if (c.json) {
-        json j = {{"case", s.caseNumber()},
-                  {"status", std::string(crypto::caseStatusName(s.status))},
-                  {"status_label", std::string(caseStatusChinese(s.status))},
-                  {"received", o.rules.formatLocal(s.receivedAt)},
-                  {"submitted", o.rules.formatLocal(s.createdAt)},
-                  {"due", due},
-                  {"overdue", late},
-                  {"reply", s.reply},
-                  {"anonymous", s.anonymous},
-                  {"answers", s.answers}};
-        if (!s.anonymous)
-            j["contact"] = {{"name", s.contactName.value_or("")},
-                            {"phone", s.contactPhone.value_or("")}};
-        json a = json::array();
-        for (const auto& r : answers)
-            a.push_back({{"field", r.fieldId}, {"label", r.label}, {"value", r.value}});
-        j["answers_text"] = a;
-        json h = json::array();
-        for (const auto& e : *history)
-            h.push_back({{"status", std::string(crypto::caseStatusName(e.status))},
-                         {"reply", e.reply},
-                         {"at", o.rules.formatLocal(e.setAt)},
-                         {"by_staff", e.signedByStaff},
-                         {"pushed", e.pushed}});
-        j["history"] = h;
-        std::cout << j.dump(2) << "\n";
-        return 0;
-    }
-    std::cout << "案件 Case " << s.caseNumber() << "    "
-              << (forms.form(s.formId) ? forms.form(s.formId)->title.zh : s.formId) << "\n"
-              << "状态 Status:   " << caseStatusLabel(s.status) << "\n"
-              << "到期 Due:      " << due << "（" << o.rules.dueWorkingDays(s.category)
-              << " 个工作日 working days）" << (late ? "  ⚠ 超期 OVERDUE" : "") << "\n"
-              << "接收 Received: " << o.rules.formatLocal(s.receivedAt)
-              << "    提交 Submitted: " << o.rules.formatLocal(s.createdAt) << "\n"
-              << "来源 Source:   kiosk " << s.kioskId
-              << kioskNote(registry ? &*registry : nullptr, s.kioskId) << ", "
-              << (s.source == EnvelopeSource::Network ? "network" : "USB import")
-              << (s.acknowledged ? " (server acknowledged)" : "") << "\n"
-              << "匿名 Anonymous: " << (s.anonymous ? "是 yes — no contact details" : "否 no")
-              << "\n";
-    if (!s.anonymous)
-        std::cout << "联系 Contact:  " << s.contactName.value_or("") << "  "
-                  << s.contactPhone.value_or("") << "\n";
-    std::cout << "\n—— 反映内容 Report ——\n";
-    for (const auto& a : answers)
-        if (!isIdentityField(a.fieldId))
-            std::cout << "  " << a.label << "\n      " << a.value << "\n";
-    std::cout << "\n—— 处理记录 History ——\n";
-    for (const auto& e : *history) {
-        std::cout << "  " << o.rules.formatLocal(e.setAt) << "  " << caseStatusLabel(e.status);
-        if (!e.signedByStaff)
-            std::cout << "  (自动 automatic)";
-        else
-            std::cout << (e.pushed ? "  [已推送 pushed]" : "  [待推送 queued]");
-        std::cout << "\n";
-        if (!e.reply.empty())
-            std::cout << "      回复 Reply: " << e.reply << "\n";
-    }
-    return 0;
+/// One case being worked: what withCase() hands its action.
+struct CaseAtHand {
+    Office& office;
+    Ledger& ledger;
+    CaseWorkflow& workflow;
+    const Actor& actor;
+    const Submission& found;
+};
+
+/// Loads the office and the ledger, finds the case `options.ident` and the acting account
+/// (`options.common`), and returns `act(CaseAtHand&)`.
+template <class Options, class Act>
+int withCase(const Options& options, Act act) {
+    const Common& common = options.common;
+    return withActor(common, false, [&](Office& o, Ledger& ledger, const Actor& actor) {
+        auto found = findCase(ledger, o, options.ident);
+        if (!found)
+            return complain(found.error());
+        CaseWorkflow workflow(ledger, o.rules, [&common] { return common.clock(); });
+        CaseAtHand at{o, ledger, workflow, actor, *found};
+        return act(at);
+    });
+}
+
+int runCaseShow(const CaseOptions& c) {
+    return withCase(
+        c,
+        [&](CaseAtHand& at) {
+            const Office& o = at.office;
+            auto file =
+                at.workflow.viewCase(at.actor, at.found); // audited before anything is printed
+            if (!file)
+                return complain(file.error().message);
+            const Submission& s = file->submission;
+            const auto* history = &file->history;
+            const auto forms = FormCatalog::load(o.dir.formsDir());
+            auto registry = county::KioskRegistry::load(o.dir);
+            const auto now = c.common.clock();
+            const bool late = !isFinalStatus(s.status) && o.rules.localDay(now) > file->dueDate;
+            const std::string due = CaseRules::formatDay(file->dueDate);
+            const auto answers = forms.render(s, true);
+
+            if (c.json) {
+                json j = {{"case", s.caseNumber()},
+                          {"status", std::string(crypto::caseStatusName(s.status))},
+                          {"status_label", std::string(caseStatusChinese(s.status))},
+                          {"received", o.rules.formatLocal(s.receivedAt)},
+                          {"submitted", o.rules.formatLocal(s.createdAt)},
+                          {"due", due},
+                          {"overdue", late},
+                          {"reply", s.reply},
+                          {"anonymous", s.anonymous},
+                          {"answers", s.answers}};
+                if (!s.anonymous)
+                    j["contact"] = {{"name", s.contactName.value_or("")},
+                                    {"phone", s.contactPhone.value_or("")}};
+                json a = json::array();
+                for (const auto& r : answers)
+                    a.push_back({{"field", r.fieldId}, {"label", r.label}, {"value", r.value}});
+                j["answers_text"] = a;
+                json h = json::array();
+                for (const auto& e : *history) {
+                    json row = {{"status", std::string(crypto::caseStatusName(e.status))},
+                                {"reply", e.reply},
+                                {"at", o.rules.formatLocal(e.setAt)},
+                                {"by_staff", e.signedByStaff},
+                                {"actor", e.actorId ? json(e.actorName) : json(nullptr)},
+                                {"pushed", e.pushed}};
+                    for (const auto& [key, value] :
+                         {std::pair{"result", &e.result}, {"unit", &e.unit}, {"reason", &e.reason}})
+                        if (!value->empty())
+                            row[key] = *value;
+                    h.push_back(std::move(row));
+                }
+                j["history"] = h;
+                json ev = json::array();
+                for (const auto& e : file->events) {
+                    json row = {{"kind", std::string(caseEventKindName(e.kind))},
+                                {"at", o.rules.formatLocal(e.at)},
+                                {"actor", e.actorId ? json(e.actorName) : json(nullptr)}};
+                    if (!e.text.empty())
+                        row["text"] = e.text;
+                    if (e.handlerId)
+                        row["handler"] = e.handlerName;
+                    if (e.dueDay)
+                        row["due"] = CaseRules::formatDay(*e.dueDay);
+                    ev.push_back(std::move(row));
+                }
+                j["internal"] =
+                    ev; // notes, assignments, extensions: never pushed, never shown to parents
+                j["handler"] = file->handlerId ? json(file->handlerName) : json(nullptr);
+                std::cout << j.dump(2) << "\n";
+                return 0;
+            }
+            std::cout << "案件 Case " << s.caseNumber() << "    "
+                      << (forms.form(s.formId) ? forms.form(s.formId)->title.zh : s.formId) << "\n"
+                      << "状态 Status:   " << caseStatusLabel(s.status) << "\n"
+                      << "到期 Due:      " << due << "（" << o.rules.dueWorkingDays(s.category)
+                      << " 个工作日 working days"
+                      << (file->dueDate != o.rules.dueDate(s.receivedAt, s.category)
+                              ? ", 已延期 extended"
+                              : "")
+                      << "）" << (late ? "  ⚠ 超期 OVERDUE" : "") << "\n"
+                      << "承办 Handler:  "
+                      << (file->handlerId ? file->handlerName : std::string("未指派 not assigned"))
+                      << "\n"
+                      << "接收 Received: " << o.rules.formatLocal(s.receivedAt)
+                      << "    提交 Submitted: " << o.rules.formatLocal(s.createdAt) << "\n"
+                      << "来源 Source:   kiosk " << s.kioskId
+                      << kioskNote(registry ? &*registry : nullptr, s.kioskId) << ", "
+                      << (s.source == EnvelopeSource::Network ? "network" : "USB import")
+                      << (s.acknowledged ? " (server acknowledged)" : "") << "\n"
+                      << "匿名 Anonymous: "
+                      << (s.anonymous ? "是 yes — no contact details" : "否 no") << "\n";
+            if (!s.anonymous)
+                std::cout << "联系 Contact:  " << s.contactName.value_or("") << "  "
+                          << s.contactPhone.value_or("") << "\n";
+            std::cout << "\n—— 反映内容 Report ——\n";
+            for (const auto& a : answers)
+                if (!isIdentityField(a.fieldId))
+                    std::cout << "  " << a.label << "\n      " << a.value << "\n";
+            std::cout << "\n—— 处理记录 History ——\n";
+            for (const auto& e : *history) {
+                std::cout << "  " << o.rules.formatLocal(e.setAt) << "  "
+                          << caseStatusLabel(e.status);
+                if (!e.signedByStaff)
+                    std::cout << "  (自动 automatic)";
+                else
+                    std::cout << "  "
+                              << (e.actorId ? e.actorName : std::string("未署名 unattributed"))
+                              << (e.pushed ? "  [已推送 pushed]" : "  [待推送 queued]");
+                std::cout << "\n";
+                if (!e.result.empty())
+                    std::cout << "      结果 Result: "
+                              << caseResultChinese(
+                                     parseCaseResult(e.result).value_or(CaseResult::Resolved))
+                              << " " << e.result << "\n";
+                if (!e.unit.empty())
+                    std::cout << "      承办单位 Unit: " << e.unit << "\n";
+                if (!e.reason.empty())
+                    std::cout << "      理由 Reason: " << e.reason << "\n";
+                if (!e.reply.empty())
+                    std::cout << "      回复 Reply: " << e.reply << "\n";
+            }
+            if (!file->events.empty()) {
+                std::cout << "\n—— 内部记录 Internal (never shown to the parent) ——\n";
+                for (const auto& e : file->events) {
+                    std::cout << "  " << o.rules.formatLocal(e.at) << "  "
+                              << (e.actorId ? e.actorName : std::string("未署名 unattributed"))
+                              << "  ";
+                    switch (e.kind) {
+                    case CaseEvent::Kind::Note:
+                        std::cout << "备注 note: " << e.text;
+                        break;
+                    case CaseEvent::Kind::Assign:
+                        std::cout << "指派 assigned to " << e.handlerName;
+                        break;
+                    case CaseEvent::Kind::Extend:
+                        std::cout << "延期 extended to "
+                                  << (e.dueDay ? CaseRules::formatDay(*e.dueDay) : std::string("?"))
+                                  << ": " << e.text;
+                        break;
+                    }
+                    std::cout << "\n";
+                }
+            }
+            return 0;
+        });
 }
 
 int runCaseSet(const CaseOptions& c) {
-    auto office = loadOffice(c.common);
-    if (!office)
-        return complain(office.error());
-    auto& o = *office;
     auto status = parseCaseStatus(c.status);
     if (!status)
         return complain("--status \"" + c.status +
                         "\" is not a status; use received 已接收, accepted 已受理, in_progress "
                         "办理中, closed 已办结, transferred 已转办 or not_accepted 不予受理.");
-    const std::string reply = c.reply.value_or("");
-    if (reply.size() > crypto::kMaxReplyBytes)
-        return complain("--reply is " + std::to_string(reply.size()) +
-                        " bytes; a reply shown at "
-                        "the kiosk may have at most " +
+    StatusChange change;
+    change.status = *status;
+    change.reply = c.reply.value_or("");
+    change.unit = c.unit;
+    change.reason = c.reason;
+    if (change.reply.size() > crypto::kMaxReplyBytes)
+        return complain("--reply is " + std::to_string(change.reply.size()) +
+                        " bytes; a reply shown at the kiosk may have at most " +
                         std::to_string(crypto::kMaxReplyBytes) +
                         " bytes (about 1300 Chinese characters). Shorten it.");
-    auto ledger = openLedger(o.dir, o.config, o.passphrase, false);
-    if (!ledger)
-        return complain(ledger.error().message);
-    auto found = findCase(*ledger, o, c.ident);
-    if (!found)
-        return complain(found.error());
-    auto signer = crypto::readEd25519SecretKey(o.dir.signingSecretKey(),
-                                               crypto::KeyKind::CountySigningSecret, o.passphrase);
-    if (!signer)
-        return complain(signer.error().message);
-    const auto now = c.common.clock();
-    crypto::CaseStatusRecord record;
-    record.receiptTag = found->receiptTag;
-    record.status = *status;
-    record.receivedAt = found->receivedAt;
-    record.updatedAt = std::max(now, found->updatedAt);
-    record.reply = reply;
-    record = crypto::signCaseStatus(std::move(record), *signer);
-    auto id = ledger->appendStatus(found->id, *status, reply, record.updatedAt,
-                                   sync::caseStatusToJson(record).dump());
-    if (!id)
-        return complain(id.error().message);
-    std::cout << "已记录 Recorded: case " << found->caseNumber() << " → "
-              << caseStatusLabel(*status) << (reply.empty() ? "" : ", with a reply")
-              << " (signed with " << o.dir.signingSecretKey().filename().string() << ").\n";
-    if (c.offline) {
-        std::cout << "未推送 Not pushed (--offline): it is queued and goes to the server at the "
-                     "next `pull` or `case set`.\n";
+    if (!c.result.empty() && !(change.result = parseCaseResult(c.result)))
+        return complain("--result \"" + c.result +
+                        "\" is not a result; use resolved 已解决, partly_resolved 部分解决, "
+                        "explained 已解释说明 or unfounded 反映不属实.");
+    return withCase(c, [&](CaseAtHand& at) {
+        const Office& o = at.office;
+        // Refused changes are refused before the signing key (and its passphrase) is asked for.
+        if (auto refused = checkStatusChange(at.found.status, change))
+            return complain(refused->message);
+        auto signer = crypto::readEd25519SecretKey(
+            o.dir.signingSecretKey(), crypto::KeyKind::CountySigningSecret, o.passphrase);
+        if (!signer)
+            return complain(signer.error().message);
+        auto id = at.workflow.changeStatus(at.actor, at.found.id, change, *signer);
+        if (!id)
+            return complain(id.error().message);
+        std::cout << "已记录 Recorded: case " << at.found.caseNumber() << " → "
+                  << caseStatusLabel(change.status)
+                  << (change.reply.empty() ? "" : ", with a reply") << " by " << at.actor.label()
+                  << " (signed with " << o.dir.signingSecretKey().filename().string() << ").\n";
+        if (c.offline) {
+            std::cout << "未推送 Not pushed (--offline): it is queued and goes to the server at "
+                         "the next `pull` or `case set`.\n";
+            return 0;
+        }
+        auto server = connectServer(o, c.server);
+        if (!server) {
+            std::cout << "未推送 Not pushed: " << server.error().message
+                      << "\n  It is queued in the ledger and goes to the server at the next "
+                         "`pull` or `case set`.\n";
+            return 0;
+        }
+        auto pushed = pushPendingStatuses(at.ledger, **server, c.common.clock());
+        if (!pushed)
+            return complain(pushed.error().message);
+        if (pushed->pushed)
+            std::cout << "已推送 Pushed " << pushed->pushed
+                      << " status change(s); parents see it at any kiosk with the receipt code.\n";
+        for (const auto& m : pushed->messages)
+            std::cout << "  " << m << "\n";
         return 0;
-    }
-    auto server = connectServer(o, c.server);
-    if (!server) {
-        std::cout << "未推送 Not pushed: " << server.error().message
-                  << "\n  It is queued in the ledger and goes to the server at the next `pull` "
-                     "or `case set`.\n";
-        return 0;
-    }
-    auto pushed = pushPendingStatuses(*ledger, **server, now);
-    if (!pushed)
-        return complain(pushed.error().message);
-    if (pushed->pushed)
-        std::cout << "已推送 Pushed " << pushed->pushed
-                  << " status change(s); parents see it at any kiosk with the receipt code.\n";
-    for (const auto& m : pushed->messages)
-        std::cout << "  " << m << "\n";
-    return 0;
+    });
 }
 
 struct AlarmsOptions {
@@ -530,6 +670,338 @@ int runAlarms(const AlarmsOptions& a) {
     return 0;
 }
 
+// ---- case note / assign / extend ------------------------------------------------------------
+
+struct CaseEventOptions {
+    Common common;
+    std::string ident;
+    std::string text;    // note
+    std::string handler; // assign --to
+    std::string until;   // extend
+    std::string reason;  // extend
+};
+
+int runCaseNote(const CaseEventOptions& c) {
+    return withCase(
+        c,
+        [&](CaseAtHand& at) {
+            if (auto done = at.workflow.addNote(at.actor, at.found.id, c.text); !done)
+                return complain(done.error().message);
+            std::cout << "已记录备注 Note added to case " << at.found.caseNumber() << " by "
+                      << at.actor.label()
+                      << " (internal: never pushed, never shown to the parent).\n";
+            return 0;
+        });
+}
+
+int runCaseAssign(const CaseEventOptions& c) {
+    return withCase(
+        c,
+        [&](CaseAtHand& at) {
+            StaffAccounts accounts(
+                at.ledger, [&c] { return c.common.clock(); });
+            auto handler = accounts.find(c.handler);
+            if (!handler)
+                return complain(handler.error().message);
+            if (auto done = at.workflow.assign(at.actor, at.found.id, *handler); !done)
+                return complain(done.error().message);
+            std::cout << "已指派 Case " << at.found.caseNumber() << " assigned to " << handler->name
+                      << " by " << at.actor.label() << ".\n";
+            return 0;
+        });
+}
+
+int runCaseExtend(const CaseEventOptions& c) {
+    const auto until = parseDay(c.until);
+    if (!until)
+        return complain("--until \"" + c.until + "\" is not a date; write YYYY-MM-DD.");
+    return withCase(c, [&](CaseAtHand& at) {
+        if (auto done = at.workflow.extendDeadline(at.actor, at.found.id, *until, c.reason); !done)
+            return complain(done.error().message);
+        std::cout << "已延期 Case " << at.found.caseNumber() << " is now due "
+                  << CaseRules::formatDay(*until) << " (by " << at.actor.label() << ").\n";
+        return 0;
+    });
+}
+
+// ---- stats / audit --------------------------------------------------------------------------
+
+struct StatsOptions {
+    Common common;
+    std::string from, to;
+    bool json = false;
+};
+
+json figuresJson(const PeriodFigures& f) {
+    return {{"received", f.received},
+            {"accepted", f.accepted},
+            {"transferred", f.transferred},
+            {"closed", f.closed},
+            {"closed_on_time", f.closedOnTime},
+            {"open_at_end", f.openAtEnd},
+            {"overdue_at_end", f.overdueAtEnd},
+            {"average_handling_working_days", f.averageHandlingWorkingDays},
+            {"longest_handling_working_days", f.longestHandlingWorkingDays}};
+}
+
+void printFigures(const std::string& label, const PeriodFigures& f) {
+    char avg[32];
+    std::snprintf(avg, sizeof avg, "%.1f", f.averageHandlingWorkingDays);
+    std::cout << label << "\t" << f.received << "\t" << f.accepted << "\t" << f.transferred << "\t"
+              << f.closed << "\t" << f.closedOnTime << "\t" << avg << "\t"
+              << f.longestHandlingWorkingDays << "\t" << f.openAtEnd << "\t" << f.overdueAtEnd
+              << "\n";
+}
+
+int runStats(const StatsOptions& st) {
+    auto office = loadOffice(st.common);
+    if (!office)
+        return complain(office.error());
+    auto& o = *office;
+    const auto from = parseDay(st.from);
+    const auto to = parseDay(st.to);
+    if (!from || !to)
+        return complain("--from and --to must be dates, YYYY-MM-DD (office-local days).");
+    if (*to < *from)
+        return complain("--to " + st.to + " is before --from " + st.from + ".");
+    auto ledger = openLedger(o.dir, o.config, o.passphrase, false);
+    if (!ledger)
+        return complain(ledger.error().message);
+    auto timelines = loadCaseTimelines(*ledger);
+    if (!timelines)
+        return complain(timelines.error().message);
+    const auto stats = computePeriodStats(*timelines, o.rules, *from, *to, st.common.clock());
+    const auto forms = FormCatalog::load(o.dir.formsDir());
+    struct Breakdown {
+        const char* key;
+        const char* title;
+        const std::vector<PeriodGroup>* groups;
+        std::function<std::string(const std::string&)> label;
+    };
+    const Breakdown breakdowns[] = {
+        {"by_category", "按类别 By category", &stats.byCategory,
+         [&](const std::string& id) {
+             return forms.categoryLabel(id);
+         }},
+        {"by_township", "按乡镇 By township", &stats.byTownship,
+         [&](const std::string& id) {
+             return forms.itemLabel("townships", id);
+         }},
+        {"by_school", "按学校 By school", &stats.bySchool,
+         [&](const std::string& id) {
+             return forms.itemLabel("schools", id);
+         }},
+        {"by_kiosk", "按机器 By kiosk", &stats.byKiosk,
+         [](const std::string& id) {
+             return id;
+         }},
+    };
+    if (st.json) {
+        json j = {{"from", st.from},
+                  {"to", st.to},
+                  {"complete", stats.complete},
+                  {"handling_time_unit", "working_days"},
+                  {"total", figuresJson(stats.total)}};
+        for (const auto& b : breakdowns) {
+            json rows = json::array();
+            for (const auto& g : *b.groups) {
+                json row = figuresJson(g.figures);
+                row["id"] = g.id;
+                row["label"] = g.id.empty() ? std::string() : b.label(g.id);
+                rows.push_back(std::move(row));
+            }
+            j[b.key] = rows;
+        }
+        std::cout << j.dump(2) << "\n";
+        return 0;
+    }
+    std::cout << o.config.name << "  " << st.from << " – " << st.to
+              << (stats.complete ? "" : "  （未结束，数字为暂定 period not over: provisional）")
+              << "\n办理时长按工作日计 Handling time in working days.\n\n";
+    const char* header = "\t收到 received\t受理 accepted\t转办 transferred\t办结 closed\t按时办结 "
+                         "on time\t平均时长 avg\t最长 longest\t期末未结 open\t期末超期 overdue\n";
+    std::cout << header;
+    printFigures("合计 Total", stats.total);
+    for (const auto& b : breakdowns) {
+        std::cout << "\n" << b.title << "\n";
+        for (const auto& g : *b.groups)
+            printFigures(g.id.empty() ? std::string("（未填 not given）") : b.label(g.id),
+                         g.figures);
+    }
+    return 0;
+}
+
+struct AuditOptions {
+    Common common;
+    std::string ident;
+    bool json = false;
+};
+
+int runAudit(const AuditOptions& a) {
+    return withActor(
+        a.common, false,
+        [&](Office& o, Ledger& ledger, const Actor& actor) {
+            if (!mayPerform(actor, CaseAction::ReadAudit))
+                return complain(
+                    "无权查看审计日志 Only a supervisor or an auditor may read the audit log.");
+            AuditFilter filter;
+            if (!a.ident.empty()) {
+                auto found = findCase(ledger, o, a.ident);
+                if (!found)
+                    return complain(found.error());
+                filter.caseId = found->id;
+            }
+            auto rows = readAudit(ledger, filter);
+            if (!rows)
+                return complain(rows.error().message);
+            json out = json::array();
+            for (const auto& e : *rows) {
+                const std::string who = e.record.actorId ? e.actorName : "";
+                if (a.json) {
+                    out.push_back(
+                        {{"at", o.rules.formatLocal(e.record.at)},
+                         {"actor", e.record.actorId ? json(who) : json(nullptr)},
+                         {"action", e.record.action},
+                         {"case", e.caseNumber.empty() ? json(nullptr) : json(e.caseNumber)},
+                         {"detail", e.record.detail}});
+                    continue;
+                }
+                std::cout << o.rules.formatLocal(e.record.at) << "  "
+                          << (who.empty() ? std::string("未署名 unattributed") : who) << "  "
+                          << e.record.action << "  " << e.caseNumber << "  " << e.record.detail
+                          << "\n";
+            }
+            if (a.json)
+                std::cout << out.dump(2) << "\n";
+            else if (rows->empty())
+                std::cout << "审计日志为空 The audit log is empty.\n";
+            return 0;
+        });
+}
+
+// ---- user add / list / disable / passwd -----------------------------------------------------
+
+struct UserOptions {
+    Common common;
+    std::string name, role;
+    std::optional<fs::path> passwordFile;
+    bool enable = false, json = false;
+};
+
+/// Runs `act(accounts, actor)` on the office's ledger, created if need be: accounts may be made
+/// before the first pull. Each command checks what the actor may do.
+template <class Act>
+int withAccounts(const UserOptions& u, bool mayCreateLedger, Act act) {
+    return withActor(
+        u.common, mayCreateLedger,
+        [&](Office&, Ledger& ledger, const Actor& actor) {
+            StaffAccounts accounts(
+                ledger, [&u] { return u.common.clock(); });
+            return act(accounts, actor);
+        });
+}
+
+int runUserAdd(const UserOptions& u) {
+    const auto role = parseStaffRole(u.role);
+    if (!role)
+        return complain("--role \"" + u.role +
+                        "\" is not a role; use clerk 经办人, supervisor 主管 or auditor 审计员.");
+    if (!isValidStaffName(u.name))
+        return complain("用户名无效 \"" + u.name +
+                        "\": 1-64 letters, digits, '.', '_' or '-' (Chinese names are fine).");
+    return withAccounts(u, true, [&](StaffAccounts& accounts, const Actor& actor) {
+        if (!actor.user && *role != StaffRole::Supervisor)
+            return complain("第一个账户须为主管 The first account must be a supervisor "
+                            "(--role supervisor): only a supervisor can add the others.");
+        if (actor.user && actor.user->role != StaffRole::Supervisor)
+            return complain("无权操作 Only a supervisor may add accounts.");
+        auto password = readNewPassword(u.passwordFile, u.name);
+        if (!password)
+            return complain(password.error());
+        auto added = accounts.add(u.name, *role, *password, actor.id());
+        if (!added)
+            return complain(added.error().message);
+        std::cout << "已添加 Account " << added->name << " added: " << staffRoleChinese(added->role)
+                  << " " << staffRoleName(added->role) << ". Only its Argon2id hash is kept.\n";
+        return 0;
+    });
+}
+
+int runUserList(const UserOptions& u) {
+    return withAccounts(
+        u, false,
+        [&](StaffAccounts& accounts, const Actor&) {
+            auto users = accounts.list();
+            if (!users)
+                return complain(users.error().message);
+            const auto now = u.common.clock();
+            const CaseRules calendar; // formatLocal only (the default offset)
+            json out = json::array();
+            for (const auto& x : *users) {
+                if (u.json) {
+                    out.push_back({{"name", x.name},
+                                   {"role", std::string(staffRoleName(x.role))},
+                                   {"disabled", x.disabled},
+                                   {"locked", x.lockedUntil > now}});
+                    continue;
+                }
+                std::cout << x.name << "\t" << staffRoleChinese(x.role) << " "
+                          << staffRoleName(x.role) << "\t"
+                          << (x.disabled ? "已停用 disabled" : "启用 enabled")
+                          << (x.lockedUntil > now
+                                  ? "\t暂时锁定 locked until " + calendar.formatLocal(x.lockedUntil)
+                                  : std::string())
+                          << "\n";
+            }
+            if (u.json)
+                std::cout << out.dump(2) << "\n";
+            else if (users->empty())
+                std::cout << "还没有账户 No staff accounts yet: minsheng-county user add --dir D "
+                             "--name NAME --role supervisor\n";
+            return 0;
+        });
+}
+
+int runUserDisable(const UserOptions& u) {
+    return withAccounts(
+        u, false,
+        [&](StaffAccounts& accounts, const Actor& actor) {
+            if (!actor.user || actor.user->role != StaffRole::Supervisor)
+                return complain(
+                    "无权操作 Only a supervisor (--user) may disable or enable accounts.");
+            if (!u.enable && actor.user->name == u.name)
+                return complain("不能停用自己 A supervisor cannot disable their own account.");
+            auto done = accounts.setDisabled(u.name, !u.enable, actor.id());
+            if (!done)
+                return complain(done.error().message);
+            std::cout << (u.enable ? "已启用 Account enabled: " : "已停用 Account disabled: ")
+                      << u.name << ".\n";
+            return 0;
+        });
+}
+
+int runUserPasswd(const UserOptions& u) {
+    return withAccounts(
+        u, false,
+        [&](StaffAccounts& accounts, const Actor& actor) {
+            const bool self = actor.user && actor.user->name == u.name;
+            if (!self && (!actor.user || actor.user->role != StaffRole::Supervisor))
+                return complain("无权操作 Only the account itself or a supervisor (--user) may set "
+                                "its password.");
+            if (auto target = accounts.find(u.name); !target)
+                return complain(target.error().message);
+            auto password = readNewPassword(u.passwordFile, u.name);
+            if (!password)
+                return complain(password.error());
+            auto done = accounts.setPassword(u.name, *password, actor.id());
+            if (!done)
+                return complain(done.error().message);
+            std::cout << "已更改密码 Password of " << u.name
+                      << " changed; its lock-out is cleared.\n";
+            return 0;
+        });
+}
+
 // ---- export / report ------------------------------------------------------------------------
 
 struct ExportOptions {
@@ -552,6 +1024,17 @@ int runExport(const ExportOptions& e) {
     auto rows = ledger->submissions();
     if (!rows)
         return complain(rows.error().message);
+    auto actor = resolveActor(*ledger, e.common);
+    if (!actor)
+        return complain(actor.error());
+    if (!mayPerform(*actor, CaseAction::View))
+        return complain("无权导出 \"" + actor->label() + "\" may not read reports.");
+    // An export shows every report's content: audited before it is written.
+    if (auto logged = appendAudit(
+            *ledger, {e.common.clock(), actor->id(), "export", std::nullopt,
+                      e.format + ", " + std::to_string(rows->size()) + " submission(s)"});
+        !logged)
+        return complain(logged.error().message);
     const auto forms = FormCatalog::load(o.dir.formsDir());
     ExportContext ctx{&forms, &o.rules, o.config.name, e.common.clock()};
     std::string text = *format == ExportFormat::Csv    ? exportCsv(*rows, ctx)
@@ -782,13 +1265,15 @@ void addStaffCommands(county::CountyCommands& commands) {
         county::addJsonFlag(*sub, o.json);
     }
     {
-        auto* group =
-            commands.app().add_subcommand("case", "Show one case or set its status and reply.");
+        auto* group = commands.app().add_subcommand(
+            "case", "Show one case, set its status and reply, add a note, assign it, extend its "
+                    "deadline.");
         group->require_subcommand(1);
 
         auto [show, s] = commands.add<CaseOptions>(
             *group, "show", "Show a case: the report, its history, due date.", runCaseShow);
         addCommon(*show, s.common);
+        addUserOption(*show, s.common);
         show->add_option("case", s.ident,
                          "Receipt code the parent reads out (1234-5678-9012-3456) or case number "
                          "(KIOSK-ID/SEQ)")
@@ -808,8 +1293,107 @@ void addStaffCommands(county::CountyCommands& commands) {
             ->required();
         set->add_option("--reply", t.reply,
                         "Public reply shown to the parent at the kiosk (at most 4000 bytes)");
+        set->add_option("--result", t.result,
+                        "Closing only, required: resolved 已解决 | partly_resolved 部分解决 | "
+                        "explained 已解释说明 | unfounded 反映不属实 (internal)");
+        set->add_option("--unit", t.unit,
+                        "Transferring only, required: the destination unit (internal)");
+        set->add_option("--reason", t.reason,
+                        "Reopening a finished case, required: why (internal)");
+        addUserOption(*set, t.common);
         county::addServerOption(*set, t.server);
         set->add_flag("--offline", t.offline, "Record and queue only; push later");
+
+        const char* caseHelp = "Receipt code or case number (KIOSK-ID/SEQ)";
+        auto [note, n] = commands.add<CaseEventOptions>(
+            *group, "note", "Add an internal note (never pushed, never shown to the parent).",
+            runCaseNote);
+        addCommon(*note, n.common);
+        addUserOption(*note, n.common);
+        note->add_option("case", n.ident, caseHelp)->required();
+        note->add_option("--text", n.text, "The note (at most 8000 bytes)")->required();
+
+        auto [assign, g] = commands.add<CaseEventOptions>(
+            *group, "assign", "Assign an open case to a handler (supervisors).", runCaseAssign);
+        addCommon(*assign, g.common);
+        addUserOption(*assign, g.common);
+        assign->add_option("case", g.ident, caseHelp)->required();
+        assign->add_option("--to", g.handler, "The handler's account (clerk or supervisor)")
+            ->required();
+
+        auto [extend, x] = commands.add<CaseEventOptions>(
+            *group, "extend", "Move an open case's due date later, with a reason (supervisors).",
+            runCaseExtend);
+        addCommon(*extend, x.common);
+        addUserOption(*extend, x.common);
+        extend->add_option("case", x.ident, caseHelp)->required();
+        extend->add_option("--until", x.until, "The new due date, YYYY-MM-DD")->required();
+        extend->add_option("--reason", x.reason, "Why (kept in the ledger)")->required();
+    }
+    {
+        auto [sub, o] = commands.add<StatsOptions>(
+            "stats",
+            "A period's figures from the case history: received, accepted, transferred, closed, "
+            "closed on time, handling time (working days), open and overdue at the end; by "
+            "category, township, school and kiosk. The same period always gives the same "
+            "figures.",
+            runStats);
+        addCommon(*sub, o.common);
+        sub->add_option("--from", o.from, "First day, YYYY-MM-DD (office-local)")->required();
+        sub->add_option("--to", o.to, "Last day, YYYY-MM-DD (inclusive)")->required();
+        county::addJsonFlag(*sub, o.json);
+    }
+    {
+        auto [sub, o] = commands.add<AuditOptions>(
+            "audit",
+            "The audit log: every change and every view of a report's content — who, when, "
+            "what (supervisors and auditors).",
+            runAudit);
+        addCommon(*sub, o.common);
+        addUserOption(*sub, o.common);
+        sub->add_option("--case", o.ident, "Only this case (receipt code or KIOSK-ID/SEQ)");
+        county::addJsonFlag(*sub, o.json);
+    }
+    {
+        auto* group = commands.app().add_subcommand(
+            "user", "Staff accounts: add, list, disable, passwd (stored in the case ledger).");
+        group->require_subcommand(1);
+        auto [add, a] = commands.add<UserOptions>(
+            *group, "add",
+            "Add a staff account. The first must be a supervisor; after that, a supervisor "
+            "(--user) adds the others.",
+            runUserAdd);
+        addCommon(*add, a.common);
+        add->add_option("--name", a.name, "Account name, e.g. wang.li or 王丽")->required();
+        add->add_option("--role", a.role, "clerk 经办人 | supervisor 主管 | auditor 审计员")
+            ->required();
+        add->add_option("--password-file", a.passwordFile,
+                        "Read the password from this file's first line (else asked twice)");
+        addUserOption(*add, a.common);
+
+        auto [list, l] =
+            commands.add<UserOptions>(*group, "list", "List staff accounts.", runUserList);
+        addCommon(*list, l.common);
+        addUserOption(*list, l.common);
+        county::addJsonFlag(*list, l.json);
+
+        auto [disable, d] = commands.add<UserOptions>(
+            *group, "disable",
+            "Disable an account (accounts are never deleted; --enable turns it back on).",
+            runUserDisable);
+        addCommon(*disable, d.common);
+        disable->add_option("--name", d.name, "The account")->required();
+        disable->add_flag("--enable", d.enable, "Enable it again instead");
+        addUserOption(*disable, d.common);
+
+        auto [passwd, p] = commands.add<UserOptions>(
+            *group, "passwd", "Set an account's password (its own, or any as a supervisor).",
+            runUserPasswd);
+        addCommon(*passwd, p.common);
+        passwd->add_option("--name", p.name, "The account")->required();
+        passwd->add_option("--password-file", p.passwordFile,
+                           "Read the password from this file's first line (else asked twice)");
+        addUserOption(*passwd, p.common);
     }
     {
         auto [sub, o] = commands.add<AlarmsOptions>(
@@ -827,6 +1411,7 @@ void addStaffCommands(county::CountyCommands& commands) {
         addCommon(*sub, o.common);
         sub->add_option("--format", o.format, "csv, json or open311")->required();
         sub->add_option("--out", o.out, "Output file (mode 0600); default: standard output");
+        addUserOption(*sub, o.common);
     }
     {
         auto [sub, o] = commands.add<ReportCommandOptions>(

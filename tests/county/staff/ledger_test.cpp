@@ -1,5 +1,7 @@
 #include "county/staff/case_rules.hpp"
 #include "county/staff/ledger.hpp"
+#include "county/staff/ledger_schema.hpp"
+#include "sync/store/sqlite_store.hpp"
 #include "tests/county/staff/staff_test_support.hpp"
 
 #include <sodium.h>
@@ -298,4 +300,56 @@ TEST_CASE("county.toml [cases] is read and checked", "[staff][rules]") {
     REQUIRE_FALSE(r.ok());
     REQUIRE_THAT(r.error().message, Catch::Contains("county.toml:"));
     REQUIRE_THAT(r.error().message, Catch::Contains("complaint_due_working_days"));
+}
+
+TEST_CASE("a ledger written before accounts migrates, and its staff rows read as unattributed",
+          "[staff][ledger][migration]") {
+    TestCounty c;
+    auto key = staff::loadLedgerKey(c.dir, c.config, c.passphrase(), true);
+    REQUIRE(key.ok());
+    const auto file = c.dir.root() / kLedgerFileName;
+    {
+        // A version-1 ledger as the software before step 2 left it: one case, set 办理中 by staff.
+        RawDb raw(file, *key);
+        const std::string step1(schema::kMigrations[0].sql);
+        REQUIRE(raw.exec(step1) == SQLITE_OK);
+        REQUIRE(raw.exec("PRAGMA user_version = 1") == SQLITE_OK);
+        REQUIRE(raw.exec(R"sql(
+INSERT INTO meta (id, created_at, cursor) VALUES (1, 1000, 0);
+INSERT INTO envelopes (id, kiosk_id, sequence, envelope_hash, previous_hash, kind, form_id,
+    form_version, locale, created_at, receipt_tag, wire, answers, source, recorded_at)
+    VALUES (1, 'k1', 1, randomblob(32), zeroblob(32), 'complaint', 'complaint', 1, 'zh-CN',
+            1795428300, randomblob(32), '{}', '{"category":"homework"}', 'import', 1795430000);
+INSERT INTO cases (envelope_id, receipt_tag, category, anonymous, received_at, status, updated_at)
+    VALUES (1, (SELECT receipt_tag FROM envelopes WHERE id = 1), 'homework', 1, 1795430000, 1,
+            1795430000);
+INSERT INTO status_history (envelope_id, status, reply, set_at, signed)
+    VALUES (1, 1, '', 1795430000, NULL), (1, 3, '正在核查', 1795440000, '{"sig":"old"}');
+UPDATE cases SET status = 3, reply = '正在核查', updated_at = 1795440000 WHERE envelope_id = 1;
+)sql") == SQLITE_OK);
+    }
+    auto ledger = Ledger::open(file, *key, Ledger::OpenMode::MustExist);
+    INFO((ledger ? std::string() : ledger.error().message));
+    REQUIRE(ledger.ok());
+    sync::sqlite::Stmt v(ledger->connection(), "PRAGMA user_version");
+    REQUIRE(v.step() == SQLITE_ROW);
+    CHECK(v.i64(0) == schema::kSchemaVersion);
+    auto h = ledger->history(1);
+    REQUIRE(h.ok());
+    REQUIRE(h->size() == 2);
+    CHECK_FALSE(h->at(0).signedByStaff); // the system's 已接收
+    CHECK(h->at(1).signedByStaff);       // a staff change nobody is named for
+    CHECK_FALSE(h->at(1).actorId);
+    CHECK(h->at(1).reply == "正在核查");
+    CHECK(h->at(1).result.empty());
+    CHECK(ledger->pendingPushes()->size() == 1); // still queued for the server
+    // The new tables are there and keep their rules.
+    REQUIRE(
+        ledger->appendStatus(1, crypto::CaseStatus::InProgress, "新进展", 1795450000, "{}").ok());
+    auto exec = [&](const char* sql) {
+        return sqlite3_exec(ledger->connection(), sql, nullptr, nullptr, nullptr) & 0xff;
+    };
+    REQUIRE(exec("INSERT INTO audit_log (at, action) VALUES (1, 'test')") == SQLITE_OK);
+    CHECK(exec("DELETE FROM audit_log") == SQLITE_CONSTRAINT);
+    CHECK(exec("UPDATE audit_log SET action = 'other'") == SQLITE_CONSTRAINT);
 }

@@ -27,8 +27,9 @@ struct Site : test::CountySite {
         return json::parse(r.out);
     }
     test::ProcessResult staff(std::vector<std::string> args) {
-        // After the subcommand ("cases") or the sub-subcommand ("case show").
-        args.insert(args.begin() + (args[0] == "case" ? 2 : 1), {"--dir", county.string()});
+        // After the subcommand ("cases") or the sub-subcommand ("case show", "user add").
+        const bool grouped = args[0] == "case" || args[0] == "user";
+        args.insert(args.begin() + (grouped ? 2 : 1), {"--dir", county.string()});
         return runProcess(countyBin, args);
     }
 };
@@ -282,7 +283,119 @@ TEST_CASE("every staff command explains itself", "[staff][cli][help]") {
         REQUIRE(r.exitCode == 0);
         REQUIRE_THAT(r.out, Catch::Contains("--dir"));
     }
+    for (const auto& sub : {"stats", "audit"}) {
+        auto r = runProcess(cb, {sub, "--help"});
+        INFO(sub);
+        REQUIRE(r.exitCode == 0);
+        REQUIRE_THAT(r.out, Catch::Contains("--dir"));
+    }
+    for (const auto& [group, sub] : {std::pair{"case", "note"},
+                                     {"case", "assign"},
+                                     {"case", "extend"},
+                                     {"user", "add"},
+                                     {"user", "list"},
+                                     {"user", "disable"},
+                                     {"user", "passwd"}}) {
+        auto r = runProcess(cb, {group, sub, "--help"});
+        INFO(group << " " << sub);
+        REQUIRE(r.exitCode == 0);
+        REQUIRE_THAT(r.out, Catch::Contains("--user"));
+    }
     auto r = runProcess(cb, {"case", "set", "--help"});
     REQUIRE(r.exitCode == 0);
     REQUIRE_THAT(r.out, Catch::Contains("已办结"));
+    REQUIRE_THAT(r.out, Catch::Contains("--result"));
+}
+
+TEST_CASE("accounts, named actors, the status machine, notes, stats and the audit log",
+          "[staff][cli][accounts]") {
+    Site s;
+    const std::string code = s.submit("complaint", s.example("complaint"))["receipt_code"];
+    s.exportToUsb();
+    REQUIRE(s.staff({"import", s.usb.string()}).exitCode == 0);
+
+    // Before any account: commands work unattributed, as a single-user office always did.
+    auto r = s.staff({"case", "set", code, "--status", "已受理", "--offline"});
+    INFO(r.out << r.err);
+    REQUIRE(r.exitCode == 0);
+    REQUIRE_THAT(r.out, Catch::Contains("unattributed"));
+
+    const fs::path good = s.tmp / "pw.txt", weak = s.tmp / "weak.txt";
+    test::writeFile(good, "a long enough password\n");
+    test::writeFile(weak, "short\n");
+    r = s.staff(
+        {"user", "add", "--name", "li", "--role", "clerk", "--password-file", good.string()});
+    REQUIRE(r.exitCode == 2); // the first account must be a supervisor
+    REQUIRE_THAT(r.err, Catch::Contains("supervisor"));
+    r = s.staff({"user", "add", "--name", "王丽", "--role", "supervisor", "--password-file",
+                 weak.string()});
+    REQUIRE(r.exitCode == 2);
+    REQUIRE_THAT(r.err, Catch::Contains("密码太短"));
+    r = s.staff(
+        {"user", "add", "--name", "王丽", "--role", "主管", "--password-file", good.string()});
+    INFO(r.err);
+    REQUIRE(r.exitCode == 0);
+    r = s.staff({"user", "add", "--name", "li", "--role", "clerk", "--password-file", good.string(),
+                 "--user", "王丽"});
+    REQUIRE(r.exitCode == 0);
+    r = s.staff({"user", "list", "--json", "--user", "li"});
+    REQUIRE(r.exitCode == 0);
+    REQUIRE(json::parse(r.out).size() == 2);
+
+    // Once accounts exist, changes and views need a name.
+    r = s.staff({"case", "set", code, "--status", "办理中", "--offline"});
+    REQUIRE(r.exitCode == 2);
+    REQUIRE_THAT(r.err, Catch::Contains("--user"));
+    r = s.staff({"case", "set", code, "--status", "办理中", "--offline", "--user", "nobody"});
+    REQUIRE(r.exitCode == 2);
+    r = s.staff({"case", "set", code, "--status", "已办结", "--reply", "已退费", "--offline",
+                 "--user", "li"});
+    REQUIRE(r.exitCode == 2); // no --result
+    REQUIRE_THAT(r.err, Catch::Contains("--result"));
+    r = s.staff({"case", "note", code, "--text", "已联系学校，老师电话 139", "--user", "li"});
+    REQUIRE(r.exitCode == 0);
+    r = s.staff({"case", "assign", code, "--to", "li", "--user", "li"});
+    REQUIRE(r.exitCode == 2); // clerks do not assign
+    r = s.staff({"case", "assign", code, "--to", "li", "--user", "王丽"});
+    REQUIRE(r.exitCode == 0);
+    r = s.staff({"case", "set", code, "--status", "closed", "--reply", "已退费", "--result",
+                 "已解决", "--offline", "--user", "li"});
+    INFO(r.err);
+    REQUIRE(r.exitCode == 0);
+    r = s.staff({"case", "set", code, "--status", "received", "--offline", "--user", "王丽"});
+    REQUIRE(r.exitCode == 2);
+    REQUIRE_THAT(r.err, Catch::Contains("不允许"));
+
+    r = s.staff({"case", "show", code, "--json", "--user", "王丽"});
+    REQUIRE(r.exitCode == 0);
+    auto shown = json::parse(r.out);
+    REQUIRE(shown["history"].size() == 3);
+    REQUIRE(shown["history"][0]["actor"].is_null());
+    REQUIRE(shown["history"][1]["actor"].is_null()); // set before accounts existed
+    REQUIRE(shown["history"][2]["actor"] == "li");
+    REQUIRE(shown["history"][2]["result"] == "resolved");
+    REQUIRE(shown["handler"] == "li");
+    REQUIRE(shown["internal"].size() == 2);
+
+    r = s.staff({"stats", "--from", "2000-01-01", "--to", "2099-12-31", "--json"});
+    INFO(r.err);
+    REQUIRE(r.exitCode == 0);
+    auto stats = json::parse(r.out);
+    REQUIRE(stats["complete"] == false);
+    REQUIRE(stats["total"]["received"] == 1);
+    REQUIRE(stats["total"]["closed"] == 1);
+    REQUIRE(stats["total"]["closed_on_time"] == 1);
+    REQUIRE(stats["by_kiosk"][0]["id"] == "yx-001");
+
+    r = s.staff({"audit", "--json", "--user", "li"});
+    REQUIRE(r.exitCode == 2); // clerks do not read the audit log
+    r = s.staff({"audit", "--json", "--user", "王丽"});
+    REQUIRE(r.exitCode == 0);
+    std::vector<std::string> seen;
+    for (const auto& row : json::parse(r.out))
+        seen.push_back(row["action"].get<std::string>() + " " +
+                       (row["actor"].is_null() ? "-" : row["actor"].get<std::string>()));
+    REQUIRE(seen == std::vector<std::string>{"case.status -", "user.add -", "user.add 王丽",
+                                             "case.note li", "case.assign 王丽", "case.status li",
+                                             "case.view 王丽"});
 }
