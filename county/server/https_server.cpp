@@ -18,8 +18,10 @@
 #include <atomic>
 #include <chrono>
 #include <csignal>
+#include <limits>
 #include <mutex>
 #include <optional>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <thread>
 #include <unordered_map>
@@ -46,6 +48,21 @@ constexpr std::size_t kLingerBytes = 1u << 20;
 constexpr std::size_t kMaxUnparsedBytes = 2 * kMaxHeaderBytes;
 constexpr auto kAcceptRetryDelay = 100ms;
 constexpr auto kAcceptLogInterval = 10s;
+// Descriptors new connections never take: what the server still needs when connections have
+// used up the rest (a request's SQLite journal, a registry reload, the sanitizers' own pipe()
+// probes in test builds). See Listener::nearDescriptorLimit.
+constexpr rlim_t kReservedDescriptors = 16;
+
+/// The lowest descriptor number a new connection may not have, or nullopt when the open-file
+/// limit is too high to matter. The kernel gives out the lowest free number, so a connection
+/// that gets this number or a higher one leaves fewer than kReservedDescriptors free.
+std::optional<rlim_t> descriptorCeiling() {
+    rlimit limit{};
+    if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY ||
+        limit.rlim_cur > static_cast<rlim_t>(std::numeric_limits<int>::max()))
+        return std::nullopt;
+    return limit.rlim_cur > kReservedDescriptors ? limit.rlim_cur - kReservedDescriptors : 0;
+}
 
 class Session;
 
@@ -406,7 +423,7 @@ class Listener : public std::enable_shared_from_this<Listener> {
 public:
     Listener(net::io_context& ioc, ssl::context& ctx, ServerState& state)
         : m_ioc(ioc), m_ctx(ctx), m_state(state), m_acceptor(net::make_strand(ioc)),
-          m_retry(m_acceptor.get_executor()) {}
+          m_retry(m_acceptor.get_executor()), m_descriptorCeiling(descriptorCeiling()) {}
 
     Result<std::string, ServerError> listen(const tcp::endpoint& endpoint) {
         beast::error_code ec;
@@ -449,12 +466,15 @@ private:
             // EMFILE and friends: the pending connection stays in the backlog, so accepting
             // again at once would spin. Wait, then try again; say so once per interval.
             note("accept: " + ec.message());
-            m_retry.expires_after(kAcceptRetryDelay);
-            m_retry.async_wait([self = shared_from_this()](beast::error_code wec) {
-                if (!wec && !self->m_state.stopping)
-                    self->accept();
-            });
-            return;
+            return acceptLater();
+        }
+        if (nearDescriptorLimit(socket)) {
+            // Closed at once, before the last descriptors are gone; the next waits its turn.
+            beast::error_code cec;
+            socket.close(cec);
+            note("accept: fewer than " + std::to_string(kReservedDescriptors) +
+                 " file descriptors left; closing new connections until some are free");
+            return acceptLater();
         }
         beast::error_code aec;
         auto ep = socket.remote_endpoint(aec);
@@ -470,6 +490,20 @@ private:
                 ->start();
         }
         accept();
+    }
+
+    void acceptLater() {
+        m_retry.expires_after(kAcceptRetryDelay);
+        m_retry.async_wait([self = shared_from_this()](beast::error_code wec) {
+            if (!wec && !self->m_state.stopping)
+                self->accept();
+        });
+    }
+
+    /// Whether `socket` took one of the last kReservedDescriptors descriptors.
+    bool nearDescriptorLimit(tcp::socket& socket) const {
+        return m_descriptorCeiling &&
+               static_cast<rlim_t>(socket.native_handle()) >= *m_descriptorCeiling;
     }
 
     /// Logs `line` at most once per kAcceptLogInterval, with how many were left out.
@@ -491,6 +525,7 @@ private:
     ServerState& m_state;
     tcp::acceptor m_acceptor;
     net::steady_timer m_retry;
+    const std::optional<rlim_t> m_descriptorCeiling;
     std::optional<std::chrono::steady_clock::time_point> m_lastNote;
     std::size_t m_suppressed = 0;
 };
