@@ -3,6 +3,8 @@
 // strand, every step with a deadline (tcp_stream::expires_after) and its error handled.
 #include "county/server/https_server.hpp"
 
+#include "county/server/request_framing.hpp"
+
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/ssl.hpp>
@@ -43,9 +45,6 @@ constexpr auto kShutdownTimeout = 5s;
 constexpr auto kDrainTimeout = 30s;
 constexpr auto kLingerTimeout = 2s;
 constexpr std::size_t kLingerBytes = 1u << 20;
-// Bytes a connection may hold that the parser has not consumed yet: twice the header limit, so a
-// header always fits, and a chunked trailer (which Beast buffers whole) is cut here.
-constexpr std::size_t kMaxUnparsedBytes = 2 * kMaxHeaderBytes;
 constexpr auto kAcceptRetryDelay = 100ms;
 constexpr auto kAcceptLogInterval = 10s;
 // Descriptors new connections never take: what the server still needs when connections have
@@ -212,10 +211,7 @@ private:
             return;
         }
         m_parser.emplace();
-        m_parser->header_limit(static_cast<std::uint32_t>(kMaxHeaderBytes));
-        // The largest limit while the header is read (Beast compares a Content-Length with it
-        // as soon as it sees one); the request line decides the real limit in onHeader.
-        m_parser->body_limit(kMaxEnvelopeBatchBody);
+        prepareRequestParser(*m_parser);
         beast::get_lowest_layer(m_stream).expires_after(m_served == 0 ? kStepTimeout
                                                                       : kIdleTimeout);
         m_idle = true;
@@ -225,44 +221,24 @@ private:
 
     void onHeader(beast::error_code ec, std::size_t) {
         m_idle = false;
-        if (ec == http::error::header_limit || ec == http::error::buffer_overflow)
-            return refuse("the request header");
-        if (ec == http::error::body_limit) // Content-Length over 8 MiB, whatever the target
-            return refuse("the body");
-        if (isBrokenFraming(ec))
-            return refuseFraming(ec);
-        if (ec)
-            return; // closed, timed out, cancelled by stop, or not HTTP: drop the connection
+        if (!proceed(afterHeader(ec)))
+            return;
         m_started = std::chrono::steady_clock::now();
-        const auto& h = m_parser->get();
-        const auto method = h.method_string();
-        const auto target = h.target();
-        const std::size_t limit = bodyLimitFor(std::string_view(method.data(), method.size()),
-                                               std::string_view(target.data(), target.size()));
-        const auto length = m_parser->content_length();
-        if (length && *length > limit)
-            return refuse("the body");
-        // A chunked body may grow to the route's limit, so that much is reserved for it.
-        const std::size_t reservation = length ? static_cast<std::size_t>(*length) : limit;
-        if (!m_state.reserveBody(reservation)) {
+        const auto plan = planBody(*m_parser);
+        if (!proceed(plan.outcome))
+            return;
+        if (!m_state.reserveBody(plan.reservation)) {
             m_linger = true;
             return respond(m_state.handler.overloaded("request bodies being read"), true);
         }
-        m_reservedBody = reservation;
-        m_parser->body_limit(limit);
+        m_reservedBody = plan.reservation;
         beast::get_lowest_layer(m_stream).expires_after(kStepTimeout);
         http::async_read(m_stream, m_buffer, *m_parser,
                          beast::bind_front_handler(&Session::onBody, shared_from_this()));
     }
 
     void onBody(beast::error_code ec, std::size_t) {
-        if (ec == http::error::body_limit)
-            return refuse("the body");
-        if (ec == http::error::buffer_overflow)
-            return refuse("the chunked trailer");
-        if (isBrokenFraming(ec))
-            return refuseFraming(ec);
-        if (ec)
+        if (!proceed(afterBody(ec)))
             return;
         auto message = m_parser->release();
         HttpRequest req;
@@ -322,26 +298,26 @@ private:
         readHeader(); // closes at once if a stop began meanwhile
     }
 
-    /// 413 for a request over a limit, then linger: the client may still be sending the body,
-    /// and closing with unread bytes would reset the connection before it reads the answer.
-    void refuse(std::string_view what) {
-        m_linger = true;
-        respond(m_state.handler.tooLarge(what), true);
-    }
-
-    /// A parse error of the request itself, as opposed to the peer going away or a deadline.
-    static bool isBrokenFraming(const beast::error_code& ec) {
-        return ec && ec.category() == http::make_error_code(http::error::bad_target).category() &&
-               ec != http::error::end_of_stream && ec != http::error::partial_message &&
-               ec != http::error::need_more && ec != http::error::need_buffer &&
-               ec != http::error::body_limit && ec != http::error::header_limit &&
-               ec != http::error::buffer_overflow;
-    }
-
-    /// 400 for a request that cannot be framed: the connection cannot be trusted to continue.
-    void refuseFraming(const beast::error_code& ec) {
-        m_linger = true;
-        respond(m_state.handler.badFraming(ec.message()), true);
+    /// True on Continue. Otherwise answers 413 (over a limit) or 400 (framing broken: the
+    /// connection cannot be trusted to continue) and lingers — the client may still be
+    /// sending, and closing with unread bytes would reset the connection before it reads the
+    /// answer — or, on Drop (closed, timed out, cancelled by stop), lets the connection go.
+    bool proceed(const FramingOutcome& outcome) {
+        switch (outcome.verdict) {
+        case FramingVerdict::Continue:
+            return true;
+        case FramingVerdict::TooLarge:
+            m_linger = true;
+            respond(m_state.handler.tooLarge(outcome.tooLarge), true);
+            return false;
+        case FramingVerdict::BrokenFraming:
+            m_linger = true;
+            respond(m_state.handler.badFraming(outcome.error.message()), true);
+            return false;
+        case FramingVerdict::Drop:
+            return false;
+        }
+        return false;
     }
 
     void releaseBody() {
