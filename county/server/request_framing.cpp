@@ -1,5 +1,6 @@
 #include "county/server/request_framing.hpp"
 
+#include <boost/beast/core/string.hpp>
 #include <boost/beast/http/error.hpp>
 
 #include <iterator>
@@ -20,6 +21,23 @@ bool isBrokenFraming(const boost::beast::error_code& ec) {
            ec != http::error::need_more && ec != http::error::need_buffer &&
            ec != http::error::body_limit && ec != http::error::header_limit &&
            ec != http::error::buffer_overflow;
+}
+
+/// No Transfer-Encoding field, or exactly one whose value is "chunked" (any case, around it
+/// optional white space).
+bool transferEncodingIsChunkedOrAbsent(const RequestParser::value_type& header) {
+    const auto fields = header.equal_range(http::field::transfer_encoding);
+    const auto count = std::distance(fields.first, fields.second);
+    if (count == 0)
+        return true;
+    if (count > 1)
+        return false;
+    auto value = fields.first->value();
+    while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
+        value.remove_prefix(1);
+    while (!value.empty() && (value.back() == ' ' || value.back() == '\t'))
+        value.remove_suffix(1);
+    return boost::beast::iequals(value, "chunked");
 }
 
 /// The verdicts both steps share; `fields` names the fields the step reads (the header, or a
@@ -61,6 +79,15 @@ BodyPlan planBody(RequestParser& parser) {
         plan.outcome = {FramingVerdict::BrokenFraming,
                         {},
                         http::make_error_code(http::error::bad_content_length)};
+        return plan;
+    }
+    // Beast frames by Content-Length when Transfer-Encoding names a coding other than chunked;
+    // a peer that honours the Transfer-Encoding frames the bytes otherwise (RFC 9112 section
+    // 6.1: such a request is answered 400). The server decodes no coding but chunked.
+    if (!transferEncodingIsChunkedOrAbsent(h)) {
+        plan.outcome = {FramingVerdict::BrokenFraming,
+                        {},
+                        http::make_error_code(http::error::bad_transfer_encoding)};
         return plan;
     }
     plan.limit = bodyLimitFor(std::string_view(method.data(), method.size()),

@@ -7,7 +7,8 @@
 //      kMaxHeaderBytes, and the largest body limit of any route (Beast compares a
 //      Content-Length with the body limit as soon as it reads one);
 //   2. the body, after planBody() has set the route's limit (bodyLimitFor) and refused a
-//      Content-Length over it, or given twice, before any body byte is read.
+//      Content-Length over it, or given twice, and a Transfer-Encoding other than chunked,
+//      before any body byte is read.
 // The buffer the bytes are read into holds at most kMaxUnparsedBytes that the parser has not
 // consumed (a header, a chunk-size line, a chunked trailer: Beast buffers a trailer whole).
 //

@@ -7,7 +7,8 @@
 //     in reads of a few bytes accept the same request or neither. (A refusal may differ: Beast
 //     finds a bare LF line ending only when the start line arrives whole; in pieces it waits
 //     for CRLF CRLF until the header limit, the deadline or the peer's close.)
-//   - an accepted request has at most one Content-Length field;
+//   - an accepted request has at most one Content-Length field, and a Transfer-Encoding only
+//     when it is chunked;
 //   - an accepted request is complete, its body within bodyLimitFor(method, target), its
 //     Content-Length (if any) equal to the body's size and never together with
 //     Transfer-Encoding;
@@ -45,6 +46,7 @@ Framed frame(std::string_view bytes, std::size_t readSize) {
         f.body = req.body();
         FUZZ_CHECK(f.body.size() <= bodyLimitFor(f.method, f.target));
         FUZZ_CHECK(req.count(http::field::content_length) <= 1);
+        FUZZ_CHECK(req.find(http::field::transfer_encoding) == req.end() || parser.chunked());
         if (req.find(http::field::content_length) != req.end()) {
             FUZZ_CHECK(!parser.chunked());
             FUZZ_CHECK(req.find(http::field::transfer_encoding) == req.end());
