@@ -219,9 +219,9 @@ private:
                                 beast::bind_front_handler(&Session::onHeader, shared_from_this()));
     }
 
-    void onHeader(beast::error_code ec, std::size_t) {
+    void onHeader(beast::error_code ec, std::size_t headerBytes) {
         m_idle = false;
-        if (!proceed(afterHeader(ec)))
+        if (!proceed(afterHeader(ec, headerBytes)))
             return;
         m_started = std::chrono::steady_clock::now();
         const auto plan = planBody(*m_parser);

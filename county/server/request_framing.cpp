@@ -62,7 +62,9 @@ void prepareRequestParser(RequestParser& parser) {
     parser.body_limit(kMaxEnvelopeBatchBody);
 }
 
-FramingOutcome afterHeader(const boost::beast::error_code& ec) {
+FramingOutcome afterHeader(const boost::beast::error_code& ec, std::size_t headerBytes) {
+    if (!ec && headerBytes > kMaxHeaderBytes)
+        return tooLarge("the request header");
     return classify(ec, "the request header");
 }
 

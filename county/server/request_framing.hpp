@@ -51,8 +51,10 @@ struct FramingOutcome {
 /// Limits for reading the next request's header (the parser must be fresh).
 void prepareRequestParser(RequestParser& parser);
 
-/// The verdict on reading the header (step 1) that ended with `ec`.
-FramingOutcome afterHeader(const boost::beast::error_code& ec);
+/// The verdict on reading the header (step 1) that ended with `ec` after the parser took
+/// `headerBytes`. Beast's own header limit leaves out the request line when it arrives with
+/// the fields, so the limit of request line and fields together is checked here.
+FramingOutcome afterHeader(const boost::beast::error_code& ec, std::size_t headerBytes);
 
 struct BodyPlan {
     FramingOutcome outcome;      // TooLarge when the Content-Length is over `limit`
@@ -74,8 +76,8 @@ FramingOutcome readRequest(SyncReadStream& stream, boost::beast::flat_buffer& bu
                            RequestParser& parser) {
     prepareRequestParser(parser);
     boost::beast::error_code ec;
-    boost::beast::http::read_header(stream, buffer, parser, ec);
-    if (auto header = afterHeader(ec); header.verdict != FramingVerdict::Continue)
+    const std::size_t headerBytes = boost::beast::http::read_header(stream, buffer, parser, ec);
+    if (auto header = afterHeader(ec, headerBytes); header.verdict != FramingVerdict::Continue)
         return header;
     if (auto plan = planBody(parser); plan.outcome.verdict != FramingVerdict::Continue)
         return plan.outcome;

@@ -123,6 +123,24 @@ TEST_CASE("request framing: body limits follow the route", "[server][framing]") 
     CHECK(cut->outcome.tooLarge == "the body");
 }
 
+TEST_CASE("request framing: the header limit counts the request line, however the bytes arrive",
+          "[server][framing]") {
+    const std::string requestLine = "GET /healthz HTTP/1.1\r\n";
+    const auto headerOf = [&](std::size_t total) {
+        const std::size_t pad = total - requestLine.size() - kHost.size() - 11;
+        return requestLine + kHost + "X-Pad: " + std::string(pad, 'a') + "\r\n\r\n";
+    };
+    REQUIRE(headerOf(kMaxHeaderBytes).size() == kMaxHeaderBytes);
+    for (std::size_t readSize : {std::size_t{1} << 16, std::size_t{7}, std::size_t{1}}) {
+        INFO("read " << readSize << " bytes at a time");
+        CHECK(frame(headerOf(kMaxHeaderBytes), readSize)->outcome.verdict ==
+              FramingVerdict::Continue);
+        const auto over = frame(headerOf(kMaxHeaderBytes + 1), readSize);
+        CHECK(over->outcome.verdict == FramingVerdict::TooLarge);
+        CHECK(over->outcome.tooLarge == "the request header");
+    }
+}
+
 TEST_CASE("request framing: what is too large is named", "[server][framing]") {
     const auto header = frame(
         "GET /healthz HTTP/1.1\r\n" + kHost + "X-Pad: " + std::string(9000, 'a') + "\r\n\r\n", 512);
