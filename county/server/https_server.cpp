@@ -3,6 +3,8 @@
 // strand, every step with a deadline (tcp_stream::expires_after) and its error handled.
 #include "county/server/https_server.hpp"
 
+#include "county/server/request_framing.hpp"
+
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/ssl.hpp>
@@ -18,8 +20,10 @@
 #include <atomic>
 #include <chrono>
 #include <csignal>
+#include <limits>
 #include <mutex>
 #include <optional>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <thread>
 #include <unordered_map>
@@ -41,11 +45,23 @@ constexpr auto kShutdownTimeout = 5s;
 constexpr auto kDrainTimeout = 30s;
 constexpr auto kLingerTimeout = 2s;
 constexpr std::size_t kLingerBytes = 1u << 20;
-// Bytes a connection may hold that the parser has not consumed yet: twice the header limit, so a
-// header always fits, and a chunked trailer (which Beast buffers whole) is cut here.
-constexpr std::size_t kMaxUnparsedBytes = 2 * kMaxHeaderBytes;
 constexpr auto kAcceptRetryDelay = 100ms;
 constexpr auto kAcceptLogInterval = 10s;
+// Descriptors new connections never take: what the server still needs when connections have
+// used up the rest (a request's SQLite journal, a registry reload, the sanitizers' own pipe()
+// probes in test builds). See Listener::nearDescriptorLimit.
+constexpr rlim_t kReservedDescriptors = 16;
+
+/// The lowest descriptor number a new connection may not have, or nullopt when the open-file
+/// limit is too high to matter. The kernel gives out the lowest free number, so a connection
+/// that gets this number or a higher one leaves fewer than kReservedDescriptors free.
+std::optional<rlim_t> descriptorCeiling() {
+    rlimit limit{};
+    if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY ||
+        limit.rlim_cur > static_cast<rlim_t>(std::numeric_limits<int>::max()))
+        return std::nullopt;
+    return limit.rlim_cur > kReservedDescriptors ? limit.rlim_cur - kReservedDescriptors : 0;
+}
 
 class Session;
 
@@ -195,10 +211,7 @@ private:
             return;
         }
         m_parser.emplace();
-        m_parser->header_limit(static_cast<std::uint32_t>(kMaxHeaderBytes));
-        // The largest limit while the header is read (Beast compares a Content-Length with it
-        // as soon as it sees one); the request line decides the real limit in onHeader.
-        m_parser->body_limit(kMaxEnvelopeBatchBody);
+        prepareRequestParser(*m_parser);
         beast::get_lowest_layer(m_stream).expires_after(m_served == 0 ? kStepTimeout
                                                                       : kIdleTimeout);
         m_idle = true;
@@ -206,46 +219,26 @@ private:
                                 beast::bind_front_handler(&Session::onHeader, shared_from_this()));
     }
 
-    void onHeader(beast::error_code ec, std::size_t) {
+    void onHeader(beast::error_code ec, std::size_t headerBytes) {
         m_idle = false;
-        if (ec == http::error::header_limit || ec == http::error::buffer_overflow)
-            return refuse("the request header");
-        if (ec == http::error::body_limit) // Content-Length over 8 MiB, whatever the target
-            return refuse("the body");
-        if (isBrokenFraming(ec))
-            return refuseFraming(ec);
-        if (ec)
-            return; // closed, timed out, cancelled by stop, or not HTTP: drop the connection
+        if (!proceed(afterHeader(ec, headerBytes)))
+            return;
         m_started = std::chrono::steady_clock::now();
-        const auto& h = m_parser->get();
-        const auto method = h.method_string();
-        const auto target = h.target();
-        const std::size_t limit = bodyLimitFor(std::string_view(method.data(), method.size()),
-                                               std::string_view(target.data(), target.size()));
-        const auto length = m_parser->content_length();
-        if (length && *length > limit)
-            return refuse("the body");
-        // A chunked body may grow to the route's limit, so that much is reserved for it.
-        const std::size_t reservation = length ? static_cast<std::size_t>(*length) : limit;
-        if (!m_state.reserveBody(reservation)) {
+        const auto plan = planBody(*m_parser);
+        if (!proceed(plan.outcome))
+            return;
+        if (!m_state.reserveBody(plan.reservation)) {
             m_linger = true;
             return respond(m_state.handler.overloaded("request bodies being read"), true);
         }
-        m_reservedBody = reservation;
-        m_parser->body_limit(limit);
+        m_reservedBody = plan.reservation;
         beast::get_lowest_layer(m_stream).expires_after(kStepTimeout);
         http::async_read(m_stream, m_buffer, *m_parser,
                          beast::bind_front_handler(&Session::onBody, shared_from_this()));
     }
 
     void onBody(beast::error_code ec, std::size_t) {
-        if (ec == http::error::body_limit)
-            return refuse("the body");
-        if (ec == http::error::buffer_overflow)
-            return refuse("the chunked trailer");
-        if (isBrokenFraming(ec))
-            return refuseFraming(ec);
-        if (ec)
+        if (!proceed(afterBody(ec)))
             return;
         auto message = m_parser->release();
         HttpRequest req;
@@ -305,26 +298,26 @@ private:
         readHeader(); // closes at once if a stop began meanwhile
     }
 
-    /// 413 for a request over a limit, then linger: the client may still be sending the body,
-    /// and closing with unread bytes would reset the connection before it reads the answer.
-    void refuse(std::string_view what) {
-        m_linger = true;
-        respond(m_state.handler.tooLarge(what), true);
-    }
-
-    /// A parse error of the request itself, as opposed to the peer going away or a deadline.
-    static bool isBrokenFraming(const beast::error_code& ec) {
-        return ec && ec.category() == http::make_error_code(http::error::bad_target).category() &&
-               ec != http::error::end_of_stream && ec != http::error::partial_message &&
-               ec != http::error::need_more && ec != http::error::need_buffer &&
-               ec != http::error::body_limit && ec != http::error::header_limit &&
-               ec != http::error::buffer_overflow;
-    }
-
-    /// 400 for a request that cannot be framed: the connection cannot be trusted to continue.
-    void refuseFraming(const beast::error_code& ec) {
-        m_linger = true;
-        respond(m_state.handler.badFraming(ec.message()), true);
+    /// True on Continue. Otherwise answers 413 (over a limit) or 400 (framing broken: the
+    /// connection cannot be trusted to continue) and lingers — the client may still be
+    /// sending, and closing with unread bytes would reset the connection before it reads the
+    /// answer — or, on Drop (closed, timed out, cancelled by stop), lets the connection go.
+    bool proceed(const FramingOutcome& outcome) {
+        switch (outcome.verdict) {
+        case FramingVerdict::Continue:
+            return true;
+        case FramingVerdict::TooLarge:
+            m_linger = true;
+            respond(m_state.handler.tooLarge(outcome.tooLarge), true);
+            return false;
+        case FramingVerdict::BrokenFraming:
+            m_linger = true;
+            respond(m_state.handler.badFraming(outcome.error.message()), true);
+            return false;
+        case FramingVerdict::Drop:
+            return false;
+        }
+        return false;
     }
 
     void releaseBody() {
@@ -406,7 +399,7 @@ class Listener : public std::enable_shared_from_this<Listener> {
 public:
     Listener(net::io_context& ioc, ssl::context& ctx, ServerState& state)
         : m_ioc(ioc), m_ctx(ctx), m_state(state), m_acceptor(net::make_strand(ioc)),
-          m_retry(m_acceptor.get_executor()) {}
+          m_retry(m_acceptor.get_executor()), m_descriptorCeiling(descriptorCeiling()) {}
 
     Result<std::string, ServerError> listen(const tcp::endpoint& endpoint) {
         beast::error_code ec;
@@ -449,12 +442,15 @@ private:
             // EMFILE and friends: the pending connection stays in the backlog, so accepting
             // again at once would spin. Wait, then try again; say so once per interval.
             note("accept: " + ec.message());
-            m_retry.expires_after(kAcceptRetryDelay);
-            m_retry.async_wait([self = shared_from_this()](beast::error_code wec) {
-                if (!wec && !self->m_state.stopping)
-                    self->accept();
-            });
-            return;
+            return acceptLater();
+        }
+        if (nearDescriptorLimit(socket)) {
+            // Closed at once, before the last descriptors are gone; the next waits its turn.
+            beast::error_code cec;
+            socket.close(cec);
+            note("accept: fewer than " + std::to_string(kReservedDescriptors) +
+                 " file descriptors left; closing new connections until some are free");
+            return acceptLater();
         }
         beast::error_code aec;
         auto ep = socket.remote_endpoint(aec);
@@ -470,6 +466,20 @@ private:
                 ->start();
         }
         accept();
+    }
+
+    void acceptLater() {
+        m_retry.expires_after(kAcceptRetryDelay);
+        m_retry.async_wait([self = shared_from_this()](beast::error_code wec) {
+            if (!wec && !self->m_state.stopping)
+                self->accept();
+        });
+    }
+
+    /// Whether `socket` took one of the last kReservedDescriptors descriptors.
+    bool nearDescriptorLimit(tcp::socket& socket) const {
+        return m_descriptorCeiling &&
+               static_cast<rlim_t>(socket.native_handle()) >= *m_descriptorCeiling;
     }
 
     /// Logs `line` at most once per kAcceptLogInterval, with how many were left out.
@@ -491,6 +501,7 @@ private:
     ServerState& m_state;
     tcp::acceptor m_acceptor;
     net::steady_timer m_retry;
+    const std::optional<rlim_t> m_descriptorCeiling;
     std::optional<std::chrono::steady_clock::time_point> m_lastNote;
     std::size_t m_suppressed = 0;
 };

@@ -3,8 +3,11 @@
 //
 // Admission (docs/server.md "Limits"): at most `maxConnections` connections in all and
 // `maxConnectionsPerAddress` from one client address; one over is closed at once, before TLS.
-// When accept() fails (EMFILE: out of file descriptors) the listener waits 100 ms before it
-// tries again and logs the failure at most once every 10 s.
+// New connections never take the last 16 descriptors under the open-file limit (RLIMIT_NOFILE):
+// a connection that would is closed at once, so the connections already open can still finish
+// their requests (the store opens its journal, TLS and the log keep working). Then, as when
+// accept() fails (EMFILE: out of file descriptors), the listener waits 100 ms before it accepts
+// again, and logs at most once every 10 s.
 //
 // Per connection (a strand; see docs/server.md for the numbers):
 //   handshake (10 s) → read header (30 s; 60 s while idle between keep-alive requests; 8 KiB)

@@ -188,10 +188,11 @@ TEST_CASE("request bodies share one budget: a body that does not fit is answered
     CHECK(s.server.stop() == 0);
 }
 
-// Hidden from CI: under ASan the server exits with status 1 after the descriptors run out
-// instead of recovering (the Release build recovers). Run it with "[emfile]" while fixing that.
+// The server keeps descriptors free for the connections it has (sanitizer builds need them
+// too: UBSan probes memory with pipe() before it trusts a vtable, and reports a false "invalid
+// vptr" when the probe finds no descriptor).
 TEST_CASE("out of file descriptors: the accept loop backs off, logs rarely, and recovers",
-          "[.][server][e2e][limits][emfile]") {
+          "[server][e2e][limits][emfile]") {
     Site s({}, 64u); // RLIMIT_NOFILE 64: a few dozen bare connections exhaust it
     std::vector<int> sockets;
     for (int i = 0; i < 120; ++i) {
@@ -215,6 +216,7 @@ TEST_CASE("out of file descriptors: the accept loop backs off, logs rarely, and 
             std::this_thread::sleep_for(std::chrono::milliseconds(100));
         }
     }
+    INFO("server output:\n" << s.server.log());
     CHECK(healthy);
     CHECK(s.server.stop() == 0);
 }
