@@ -185,9 +185,10 @@ int runOutbox(const fs::path& configPath, const std::optional<fs::path>& exportD
                 break;
             for (const auto& s : *batch) {
                 const fs::path file = *exportDir / sync::envelopeExportFileName(s.envelope.header);
-                // Sealed envelopes: readable by the staff who copy the stick, never a prefix.
+                // Sealed, but their headers tell a kiosk, a sequence and a minute: the owner's
+                // alone, like every file the kiosk writes (a stick's FAT keeps no modes anyway).
                 auto written = crypto::writeFileAtomically(
-                    file, sync::envelopeToJson(s.envelope) + "\n", 0644, crypto::Existing::Replace);
+                    file, sync::envelopeToJson(s.envelope) + "\n", 0600, crypto::Existing::Replace);
                 if (!written)
                     return complain("cannot write " + file.string() + " (" +
                                     std::strerror(written.error().sysErrno) +
@@ -272,6 +273,10 @@ int runForms(const fs::path& configPath, bool json, const std::string& example,
 } // namespace
 
 int main(int argc, char** argv) {
+    // Everything the kiosk creates is its own alone, as under the appliance unit's UMask=0077,
+    // also when it is started from a shell with the usual 022 (files written with an explicit
+    // mode, such as exports, set it themselves).
+    ::umask(077);
     crypto::initSodium();
     CLI::App app{
         "minsheng-kiosk — the Minsheng (民声) kiosk: parents' reports and surveys, sealed to "

@@ -170,6 +170,14 @@ Result<DbPtr, StoreError> openDatabase(const OpenSpec& spec, const ErrorMapper& 
         return fail(StoreError{Code::KeyUnusable, "the key given for " + spec.file.string() +
                                                       " is " + std::to_string(spec.rawKey->size()) +
                                                       " bytes; a store key is 32 bytes."});
+    // A new store file is made 0600 before SQLite opens it, whatever the process umask: SQLite
+    // would create it 0644 & ~umask, and it gives the -wal and -shm files the mode of the
+    // database file, so all three stay private to the owner. An existing file keeps its mode.
+    if (spec.create && spec.vfsName.empty()) {
+        const int fd = ::open(spec.file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+        if (fd >= 0)
+            ::close(fd); // a failure is left to sqlite3_open_v2, which reports it in its words
+    }
     sqlite3* raw = nullptr;
     int flags = SQLITE_OPEN_READWRITE | (spec.create ? SQLITE_OPEN_CREATE : 0) |
                 (spec.serialized ? SQLITE_OPEN_FULLMUTEX : 0);

@@ -224,3 +224,35 @@ TEST_CASE("every command explains itself", "[cli][help]") {
     r = s.countyCmd({"kiosks", "--dir", s.county.string(), "--json"});
     REQUIRE(json::parse(r.out).at(0)["id"] == "cli-001");
 }
+
+TEST_CASE("files that hold reports are private to their owner whatever the umask",
+          "[cli][at-rest][modes]") {
+    // The shell default, which lets everyone on the machine read new files.
+    const mode_t saved = ::umask(022);
+    Site s;
+    auto r = s.submit("complaint", s.example("complaint"));
+    REQUIRE(r.exitCode == 0);
+    s.exportToUsb();
+    r = s.countyCmd({"import", "--dir", s.county.string(), s.usb.string()});
+    INFO(r.err);
+    REQUIRE(r.exitCode == 0);
+    ::umask(saved);
+
+    std::vector<fs::path> checked;
+    const auto check = [&](const fs::path& dir, const std::string& prefix) {
+        for (const auto& e : fs::directory_iterator(dir)) {
+            const std::string name = e.path().filename().string();
+            if (!e.is_regular_file() || name.rfind(prefix, 0) != 0)
+                continue;
+            struct stat st {};
+            REQUIRE(::stat(e.path().c_str(), &st) == 0);
+            INFO(e.path());
+            CHECK((st.st_mode & 0777) == 0600);
+            checked.push_back(e.path());
+        }
+    };
+    check(s.bundle / "data", "outbox.db"); // with its -wal and -shm
+    check(s.county, "ledger.db");
+    check(s.usb, "");
+    CHECK(checked.size() >= 3); // outbox, ledger, the exported envelope (-wal and -shm when left)
+}
