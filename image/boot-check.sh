@@ -52,7 +52,7 @@ fi
 
 # A provisioning stick: a county with no passphrase (a test) and one bundle, on FAT.
 log "provisioning stick"
-county_bin="${MINSHENG_COUNTY_BIN:-$out/pkg/county/office/minsheng-county}"
+county_bin="${MINSHENG_COUNTY_BIN:-$out/pkg/county/app/minsheng-county}"
 [ -x "$county_bin" ] || county_bin=$(command -v minsheng-county)
 work="$out/boot-check"
 rm -rf "$work" && mkdir -p "$work"

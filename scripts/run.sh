@@ -23,7 +23,7 @@ cmake --build build -j"$(nproc 2>/dev/null || echo 2)" \
   --target minsheng-kiosk minsheng-county minsheng-demo-walkthrough >/dev/null
 
 kiosk=$PWD/build/kiosk/app/minsheng-kiosk
-county=$PWD/build/county/office/minsheng-county
+county=$PWD/build/county/app/minsheng-county
 walkthrough=$PWD/build/tests/kiosk/ui/minsheng-demo-walkthrough
 demo=${MINSHENG_DEMO_DIR:-demo-data}
 port=${MINSHENG_DEMO_PORT:-8443}
