@@ -10,6 +10,8 @@ packages=(
   # libraries (the README says why each one is here)
   libsodium-dev libsqlcipher-dev sqlcipher libboost-dev libssl-dev
   libtomlplusplus-dev nlohmann-json3-dev libcli11-dev
+  # county office: spreadsheets for the exports
+  libxlsxwriter-dev
   # kiosk window (front end): Dear ImGui 1.86 with its GLFW/OpenGL3 backends, QR codes, a CJK font
   libimgui-dev libglfw3-dev libqrencode-dev fonts-wqy-microhei
   # Chinese text entry and read-aloud: librime pinyin (luna_pinyin_simp, essay weights, prelude),
@@ -23,6 +25,8 @@ packages=(
   catch2 clang libclang-rt-14-dev clang-format git
   # UI tests: a real X server without a screen, Mesa's software OpenGL, real input events
   xvfb xauth xdotool x11-utils libgl1-mesa-dri
+  # office console tests: a real headless browser driven by WebDriver
+  chromium chromium-driver python3-selenium
 )
 
 missing=()
