@@ -1,5 +1,6 @@
 #include "county/console/console_command.hpp"
 
+#include "county/console/api_tokens.hpp"
 #include "county/console/console_handler.hpp"
 #include "county/office/county_dir.hpp"
 #include "county/office/county_tls.hpp"
@@ -8,6 +9,7 @@
 #include "county/office/passphrase_prompt.hpp"
 #include "county/server/https_server.hpp"
 #include "county/server/serve_command.hpp"
+#include "county/staff/audit_log.hpp"
 #include "county/staff/intake.hpp"
 #include "county/staff/ledger_key.hpp"
 #include "county/staff/staff_accounts.hpp"
@@ -81,7 +83,9 @@ public:
 
 private:
     void run() {
-        auto next = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+        // A first pull soon after start when pulls are scheduled; none until asked otherwise.
+        auto next = m_every.count() > 0 ? std::chrono::steady_clock::now() + std::chrono::seconds(2)
+                                        : std::chrono::steady_clock::time_point::max();
         std::unique_lock lock(m_mutex);
         while (!m_stop) {
             const bool scheduled = m_every.count() > 0;
@@ -234,8 +238,13 @@ int runConsole(const ConsoleArgs& a) {
             queued();
     };
 
-    ConsoleOffice office{
-        *ledger, *rules, forms, *signingKey, config->name, dir.root() / "console.toml", {}};
+    ConsoleOffice office{*ledger,
+                         *rules,
+                         forms,
+                         *signingKey,
+                         config->name,
+                         dir.root() / "console.toml",
+                         dir.keysDir() / "console-api.tokens"};
     SessionLimits limits;
     limits.idleSeconds = static_cast<std::int64_t>(a.idleMinutes) * 60;
     ConsoleHandler handler(office, hooks, limits);
@@ -274,9 +283,67 @@ int runConsole(const ConsoleArgs& a) {
     return 0;
 }
 
+struct ApiTokenArgs {
+    fs::path dir;
+    std::optional<fs::path> passphraseFile;
+    std::string name;
+    bool revoke = false;
+};
+
+int runApiToken(const ApiTokenArgs& a) {
+    county::CountyDir dir(a.dir);
+    auto config = county::loadCountyConfig(dir);
+    if (!config)
+        return complain(config.error().message);
+    auto ledger =
+        staff::openLedger(dir, *config, county::cachedPassphraseSource(a.passphraseFile), false);
+    if (!ledger)
+        return complain(ledger.error().message);
+    staff::StaffAccounts accounts(*ledger, unixNow);
+    auto user = accounts.find(a.name);
+    if (!user)
+        return complain(user.error().message);
+    const fs::path file = dir.keysDir() / "console-api.tokens";
+    auto tokens = ApiTokens::load(file);
+    if (!tokens)
+        return complain(tokens.error().message);
+    if (a.revoke) {
+        auto revoked = tokens->revoke(file, a.name);
+        if (!revoked)
+            return complain(revoked.error().message);
+        (void)staff::appendAudit(*ledger, {unixNow(), std::nullopt, "api-token.revoke",
+                                           std::nullopt, "account " + a.name});
+        std::cout << (*revoked ? "已吊销 Revoked the API token of " : "无令牌 No API token for ")
+                  << a.name << ".\n";
+        return 0;
+    }
+    auto token = tokens->issue(file, a.name);
+    if (!token)
+        return complain(token.error().message);
+    (void)staff::appendAudit(
+        *ledger, {unixNow(), std::nullopt, "api-token.issue", std::nullopt, "account " + a.name});
+    std::cout << "新令牌 New API token for " << a.name << " ("
+              << staff::staffRoleChinese(user->role) << " " << staff::staffRoleName(user->role)
+              << "), shown only now; any earlier token of this account no longer works:\n"
+              << *token << "\n"
+              << "Use it as: Authorization: Bearer " << *token << "\n";
+    return 0;
+}
+
 } // namespace
 
 void addConsoleCommand(county::CountyCommands& commands) {
+    auto [tokenCmd, tokenArgs] = commands.add<ApiTokenArgs>(
+        "api-token",
+        "Issue (or --revoke) the office console API token of a staff account, for another "
+        "county system such as a city 12345 platform; the token acts with the account's role.",
+        runApiToken);
+    county::addDirOption(*tokenCmd, tokenArgs.dir);
+    county::addPassphraseFileOption(*tokenCmd, tokenArgs.passphraseFile);
+    tokenCmd->add_option("--name", tokenArgs.name, "The staff account the token acts as")
+        ->required();
+    tokenCmd->add_flag("--revoke", tokenArgs.revoke, "Remove the account's token instead");
+
     auto [console, args] = commands.add<ConsoleArgs>(
         "console",
         "Run the office console: a web workplace on the office LAN where staff handle cases, "

@@ -1,5 +1,6 @@
 #include "county/console/console_handler.hpp"
 
+#include "county/console/api_tokens.hpp"
 #include "county/console/web_assets.hpp"
 #include "county/staff/audit_log.hpp"
 #include "county/staff/period_stats.hpp"
@@ -321,30 +322,45 @@ HttpResponse ConsoleHandler::withCaller(const HttpRequest& r,
                                         const std::function<HttpResponse(Caller&)>& f) {
     Caller caller;
     caller.request = &r;
-    const auto cookie = cookieValue(r.cookie, kSessionCookieName);
-    auto session = m_sessions.touch(cookie);
-    if (!session)
-        return unauthorized();
-    if (r.method != "GET") {
-        if (!csrfTokenMatches(*session, r.csrfToken))
+    std::optional<std::int64_t> userId;
+    std::optional<std::string> tokenAccount;
+    if (r.authorization.rfind("Bearer ", 0) == 0) {
+        // Another county system: the token names the account; no cookie, so no CSRF token.
+        if (m_office.apiTokensFile.empty())
+            return unauthorized();
+        auto tokens = ApiTokens::load(m_office.apiTokensFile);
+        if (!tokens) {
+            m_hooks.log("error: " + tokens.error().message);
+            return unauthorized();
+        }
+        tokenAccount = tokens->accountFor(std::string_view(r.authorization).substr(7));
+        if (!tokenAccount)
+            return unauthorized();
+    } else {
+        auto session = m_sessions.touch(cookieValue(r.cookie, kSessionCookieName));
+        if (!session)
+            return unauthorized();
+        if (r.method != "GET" && !csrfTokenMatches(*session, r.csrfToken))
             return errorResponse(403, "csrf",
                                  "页面已过期，请刷新 — the request lacks this session's CSRF token "
                                  "(reload the page).");
-        if (r.contentType.rfind("application/json", 0) != 0)
-            return errorResponse(415, "bad-request",
-                                 "请求须为 JSON — send the body as application/json.");
+        userId = session->userId;
+        caller.session = std::move(session);
     }
+    if (r.method != "GET" && r.contentType.rfind("application/json", 0) != 0)
+        return errorResponse(415, "bad-request",
+                             "请求须为 JSON — send the body as application/json.");
     {
         std::lock_guard lock(m_ledgerMutex);
         staff::StaffAccounts accounts(m_office.ledger, m_hooks.clock);
-        auto user = accounts.findById(session->userId);
+        auto user = userId ? accounts.findById(*userId) : accounts.find(*tokenAccount);
         if (!user || user->disabled) {
-            m_sessions.closeAllOf(session->userId);
+            if (userId)
+                m_sessions.closeAllOf(*userId);
             return unauthorized();
         }
         caller.actor = Actor{std::move(*user)};
     }
-    caller.session = std::move(session);
     return f(caller);
 }
 

@@ -7,6 +7,7 @@
 #include "sync/net/https_client.hpp"
 #include "tests/support/county_site.hpp"
 #include "tests/support/e2e_support.hpp"
+#include "tests/support/temp_dir.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -293,4 +294,50 @@ TEST_CASE("the console will not start without a supervisor", "[console]") {
     auto r = s.countyCmd({"console", "--dir", s.county.string(), "--listen", "127.0.0.1:0"});
     CHECK(r.exitCode == 2);
     CHECK_THAT(r.err, Catch::Contains("supervisor"));
+}
+
+TEST_CASE("another county system calls the API with a token that acts with its account's role",
+          "[console][token]") {
+    ConsoleSite s;
+    s.start();
+    auto issue = s.countyCmd({"api-token", "--dir", s.county.string(), "--name", "wang"});
+    INFO(issue.out << issue.err);
+    REQUIRE(issue.exitCode == 0);
+    std::smatch m;
+    REQUIRE(std::regex_search(issue.out, m, std::regex("(mst_[0-9a-f]{64})")));
+    const std::string token = m[1];
+    CHECK((fs::status(s.county / "keys/console-api.tokens").permissions() &
+           fs::perms::others_all) == fs::perms::none);
+    CHECK(test::readFile(s.county / "keys/console-api.tokens").find(token) == std::string::npos);
+
+    sync::HttpsClient http(sync::HttpsEndpoint{"127.0.0.1", s.port, s.county / "tls/ca.pem"});
+    auto bearer = [&](const std::string& method, const std::string& target, const json& body,
+                      const std::string& t) {
+        auto r = http.request(method, target, body.is_null() ? std::string() : body.dump(),
+                              {{"Authorization", "Bearer " + t}});
+        REQUIRE(r);
+        return *r;
+    };
+    auto cases = bearer("GET", "/api/cases", nullptr, token);
+    REQUIRE(cases.status == 200);
+    const int id = json::parse(cases.body)["cases"][0]["case"];
+    // No cookie is involved, so no CSRF token is needed; the clerk's role still applies.
+    CHECK(bearer("POST", "/api/cases/" + std::to_string(id) + "/notes",
+                 {{"text", "12345 平台转来补充材料"}}, token)
+              .status == 200);
+    CHECK(bearer("GET", "/api/audit", nullptr, token).status == 403);
+    CHECK(bearer("GET", "/api/cases", nullptr, token + "0").status == 401);
+    CHECK(bearer("GET", "/api/cases", nullptr, "mst_" + std::string(64, '0')).status == 401);
+
+    // A new token replaces the old one; revoking ends it.
+    auto again = s.countyCmd({"api-token", "--dir", s.county.string(), "--name", "wang"});
+    REQUIRE(again.exitCode == 0);
+    CHECK(bearer("GET", "/api/cases", nullptr, token).status == 401);
+    REQUIRE(std::regex_search(again.out, m, std::regex("(mst_[0-9a-f]{64})")));
+    const std::string second = m[1];
+    CHECK(bearer("GET", "/api/cases", nullptr, second).status == 200);
+    REQUIRE(s.countyCmd({"api-token", "--dir", s.county.string(), "--name", "wang", "--revoke"})
+                .exitCode == 0);
+    CHECK(bearer("GET", "/api/cases", nullptr, second).status == 401);
+    CHECK(s.countyCmd({"api-token", "--dir", s.county.string(), "--name", "nobody"}).exitCode == 2);
 }

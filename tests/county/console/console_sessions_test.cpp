@@ -2,7 +2,9 @@
 // logout of every session of an account, and the cookie and CSRF helpers.
 #include <catch2/catch.hpp>
 
+#include "county/console/api_tokens.hpp"
 #include "county/console/console_sessions.hpp"
+#include "tests/support/temp_dir.hpp"
 
 using namespace minsheng::console;
 
@@ -70,4 +72,39 @@ TEST_CASE("cookie parsing and CSRF comparison", "[console][sessions]") {
     CHECK_FALSE(csrfTokenMatches(s, ""));
     CHECK_THAT(sessionCookie("x"), Catch::Contains("HttpOnly"));
     CHECK_THAT(expiredSessionCookie(), Catch::Contains("Max-Age=0"));
+}
+
+TEST_CASE("the API token file: hashes only, one token per account, malformed lines named",
+          "[console][token]") {
+    minsheng::test::TempDir tmp("minsheng-api-tokens");
+    const auto file = tmp / "console-api.tokens";
+    auto tokens = ApiTokens::load(file);
+    REQUIRE(tokens);
+    CHECK(tokens->size() == 0);
+    auto a = tokens->issue(file, "wang");
+    REQUIRE(a);
+    auto b = tokens->issue(file, "li");
+    REQUIRE(b);
+    auto reloaded = ApiTokens::load(file);
+    REQUIRE(reloaded);
+    CHECK(reloaded->accountFor(*a) == std::optional<std::string>("wang"));
+    CHECK(reloaded->accountFor(*b) == std::optional<std::string>("li"));
+    CHECK_FALSE(reloaded->accountFor(""));
+    auto c = reloaded->issue(file, "wang");
+    REQUIRE(c);
+    CHECK_FALSE(reloaded->accountFor(*a));
+    CHECK(ApiTokens::load(file)->size() == 2);
+
+    minsheng::test::writeFile(file, "wang 1234\n");
+    std::filesystem::permissions(
+        file, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write,
+        std::filesystem::perm_options::replace);
+    auto broken = ApiTokens::load(file);
+    REQUIRE_FALSE(broken);
+    CHECK_THAT(broken.error().message, Catch::Contains("line 1"));
+    std::filesystem::permissions(file, std::filesystem::perms::group_read,
+                                 std::filesystem::perm_options::add);
+    auto open = ApiTokens::load(file);
+    REQUIRE_FALSE(open);
+    CHECK_THAT(open.error().message, Catch::Contains("chmod 600"));
 }
