@@ -1,0 +1,27 @@
+# Every program path the shell scripts name under the build tree (scripts/run.sh's
+# "$PWD/build/...", image/boot-check.sh's "$out/pkg/...") must be a program this build makes:
+# the run command is not run in CI, so a moved target would otherwise go unnoticed there.
+# Run as: cmake -DSOURCE_DIR=<repo> -DBINARY_DIR=<build> -P script_program_paths.cmake
+file(GLOB scripts ${SOURCE_DIR}/scripts/*.sh ${SOURCE_DIR}/image/*.sh)
+set(checked 0)
+set(missing "")
+foreach(script IN LISTS scripts)
+  file(READ "${script}" text)
+  string(REGEX MATCHALL "(/build|/pkg)/(county|kiosk|tests|sync|crypto)/[A-Za-z0-9_/.-]+" paths "${text}")
+  foreach(p IN LISTS paths)
+    string(REGEX REPLACE "^/(build|pkg)/" "" relative "${p}")
+    math(EXPR checked "${checked} + 1")
+    if(NOT EXISTS "${BINARY_DIR}/${relative}" OR IS_DIRECTORY "${BINARY_DIR}/${relative}")
+      file(RELATIVE_PATH shown "${SOURCE_DIR}" "${script}")
+      list(APPEND missing "${shown} names ${relative}, which this build does not make")
+    endif()
+  endforeach()
+endforeach()
+if(checked EQUAL 0)
+  message(FATAL_ERROR "no program path found in scripts/*.sh and image/*.sh: the pattern is stale")
+endif()
+if(missing)
+  list(JOIN missing "\n  " lines)
+  message(FATAL_ERROR "program paths in scripts that the build does not make:\n  ${lines}")
+endif()
+message(STATUS "${checked} program paths in the scripts exist in the build")
