@@ -10,10 +10,15 @@
 #      to demo-data/screenshots/,
 #   5. county staff pulling, verifying and decrypting what the kiosk sent into the case ledger,
 #      and answering a case,
-#   6. (no display) the parent checking that case at the kiosk with the receipt code.
+#   6. (no display) the parent checking that case at the kiosk with the receipt code,
+#   7. the office console (`minsheng-county console`) on https://127.0.0.1:8444/ with a demo
+#      supervisor and clerk whose passwords are printed, holding the walk-through's cases. In a
+#      terminal it runs until Ctrl-C; otherwise the script logs in once to show it works, and
+#      stops.
 #
 #   MINSHENG_DEMO_DIR=DIR     where everything goes (default demo-data)
 #   MINSHENG_DEMO_PORT=PORT   the county server's port on 127.0.0.1 (default 8443)
+#   MINSHENG_DEMO_CONSOLE_PORT=PORT  the office console's port on 127.0.0.1 (default 8444)
 #   MINSHENG_HEADLESS=1       use Xvfb and the scripted walk-through even when DISPLAY is set
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,6 +32,7 @@ county=$PWD/build/county/app/minsheng-county
 walkthrough=$PWD/build/tests/kiosk/ui/minsheng-demo-walkthrough
 demo=${MINSHENG_DEMO_DIR:-demo-data}
 port=${MINSHENG_DEMO_PORT:-8443}
+console_port=${MINSHENG_DEMO_CONSOLE_PORT:-8444}
 url=https://127.0.0.1:$port
 headless=${MINSHENG_HEADLESS:-0}
 [ -n "${DISPLAY:-}" ] || headless=1
@@ -45,6 +51,10 @@ trap cleanup EXIT
 
 if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
   echo "minsheng: port $port on 127.0.0.1 is already in use; set MINSHENG_DEMO_PORT to a free port" >&2
+  exit 2
+fi
+if (exec 3<>"/dev/tcp/127.0.0.1/$console_port") 2>/dev/null; then
+  echo "minsheng: port $console_port on 127.0.0.1 is already in use; set MINSHENG_DEMO_CONSOLE_PORT to a free port" >&2
   exit 2
 fi
 
@@ -107,6 +117,49 @@ if [ "$headless" = 1 ]; then
   "$walkthrough" "[.lookup]" --use-colour no | grep -v '^===\|^All tests passed\|^$' || true
 fi
 
+step "7. The office console, with a demo supervisor and clerk"
+mkdir -p "$demo/work"
+password() { head -c 9 /dev/urandom | base64 | tr '+/' 'xy'; }
+sup_pw=$(password)
+clerk_pw=$(password)
+(umask 077; printf '%s\n' "$sup_pw" > "$demo/work/supervisor.pw"; printf '%s\n' "$clerk_pw" > "$demo/work/clerk.pw")
+"$county" user add --dir "$demo/county" --name zhuguan --role supervisor \
+  --password-file "$demo/work/supervisor.pw"
+"$county" user add --dir "$demo/county" --name jingban --role clerk \
+  --password-file "$demo/work/clerk.pw" --user zhuguan
+"$county" console --dir "$demo/county" --listen "127.0.0.1:$console_port" \
+  > "$demo/logs/console.log" 2>&1 &
+console_pid=$!
+pids+=($console_pid)
+for _ in $(seq 1 100); do
+  grep -q '^console: ' "$demo/logs/console.log" 2>/dev/null && break
+  kill -0 "$console_pid" 2>/dev/null || { cat "$demo/logs/console.log" >&2; exit 1; }
+  sleep 0.1
+done
+console_url=$(sed -n 's/^console: //p' "$demo/logs/console.log" | head -1)
+[ -n "$console_url" ] || { cat "$demo/logs/console.log" >&2; exit 1; }
+# Log in as the clerk, as a browser would, and count the cases the console shows.
+python3 - "$console_url" "$demo/county/tls/ca.pem" "$clerk_pw" <<'PY'
+import json, ssl, sys, urllib.request
+url, ca, password = sys.argv[1:4]
+ctx = ssl.create_default_context(cafile=ca)
+req = urllib.request.Request(url + "api/session", method="POST",
+                             data=json.dumps({"user": "jingban", "password": password}).encode(),
+                             headers={"Content-Type": "application/json"})
+with urllib.request.urlopen(req, context=ctx) as r:
+    cookie = r.headers["Set-Cookie"].split(";")[0]
+req = urllib.request.Request(url + "api/cases", headers={"Cookie": cookie})
+with urllib.request.urlopen(req, context=ctx) as r:
+    cases = json.load(r)
+print(f"console answers: logged in as jingban, {cases['total']} case(s) listed")
+PY
+cat <<MSG
+Office console: $console_url
+  (browsers must trust the county CA: $demo/county/tls/ca.pem)
+  主管 supervisor  zhuguan  password: $sup_pw
+  经办人 clerk      jingban  password: $clerk_pw
+MSG
+
 cat <<MSG
 
 Done. Everything is in $demo/:
@@ -116,4 +169,9 @@ Done. Everything is in $demo/:
 MSG
 if [ "$headless" = 1 ]; then
   echo "  screenshots/  every screen of the walk-through, as PNG"
+fi
+if [ -t 0 ]; then
+  echo
+  echo "The county server, the forwarder and the office console keep running; Ctrl-C stops them."
+  wait "$console_pid" || true
 fi

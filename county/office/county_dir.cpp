@@ -76,6 +76,26 @@ std::optional<fs::path> defaultFormsDir() {
     return std::nullopt;
 }
 
+std::string defaultListenFor(const std::string& url) {
+    std::string authority =
+        url.substr(url.find("://") == std::string::npos ? 0 : url.find("://") + 3);
+    authority = authority.substr(0, authority.find_first_of("/?#"));
+    std::string host = authority, port = "443";
+    if (!authority.empty() && authority.front() == '[') {
+        const auto close = authority.find(']');
+        host = authority.substr(1, close == std::string::npos ? std::string::npos : close - 1);
+        if (close != std::string::npos && authority.compare(close + 1, 1, ":") == 0)
+            port = authority.substr(close + 2);
+    } else if (const auto colon = authority.rfind(':'); colon != std::string::npos) {
+        host = authority.substr(0, colon);
+        port = authority.substr(colon + 1);
+    }
+    if (host == "::1")
+        return "[::1]:" + port;
+    const bool loopback = host == "localhost" || host.rfind("127.", 0) == 0;
+    return (loopback ? "127.0.0.1:" : "0.0.0.0:") + port;
+}
+
 Result<Ok, CountyError> initCountyDir(const CountyDir& dir, const InitOptions& o) {
     std::error_code ec;
     if (fs::exists(dir.configFile(), ec) || fs::exists(dir.keysDir(), ec) ||
@@ -133,8 +153,9 @@ Result<Ok, CountyError> initCountyDir(const CountyDir& dir, const InitOptions& o
       << "name = " << tomlBasicString(o.name) << "\n"
       << "# The address kiosks are provisioned with.\n"
       << "url = " << tomlBasicString(o.url) << "\n"
-      << "# Where `minsheng-county serve` listens by default.\n"
-      << "listen = \"127.0.0.1:8443\"\n\n"
+      << "# Where `minsheng-county serve` listens by default: the port of the url, on loopback\n"
+      << "# when the url names this machine's loopback, else on every interface.\n"
+      << "listen = " << tomlBasicString(defaultListenFor(o.url)) << "\n\n"
       << "[keys]\n"
       << "# true: county-sealing.key and county-signing.key are encrypted with a passphrase.\n"
       << "passphrase_protected = " << (protect ? "true" : "false") << "\n\n"

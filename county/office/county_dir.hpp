@@ -82,6 +82,10 @@ struct InitOptions {
 
 /// Creates DIR (or uses it if empty) with fresh keys and configuration. Refuses a folder that
 /// already holds a county: keys are never overwritten.
+/// The `listen` init writes for a county url: its port (443 when it names none), on 127.0.0.1
+/// (or [::1]) when the url names loopback, else on 0.0.0.0.
+std::string defaultListenFor(const std::string& url);
+
 [[nodiscard]] Result<Ok, CountyError> initCountyDir(const CountyDir& dir,
                                                     const InitOptions& options);
 

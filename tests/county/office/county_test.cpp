@@ -48,6 +48,23 @@ TEST_CASE("init creates keys, forms and configuration, and never overwrites", "[
     REQUIRE(test::readFile(dir.sealingSecretKey()) == before);
 }
 
+TEST_CASE("init makes serve listen on the port of the county url", "[county][init]") {
+    CHECK(county::defaultListenFor("https://127.0.0.1:8443") == "127.0.0.1:8443");
+    CHECK(county::defaultListenFor("https://127.0.0.1:18443/") == "127.0.0.1:18443");
+    CHECK(county::defaultListenFor("https://localhost:9000") == "127.0.0.1:9000");
+    CHECK(county::defaultListenFor("https://[::1]:9443") == "[::1]:9443");
+    CHECK(county::defaultListenFor("https://intake.example.gov.cn") == "0.0.0.0:443");
+    CHECK(county::defaultListenFor("https://10.2.3.4:8443/x") == "0.0.0.0:8443");
+    TempDir tmp;
+    county::CountyDir dir(tmp / "county");
+    auto o = demoOptions();
+    o.url = "https://127.0.0.1:18443";
+    REQUIRE(county::initCountyDir(dir, o).ok());
+    auto config = county::loadCountyConfig(dir);
+    REQUIRE(config.ok());
+    CHECK(config->listen == "127.0.0.1:18443");
+}
+
 TEST_CASE("init with a passphrase protects the county's secret keys", "[county][init]") {
     TempDir tmp;
     county::CountyDir dir(tmp / "county");
