@@ -199,11 +199,17 @@ std::string sheetName(std::string_view title, std::set<std::string>& taken) {
 }
 
 /// Form ids are [a-z0-9_-] (forms/form.hpp); anything else becomes "_" so a file name is safe.
-std::string fileStem(std::string_view formId) {
+/// Unique among `taken` ("history" is the history table's), by a "-form" suffix.
+std::string fileStem(std::string_view formId, std::set<std::string>& taken) {
     std::string out;
     for (char c : formId)
         out += (std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-') ? c : '_';
-    return out.empty() ? std::string("form") : out;
+    if (out.empty())
+        out = "form";
+    while (taken.count(out))
+        out += "-form";
+    taken.insert(out);
+    return out;
 }
 
 // ---- tables -----------------------------------------------------------------------------------
@@ -267,14 +273,19 @@ std::vector<ExportCell> caseCells(const Submission& s, const CaseExtras* extras,
             text(s.reply)};
 }
 
+/// The names already given to tables: sheet names (lower-cased) and file stems.
+struct TakenNames {
+    std::set<std::string> sheets = {"history"}; // reserved by Excel
+    std::set<std::string> stems = {"history"};  // the history table's
+};
+
 ExportTable formTable(const std::string& formId, const std::vector<const Submission*>& rows,
-                      const CaseExtrasById& cases, const ExportContext& ctx,
-                      std::set<std::string>& takenSheetNames) {
+                      const CaseExtrasById& cases, const ExportContext& ctx, TakenNames& taken) {
     const auto& forms = *ctx.forms;
     const forms::Form* form = forms.form(formId);
     ExportTable t;
-    t.fileStem = fileStem(formId);
-    t.sheetName = sheetName(form ? form->title.zh : formId, takenSheetNames);
+    t.fileStem = fileStem(formId, taken.stems);
+    t.sheetName = sheetName(form ? form->title.zh : formId, taken.sheets);
     for (const auto& c : kLeadingColumns)
         t.columns.push_back({c.id, c.label});
 
@@ -317,10 +328,10 @@ ExportTable formTable(const std::string& formId, const std::vector<const Submiss
 }
 
 ExportTable historyTable(const std::vector<Submission>& rows, const CaseExtrasById& cases,
-                         const ExportContext& ctx, std::set<std::string>& takenSheetNames) {
+                         const ExportContext& ctx, TakenNames& taken) {
     ExportTable t;
     t.fileStem = "history";
-    t.sheetName = sheetName(kHistorySheetName, takenSheetNames);
+    t.sheetName = sheetName(kHistorySheetName, taken.sheets);
     for (const auto& c : kHistoryColumns)
         t.columns.push_back({c.id, c.label});
     for (const auto& s : rows) {
@@ -519,7 +530,7 @@ std::vector<ExportTable> buildExportTables(const std::vector<Submission>& rows,
     }
     formIds.insert(formIds.end(), others.begin(), others.end());
 
-    std::set<std::string> taken = {"history"}; // reserved by Excel
+    TakenNames taken;
     std::vector<ExportTable> tables;
     for (const auto& id : formIds)
         tables.push_back(formTable(id, byForm[id], cases, ctx, taken));
