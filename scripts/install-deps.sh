@@ -21,8 +21,8 @@ packages=(
   # appliance: sd_notify for the systemd watchdog, .deb packaging, unit checks
   libsystemd-dev dpkg-dev fakeroot systemd
   # tests; clang-14 and its runtime for the libFuzzer targets; clang-format for the format check;
-  # git to list the files it checks
-  catch2 clang libclang-rt-14-dev clang-format git
+  # git to list the files it checks; unzip to read the exported workbooks back
+  catch2 clang libclang-rt-14-dev clang-format git unzip
   # UI tests: a real X server without a screen, Mesa's software OpenGL, real input events
   xvfb xauth xdotool x11-utils libgl1-mesa-dri
   # office console tests: a real headless browser driven by WebDriver

@@ -1013,11 +1013,29 @@ struct ExportOptions {
 int runExport(const ExportOptions& e) {
     auto format = parseExportFormat(e.format);
     if (!format)
-        return complain("--format must be csv, json or open311.");
+        return complain("--format must be xlsx, csv, json, open311 or open311-services.");
+    if (*format == ExportFormat::Xlsx && !e.out)
+        return complain("--format xlsx needs --out FILE.xlsx (a workbook is not printed).");
+    if (*format == ExportFormat::Csv && !e.out)
+        return complain("--format csv needs --out FOLDER: it writes one file per form there, "
+                        "and history.csv.");
     auto office = loadOffice(e.common);
     if (!office)
         return complain(office.error());
     auto& o = *office;
+    const auto forms = FormCatalog::load(o.dir.formsDir());
+    auto emit = [&](const std::string& text) {
+        if (!e.out) {
+            std::cout << text;
+            return 0;
+        }
+        if (auto w = writePrivateFile(*e.out, text); !w)
+            return complain(w.error());
+        return 0;
+    };
+    if (*format == ExportFormat::Open311Services) // the complaint form's categories: no reports
+        return emit(exportOpen311Services(forms));
+
     auto ledger = openLedger(o.dir, o.config, o.passphrase, false);
     if (!ledger)
         return complain(ledger.error().message);
@@ -1035,19 +1053,34 @@ int runExport(const ExportOptions& e) {
                       e.format + ", " + std::to_string(rows->size()) + " submission(s)"});
         !logged)
         return complain(logged.error().message);
-    const auto forms = FormCatalog::load(o.dir.formsDir());
+    auto cases = readCaseExtras(*ledger, o.rules, *rows, e.common.clock());
+    if (!cases)
+        return complain(cases.error().message);
     ExportContext ctx{&forms, &o.rules, o.config.name, e.common.clock()};
-    std::string text = *format == ExportFormat::Csv    ? exportCsv(*rows, ctx)
-                       : *format == ExportFormat::Json ? exportJson(*rows, ctx)
-                                                       : exportOpen311(*rows, ctx);
-    if (!e.out) {
-        std::cout << text;
-        return 0;
+    int written = 0;
+    switch (*format) {
+    case ExportFormat::Xlsx:
+        if (auto w = exportXlsx(*rows, *cases, ctx, *e.out); !w)
+            return complain(w.error().message);
+        break;
+    case ExportFormat::Csv:
+        if (auto w = writeExportFiles(exportCsvPerForm(*rows, *cases, ctx), *e.out); !w)
+            return complain(w.error().message);
+        break;
+    case ExportFormat::Json:
+        written = emit(exportJson(*rows, *cases, ctx));
+        break;
+    case ExportFormat::Open311:
+        written = emit(exportOpen311(*rows, *cases, ctx));
+        break;
+    case ExportFormat::Open311Services: // answered above, without the ledger
+        break;
     }
-    if (auto w = writePrivateFile(*e.out, text); !w)
-        return complain(w.error());
+    if (written != 0 || !e.out)
+        return written;
     std::cerr << "已导出 Exported " << rows->size() << " submission(s) to " << e.out->string()
-              << " (mode 0600). It holds what parents wrote"
+              << (*format == ExportFormat::Csv ? " (one file per form and history.csv, each" : " (")
+              << " mode 0600). It holds what parents wrote"
               << (*format == ExportFormat::Open311 ? "" : " and real-name reporters' contacts")
               << ": keep it on the office machine.\n";
     return 0;
@@ -1405,12 +1438,15 @@ void addStaffCommands(county::CountyCommands& commands) {
     {
         auto [sub, o] = commands.add<ExportOptions>(
             "export",
-            "Export submissions: csv (Excel/WPS), json, or open311 (GeoReport v2 service "
-            "requests).",
+            "Export submissions: xlsx (Excel/WPS: a sheet per form and the history), csv (a file "
+            "per form), json, open311 (GeoReport v2 service requests) or open311-services.",
             runExport);
         addCommon(*sub, o.common);
-        sub->add_option("--format", o.format, "csv, json or open311")->required();
-        sub->add_option("--out", o.out, "Output file (mode 0600); default: standard output");
+        sub->add_option("--format", o.format, "xlsx, csv, json, open311 or open311-services")
+            ->required();
+        sub->add_option("--out", o.out,
+                        "Output file (mode 0600; a folder for csv); default for json and "
+                        "open311: standard output");
         addUserOption(*sub, o.common);
     }
     {

@@ -236,6 +236,16 @@ TEST_CASE("files that hold reports are private to their owner whatever the umask
     r = s.countyCmd({"import", "--dir", s.county.string(), s.usb.string()});
     INFO(r.err);
     REQUIRE(r.exitCode == 0);
+    const fs::path exports = s.tmp / "exports";
+    fs::create_directories(exports);
+    r = s.countyCmd({"export", "--dir", s.county.string(), "--format", "xlsx", "--out",
+                     (exports / "cases.xlsx").string()});
+    INFO(r.err);
+    REQUIRE(r.exitCode == 0);
+    r = s.countyCmd({"export", "--dir", s.county.string(), "--format", "csv", "--out",
+                     (exports / "csv").string()});
+    INFO(r.err);
+    REQUIRE(r.exitCode == 0);
     ::umask(saved);
 
     std::vector<fs::path> checked;
@@ -255,4 +265,10 @@ TEST_CASE("files that hold reports are private to their owner whatever the umask
     check(s.county, "ledger.db");
     check(s.usb, "");
     CHECK(checked.size() >= 3); // outbox, ledger, the exported envelope (-wal and -shm when left)
+    check(exports, "cases.xlsx");
+    check(exports / "csv", ""); // a file per form and history.csv
+    CHECK(checked.size() >= 3 + 1 + 3);
+    struct stat folder {};
+    REQUIRE(::stat((exports / "csv").c_str(), &folder) == 0);
+    CHECK((folder.st_mode & 0777) == 0700);
 }

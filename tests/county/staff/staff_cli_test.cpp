@@ -9,6 +9,8 @@
 #include <nlohmann/json.hpp>
 #include <sys/stat.h>
 
+#include <algorithm>
+
 using namespace minsheng;
 using nlohmann::json;
 using test::runProcess;
@@ -144,23 +146,48 @@ TEST_CASE("exports through the command: CSV for Excel, Open311, and the report",
     s.exportToUsb();
     REQUIRE(s.staff({"import", s.usb.string()}).exitCode == 0);
 
-    const fs::path csv = s.tmp / "cases.csv";
-    auto r = s.staff({"export", "--format", "csv", "--out", csv.string()});
+    // CSV: a folder with a file per form and the history, each private to the office.
+    const fs::path csvDir = s.tmp / "cases-csv";
+    auto r = s.staff({"export", "--format", "csv", "--out", csvDir.string()});
     INFO(r.err);
     REQUIRE(r.exitCode == 0);
-    const std::string text = test::readFile(csv);
-    REQUIRE(text.rfind("\xEF\xBB\xBF", 0) == 0);
-    REQUIRE(text.find("\r\n") != std::string::npos);
-    REQUIRE(text.find("'=1+2 这是公式") != std::string::npos);
+    for (const char* name : {"complaint.csv", "survey.csv", "history.csv"}) {
+        INFO(name);
+        const std::string text = test::readFile(csvDir / name);
+        REQUIRE(text.rfind("\xEF\xBB\xBF", 0) == 0);
+        REQUIRE(text.find("\r\n") != std::string::npos);
+        struct stat st {};
+        REQUIRE(stat((csvDir / name).c_str(), &st) == 0);
+        REQUIRE((st.st_mode & 0777) == 0600);
+    }
+    REQUIRE(test::readFile(csvDir / "complaint.csv").find("'=1+2 这是公式") != std::string::npos);
+    const std::string surveys = test::readFile(csvDir / "survey.csv");
+    REQUIRE(std::count(surveys.begin(), surveys.end(), '\n') == 2 + 5); // two header rows
+
+    // The workbook: a file, never standard output.
+    const fs::path xlsx = s.tmp / "cases.xlsx";
+    r = s.staff({"export", "--format", "xlsx", "--out", xlsx.string()});
+    INFO(r.err);
+    REQUIRE(r.exitCode == 0);
+    REQUIRE(test::readFile(xlsx).rfind("PK", 0) == 0);
     struct stat st {};
-    REQUIRE(stat(csv.c_str(), &st) == 0);
+    REQUIRE(stat(xlsx.c_str(), &st) == 0);
     REQUIRE((st.st_mode & 0777) == 0600);
+    REQUIRE(s.staff({"export", "--format", "xlsx"}).exitCode == 2);
 
     r = s.staff({"export", "--format", "open311"});
     REQUIRE(r.exitCode == 0);
     auto o = json::parse(r.out);
     REQUIRE(o.size() == 1); // surveys are not service requests
     REQUIRE(o[0]["status"] == "open");
+    REQUIRE(o[0]["service_request_id"].get<std::string>().find('/') == std::string::npos);
+
+    r = s.staff({"export", "--format", "open311-services"});
+    REQUIRE(r.exitCode == 0);
+    auto services = json::parse(r.out);
+    REQUIRE_FALSE(services.empty());
+    for (const auto& service : services)
+        REQUIRE(service["type"] == "realtime");
 
     r = s.staff({"export", "--format", "xml"});
     REQUIRE(r.exitCode == 2);
