@@ -244,7 +244,8 @@ int runConsole(const ConsoleArgs& a) {
                          *signingKey,
                          config->name,
                          dir.root() / "console.toml",
-                         dir.keysDir() / "console-api.tokens"};
+                         dir.keysDir() / "console-api.tokens",
+                         dir.root()};
     SessionLimits limits;
     limits.idleSeconds = static_cast<std::int64_t>(a.idleMinutes) * 60;
     ConsoleHandler handler(office, hooks, limits);

@@ -3,6 +3,7 @@
 #include "county/console/api_tokens.hpp"
 #include "county/console/web_assets.hpp"
 #include "county/staff/audit_log.hpp"
+#include "county/staff/exporters.hpp"
 #include "county/staff/period_stats.hpp"
 #include "county/staff/staff_accounts.hpp"
 #include "crypto/atomic_file.hpp"
@@ -314,6 +315,8 @@ HttpResponse ConsoleHandler::route(const HttpRequest& r) {
             return settings(c, r);
         if (post && path == "/api/pull")
             return pull(c);
+        if (get && path == "/api/export")
+            return exportCases(c, query);
         return errorResponse(404, "not-found", "没有此接口 — no such API call.", "unknown");
     });
 }
@@ -887,6 +890,83 @@ HttpResponse ConsoleHandler::pull(Caller& c) {
                              {"alarms", report.alarms},
                              {"message", report.message}},
                         "pull");
+}
+
+HttpResponse ConsoleHandler::exportCases(Caller& c, std::string_view query) {
+    if (!staff::mayPerform(c.actor, staff::CaseAction::View))
+        return forbidden("导出");
+    const auto q = queryParameters(query);
+    const std::string formatName = q.count("format") ? q.at("format") : std::string("xlsx");
+    const auto format = staff::parseExportFormat(formatName);
+    if (!format)
+        return errorResponse(400, "bad-request",
+                             "导出格式应为 xlsx、csv、json、open311 或 open311-services — unknown "
+                             "format \"" +
+                                 formatName + "\".");
+    const auto now = m_hooks.clock();
+    const std::string stem =
+        "minsheng-" + staff::CaseRules::formatDay(m_office.rules.localDay(now));
+    HttpResponse resp;
+    resp.route = "export";
+    if (*format == staff::ExportFormat::Open311Services) {
+        resp.body = staff::exportOpen311Services(m_office.forms);
+        resp.headers.emplace_back("Content-Disposition",
+                                  "attachment; filename=\"open311-services.json\"");
+        return resp;
+    }
+    std::lock_guard lock(m_ledgerMutex);
+    auto rows = m_office.ledger.submissions();
+    if (!rows)
+        return ledgerError(rows.error());
+    auto extras = staff::readCaseExtras(m_office.ledger, m_office.rules, *rows, now);
+    if (!extras)
+        return errorResponse(500, "storage", extras.error().message);
+    staff::ExportContext ctx{&m_office.forms, &m_office.rules, m_office.countyName, now};
+    // An export shows every report's content: audited before it is sent.
+    if (auto logged = staff::appendAudit(
+            m_office.ledger,
+            {now, c.actor.id(), "export", std::nullopt,
+             "console " + formatName + ", " + std::to_string(rows->size()) + " submissions"});
+        !logged)
+        return ledgerError(logged.error());
+    std::string fileName;
+    switch (*format) {
+    case staff::ExportFormat::Xlsx: {
+        auto bytes = staff::exportXlsxBytes(*rows, *extras, ctx,
+                                            m_office.scratchDir.empty()
+                                                ? m_office.ledger.file().parent_path()
+                                                : m_office.scratchDir);
+        if (!bytes)
+            return errorResponse(500, "storage", bytes.error().message);
+        resp.body = std::move(*bytes);
+        resp.contentType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+        fileName = stem + ".xlsx";
+        break;
+    }
+    case staff::ExportFormat::Csv: {
+        // One file per form: ?form=ID (default the complaint form), or form=history.
+        const std::string form = q.count("form") ? q.at("form") : std::string("complaint");
+        for (auto& f : staff::exportCsvPerForm(*rows, *extras, ctx))
+            if (f.fileName == form + ".csv")
+                resp.body = std::move(f.bytes), fileName = stem + "-" + f.fileName;
+        if (fileName.empty())
+            return errorResponse(404, "not-found", "没有此表单 — no form \"" + form + "\".");
+        resp.contentType = "text/csv; charset=utf-8";
+        break;
+    }
+    case staff::ExportFormat::Json:
+        resp.body = staff::exportJson(*rows, *extras, ctx);
+        fileName = stem + ".json";
+        break;
+    case staff::ExportFormat::Open311:
+    case staff::ExportFormat::Open311Services:
+        resp.body = staff::exportOpen311(*rows, *extras, ctx);
+        fileName = stem + "-open311.json";
+        break;
+    }
+    resp.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + fileName + "\"");
+    resp.logNote = std::to_string(rows->size()) + " submissions";
+    return resp;
 }
 
 PullReport ConsoleHandler::pullNow() {

@@ -62,6 +62,9 @@ struct ConsoleOffice {
     std::filesystem::path settingsFile;
     /// API tokens for other county systems (DIR/keys/console-api.tokens); empty: none.
     std::filesystem::path apiTokensFile;
+    /// Where a spreadsheet is built before it is sent (on the ledger's file system: it holds
+    /// report content for a moment). Empty: the ledger's folder.
+    std::filesystem::path scratchDir;
 };
 
 struct ConsoleHooks {
@@ -112,6 +115,7 @@ private:
     server::HttpResponse users(Caller& c);
     server::HttpResponse settings(Caller& c, const server::HttpRequest& r);
     server::HttpResponse pull(Caller& c);
+    server::HttpResponse exportCases(Caller& c, std::string_view query);
 
     ConsoleOffice m_office;
     ConsoleHooks m_hooks;

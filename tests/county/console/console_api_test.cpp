@@ -341,3 +341,33 @@ TEST_CASE("another county system calls the API with a token that acts with its a
     CHECK(bearer("GET", "/api/cases", nullptr, second).status == 401);
     CHECK(s.countyCmd({"api-token", "--dir", s.county.string(), "--name", "nobody"}).exitCode == 2);
 }
+
+TEST_CASE("the console exports a workbook, one CSV per form and Open311, and audits it",
+          "[console][export]") {
+    ConsoleSite s;
+    s.start();
+    Client c(s);
+    c.login("wang");
+    auto xlsx = c.call("GET", "/api/export?format=xlsx");
+    REQUIRE(xlsx.status == 200);
+    CHECK(xlsx.body.rfind("PK", 0) == 0); // a zip
+    CHECK_THAT(xlsx.headers["content-disposition"], Catch::Contains(".xlsx"));
+    auto csv = c.call("GET", "/api/export?format=csv&form=survey");
+    REQUIRE(csv.status == 200);
+    CHECK(csv.body.rfind("\xEF\xBB\xBF", 0) == 0); // BOM for Excel
+    CHECK(c.call("GET", "/api/export?format=csv&form=nothing").status == 404);
+    auto open311 = c.getJson("/api/export?format=open311");
+    REQUIRE(open311.is_array());
+    REQUIRE(open311.size() == 2);
+    for (const auto& r : open311)
+        CHECK(r["service_request_id"].get<std::string>().find('/') == std::string::npos);
+    CHECK(c.call("GET", "/api/export?format=pdf").status == 400);
+
+    Client sup(s);
+    sup.login("li");
+    int exports = 0;
+    const auto audit = sup.getJson("/api/audit");
+    for (const auto& e : audit["entries"])
+        exports += e["action"] == "export" && e["actor"] == "wang";
+    CHECK(exports == 3);
+}
