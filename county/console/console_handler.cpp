@@ -914,6 +914,10 @@ HttpResponse ConsoleHandler::exportCases(Caller& c, std::string_view query) {
                                   "attachment; filename=\"open311-services.json\"");
         return resp;
     }
+    // One CSV file per form: ?form=ID (default the complaint form), or form=history.
+    const std::string form = q.count("form") ? q.at("form") : std::string("complaint");
+    if (*format == staff::ExportFormat::Csv && form != "history" && !m_office.forms.form(form))
+        return errorResponse(404, "not-found", "没有此表单 — no form \"" + form + "\".");
     std::lock_guard lock(m_ledgerMutex);
     auto rows = m_office.ledger.submissions();
     if (!rows)
@@ -944,8 +948,6 @@ HttpResponse ConsoleHandler::exportCases(Caller& c, std::string_view query) {
         break;
     }
     case staff::ExportFormat::Csv: {
-        // One file per form: ?form=ID (default the complaint form), or form=history.
-        const std::string form = q.count("form") ? q.at("form") : std::string("complaint");
         for (auto& f : staff::exportCsvPerForm(*rows, *extras, ctx))
             if (f.fileName == form + ".csv")
                 resp.body = std::move(f.bytes), fileName = stem + "-" + f.fileName;
