@@ -220,6 +220,8 @@ function renderLogin() {
 // ---- case list ---------------------------------------------------------------------------------
 
 const STATUSES = ['received', 'accepted', 'in_progress', 'transferred', 'closed', 'not_accepted'];
+/// The API's label when a case has shown one (the office's own wording), else the catalogue's.
+const statusLabel = (s) => seen.status.get(s) || t('status_' + s);
 const FILTER_KEYS = ['q', 'status', 'category', 'school', 'township', 'kiosk', 'from', 'to', 'urgency', 'mine', 'sort'];
 const PAGE_SIZE = 50;
 // Labels seen so far, so the filter lists name categories, schools, townships and kiosks.
@@ -253,9 +255,9 @@ function describeFilters(params) {
     let shown = v;
     if (seen[k] && seen[k].has(v)) shown = seen[k].get(v);
     if (k === 'urgency') shown = t(v === 'red' ? 'urgencyRed' : 'urgencyYellow');
-    parts.push(k === 'mine' ? t(label) : t(label) + '：' + shown);
+    parts.push(k === 'mine' ? t(label) : t('filterNamed', {name: t(label), value: shown}));
   }
-  return parts.join('；');
+  return parts.join(t('filterJoin'));
 }
 
 async function renderCases() {
@@ -300,7 +302,7 @@ async function renderCases() {
               label, ' ', el('span', {class: 'count', text: String(n)}));
   };
   tabs.append(tab('', t('allStatuses'), all));
-  for (const s of STATUSES) if (counts[s] !== undefined) tabs.append(tab(s, seen.status.get(s) || s, counts[s]));
+  for (const s of STATUSES) if (counts[s] !== undefined) tabs.append(tab(s, statusLabel(s), counts[s]));
   // Refresh the lists now that labels are known.
   const fresh = buildFilterForm(params);
   filters.replaceWith(fresh);
@@ -348,7 +350,7 @@ async function renderCases() {
 
 function buildFilterForm(params) {
   const q = el('input', {id: 'case-search', type: 'search', value: params.get('q') || '', placeholder: t('filterQHint')});
-  const status = select('filter-status', [['', t('filterAny')], ...STATUSES.map((s) => [s, seen.status.get(s) || s])], params.get('status') || '');
+  const status = select('filter-status', [['', t('filterAny')], ...STATUSES.map((s) => [s, statusLabel(s)])], params.get('status') || '');
   const from = el('input', {id: 'filter-from', type: 'date', value: params.get('from') || ''});
   const to = el('input', {id: 'filter-to', type: 'date', value: params.get('to') || ''});
   const urgency = select('filter-urgency', [['', t('filterAny')], ['yellow', t('urgencyYellow')], ['red', t('urgencyRed')]], params.get('urgency') || '');
@@ -385,7 +387,7 @@ function buildFilterForm(params) {
 function buildBulkBar(selected) {
   const count = el('span', {id: 'bulk-count'});
   const action = select('bulk-action', [['status', t('bulkStatus')], ...(isSupervisor() ? [['assign', t('bulkAssign')]] : [])]);
-  const status = select('bulk-status', [['accepted', seen.status.get('accepted') || 'accepted'], ['in_progress', seen.status.get('in_progress') || 'in_progress']]);
+  const status = select('bulk-status', [['accepted', statusLabel('accepted')], ['in_progress', statusLabel('in_progress')]]);
   const handler = el('select', {id: 'bulk-handler', hidden: true});
   const apply = button(t('bulkApply'), async () => {
     const body = {cases: [...selected], action: action.value};
@@ -541,7 +543,7 @@ function replyAndStatusSection(id, c, reload) {
 
   // Status change: the fields each target needs appear when it is chosen.
   const transitions = c.transitions || [];
-  const target = select('status-select', transitions.map((s) => [s, seen.status.get(s) || s]));
+  const target = select('status-select', transitions.map((s) => [s, statusLabel(s)]));
   const result = select('result-select', [['', '—'], ...RESULTS.map(([v, k]) => [v, t(k)])]);
   const unit = el('input', {id: 'unit-input'});
   const reason = el('input', {id: 'reason-input'});
