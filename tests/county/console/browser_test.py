@@ -4,11 +4,13 @@
 Everything is made by the real programs: a county (`minsheng-county init`), a kiosk provisioned
 from it, reports submitted with `minsheng-kiosk submit` and carried over by USB export and
 `minsheng-county import`, a supervisor and a clerk (`minsheng-county user add`), then
-`minsheng-county console --listen 127.0.0.1:0`. The browser then logs in, finds a case by a word
-of its text, assigns it, adds an internal note, replies and closes it, checks the statistics and
-the printable weekly table, and a clerk is refused the audit log and the settings. Every page is
-screenshotted into the artefact folder, and any SEVERE browser console entry (a script error, a
-CSP violation, an unexpected failed request) fails the test.
+`minsheng-county console --listen 127.0.0.1:0`, with `minsheng-county serve` as the intake server
+the kiosk uploaded to. The browser then logs in, finds a case by a word of its text, assigns it,
+adds an internal note, replies and closes it; the kiosk's own look-up (the forwarder asking the
+intake server) then shows the reply and never the note. It checks the statistics and the
+printable weekly table, and that a clerk is refused the audit log and the settings. Every page
+is screenshotted into the artefact folder, and any SEVERE browser console entry (a script error,
+a CSP violation, an unexpected failed request) fails the test.
 
 TLS: the console's certificate is first verified in Python against this county's own CA
 (DIR/tls/ca.pem, host name 127.0.0.1 included), and then exactly that certificate's public key is
@@ -35,6 +37,7 @@ import ssl
 import subprocess
 import sys
 import tempfile
+import time
 
 from selenium import webdriver
 from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
@@ -76,18 +79,28 @@ class Site:
         self.dir = os.path.join(tmp, "county")
         bundle, usb = os.path.join(tmp, "kiosk"), os.path.join(tmp, "usb")
         self.config = os.path.join(bundle, "kiosk.toml")
+        self.socket = os.path.join(bundle, "data", "forwarder.sock")
+        self.serve = self.forwarder = None
         run([self.county_bin, "init", "--dir", self.dir, "--no-passphrase"])
         run([self.county_bin, "provision", "--dir", self.dir, "--kiosk-id", "yx-001", "--name",
              "阳光社区 1 号机", "--out", bundle])
         first = self.example("complaint")
         first["description"] = SEARCH_WORD + "周六上午在居民楼里上数学课，每次收费 200 元。"
-        self.submit("complaint", first)
+        self.receipt_code = self.submit("complaint", first)["receipt_code"]
         hostile = self.example("complaint")
         hostile["description"] = "另一所机构的问题 " + HOSTILE_TEXT
         self.submit("complaint", hostile)
         self.submit("survey", self.example("survey"))
         run([self.kiosk_bin, "outbox", "--config", self.config, "--export", usb])
         run([self.county_bin, "import", "--dir", self.dir, usb])
+        # The intake server, which the kiosk's look-ups ask and the console pushes replies to:
+        # both the kiosk and the county ([county] url) are pointed at its port.
+        self.serve = Child([self.county_bin, "serve", "--dir", self.dir, "--listen", "127.0.0.1:0",
+                            "--threads", "2"], r"listening on https://127\.0\.0\.1:(\d+)")
+        url = "https://127.0.0.1:" + self.serve.match.group(1)
+        point_at(self.config, url, "\n[sync]\nupload_delay_minutes = 0\n")
+        point_at(os.path.join(self.dir, "county.toml"), url, "")
+        run([self.kiosk_bin, "sync", "--config", self.config, "--once"], what="the kiosk's upload")
         password_file = os.path.join(tmp, "password.txt")
         with open(password_file, "w", encoding="utf-8") as f:
             f.write(PASSWORD + "\n")
@@ -100,36 +113,115 @@ class Site:
         return json.loads(run([self.kiosk_bin, "forms", "--config", self.config, "--example", form]))
 
     def submit(self, form, answers):
-        run([self.kiosk_bin, "submit", "--config", self.config, "--form", form, "--answers", "-",
-             "--json"], stdin=json.dumps(answers, ensure_ascii=False))
+        return json.loads(run([self.kiosk_bin, "submit", "--config", self.config, "--form", form,
+                               "--answers", "-", "--json"], stdin=json.dumps(answers, ensure_ascii=False)))
+
+    def kiosk_lookup(self):
+        """What the kiosk shows for the first report's receipt code: the forwarder's look-up over
+        its local socket, as the touch window asks it, verified with the county signing key
+        (None while the forwarder is starting)."""
+        if self.forwarder is None:
+            self.forwarder = start([self.kiosk_bin, "sync", "--config", self.config],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        key = None
+        with open(os.path.join(os.path.dirname(self.config), "keys", "receipt-tag.key"), encoding="utf-8") as f:
+            for line in f:
+                if line.startswith("key: "):
+                    key = base64.b64decode(line[5:].strip())
+        digits = self.receipt_code.replace("-", "")
+        # crypto/receipt_code.hpp: BLAKE2b-256(key, "minsheng-receipt-v1:" || the 16 digits).
+        tag = hashlib.blake2b(b"minsheng-receipt-v1:" + digits.encode(), key=key, digest_size=32).hexdigest()
+        request = json.dumps({"op": "status", "tag": tag}) + "\n"
+
+        def ask():
+            if self.forwarder.poll() is not None:
+                raise Failure("the forwarder stopped: " + self.forwarder.stderr.read().decode())
+            try:
+                with socket.socket(socket.AF_UNIX) as s:
+                    s.settimeout(WAIT_SECONDS)
+                    s.connect(self.socket)
+                    s.sendall(request.encode())
+                    return json.loads(s.makefile(encoding="utf-8").readline())
+            except (FileNotFoundError, ConnectionRefusedError):
+                return None  # the forwarder has not bound its socket yet
+        return ask()
+
 
     def case_json(self, ident):
         return json.loads(run([self.county_bin, "case", "show", "--dir", self.dir, ident, "--json",
                                "--user", SUPERVISOR]))
 
 
+def point_at(toml, url, extra):
+    """Rewrites the `url = "https://…"` line of a kiosk.toml or county.toml and appends `extra`."""
+    with open(toml, encoding="utf-8") as f:
+        text = f.read()
+    text, n = re.subn(r'\nurl = "https://[^"]*"', '\nurl = "' + url + '"', text)
+    check(n == 1, f"{toml} has one url line")
+    with open(toml, "w", encoding="utf-8") as f:
+        f.write(text + extra)
+
+
+def wait_for(probe, what):
+    """Polls `probe` until it returns something other than None, for at most WAIT_SECONDS."""
+    deadline = time.monotonic() + WAIT_SECONDS
+    while True:
+        value = probe()
+        if value is not None:
+            return value
+        if time.monotonic() > deadline:
+            raise Failure("waited in vain for " + what)
+        time.sleep(0.05)
+
+
+STARTED = []  # every long-running child, stopped when the test ends however it ends
+
+
+def start(args, **kwargs):
+    process = subprocess.Popen(args, **kwargs)
+    STARTED.append(process)
+    return process
+
+
+def stop_process(process):
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=WAIT_SECONDS)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+class Child:
+    """A long-running program started with `args` that announces itself with a line matching
+    `ready` on stdout (e.g. "console: https://127.0.0.1:PORT/")."""
+
+    def __init__(self, args, ready):
+        self.process = start(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.match = None
+        seen = []
+        sel = selectors.DefaultSelector()
+        sel.register(self.process.stdout, selectors.EVENT_READ)
+        while self.match is None:
+            if not sel.select(timeout=WAIT_SECONDS):
+                raise Failure(f"{args[1]} printed no line like {ready!r}; it printed: " + "".join(seen))
+            line = self.process.stdout.readline()
+            if not line:
+                raise Failure(f"{args[1]} stopped: " + "".join(seen) + self.process.stderr.read())
+            seen.append(line)
+            self.match = re.search(ready, line)
+        sel.close()
+
+
 class Console:
     """`minsheng-county console` on a free port; its URL is read from its `console: URL` line."""
 
     def __init__(self, site):
-        self.process = subprocess.Popen(
-            [site.county_bin, "console", "--dir", site.dir, "--listen", "127.0.0.1:0"],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        self.url = None
-        seen = []
-        sel = selectors.DefaultSelector()
-        sel.register(self.process.stdout, selectors.EVENT_READ)
-        while self.url is None:
-            if not sel.select(timeout=WAIT_SECONDS):
-                raise Failure("the console printed no 'console: https://…/' line; it printed: " + "".join(seen))
-            line = self.process.stdout.readline()
-            if not line:
-                raise Failure("the console stopped: " + "".join(seen) + self.process.stderr.read())
-            seen.append(line)
-            m = re.match(r"console: (https://127\.0\.0\.1:\d+/)\s*$", line)
-            if m:
-                self.url = m.group(1)
-        sel.close()
+        self.child = Child([site.county_bin, "console", "--dir", site.dir, "--listen", "127.0.0.1:0"],
+                           r"^console: (https://127\.0\.0\.1:\d+/)\s*$")
+        self.process = self.child.process
+        self.url = self.child.match.group(1)
         self.ca = os.path.join(site.dir, "tls", "ca.pem")
         self.tls = ssl.create_default_context(cafile=self.ca)
 
@@ -148,13 +240,7 @@ class Console:
         return base64.b64encode(hashlib.sha256(spki).digest()).decode()
 
     def stop(self):
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=WAIT_SECONDS)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process)
 
 
 class Browser:
@@ -255,7 +341,7 @@ def rows(browser):
     return browser.present("#case-table tbody tr.case-row")
 
 
-def supervisor_walk(b):
+def supervisor_walk(b, site):
     """Returns the number (KIOSK-ID/SEQ) of the case it closed."""
     # Login page (before logging in /api/me answers 401: that one request is expected).
     b.driver.get(b.base)
@@ -342,6 +428,18 @@ def supervisor_walk(b):
     check(REPLY_TEXT in b.css("#case-history").text, "the history has the public reply")
     b.screenshot("case")
     b.console_clean("case")
+
+    # The kiosk look-up (the forwarder asking the intake server, the county signature verified)
+    # shows the reply and the closed status once the console has pushed them — never the note.
+    b.css("#pull-now").click()
+    b.wait(lambda d: d.find_elements(By.CSS_SELECTOR, "#flash .msg"), "the pull to report")
+    check(not b.present("#flash .msg-error"), "pull now: " + b.css("#flash").text)
+    seen = wait_for(lambda: (lambda a: a if a and a.get("status") == "closed" else None)(site.kiosk_lookup()),
+                    "the kiosk's look-up to show the case closed")
+    check(seen.get("ok") and seen.get("verified"), f"the kiosk's look-up is verified: {seen}")
+    check(seen.get("reply") == REPLY_TEXT, f"the kiosk shows the public reply: {seen}")
+    check("NOTE-ONLY-7f3a" not in json.dumps(seen, ensure_ascii=False), "the kiosk never shows the note")
+    b.console_clean("pull now")
 
     # The note is internal: in no public field of the case as the API gives it.
     status, data = b.fetch("GET", "/api/cases/" + case_id, csrf=False)
@@ -469,7 +567,7 @@ def main():
         site = Site(opts, tmp)
         console = Console(site)
         browser = Browser(opts, console, os.path.join(tmp, "chromium-profile"), opts.artifacts)
-        number = supervisor_walk(browser)
+        number = supervisor_walk(browser, site)
         clerk_walk(browser)
         pages = browser.pages
         browser.driver.quit()
@@ -483,9 +581,6 @@ def main():
         public = {k: v for k, v in shown.items() if k not in ("events", "notes")}
         check("NOTE-ONLY-7f3a" not in json.dumps(public, ensure_ascii=False),
               "the ledger keeps the note out of the public fields")
-        # TODO(lead): the kiosk look-up (forwarder status server → intake server) needs the
-        # console's status change pushed to `minsheng-county serve`; check there that the kiosk
-        # shows REPLY_TEXT and never NOTE_TEXT once the console pushes.
         ok = True
         print("console browser test passed; pages checked:", ", ".join(pages))
     except Failure as e:
@@ -493,10 +588,11 @@ def main():
     finally:
         if browser:
             browser.driver.quit()
-        if console:
-            console.stop()
+        for process in reversed(STARTED):
+            stop_process(process)
+        if console and not ok:
             err = console.process.stderr.read()
-            if not ok and err:
+            if err:
                 print("console stderr:", err, file=sys.stderr)
         if ok:
             shutil.rmtree(tmp, ignore_errors=True)
