@@ -21,7 +21,8 @@ set(MINSHENG_LAYERS
   "county/office    2      county"
   "county/server    3      county"
   "county/staff     3      county"
-  "county/app       4      county"
+  "county/console   4      county"
+  "county/app       5      county"
 )
 
 # Libraries from outside the project that only one folder may link: the window system stays in

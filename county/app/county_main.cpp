@@ -2,6 +2,7 @@
 // open) are here; the intake server (serve, county/server) and the staff tool (kiosks, pull,
 // cases, export, report, …, county/staff) add their own subcommands, each once, through
 // county::CountyCommands (county/office/county_cli.hpp).
+#include "county/console/console_command.hpp"
 #include "county/office/county_cli.hpp"
 #include "county/office/county_dir.hpp"
 #include "county/office/envelope_opener.hpp"
@@ -233,6 +234,7 @@ int main(int argc, char** argv) {
 
     server::addServeCommand(commands);
     staff::addStaffCommands(commands);
+    console::addConsoleCommand(commands);
 
     return commands.parseAndRun(argc, argv);
 }

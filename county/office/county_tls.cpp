@@ -9,6 +9,8 @@
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
+#include <fstream>
+#include <iterator>
 #include <memory>
 #include <openssl/bio.h>
 #include <openssl/bn.h>
@@ -21,6 +23,7 @@
 #include <sodium.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <vector>
 
 namespace minsheng::county {
 namespace fs = std::filesystem;
@@ -104,6 +107,39 @@ X509Ptr newCertificate(EVP_PKEY* subjectKey, long days) {
         !X509_gmtime_adj(X509_getm_notBefore(cert.get()), -3600) ||
         !X509_time_adj_ex(X509_getm_notAfter(cert.get()), static_cast<int>(days), 0, nullptr) ||
         !X509_set_pubkey(cert.get(), subjectKey))
+        return nullptr;
+    return cert;
+}
+
+/// The whole of a small file, or nullopt.
+std::optional<std::string> readSmallFile(const fs::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+        return std::nullopt;
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (in.bad())
+        return std::nullopt;
+    return text;
+}
+
+/// A TLS server certificate for `hosts` (each an IP address or a DNS name), 2 years, signed by
+/// the county CA.
+X509Ptr issueServerCertificate(EVP_PKEY* subjectKey, X509* ca, EVP_PKEY* caKey,
+                               const std::string& commonName,
+                               const std::vector<std::string>& hosts) {
+    X509Ptr cert = newCertificate(subjectKey, 731);
+    std::string san;
+    for (const auto& h : hosts)
+        san += (san.empty() ? "" : ",") + std::string(isIpAddress(h) ? "IP:" : "DNS:") + h;
+    if (!cert || !setName(cert.get(), commonName.substr(0, 64), false) ||
+        X509_set_issuer_name(cert.get(), X509_get_subject_name(ca)) != 1 ||
+        !addExtension(cert.get(), ca, NID_basic_constraints, "critical,CA:FALSE") ||
+        !addExtension(cert.get(), ca, NID_key_usage, "critical,digitalSignature") ||
+        !addExtension(cert.get(), ca, NID_ext_key_usage, "serverAuth") ||
+        !addExtension(cert.get(), ca, NID_subject_alt_name, san) ||
+        !addExtension(cert.get(), ca, NID_subject_key_identifier, "hash") ||
+        !addExtension(cert.get(), ca, NID_authority_key_identifier, "keyid:always") ||
+        !X509_sign(cert.get(), caKey, EVP_sha256()))
         return nullptr;
     return cert;
 }
@@ -225,17 +261,8 @@ Result<Ok, TlsError> createCountyTls(const fs::path& tlsDir, const std::string& 
     PKeyPtr serverKey = newP256Key();
     if (!serverKey)
         return tlsError("cannot generate the server key: " + opensslErrors());
-    X509Ptr server = newCertificate(serverKey.get(), 731);
-    const std::string san = (isIpAddress(*host) ? "IP:" : "DNS:") + *host;
-    if (!server || !setName(server.get(), host->substr(0, 64), false) ||
-        X509_set_issuer_name(server.get(), X509_get_subject_name(ca.get())) != 1 ||
-        !addExtension(server.get(), ca.get(), NID_basic_constraints, "critical,CA:FALSE") ||
-        !addExtension(server.get(), ca.get(), NID_key_usage, "critical,digitalSignature") ||
-        !addExtension(server.get(), ca.get(), NID_ext_key_usage, "serverAuth") ||
-        !addExtension(server.get(), ca.get(), NID_subject_alt_name, san) ||
-        !addExtension(server.get(), ca.get(), NID_subject_key_identifier, "hash") ||
-        !addExtension(server.get(), ca.get(), NID_authority_key_identifier, "keyid:always") ||
-        !X509_sign(server.get(), caKey.get(), EVP_sha256()))
+    X509Ptr server = issueServerCertificate(serverKey.get(), ca.get(), caKey.get(), *host, {*host});
+    if (!server)
         return tlsError("cannot make the server certificate: " + opensslErrors());
 
     auto caPem = certPem(ca.get());
@@ -253,6 +280,47 @@ Result<Ok, TlsError> createCountyTls(const fs::path& tlsDir, const std::string& 
         if (!r)
             return r;
     return Ok{};
+}
+
+Result<Ok, TlsError> createConsoleTls(const fs::path& tlsDir, const std::vector<std::string>& hosts,
+                                      const crypto::SecretBytes* caKeyPassphrase) {
+    for (const auto& h : hosts)
+        if (!isIpAddress(h) && !isDnsName(h))
+            return tlsError("\"" + h + "\" is neither an IP address nor a host name.");
+    if (hosts.empty())
+        return tlsError("the console certificate needs at least one host.");
+    const fs::path caFile = tlsDir / "ca.pem", caKeyFile = tlsDir / "ca.key";
+    auto caText = readSmallFile(caFile);
+    auto caKeyText = readSmallFile(caKeyFile);
+    if (!caText || !caKeyText)
+        return tlsError("cannot read " + (caText ? caKeyFile : caFile).string() +
+                        "; the county CA made by `init` is needed to certify the console.");
+    BioPtr caBio(BIO_new_mem_buf(caText->data(), static_cast<int>(caText->size())));
+    X509Ptr ca(caBio ? PEM_read_bio_X509(caBio.get(), nullptr, nullptr, nullptr) : nullptr);
+    auto keyText = crypto::SecretBytes::copyOf(std::span<const std::uint8_t>(
+        reinterpret_cast<const std::uint8_t*>(caKeyText->data()), caKeyText->size()));
+    sodium_memzero(caKeyText->data(), caKeyText->size());
+    BioPtr keyBio(BIO_new_mem_buf(keyText.data(), static_cast<int>(keyText.size())));
+    PKeyPtr caKey(keyBio ? PEM_read_bio_PrivateKey(
+                               keyBio.get(), nullptr, nullptr,
+                               caKeyPassphrase ? const_cast<char*>(reinterpret_cast<const char*>(
+                                                     caKeyPassphrase->data()))
+                                               : const_cast<char*>(""))
+                         : nullptr);
+    if (!ca || !caKey)
+        return tlsError("cannot read the county CA from " + tlsDir.string() +
+                        " (wrong passphrase, or a damaged ca.pem / ca.key): " + opensslErrors());
+    PKeyPtr key = newP256Key();
+    if (!key)
+        return tlsError("cannot generate the console key: " + opensslErrors());
+    X509Ptr cert = issueServerCertificate(key.get(), ca.get(), caKey.get(), hosts.front(), hosts);
+    auto pem = cert ? certPem(cert.get()) : std::nullopt;
+    auto keyPemText = keyPem(key.get(), nullptr);
+    if (!pem || !keyPemText)
+        return tlsError("cannot make the console certificate: " + opensslErrors());
+    if (auto r = writeNewFile(tlsDir / "console.key", std::string(keyPemText->view()), 0600); !r)
+        return r;
+    return writeNewFile(tlsDir / "console.pem", *pem, 0644);
 }
 
 Result<Ok, TlsError> createStaffToken(const fs::path& file) {

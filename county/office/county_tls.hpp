@@ -7,6 +7,9 @@
 //                         2 years, subjectAltName = DNS:<host> or IP:<address>, serverAuth only
 //   DIR/tls/server.key    its private key, PKCS#8 PEM, mode 0600, never encrypted (the intake
 //                         server starts unattended)
+//   DIR/tls/console.pem   the office console's certificate (made when the console first starts):
+//                         like server.pem, for the hosts staff browse to (loopback by default)
+//   DIR/tls/console.key   its private key, PKCS#8 PEM, mode 0600, never encrypted
 //   DIR/keys/staff.token  64 lower-case hex digits (32 random bytes) and a newline, mode 0600:
 //                         the Bearer token of the staff endpoints (docs/protocol.md section 9)
 //
@@ -27,6 +30,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace minsheng::county {
 
@@ -43,6 +47,13 @@ struct TlsError {
                                                    const std::string& countyUrl,
                                                    const std::string& countyName,
                                                    const crypto::SecretBytes* caKeyPassphrase);
+
+/// Creates DIR/tls/{console.pem,console.key} for `hosts` (IP addresses or DNS names; the first
+/// is the common name), signed by the county CA (ca.key decrypted with `caKeyPassphrase` when it
+/// is protected). Refuses if either file exists.
+[[nodiscard]] Result<Ok, TlsError> createConsoleTls(const std::filesystem::path& tlsDir,
+                                                    const std::vector<std::string>& hosts,
+                                                    const crypto::SecretBytes* caKeyPassphrase);
 
 /// Writes a fresh staff token (64 hex digits) to `file` with mode 0600. Refuses to overwrite.
 [[nodiscard]] Result<Ok, TlsError> createStaffToken(const std::filesystem::path& file);

@@ -68,11 +68,14 @@ class Session;
 /// What all connections share: the handler, the log, the stop flag, the live sessions.
 class ServerState {
 public:
-    ServerState(IntakeHandler& handler, const ServerOptions& options, net::io_context& ioc)
+    ServerState(RequestHandler& handler, const ServerOptions& options, net::io_context& ioc)
         : handler(handler), options(options), m_ioc(ioc), m_log(options.log),
           m_watchdog(net::make_strand(ioc)) {}
 
-    IntakeHandler& handler;
+    RequestHandler& handler;
+    const BodyLimitFn bodyLimit = [this](std::string_view method, std::string_view target) {
+        return handler.bodyLimit(method, target);
+    };
     const ServerOptions& options;
     std::atomic<bool> stopping{false};
 
@@ -224,7 +227,7 @@ private:
         if (!proceed(afterHeader(ec, headerBytes)))
             return;
         m_started = std::chrono::steady_clock::now();
-        const auto plan = planBody(*m_parser);
+        const auto plan = planBody(*m_parser, m_state.bodyLimit);
         if (!proceed(plan.outcome))
             return;
         if (!m_state.reserveBody(plan.reservation)) {
@@ -246,6 +249,9 @@ private:
         req.target = std::string(message.target());
         req.contentType = std::string(message[http::field::content_type]);
         req.authorization = std::string(message[http::field::authorization]);
+        req.cookie = std::string(message[http::field::cookie]);
+        req.csrfToken = std::string(message["X-CSRF-Token"]);
+        req.origin = std::string(message[http::field::origin]);
         req.body = std::move(message.body());
         req.clientAddress = m_clientAddress;
         HttpResponse resp;
@@ -541,7 +547,7 @@ Result<Ok, ServerError> configureTls(ssl::context& ctx, const ServerOptions& o) 
 
 } // namespace
 
-Result<Ok, ServerError> runHttpsServer(IntakeHandler& handler, const ServerOptions& o) {
+Result<Ok, ServerError> runHttpsServer(RequestHandler& handler, const ServerOptions& o) {
     std::signal(SIGPIPE, SIG_IGN);
     ssl::context ctx(ssl::context::tls_server);
     if (auto r = configureTls(ctx, o); !r)

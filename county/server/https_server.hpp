@@ -1,5 +1,6 @@
-// HttpsServer: the intake server's transport. Boost.Beast HTTP/1.1 over Asio and OpenSSL,
-// asynchronous, on a small pool of threads; every request is answered by IntakeHandler.
+// HttpsServer: the transport of the intake server and of the office console. Boost.Beast HTTP/1.1
+// over Asio and OpenSSL, asynchronous, on a small pool of threads; every request is answered by a
+// RequestHandler (request_handler.hpp).
 //
 // Admission (docs/server.md "Limits"): at most `maxConnections` connections in all and
 // `maxConnectionsPerAddress` from one client address; one over is closed at once, before TLS.
@@ -28,7 +29,8 @@
 // "Connection: close"; run() returns when the last connection ended (or after 30 s).
 #pragma once
 
-#include "county/server/intake_handler.hpp"
+#include "county/server/request_handler.hpp"
+#include "crypto/result.hpp"
 
 #include <filesystem>
 #include <functional>
@@ -58,7 +60,7 @@ struct ServerError {
 };
 
 /// Runs the server until SIGTERM or SIGINT, then shuts down gracefully. Blocks.
-[[nodiscard]] Result<Ok, ServerError> runHttpsServer(IntakeHandler& handler,
+[[nodiscard]] Result<Ok, ServerError> runHttpsServer(RequestHandler& handler,
                                                      const ServerOptions& options);
 
 } // namespace minsheng::server

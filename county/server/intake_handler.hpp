@@ -13,6 +13,7 @@
 #include "county/server/intake_store.hpp"
 #include "county/server/rate_limiter.hpp"
 #include "county/server/registry_cache.hpp"
+#include "county/server/request_handler.hpp"
 #include "crypto/keys.hpp"
 #include "sync/wire/endpoints.hpp"
 #include "sync/wire/http_bodies.hpp"
@@ -43,24 +44,6 @@ inline constexpr std::int64_t kSilentAfterSeconds = 24 * 3600;
 /// The body limit for a request line, decided as soon as the header is read.
 std::size_t bodyLimitFor(std::string_view method, std::string_view target);
 
-struct HttpRequest {
-    std::string method; // "GET", "POST", "PUT", ...
-    std::string target; // origin-form: path and query
-    std::string contentType;
-    std::string authorization;
-    std::string body;
-    std::string clientAddress; // for per-address rate limits only; never logged or stored
-};
-
-struct HttpResponse {
-    unsigned status = 200;
-    std::string contentType = "application/json";
-    std::string body;
-    std::vector<std::pair<std::string, std::string>> headers; // Retry-After, Allow
-    std::string route;   // endpoint label for logs and metrics ("envelopes", "status", ...)
-    std::string logNote; // counts and kiosk id only: no tag, payload or address
-};
-
 struct HandlerLimits {
     double statusPerMinutePerAddress = 10;
     double postsPerMinutePerAddress = 600;
@@ -71,7 +54,7 @@ struct HandlerLimits {
     HeaderRules header;
 };
 
-class IntakeHandler {
+class IntakeHandler final : public RequestHandler {
 public:
     using UnixClock = std::function<std::int64_t()>;
     using LogSink = std::function<void(const std::string&)>;
@@ -82,14 +65,17 @@ public:
                   const crypto::SecretBytes& staffToken, LogSink log, HandlerLimits limits = {},
                   UnixClock clock = {});
 
-    HttpResponse handle(const HttpRequest& request);
+    HttpResponse handle(const HttpRequest& request) override;
 
     /// Answers for requests the transport refused before handle() (counted like the others).
-    HttpResponse tooLarge(std::string_view what);
+    HttpResponse tooLarge(std::string_view what) override;
     /// 400 "bad-request": the request's framing is broken (`why` is the parser's words).
-    HttpResponse badFraming(std::string_view why);
+    HttpResponse badFraming(std::string_view why) override;
     /// 503 "busy" with Retry-After: a shared budget (`what`) is used up for the moment.
-    HttpResponse overloaded(std::string_view what);
+    HttpResponse overloaded(std::string_view what) override;
+    std::size_t bodyLimit(std::string_view method, std::string_view target) const override {
+        return bodyLimitFor(method, target);
+    }
 
     /// Prometheus text (docs/protocol.md section 10). Counters and fleet totals only: no kiosk
     /// id, and no store access, so its cost does not grow with the store.

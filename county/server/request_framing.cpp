@@ -68,7 +68,7 @@ FramingOutcome afterHeader(const boost::beast::error_code& ec, std::size_t heade
     return classify(ec, "the request header");
 }
 
-BodyPlan planBody(RequestParser& parser) {
+BodyPlan planBody(RequestParser& parser, const BodyLimitFn& bodyLimit) {
     const auto& h = parser.get();
     const auto method = h.method_string();
     const auto target = h.target();
@@ -92,8 +92,8 @@ BodyPlan planBody(RequestParser& parser) {
                         http::make_error_code(http::error::bad_transfer_encoding)};
         return plan;
     }
-    plan.limit = bodyLimitFor(std::string_view(method.data(), method.size()),
-                              std::string_view(target.data(), target.size()));
+    plan.limit = bodyLimit(std::string_view(method.data(), method.size()),
+                           std::string_view(target.data(), target.size()));
     const auto length = parser.content_length();
     if (length && *length > plan.limit) {
         plan.outcome = tooLarge("the body");

@@ -6,7 +6,7 @@
 //   1. the header, with a parser from prepareRequestParser(): request line and fields within
 //      kMaxHeaderBytes, and the largest body limit of any route (Beast compares a
 //      Content-Length with the body limit as soon as it reads one);
-//   2. the body, after planBody() has set the route's limit (bodyLimitFor) and refused a
+//   2. the body, after planBody() has set the route's limit (the handler's bodyLimit) and refused a
 //      Content-Length over it, or given twice, and a Transfer-Encoding other than chunked,
 //      before any body byte is read.
 // The buffer the bytes are read into holds at most kMaxUnparsedBytes that the parser has not
@@ -18,7 +18,8 @@
 // Drop (the peer went away, a deadline passed, the step was cancelled: nothing to answer).
 #pragma once
 
-#include "county/server/intake_handler.hpp"
+#include "county/server/request_handler.hpp"
+#include "sync/wire/endpoints.hpp"
 
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -27,9 +28,13 @@
 #include <boost/beast/http/string_body.hpp>
 
 #include <cstddef>
+#include <functional>
 #include <string_view>
 
 namespace minsheng::server {
+
+using sync::kMaxEnvelopeBatchBody;
+using sync::kMaxHeaderBytes;
 
 using RequestParser = boost::beast::http::request_parser<boost::beast::http::string_body>;
 
@@ -62,8 +67,12 @@ struct BodyPlan {
     std::size_t reservation = 0; // bytes to hold for the body: its Content-Length, or `limit`
 };
 
-/// After a header was read: the route's body limit (bodyLimitFor) set on `parser`.
-BodyPlan planBody(RequestParser& parser);
+/// A route's body limit for a request line (RequestHandler::bodyLimit, or the intake server's
+/// bodyLimitFor).
+using BodyLimitFn = std::function<std::size_t(std::string_view method, std::string_view target)>;
+
+/// After a header was read: the route's body limit (`bodyLimit`) set on `parser`.
+BodyPlan planBody(RequestParser& parser, const BodyLimitFn& bodyLimit);
 
 /// The verdict on reading the body (step 2) that ended with `ec`.
 FramingOutcome afterBody(const boost::beast::error_code& ec);
@@ -73,13 +82,13 @@ FramingOutcome afterBody(const boost::beast::error_code& ec);
 /// budget is reserved.
 template <class SyncReadStream>
 FramingOutcome readRequest(SyncReadStream& stream, boost::beast::flat_buffer& buffer,
-                           RequestParser& parser) {
+                           RequestParser& parser, const BodyLimitFn& bodyLimit) {
     prepareRequestParser(parser);
     boost::beast::error_code ec;
     const std::size_t headerBytes = boost::beast::http::read_header(stream, buffer, parser, ec);
     if (auto header = afterHeader(ec, headerBytes); header.verdict != FramingVerdict::Continue)
         return header;
-    if (auto plan = planBody(parser); plan.outcome.verdict != FramingVerdict::Continue)
+    if (auto plan = planBody(parser, bodyLimit); plan.outcome.verdict != FramingVerdict::Continue)
         return plan.outcome;
     boost::beast::http::read(stream, buffer, parser, ec);
     return afterBody(ec);

@@ -18,14 +18,7 @@
 namespace minsheng::server {
 namespace fs = std::filesystem;
 
-namespace {
-
-int complain(const std::string& message) {
-    return county::complain(message, "minsheng-county serve");
-}
-
-/// "host:port", "[v6]:port" → host, port.
-std::optional<std::pair<std::string, std::string>> splitListen(const std::string& listen) {
+std::optional<std::pair<std::string, std::string>> splitListenAddress(const std::string& listen) {
     std::string host, port;
     if (!listen.empty() && listen.front() == '[') {
         const auto close = listen.find("]:");
@@ -44,6 +37,12 @@ std::optional<std::pair<std::string, std::string>> splitListen(const std::string
         port.find_first_not_of("0123456789") != std::string::npos)
         return std::nullopt;
     return std::make_pair(host, port);
+}
+
+namespace {
+
+int complain(const std::string& message) {
+    return county::complain(message, "minsheng-county serve");
 }
 
 struct ServeArgs {
@@ -65,7 +64,7 @@ int runServe(const ServeArgs& a) {
     if (!config)
         return complain(config.error().message);
     const std::string listen = a.listen.empty() ? config->listen : a.listen;
-    auto hostPort = splitListen(listen);
+    auto hostPort = splitListenAddress(listen);
     if (!hostPort)
         return complain("listen address \"" + listen +
                         "\" must be HOST:PORT (port 0: any free "

@@ -13,7 +13,14 @@
 
 #include "county/office/county_cli.hpp"
 
+#include <optional>
+#include <string>
+#include <utility>
+
 namespace minsheng::server {
+
+/// "host:port", "[v6]:port" → host, port (port: 1–5 digits); nullopt when it is neither.
+std::optional<std::pair<std::string, std::string>> splitListenAddress(const std::string& listen);
 
 /// Adds `serve` to minsheng-county.
 void addServeCommand(county::CountyCommands& commands);

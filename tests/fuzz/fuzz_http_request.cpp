@@ -13,6 +13,7 @@
 //     Content-Length (if any) equal to the body's size and never together with
 //     Transfer-Encoding;
 //   - a refusal always names what is too large, and a broken framing always carries an error.
+#include "county/server/intake_handler.hpp"
 #include "county/server/request_framing.hpp"
 #include "tests/fuzz/byte_source.hpp"
 #include "tests/fuzz/fuzz_check.hpp"
@@ -35,7 +36,7 @@ Framed frame(std::string_view bytes, std::size_t readSize) {
     boost::beast::flat_buffer buffer(kMaxUnparsedBytes);
     RequestParser parser;
     Framed f;
-    f.outcome = readRequest(source, buffer, parser);
+    f.outcome = readRequest(source, buffer, parser, &bodyLimitFor);
     FUZZ_CHECK(buffer.size() <= kMaxUnparsedBytes);
     switch (f.outcome.verdict) {
     case FramingVerdict::Continue: {

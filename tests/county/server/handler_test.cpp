@@ -41,8 +41,13 @@ struct Fixture {
 
     HttpResponse call(std::string method, std::string target, std::string body = {},
                       std::string contentType = "application/json", std::string auth = {}) {
-        HttpRequest r{std::move(method), std::move(target), std::move(contentType),
-                      std::move(auth),   std::move(body),   "192.0.2.1"};
+        HttpRequest r;
+        r.method = std::move(method);
+        r.target = std::move(target);
+        r.contentType = std::move(contentType);
+        r.authorization = std::move(auth);
+        r.body = std::move(body);
+        r.clientAddress = "192.0.2.1";
         return handler->handle(r);
     }
     HttpResponse post(const std::vector<crypto::Envelope>& envelopes) {
@@ -386,7 +391,10 @@ TEST_CASE("status look-ups are limited to 10 per minute per address", "[server][
     REQUIRE(r.headers.size() == 1);
     CHECK(r.headers[0].first == "Retry-After");
     CHECK(std::stoi(r.headers[0].second) >= 1);
-    HttpRequest other{"GET", target, "", "", "", "192.0.2.99"};
+    HttpRequest other;
+    other.method = "GET";
+    other.target = target;
+    other.clientAddress = "192.0.2.99";
     CHECK(f.handler->handle(other).status == 404); // another address has its own budget
 }
 

@@ -2,6 +2,7 @@
 // corpus (tests/fuzz/corpus/http_request) through readRequest, whole and in small reads, with
 // the verdict its name starts with (ok-, 400-, 413-, drop-); then what an accepted request
 // holds.
+#include "county/server/intake_handler.hpp"
 #include "county/server/request_framing.hpp"
 #include "tests/fuzz/byte_source.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -26,7 +27,7 @@ std::unique_ptr<Read> frame(const std::string& bytes, std::size_t readSize) {
     auto r = std::make_unique<Read>();
     test::ByteSource source(bytes, readSize);
     boost::beast::flat_buffer buffer(kMaxUnparsedBytes);
-    r->outcome = readRequest(source, buffer, r->parser);
+    r->outcome = readRequest(source, buffer, r->parser, &bodyLimitFor);
     return r;
 }
 

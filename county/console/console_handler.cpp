@@ -1,0 +1,879 @@
+#include "county/console/console_handler.hpp"
+
+#include "county/console/web_assets.hpp"
+#include "county/staff/audit_log.hpp"
+#include "county/staff/period_stats.hpp"
+#include "county/staff/staff_accounts.hpp"
+#include "crypto/atomic_file.hpp"
+#include "crypto/secret_bytes.hpp"
+
+#include <nlohmann/json.hpp>
+#include <sodium.h>
+
+#include <algorithm>
+#include <charconv>
+#include <fstream>
+#include <map>
+
+namespace minsheng::console {
+
+using nlohmann::json;
+using server::HttpRequest;
+using server::HttpResponse;
+using staff::Actor;
+using staff::StaffRole;
+
+namespace {
+
+constexpr const char* kContentSecurityPolicy =
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+std::string dumpJson(const json& j) {
+    // Report text may hold bytes that are not UTF-8 (it was validated as UTF-8 at the kiosk,
+    // but the console must never fail a page over one): replace rather than throw.
+    return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+HttpResponse jsonResponse(unsigned status, const json& body, std::string route) {
+    HttpResponse r;
+    r.status = status;
+    r.body = dumpJson(body);
+    r.route = std::move(route);
+    return r;
+}
+
+HttpResponse errorResponse(unsigned status, std::string_view code, const std::string& message,
+                           std::string route = "api") {
+    return jsonResponse(status, json{{"error", code}, {"message", message}}, std::move(route));
+}
+
+HttpResponse unauthorized() {
+    return errorResponse(401, "unauthorized", "请先登录 — log in first (or the session expired).");
+}
+
+HttpResponse forbidden(std::string_view what) {
+    return errorResponse(403, "forbidden",
+                         "您的角色不能" + std::string(what) + " — your role may not do this.");
+}
+
+int hexValue(char c) {
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+std::string percentDecode(std::string_view s) {
+    std::string out;
+    out.reserve(s.size());
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        if (s[i] == '+') {
+            out += ' ';
+        } else if (s[i] == '%' && i + 2 < s.size() && hexValue(s[i + 1]) >= 0 &&
+                   hexValue(s[i + 2]) >= 0) {
+            out += static_cast<char>(hexValue(s[i + 1]) * 16 + hexValue(s[i + 2]));
+            i += 2;
+        } else {
+            out += s[i];
+        }
+    }
+    return out;
+}
+
+/// The query string's parameters (the last of a repeated name wins).
+std::map<std::string, std::string> queryParameters(std::string_view query) {
+    std::map<std::string, std::string> out;
+    while (!query.empty()) {
+        const auto amp = query.find('&');
+        const auto pair = query.substr(0, amp);
+        query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+        if (pair.empty())
+            continue;
+        const auto eq = pair.find('=');
+        out[percentDecode(pair.substr(0, eq))] =
+            eq == std::string_view::npos ? std::string() : percentDecode(pair.substr(eq + 1));
+    }
+    return out;
+}
+
+std::optional<std::int64_t> parseInteger(std::string_view text) {
+    std::int64_t v = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (ec != std::errc() || end != text.data() + text.size())
+        return std::nullopt;
+    return v;
+}
+
+/// The request body as a JSON object, or the 400 that says why not.
+Result<json, HttpResponse> jsonBody(const HttpRequest& r) {
+    if (r.contentType.rfind("application/json", 0) != 0)
+        return fail(errorResponse(415, "bad-request",
+                                  "请求须为 JSON — send the body as application/json."));
+    json j = json::parse(r.body, nullptr, false);
+    if (j.is_discarded() || !j.is_object())
+        return fail(errorResponse(400, "bad-request",
+                                  "请求内容不是 JSON 对象 — the body is not a JSON object."));
+    return j;
+}
+
+/// A string member (absent: empty), or nullopt when it is present and not a string.
+std::optional<std::string> stringMember(const json& j, const char* name) {
+    auto it = j.find(name);
+    if (it == j.end() || it->is_null())
+        return std::string();
+    if (!it->is_string())
+        return std::nullopt;
+    return it->get<std::string>();
+}
+
+HttpResponse badField(const char* name) {
+    return errorResponse(400, "bad-request",
+                         std::string("字段 ") + name + " 应为文字 — \"" + name +
+                             "\" must be a string.");
+}
+
+unsigned statusForWorkflowError(staff::WorkflowError::Code code) {
+    using Code = staff::WorkflowError::Code;
+    switch (code) {
+    case Code::Forbidden:
+        return 403;
+    case Code::NotAllowed:
+        return 409;
+    case Code::MissingField:
+    case Code::Invalid:
+        return 400;
+    case Code::NotFound:
+        return 404;
+    case Code::Storage:
+        return 500;
+    }
+    return 500;
+}
+
+HttpResponse workflowError(const staff::WorkflowError& e) {
+    using Code = staff::WorkflowError::Code;
+    const char* code = e.code == Code::Forbidden      ? "forbidden"
+                       : e.code == Code::NotAllowed   ? "not-allowed"
+                       : e.code == Code::MissingField ? "missing-field"
+                       : e.code == Code::Invalid      ? "invalid"
+                       : e.code == Code::NotFound     ? "not-found"
+                                                      : "storage";
+    return errorResponse(statusForWorkflowError(e.code), code, e.message);
+}
+
+HttpResponse ledgerError(const staff::LedgerError& e) {
+    return errorResponse(e.code == staff::LedgerError::Code::NotFound ? 404 : 500,
+                         e.code == staff::LedgerError::Code::NotFound ? "not-found" : "storage",
+                         e.message);
+}
+
+std::string_view statusName(crypto::CaseStatus s) {
+    return crypto::caseStatusName(s);
+}
+
+/// At most `maxChars` code points of `text`, never cutting a character, "…" when cut.
+std::string excerptOf(std::string_view text, std::size_t maxChars) {
+    std::size_t i = 0, chars = 0;
+    while (i < text.size() && chars < maxChars) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        i += c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+        ++chars;
+    }
+    if (i >= text.size())
+        return std::string(text);
+    return std::string(text.substr(0, i)) + "…";
+}
+
+/// What every answer of the console carries, whichever path made it.
+HttpResponse handleDefaults(HttpResponse r) {
+    r.headers.emplace_back("Content-Security-Policy", kContentSecurityPolicy);
+    r.headers.emplace_back("X-Content-Type-Options", "nosniff");
+    r.headers.emplace_back("X-Frame-Options", "DENY");
+    r.headers.emplace_back("Referrer-Policy", "no-referrer");
+    r.headers.emplace_back("Cross-Origin-Opener-Policy", "same-origin");
+    return r;
+}
+
+} // namespace
+
+/// Who is calling: the account behind the session or token.
+struct ConsoleHandler::Caller {
+    Actor actor;
+    std::optional<ConsoleSession> session; // none for API tokens
+    const HttpRequest* request = nullptr;
+
+    StaffRole role() const { return actor.user ? actor.user->role : StaffRole::Supervisor; }
+    bool isSupervisor() const { return role() == StaffRole::Supervisor; }
+};
+
+ConsoleHandler::ConsoleHandler(ConsoleOffice office, ConsoleHooks hooks, SessionLimits limits)
+    : m_office(std::move(office)), m_hooks(std::move(hooks)), m_sessions(m_hooks.clock, limits),
+      m_minRespondents(m_office.rules.minRespondents) {
+    if (!m_hooks.log)
+        m_hooks.log = [](const std::string&) {
+        };
+    if (m_office.settingsFile.empty())
+        return;
+    // A supervisor's setting survives a restart; the configured value stays the floor.
+    std::ifstream in(m_office.settingsFile);
+    std::string line;
+    while (std::getline(in, line))
+        if (line.rfind("min_respondents = ", 0) == 0)
+            if (auto v = parseInteger(line.substr(18));
+                v && *v >= m_office.rules.minRespondents && *v <= 1000)
+                m_minRespondents = static_cast<int>(*v);
+}
+
+HttpResponse ConsoleHandler::handle(const HttpRequest& request) {
+    return handleDefaults(route(request));
+}
+
+HttpResponse ConsoleHandler::tooLarge(std::string_view what) {
+    return handleDefaults(
+        errorResponse(413, "too-large", "请求过大 — " + std::string(what) + " is over the limit."));
+}
+
+HttpResponse ConsoleHandler::badFraming(std::string_view why) {
+    return handleDefaults(
+        errorResponse(400, "bad-request", "请求格式有误 — malformed request: " + std::string(why)));
+}
+
+HttpResponse ConsoleHandler::overloaded(std::string_view what) {
+    auto r = errorResponse(503, "busy", "系统繁忙，请稍后再试 — busy (" + std::string(what) + ").");
+    r.headers.emplace_back("Retry-After", "2");
+    return handleDefaults(std::move(r));
+}
+
+HttpResponse ConsoleHandler::route(const HttpRequest& r) {
+    const auto q = r.target.find('?');
+    const std::string path = r.target.substr(0, q);
+    const std::string_view query =
+        q == std::string::npos ? std::string_view() : std::string_view(r.target).substr(q + 1);
+    const bool get = r.method == "GET", post = r.method == "POST";
+
+    if (get && (path == "/" || path == "/index.html")) {
+        auto page = findWebAsset("index.html");
+        if (!page)
+            return errorResponse(404, "not-found", "页面未构建 — the console's pages are missing.",
+                                 "page");
+        HttpResponse resp;
+        resp.contentType = std::string(page->contentType);
+        resp.body = std::string(page->bytes);
+        resp.route = "page";
+        return resp;
+    }
+    if (get && path.rfind("/static/", 0) == 0) {
+        const std::string name = path.substr(8);
+        auto asset = name.find('/') == std::string::npos ? findWebAsset(name) : std::nullopt;
+        if (!asset)
+            return errorResponse(404, "not-found", "没有此文件 — no such file.", "static");
+        HttpResponse resp;
+        resp.contentType = std::string(asset->contentType);
+        resp.body = std::string(asset->bytes);
+        resp.route = "static";
+        return resp;
+    }
+    if (path == "/api/session") {
+        if (!post)
+            return errorResponse(405, "method", "只接受 POST — use POST.");
+        return login(r);
+    }
+    if (path.rfind("/api/", 0) != 0)
+        return errorResponse(404, "not-found", "没有此页面 — no such page.", "unknown");
+
+    return withCaller(r, [&](Caller& c) -> HttpResponse {
+        if (post && path == "/api/logout")
+            return logout(r);
+        if (get && path == "/api/me")
+            return me(c);
+        if (get && path == "/api/cases")
+            return listCases(c, query);
+        if (path.rfind("/api/cases/", 0) == 0) {
+            std::string_view rest = std::string_view(path).substr(11);
+            const auto slash = rest.find('/');
+            auto id = parseInteger(rest.substr(0, slash));
+            if (!id)
+                return errorResponse(404, "not-found", "没有此案件 — no such case.");
+            if (get && slash == std::string_view::npos)
+                return showCase(c, *id);
+            if (post && slash != std::string_view::npos)
+                return changeCase(c, *id, rest.substr(slash + 1), r.body);
+        }
+        if (get && path == "/api/stats")
+            return stats(c, query);
+        if (get && path == "/api/audit")
+            return audit(c, query);
+        if (get && path == "/api/users")
+            return users(c);
+        if (path == "/api/settings" && (get || post))
+            return settings(c, r);
+        if (post && path == "/api/pull")
+            return pull(c);
+        return errorResponse(404, "not-found", "没有此接口 — no such API call.", "unknown");
+    });
+}
+
+HttpResponse ConsoleHandler::withCaller(const HttpRequest& r,
+                                        const std::function<HttpResponse(Caller&)>& f) {
+    Caller caller;
+    caller.request = &r;
+    const auto cookie = cookieValue(r.cookie, kSessionCookieName);
+    auto session = m_sessions.touch(cookie);
+    if (!session)
+        return unauthorized();
+    if (r.method != "GET") {
+        if (!csrfTokenMatches(*session, r.csrfToken))
+            return errorResponse(403, "csrf",
+                                 "页面已过期，请刷新 — the request lacks this session's CSRF token "
+                                 "(reload the page).");
+        if (r.contentType.rfind("application/json", 0) != 0)
+            return errorResponse(415, "bad-request",
+                                 "请求须为 JSON — send the body as application/json.");
+    }
+    {
+        std::lock_guard lock(m_ledgerMutex);
+        staff::StaffAccounts accounts(m_office.ledger, m_hooks.clock);
+        auto user = accounts.findById(session->userId);
+        if (!user || user->disabled) {
+            m_sessions.closeAllOf(session->userId);
+            return unauthorized();
+        }
+        caller.actor = Actor{std::move(*user)};
+    }
+    caller.session = std::move(session);
+    return f(caller);
+}
+
+HttpResponse ConsoleHandler::login(const HttpRequest& r) {
+    auto body = jsonBody(r);
+    if (!body)
+        return body.error();
+    auto name = stringMember(*body, "user");
+    auto password = stringMember(*body, "password");
+    if (!name || !password || name->empty() || password->empty())
+        return errorResponse(400, "bad-request",
+                             "请填写账号和密码 — give \"user\" and \"password\".");
+    if (m_loginsInFlight.fetch_add(1) >= kMaxLoginsInFlight) {
+        m_loginsInFlight.fetch_sub(1);
+        auto busy = errorResponse(503, "busy", "登录繁忙，请稍后再试 — too many logins at once.");
+        busy.headers.emplace_back("Retry-After", "1");
+        return busy;
+    }
+    auto secret = crypto::SecretBytes::copyOf(std::string_view(*password));
+    sodium_memzero(password->data(), password->size());
+    Result<staff::StaffUser, staff::AccountError> user = fail(staff::AccountError{});
+    {
+        // The check costs 64 MiB of Argon2id and reads and writes the account's failure count;
+        // the ledger lock is held for all of it.
+        std::lock_guard lock(m_ledgerMutex);
+        staff::StaffAccounts accounts(m_office.ledger, m_hooks.clock);
+        user = accounts.authenticate(*name, secret);
+        if (user)
+            (void)staff::appendAudit(m_office.ledger, {m_hooks.clock(), user->id, "session.open",
+                                                       std::nullopt, "office console"});
+    }
+    m_loginsInFlight.fetch_sub(1);
+    if (!user) {
+        using Code = staff::AccountError::Code;
+        const auto& e = user.error();
+        if (e.code == Code::Locked) {
+            auto locked = errorResponse(423, "locked", e.message, "session");
+            locked.headers.emplace_back("Retry-After", std::to_string(std::max<std::int64_t>(
+                                                           1, e.lockedUntil - m_hooks.clock())));
+            return locked;
+        }
+        if (e.code == Code::Storage)
+            return errorResponse(500, "storage", e.message, "session");
+        // Wrong password, unknown or disabled account: one answer, so names cannot be probed.
+        return errorResponse(401, "unauthorized", "账号或密码不正确 — wrong user name or password.",
+                             "session");
+    }
+    auto opened = m_sessions.open(user->id);
+    auto resp = jsonResponse(200,
+                             json{{"csrf", opened.session.csrfToken},
+                                  {"user", user->name},
+                                  {"role", staff::staffRoleName(user->role)},
+                                  {"role_label", staff::staffRoleChinese(user->role)}},
+                             "session");
+    resp.headers.emplace_back("Set-Cookie", sessionCookie(opened.cookieValue));
+    resp.logNote = "user " + std::to_string(user->id);
+    return resp;
+}
+
+HttpResponse ConsoleHandler::logout(const HttpRequest& r) {
+    m_sessions.close(cookieValue(r.cookie, kSessionCookieName));
+    auto resp = jsonResponse(200, json{{"ok", true}}, "logout");
+    resp.headers.emplace_back("Set-Cookie", expiredSessionCookie());
+    return resp;
+}
+
+HttpResponse ConsoleHandler::me(Caller& c) {
+    const auto& u = *c.actor.user;
+    return jsonResponse(200,
+                        json{{"user", u.name},
+                             {"role", staff::staffRoleName(u.role)},
+                             {"role_label", staff::staffRoleChinese(u.role)},
+                             {"csrf", c.session ? c.session->csrfToken : std::string()},
+                             {"county", m_office.countyName}},
+                        "me");
+}
+
+namespace {
+
+/// Yellow when due within this many working days (and not final), red when overdue.
+constexpr int kYellowWithinWorkingDays = 2;
+
+std::string urgencyOf(const staff::CaseRules& rules, std::chrono::sys_days due,
+                      crypto::CaseStatus status, std::int64_t now) {
+    if (staff::isFinalStatus(status))
+        return "none";
+    const auto today = rules.localDay(now);
+    if (today > due)
+        return "red";
+    return rules.workingDaysBetween(today, due) <= kYellowWithinWorkingDays ? "yellow" : "none";
+}
+
+/// The longest free-text answer: what the parent wrote in their own words.
+std::string excerptFor(const staff::FormCatalog& forms, const staff::Submission& s) {
+    std::string best;
+    for (const auto& a : forms.render(s, false))
+        if (a.value.size() > best.size())
+            best = a.value;
+    return excerptOf(best.empty() ? forms.categoryLabel(s.category) : best, 60);
+}
+
+json caseRowJson(const staff::FormCatalog& forms, const staff::CaseRules& rules,
+                 const staff::Submission& s, std::chrono::sys_days due, const std::string& handler,
+                 std::int64_t now) {
+    json row{{"case", s.id},
+             {"number", s.caseNumber()},
+             {"status", statusName(s.status)},
+             {"status_label", staff::caseStatusChinese(s.status)},
+             {"category", s.category},
+             {"category_label", forms.categoryLabel(s.category)},
+             {"school", s.school},
+             {"school_label", forms.itemLabel("schools", s.school)},
+             {"township", s.township},
+             {"township_label", forms.itemLabel("townships", s.township)},
+             {"kiosk", s.kioskId},
+             {"received", rules.formatIso(s.receivedAt)},
+             {"due", staff::CaseRules::formatDay(due)},
+             {"urgency", urgencyOf(rules, due, s.status, now)},
+             {"handler", handler.empty() ? json(nullptr) : json(handler)},
+             {"excerpt", excerptFor(forms, s)}};
+    return row;
+}
+
+json figuresJson(const staff::PeriodFigures& f) {
+    return json{{"received", f.received},
+                {"accepted", f.accepted},
+                {"transferred", f.transferred},
+                {"closed", f.closed},
+                {"closed_on_time", f.closedOnTime},
+                {"open_at_end", f.openAtEnd},
+                {"overdue_at_end", f.overdueAtEnd},
+                {"average_handling_working_days", f.averageHandlingWorkingDays},
+                {"longest_handling_working_days", f.longestHandlingWorkingDays}};
+}
+
+/// A query's day parameter, or `fallback` when absent; nullopt when present and not a date.
+std::optional<std::optional<std::chrono::sys_days>>
+dayParameter(const std::map<std::string, std::string>& q, const std::string& name) {
+    auto it = q.find(name);
+    if (it == q.end() || it->second.empty())
+        return std::optional<std::chrono::sys_days>();
+    auto day = staff::parseDay(it->second);
+    if (!day)
+        return std::nullopt;
+    return std::optional<std::chrono::sys_days>(*day);
+}
+
+HttpResponse badDay(const std::string& name) {
+    return errorResponse(400, "bad-request",
+                         "日期格式应为 YYYY-MM-DD — \"" + name + "\" must be a date, YYYY-MM-DD.");
+}
+
+} // namespace
+
+HttpResponse ConsoleHandler::listCases(Caller& c, std::string_view query) {
+    if (!staff::mayPerform(c.actor, staff::CaseAction::View))
+        return forbidden("查看案件");
+    const auto q = queryParameters(query);
+    auto get = [&q](const char* name) {
+        auto it = q.find(name);
+        return it == q.end() ? std::string() : it->second;
+    };
+    auto from = dayParameter(q, "from");
+    auto to = dayParameter(q, "to");
+    if (!from)
+        return badDay("from");
+    if (!to)
+        return badDay("to");
+    std::optional<crypto::CaseStatus> status;
+    if (!get("status").empty() && !(status = staff::parseCaseStatus(get("status"))))
+        return errorResponse(400, "bad-request",
+                             "没有此状态 — unknown status \"" + get("status") + "\".");
+    const std::size_t offset = static_cast<std::size_t>(
+        std::max<std::int64_t>(0, parseInteger(get("offset")).value_or(0)));
+    const std::size_t limit = static_cast<std::size_t>(
+        std::clamp<std::int64_t>(parseInteger(get("limit")).value_or(50), 1, 200));
+    const std::string text = get("q");
+    const auto now = m_hooks.clock();
+
+    std::lock_guard lock(m_ledgerMutex);
+    auto all = m_office.ledger.submissions();
+    if (!all)
+        return ledgerError(all.error());
+    std::vector<const staff::Submission*> matched;
+    std::map<std::string, std::size_t> counts;
+    for (const auto& s : *all) {
+        if (!s.isComplaint())
+            continue;
+        if (!get("category").empty() && s.category != get("category"))
+            continue;
+        if (!get("school").empty() && s.school != get("school"))
+            continue;
+        if (!get("township").empty() && s.township != get("township"))
+            continue;
+        if (!get("kiosk").empty() && s.kioskId != get("kiosk"))
+            continue;
+        const auto day = m_office.rules.localDay(s.receivedAt);
+        if ((*from && day < **from) || (*to && day > **to))
+            continue;
+        if (!text.empty()) {
+            bool found = s.caseNumber().find(text) != std::string::npos ||
+                         s.reply.find(text) != std::string::npos;
+            for (const auto& a : m_office.forms.render(s, false))
+                found = found || a.value.find(text) != std::string::npos;
+            if (!found)
+                continue;
+        }
+        ++counts[std::string(statusName(s.status))];
+        if (status && s.status != *status)
+            continue;
+        matched.push_back(&s);
+    }
+    std::sort(matched.begin(), matched.end(),
+              [](auto* a, auto* b) { return a->receivedAt > b->receivedAt; });
+    json rows = json::array();
+    for (std::size_t i = offset; i < matched.size() && i < offset + limit; ++i) {
+        const auto& s = *matched[i];
+        rows.push_back(caseRowJson(m_office.forms, m_office.rules, s,
+                                   m_office.rules.dueDate(s.receivedAt, s.category), {}, now));
+    }
+    return jsonResponse(200,
+                        json{{"cases", rows},
+                             {"total", matched.size()},
+                             {"offset", offset},
+                             {"limit", limit},
+                             {"counts", counts},
+                             {"no_match", nullptr}},
+                        "cases");
+}
+
+HttpResponse ConsoleHandler::showCase(Caller& c, std::int64_t id) {
+    std::lock_guard lock(m_ledgerMutex);
+    auto found = m_office.ledger.submissionById(id);
+    if (!found)
+        return ledgerError(found.error());
+    if (!found->isComplaint())
+        return errorResponse(404, "not-found",
+                             "这是问卷，不是案件 — this is a survey, not a case.");
+    staff::CaseWorkflow workflow(m_office.ledger, m_office.rules, m_hooks.clock);
+    auto file = workflow.viewCase(c.actor, *found);
+    if (!file)
+        return workflowError(file.error());
+    const auto& s = file->submission;
+    const auto now = m_hooks.clock();
+    json out =
+        caseRowJson(m_office.forms, m_office.rules, s, file->dueDate, file->handlerName, now);
+    json answers = json::array();
+    for (const auto& a : m_office.forms.render(s, !s.anonymous))
+        answers.push_back({{"id", a.fieldId}, {"label", a.label}, {"value", a.value}});
+    out["answers"] = answers;
+    out["anonymous"] = s.anonymous;
+    out["contact"] = s.anonymous ? json(nullptr)
+                                 : json{{"name", s.contactName.value_or("")},
+                                        {"phone", s.contactPhone.value_or("")}};
+    out["reply"] = s.reply;
+    out["submitted"] = m_office.rules.formatIso(s.createdAt);
+    json history = json::array();
+    for (const auto& h : file->history)
+        history.push_back(
+            {{"status", statusName(h.status)},
+             {"status_label", staff::caseStatusChinese(h.status)},
+             {"at", m_office.rules.formatIso(h.setAt)},
+             {"actor",
+              h.signedByStaff ? (h.actorName.empty() ? "未署名" : h.actorName) : "系统 system"},
+             {"reply", h.reply},
+             {"result", h.result},
+             {"unit", h.unit},
+             {"reason", h.reason},
+             {"pushed", h.pushed}});
+    out["history"] = history;
+    json events = json::array();
+    for (const auto& e : file->events) {
+        json ev{{"kind", staff::caseEventKindName(e.kind)},
+                {"at", m_office.rules.formatIso(e.at)},
+                {"actor", e.actorName},
+                {"text", e.text},
+                {"handler", e.handlerName}};
+        if (e.dueDay)
+            ev["due"] = staff::CaseRules::formatDay(*e.dueDay);
+        events.push_back(ev);
+    }
+    out["events"] = events;
+    json transitions = json::array();
+    for (auto to : {crypto::CaseStatus::Accepted, crypto::CaseStatus::InProgress,
+                    crypto::CaseStatus::Transferred, crypto::CaseStatus::NotAccepted,
+                    crypto::CaseStatus::Closed}) {
+        if (!staff::isAllowedTransition(s.status, to))
+            continue;
+        const auto action = staff::isReopening(s.status, to) ? staff::CaseAction::Reopen
+                                                             : staff::CaseAction::ChangeStatus;
+        if (staff::mayPerform(c.actor, action))
+            transitions.push_back(statusName(to));
+    }
+    out["transitions"] = transitions;
+    const bool open = !staff::isFinalStatus(s.status);
+    out["can"] = {{"assign", open && staff::mayPerform(c.actor, staff::CaseAction::Assign)},
+                  {"extend", open && staff::mayPerform(c.actor, staff::CaseAction::Extend)},
+                  {"note", staff::mayPerform(c.actor, staff::CaseAction::Note)}};
+    auto resp = jsonResponse(200, json{{"case", out}}, "case");
+    resp.logNote = "case " + std::to_string(id);
+    return resp;
+}
+
+HttpResponse ConsoleHandler::changeCase(Caller& c, std::int64_t id, std::string_view what,
+                                        const std::string& rawBody) {
+    json body = json::parse(rawBody, nullptr, false);
+    if (body.is_discarded() || !body.is_object())
+        return errorResponse(400, "bad-request",
+                             "请求内容不是 JSON 对象 — the body is not a JSON object.");
+    std::lock_guard lock(m_ledgerMutex);
+    staff::CaseWorkflow workflow(m_office.ledger, m_office.rules, m_hooks.clock);
+    Result<Ok, staff::WorkflowError> done = Ok{};
+    bool queued = false;
+    if (what == "status") {
+        staff::StatusChange change;
+        auto status = stringMember(body, "status");
+        auto reply = stringMember(body, "reply");
+        auto result = stringMember(body, "result");
+        auto unit = stringMember(body, "unit");
+        auto reason = stringMember(body, "reason");
+        if (!status || !reply || !result || !unit || !reason)
+            return badField("status/reply/result/unit/reason");
+        auto parsed = staff::parseCaseStatus(*status);
+        if (!parsed)
+            return errorResponse(400, "bad-request",
+                                 "没有此状态 — unknown status \"" + *status + "\".");
+        change.status = *parsed;
+        change.reply = *reply;
+        change.unit = *unit;
+        change.reason = *reason;
+        if (!result->empty() && !(change.result = staff::parseCaseResult(*result)))
+            return errorResponse(400, "bad-request",
+                                 "没有此办理结果 — unknown result \"" + *result + "\".");
+        if (change.reply.size() > crypto::kMaxReplyBytes)
+            return errorResponse(400, "invalid",
+                                 "答复过长 — the reply is over " +
+                                     std::to_string(crypto::kMaxReplyBytes) + " bytes.");
+        auto changed = workflow.changeStatus(c.actor, id, change, m_office.countySigningKey);
+        if (!changed)
+            return workflowError(changed.error());
+        queued = true;
+    } else if (what == "notes") {
+        auto text = stringMember(body, "text");
+        if (!text)
+            return badField("text");
+        done = workflow.addNote(c.actor, id, *text);
+    } else if (what == "assign") {
+        auto name = stringMember(body, "handler");
+        if (!name)
+            return badField("handler");
+        staff::StaffAccounts accounts(m_office.ledger, m_hooks.clock);
+        auto handler = accounts.find(*name);
+        if (!handler)
+            return errorResponse(404, "not-found",
+                                 "没有此账号 — no account named \"" + *name + "\".");
+        done = workflow.assign(c.actor, id, *handler);
+    } else if (what == "extend") {
+        auto due = stringMember(body, "due");
+        auto reason = stringMember(body, "reason");
+        if (!due || !reason)
+            return badField("due/reason");
+        auto day = staff::parseDay(*due);
+        if (!day)
+            return badDay("due");
+        done = workflow.extendDeadline(c.actor, id, *day, *reason);
+    } else {
+        return errorResponse(404, "not-found", "没有此操作 — no such action.");
+    }
+    if (!done)
+        return workflowError(done.error());
+    if (queued && m_hooks.statusQueued)
+        m_hooks.statusQueued();
+    auto resp = jsonResponse(200, json{{"ok", true}}, "case-" + std::string(what));
+    resp.logNote = "case " + std::to_string(id);
+    return resp;
+}
+
+HttpResponse ConsoleHandler::stats(Caller& c, std::string_view query) {
+    if (!staff::mayPerform(c.actor, staff::CaseAction::View))
+        return forbidden("查看统计");
+    const auto q = queryParameters(query);
+    auto from = dayParameter(q, "from");
+    auto to = dayParameter(q, "to");
+    if (!from)
+        return badDay("from");
+    if (!to)
+        return badDay("to");
+    const auto now = m_hooks.clock();
+    // This week, Monday to Sunday, in the office's time zone, unless a period is given.
+    const auto today = m_office.rules.localDay(now);
+    const auto monday = today - std::chrono::days((std::chrono::weekday(today).iso_encoding() - 1));
+    const auto first = from->value_or(monday);
+    const auto last = to->value_or(first + std::chrono::days(6));
+    if (last < first)
+        return errorResponse(400, "bad-request",
+                             "结束日期早于开始日期 — \"to\" is before \"from\".");
+    std::lock_guard lock(m_ledgerMutex);
+    auto cases = staff::loadCaseTimelines(m_office.ledger);
+    if (!cases)
+        return ledgerError(cases.error());
+    const auto st = staff::computePeriodStats(*cases, m_office.rules, first, last, now);
+    auto groups = [](const std::vector<staff::PeriodGroup>& gs, auto label) {
+        json out = json::array();
+        for (const auto& g : gs) {
+            json row = figuresJson(g.figures);
+            row["id"] = g.id;
+            row["label"] = label(g.id);
+            out.push_back(row);
+        }
+        return out;
+    };
+    const auto& f = m_office.forms;
+    return jsonResponse(
+        200,
+        json{{"from", staff::CaseRules::formatDay(first)},
+             {"to", staff::CaseRules::formatDay(last)},
+             {"complete", st.complete},
+             {"total", figuresJson(st.total)},
+             {"by_category",
+              groups(st.byCategory, [&f](const std::string& id) { return f.categoryLabel(id); })},
+             {"by_township",
+              groups(st.byTownship,
+                     [&f](const std::string& id) { return f.itemLabel("townships", id); })},
+             {"by_school",
+              groups(st.bySchool,
+                     [&f](const std::string& id) { return f.itemLabel("schools", id); })},
+             {"by_kiosk", groups(st.byKiosk, [](const std::string& id) { return id; })}},
+        "stats");
+}
+
+HttpResponse ConsoleHandler::audit(Caller& c, std::string_view query) {
+    if (!staff::mayPerform(c.actor, staff::CaseAction::ReadAudit))
+        return forbidden("查看审计日志");
+    const auto q = queryParameters(query);
+    const auto limitText = q.count("limit") ? q.at("limit") : std::string("200");
+    const auto limit = static_cast<std::size_t>(
+        std::clamp<std::int64_t>(parseInteger(limitText).value_or(200), 1, 5000));
+    std::lock_guard lock(m_ledgerMutex);
+    auto entries = staff::readAudit(m_office.ledger, {});
+    if (!entries)
+        return ledgerError(entries.error());
+    json out = json::array();
+    for (auto it = entries->rbegin(); it != entries->rend() && out.size() < limit; ++it)
+        out.push_back({{"at", m_office.rules.formatIso(it->record.at)},
+                       {"actor", it->actorName.empty() ? "未署名" : it->actorName},
+                       {"action", it->record.action},
+                       {"case", it->caseNumber.empty() ? json(nullptr) : json(it->caseNumber)},
+                       {"detail", it->record.detail}});
+    // Reading the audit log is itself recorded.
+    (void)staff::appendAudit(m_office.ledger,
+                             {m_hooks.clock(), c.actor.id(), "audit.read", std::nullopt, ""});
+    return jsonResponse(200, json{{"entries", out}}, "audit");
+}
+
+HttpResponse ConsoleHandler::users(Caller& c) {
+    if (!c.isSupervisor())
+        return forbidden("管理账号");
+    std::lock_guard lock(m_ledgerMutex);
+    staff::StaffAccounts accounts(m_office.ledger, m_hooks.clock);
+    auto all = accounts.list();
+    if (!all)
+        return errorResponse(500, "storage", all.error().message);
+    json out = json::array();
+    for (const auto& u : *all)
+        out.push_back({{"name", u.name},
+                       {"role", staff::staffRoleName(u.role)},
+                       {"role_label", staff::staffRoleChinese(u.role)},
+                       {"disabled", u.disabled}});
+    return jsonResponse(200, json{{"users", out}}, "users");
+}
+
+HttpResponse ConsoleHandler::settings(Caller& c, const HttpRequest& r) {
+    const int floor = m_office.rules.minRespondents;
+    if (r.method == "GET")
+        return jsonResponse(
+            200,
+            json{{"min_respondents", m_minRespondents.load()}, {"min_respondents_floor", floor}},
+            "settings");
+    if (!c.isSupervisor())
+        return forbidden("修改设置");
+    json body = json::parse(r.body, nullptr, false);
+    if (body.is_discarded() || !body.is_object() || !body.contains("min_respondents") ||
+        !body["min_respondents"].is_number_integer())
+        return errorResponse(
+            400, "bad-request",
+            "min_respondents 应为整数 — give \"min_respondents\" as a whole number.");
+    const auto n = body["min_respondents"].get<std::int64_t>();
+    if (n < floor || n > 1000)
+        return errorResponse(400, "invalid",
+                             "最少人数不能低于县里配置的 " + std::to_string(floor) +
+                                 " — the minimum group size may not be set below " +
+                                 std::to_string(floor) + " (county.toml [report]) nor above 1000.");
+    std::lock_guard lock(m_ledgerMutex);
+    if (!m_office.settingsFile.empty()) {
+        const std::string text = "# Written by the office console: the settings a supervisor made "
+                                 "there.\n[report]\nmin_respondents = " +
+                                 std::to_string(n) + "\n";
+        auto written = crypto::writeFileAtomically(m_office.settingsFile, text, 0600,
+                                                   crypto::Existing::Replace);
+        if (!written)
+            return errorResponse(500, "storage",
+                                 "无法保存设置 — cannot write " + m_office.settingsFile.string());
+    }
+    m_minRespondents = static_cast<int>(n);
+    (void)staff::appendAudit(m_office.ledger,
+                             {m_hooks.clock(), c.actor.id(), "settings.change", std::nullopt,
+                              "min_respondents=" + std::to_string(n)});
+    return jsonResponse(200, json{{"ok", true}, {"min_respondents", n}}, "settings");
+}
+
+HttpResponse ConsoleHandler::pull(Caller& c) {
+    if (!staff::mayPerform(c.actor, staff::CaseAction::ChangeStatus))
+        return forbidden("收取新的反映");
+    auto report = pullNow();
+    return jsonResponse(report.ok ? 200 : 502,
+                        json{{"ok", report.ok},
+                             {"pulled", report.recorded},
+                             {"pushed", report.pushed},
+                             {"alarms", report.alarms},
+                             {"message", report.message}},
+                        "pull");
+}
+
+PullReport ConsoleHandler::pullNow() {
+    if (!m_hooks.pull)
+        return PullReport{false, 0, 0, 0,
+                          "未配置县服务器 — no intake server is configured for this office."};
+    std::lock_guard lock(m_ledgerMutex);
+    return m_hooks.pull(m_office.ledger);
+}
+
+} // namespace minsheng::console
