@@ -321,12 +321,12 @@ async function renderCases() {
     return el('tr', {class: 'case-row urgency-' + c.urgency, 'data-case': String(c.case)},
               el('td', {}, box),
               el('td', {}, el('a', {href: '#/case/' + c.case, class: 'case-link', text: c.number})),
-              el('td', {text: shortTime(c.received)}),
+              el('td', {class: 'nowrap', text: shortTime(c.received)}),
               el('td', {}, badge('status', c.status_label)),
               el('td', {text: c.category_label}),
               el('td', {text: c.school_label || c.school || ''}),
               el('td', {text: c.township_label || c.township || ''}),
-              el('td', {}, c.due || '', ' ', urgencyBadge(c.urgency)),
+              el('td', {class: 'nowrap'}, c.due || '', ' ', urgencyBadge(c.urgency)),
               el('td', {text: c.handler || t('noHandler'), class: c.handler ? null : 'muted'}),
               el('td', {class: 'excerpt', text: c.excerpt || ''}));
   });
@@ -765,7 +765,7 @@ async function renderAudit() {
   clear(out);
   if (!r.ok) { out.append(message('error', r.message)); return; }
   const rows = r.data.entries.map((e) => [shortTime(e.at), e.actor || '', e.action,
-    e.case ? el('a', {href: '#/case/' + e.case, text: String(e.case)}) : '', e.detail || '']);
+    e.case || '', e.detail || '']);
   out.append(rows.length ? table([t('historyAt'), t('historyActor'), t('auditAction'), t('auditCase'), t('auditDetail')], rows, {class: 'grid', id: 'audit-table'})
                          : message('empty', t('noEntries')));
 }
