@@ -129,14 +129,17 @@ function canAudit() { return session.role === 'supervisor' || session.role === '
 // ---- layout ------------------------------------------------------------------------------------
 
 const root = () => document.getElementById('app');
-let flashTimer = null;
+let flashShown = null; // {kind, text}: kept across an action's re-render, cleared on navigation
 
-function flash(kind, text) {
+function showFlash() {
   const box = document.getElementById('flash');
-  if (!box) return;
-  clear(box).append(message(kind, text));
-  clearTimeout(flashTimer);
-  if (kind !== 'error') flashTimer = setTimeout(() => clear(box), 8000);
+  if (box) clear(box).append(...(flashShown ? [message(flashShown.kind, flashShown.text)] : []));
+}
+
+/// Shows a message above the page; flash(null) clears it (when an action starts).
+function flash(kind, text) {
+  flashShown = kind ? {kind, text} : null;
+  showFlash();
 }
 
 function navLink(route, label) {
@@ -163,6 +166,7 @@ function shell(title) {
                  isSupervisor() ? navLink('users', t('navUsers')) : null,
                  navLink('calendar', t('navCalendar')));
   const pull = button(t('pullNow'), async () => {
+    flash(null);
     pull.disabled = true;
     pull.textContent = t('pulling');
     const r = await api('POST', '/api/pull', {});
@@ -183,6 +187,7 @@ function shell(title) {
                        pull, langButton(), logout));
   const main = el('main', {id: 'view', tabindex: '-1'}, el('h1', {text: title}));
   clear(root()).append(header, el('div', {id: 'flash', 'aria-live': 'polite'}), main);
+  showFlash();
   return main;
 }
 
@@ -313,11 +318,11 @@ async function renderCases() {
     results.append(message('empty', d.no_match || (named ? t('noMatchFilters', {filters: named}) : t('noMatch')), {id: 'no-match'}));
     return;
   }
-  const selected = new Set();
+  const selected = new Map(); // case id → case number
   const bulk = buildBulkBar(selected);
   const rows = d.cases.map((c) => {
     const box = el('input', {type: 'checkbox', class: 'row-select', 'aria-label': t('colSelect') + ' ' + c.number,
-                             on: {change: (ev) => { ev.target.checked ? selected.add(c.case) : selected.delete(c.case); bulk.update(); }}});
+                             on: {change: (ev) => { ev.target.checked ? selected.set(c.case, c.number) : selected.delete(c.case); bulk.update(); }}});
     return el('tr', {class: 'case-row urgency-' + c.urgency, 'data-case': String(c.case)},
               el('td', {}, box),
               el('td', {}, el('a', {href: '#/case/' + c.case, class: 'case-link', text: c.number})),
@@ -389,16 +394,20 @@ function buildBulkBar(selected) {
   const action = select('bulk-action', [['status', t('bulkStatus')], ...(isSupervisor() ? [['assign', t('bulkAssign')]] : [])]);
   const status = select('bulk-status', [['accepted', statusLabel('accepted')], ['in_progress', statusLabel('in_progress')]]);
   const handler = el('select', {id: 'bulk-handler', hidden: true});
+  // One call per case through the same calls the case page uses, so each case passes the same
+  // checks (status machine, roles) and a refusal names its case.
   const apply = button(t('bulkApply'), async () => {
-    const body = {cases: [...selected], action: action.value};
-    if (action.value === 'status') body.status = status.value; else body.handler = handler.value;
+    const [what, body] = action.value === 'status' ? ['status', {status: status.value}] : ['assign', {handler: handler.value}];
+    flash(null);
     apply.disabled = true;
-    const r = await api('POST', '/api/bulk', body);
+    const failed = [];
+    for (const [id, number] of selected) {
+      const r = await api('POST', '/api/cases/' + id + '/' + what, body);
+      if (!r.ok) failed.push(number + ' ' + r.message);
+    }
     apply.disabled = false;
-    if (!r.ok) { flash('error', r.message); return; }
-    const failed = r.data.results.filter((x) => !x.ok);
-    flash(failed.length ? 'error' : 'ok', t('bulkResult', {ok: r.data.results.length - failed.length, failed: failed.length}) +
-          failed.map((x) => ' · #' + x.case + ' ' + (x.message || '')).join(''));
+    flash(failed.length ? 'error' : 'ok', t('bulkResult', {ok: selected.size - failed.length, failed: failed.length}) +
+          failed.map((x) => ' · ' + x).join(''));
     route();
   }, {id: 'bulk-apply'});
   action.addEventListener('change', () => { status.hidden = action.value !== 'status'; handler.hidden = action.value !== 'assign'; });
@@ -840,5 +849,5 @@ async function route() {
   }
 }
 
-window.addEventListener('hashchange', route);
+window.addEventListener('hashchange', () => { flashShown = null; route(); });
 document.addEventListener('DOMContentLoaded', route);

@@ -516,6 +516,22 @@ def supervisor_walk(b, site):
         b.screenshot(route)
         b.console_clean(route)
 
+    # Bulk: the other case accepted from the list, by ticking its box.
+    b.go("cases", "#case-results")
+    b.loaded("#case-results")
+    other = [r for r in rows(b) if r.get_attribute("data-case") != case_id]
+    check(len(other) == 1, "the list has the other case")
+    other_id = other[0].get_attribute("data-case")
+    other[0].find_element(By.CSS_SELECTOR, ".row-select").click()
+    check("1" in b.css("#bulk-count").text, "the bulk bar counts the ticked case")
+    Select(b.css("#bulk-action")).select_by_value("status")
+    Select(b.css("#bulk-status")).select_by_value("accepted")
+    b.css("#bulk-apply").click()
+    b.css("#flash .msg-ok")
+    b.wait(lambda d: "已受理" in d.find_element(By.CSS_SELECTOR, f'tr[data-case="{other_id}"]').text,
+           "the ticked case to show 已受理")
+    b.console_clean("bulk status")
+
     # English switch: the same page in English, remembered across a reload.
     b.go("cases", "#case-results")
     b.css("#lang-switch").click()
