@@ -39,6 +39,7 @@ struct ConsoleArgs {
     unsigned pullEveryMinutes = 5;
     std::vector<std::string> hosts;
     unsigned idleMinutes = 30;
+    std::optional<std::string> server;
 };
 
 std::int64_t unixNow() {
@@ -198,7 +199,7 @@ int runConsole(const ConsoleArgs& a) {
     ConsoleHooks hooks;
     hooks.clock = unixNow;
     hooks.log = log;
-    const std::string serverUrl = config->url;
+    const std::string serverUrl = a.server.value_or(config->url);
     hooks.pull = [&dir, &intake, serverUrl](staff::Ledger& l) {
         PullReport report;
         auto token = county::readStaffToken(dir.staffTokenFile());
@@ -287,6 +288,7 @@ void addConsoleCommand(county::CountyCommands& commands) {
                      "HOST:PORT to listen on (port 0 picks a free port; 0.0.0.0 serves the LAN)")
         ->capture_default_str();
     county::addPassphraseFileOption(*console, args.passphraseFile);
+    county::addServerOption(*console, args.server);
     console
         ->add_option("--pull-every", args.pullEveryMinutes,
                      "Minutes between pulls from the intake server (0: only when staff ask)")

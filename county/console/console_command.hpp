@@ -3,7 +3,8 @@
 // by the public intake server.
 //
 //   minsheng-county console --dir DIR [--listen HOST:PORT] [--passphrase-file F]
-//                           [--pull-every MINUTES] [--host NAME]... [--idle-minutes N]
+//                           [--server URL] [--pull-every MINUTES] [--host NAME]...
+//                           [--idle-minutes N]
 //
 // At start: loads county.toml and the case rules, asks for the county passphrase once (or reads
 // it from --passphrase-file / MINSHENG_PASSPHRASE_FILE / a systemd credential file), opens the

@@ -437,12 +437,17 @@ std::string urgencyOf(const staff::CaseRules& rules, std::chrono::sys_days due,
     return rules.workingDaysBetween(today, due) <= kYellowWithinWorkingDays ? "yellow" : "none";
 }
 
-/// The longest free-text answer: what the parent wrote in their own words.
+/// What the parent wrote in their own words: the description, else the longest answer.
 std::string excerptFor(const staff::FormCatalog& forms, const staff::Submission& s) {
     std::string best;
-    for (const auto& a : forms.render(s, false))
+    for (const auto& a : forms.render(s, false)) {
+        if (a.fieldId == "description") {
+            best = a.value;
+            break;
+        }
         if (a.value.size() > best.size())
             best = a.value;
+    }
     return excerptOf(best.empty() ? forms.categoryLabel(s.category) : best, 60);
 }
 

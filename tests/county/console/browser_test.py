@@ -98,13 +98,12 @@ class Site:
         self.submit("survey", self.example("survey"))
         run([self.kiosk_bin, "outbox", "--config", self.config, "--export", usb])
         run([self.county_bin, "import", "--dir", self.dir, usb])
-        # The intake server, which the kiosk's look-ups ask and the console pushes replies to:
-        # both the kiosk and the county ([county] url) are pointed at its port.
+        # The intake server, which the kiosk uploads to and asks for look-ups, and the console
+        # pulls from and pushes replies to (console --server).
         self.serve = Child([self.county_bin, "serve", "--dir", self.dir, "--listen", "127.0.0.1:0",
                             "--threads", "2"], r"listening on https://127\.0\.0\.1:(\d+)")
-        url = "https://127.0.0.1:" + self.serve.match.group(1)
-        point_at(self.config, url, "\n[sync]\nupload_delay_minutes = 0\n")
-        point_at(os.path.join(self.dir, "county.toml"), url, "")
+        self.server_url = "https://127.0.0.1:" + self.serve.match.group(1)
+        point_at(self.config, self.server_url, "\n[sync]\nupload_delay_minutes = 0\n")
         run([self.kiosk_bin, "sync", "--config", self.config, "--once"], what="the kiosk's upload")
         password_file = os.path.join(tmp, "password.txt")
         with open(password_file, "w", encoding="utf-8") as f:
@@ -158,7 +157,7 @@ class Site:
 
 
 def point_at(toml, url, extra):
-    """Rewrites the `url = "https://…"` line of a kiosk.toml or county.toml and appends `extra`."""
+    """Rewrites the `url = "https://…"` line of a kiosk.toml and appends `extra`."""
     with open(toml, encoding="utf-8") as f:
         text = f.read()
     text, n = re.subn(r'\nurl = "https://[^"]*"', '\nurl = "' + url + '"', text)
@@ -223,7 +222,8 @@ class Console:
     """`minsheng-county console` on a free port; its URL is read from its `console: URL` line."""
 
     def __init__(self, site):
-        self.child = Child([site.county_bin, "console", "--dir", site.dir, "--listen", "127.0.0.1:0"],
+        self.child = Child([site.county_bin, "console", "--dir", site.dir, "--listen", "127.0.0.1:0",
+                            "--server", site.server_url],
                            r"^console: (https://127\.0\.0\.1:\d+/)\s*$")
         self.process = self.child.process
         self.url = self.child.match.group(1)
