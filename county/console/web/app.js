@@ -184,7 +184,7 @@ function shell(title) {
                     el('div', {class: 'brand', text: t('appTitle')}), nav,
                     el('div', {class: 'who'},
                        el('span', {id: 'current-user', text: t('loggedInAs', {user: session.user, role: session.roleLabel || session.role})}),
-                       pull, langButton(), logout));
+                       session.role === 'auditor' ? null : pull, langButton(), logout));
   const main = el('main', {id: 'view', tabindex: '-1'}, el('h1', {text: title}));
   clear(root()).append(header, el('div', {id: 'flash', 'aria-live': 'polite'}), main);
   showFlash();
@@ -508,7 +508,8 @@ function notesSection(id, c, reload) {
             notes.length ? el('ul', {class: 'notes', id: 'note-list'}, notes.map((n) =>
               el('li', {class: 'note'}, el('div', {class: 'meta', text: shortTime(n.at) + ' · ' + (n.actor || '')}), el('div', {class: 'note-text', text: n.text}))))
                          : el('p', {class: 'muted', text: t('noNotes')}),
-            field(t('noteAdd'), text), add, status);
+            // An auditor reads notes but writes none (can.note is false).
+            ...(c.can && c.can.note === false ? [] : [field(t('noteAdd'), text), add, status]));
 }
 
 function replyAndStatusSection(id, c, reload) {
