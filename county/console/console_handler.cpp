@@ -696,7 +696,11 @@ HttpResponse ConsoleHandler::changeCase(Caller& c, std::int64_t id, std::string_
             return errorResponse(400, "bad-request",
                                  "没有此状态 — unknown status \"" + *status + "\".");
         change.status = *parsed;
-        change.reply = *reply;
+        // No "reply" member: the public reply stays what it is (an empty string clears it).
+        if (body.contains("reply"))
+            change.reply = *reply;
+        else if (auto current = m_office.ledger.submissionById(id))
+            change.reply = current->reply;
         change.unit = *unit;
         change.reason = *reason;
         if (!result->empty() && !(change.result = staff::parseCaseResult(*result)))
