@@ -628,29 +628,29 @@ int runCaseShow(const CaseOptions& c) {
 }
 
 /// Pushes the queued statuses to the server, unless `offline`; a server that cannot be reached
-/// leaves them queued (invariant 7) and is not a failure.
+/// leaves them queued (invariant 7) and is not a failure. Says what happened on `out`.
 int pushQueued(const Office& o, Ledger& ledger, const std::optional<std::string>& serverUrl,
-               bool offline, std::int64_t now) {
+               bool offline, std::int64_t now, std::ostream& out = std::cout) {
     if (offline) {
-        std::cout << "未推送 Not pushed (--offline): it is queued and goes to the server at "
-                     "the next `pull` or `case set`.\n";
+        out << "未推送 Not pushed (--offline): it is queued and goes to the server at "
+               "the next `pull` or `case set`.\n";
         return 0;
     }
     auto server = connectServer(o, serverUrl);
     if (!server) {
-        std::cout << "未推送 Not pushed: " << server.error().message
-                  << "\n  It is queued in the ledger and goes to the server at the next "
-                     "`pull` or `case set`.\n";
+        out << "未推送 Not pushed: " << server.error().message
+            << "\n  It is queued in the ledger and goes to the server at the next "
+               "`pull` or `case set`.\n";
         return 0;
     }
     auto pushed = pushPendingStatuses(ledger, **server, now);
     if (!pushed)
         return complain(pushed.error().message);
     if (pushed->pushed)
-        std::cout << "已推送 Pushed " << pushed->pushed
-                  << " status change(s); parents see it at any kiosk with the receipt code.\n";
+        out << "已推送 Pushed " << pushed->pushed
+            << " status change(s); parents see it at any kiosk with the receipt code.\n";
     for (const auto& m : pushed->messages)
-        std::cout << "  " << m << "\n";
+        out << "  " << m << "\n";
     return 0;
 }
 
@@ -954,7 +954,9 @@ int runCaseBulk(const CaseBulkOptions& c) {
             std::cout << "批量 Bulk " << c.action << ": " << done << " of " << outcomes.size()
                       << " case(s) done by " << actor.label() << ".\n";
         if (change && done > 0)
-            if (int rc = pushQueued(o, ledger, c.server, c.offline, c.common.clock()); rc != 0)
+            if (int rc = pushQueued(o, ledger, c.server, c.offline, c.common.clock(),
+                                    c.json ? std::cerr : std::cout);
+                rc != 0)
                 return rc;
         return done == outcomes.size() ? 0 : kExitFailure;
     });
