@@ -23,8 +23,8 @@
 // Who: an Actor is a staff account, or — in an office that has created no account yet — nobody
 // named ("unattributed"), which may do everything, as the single-user staff tool always could.
 // Once accounts exist the command line names one with --user. Roles:
-//   clerk       view, change status (not reopen), note
-//   supervisor  everything: also assign, extend deadlines, reopen
+//   clerk       view, change status (not reopen), note, follow-up
+//   supervisor  everything: also assign, extend deadlines, reopen, merge, edit reply templates
 //   auditor     view only (and read the audit log)
 // A disabled account may do nothing. Merging duplicates and editing reply templates are a
 // supervisor's (as a 12345 hotline's 合并 is the 班长's call, not the 话务员's); a follow-up (回访)
