@@ -7,7 +7,8 @@
 // returned (CaseWorkflow::viewCase); if the row cannot be written the content is not shown.
 //
 // Actions (the `action` column): user.add, user.disable, user.enable, user.passwd, user.login,
-// user.login-failed, case.view, case.status, case.note, case.assign, case.extend, export.
+// user.login-failed, case.view, case.status, case.note, case.assign, case.extend, case.merge,
+// case.followup, template.add, template.edit, template.disable, export.
 #pragma once
 
 #include "county/staff/ledger.hpp"

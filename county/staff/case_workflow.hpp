@@ -23,10 +23,32 @@
 // Who: an Actor is a staff account, or — in an office that has created no account yet — nobody
 // named ("unattributed"), which may do everything, as the single-user staff tool always could.
 // Once accounts exist the command line names one with --user. Roles:
-//   clerk       view, change status (not reopen), note
-//   supervisor  everything: also assign, extend deadlines, reopen
+//   clerk       view, change status (not reopen), note, follow-up
+//   supervisor  everything: also assign, extend deadlines, reopen, merge, edit reply templates
 //   auditor     view only (and read the audit log)
-// A disabled account may do nothing.
+// A disabled account may do nothing. Merging duplicates and editing reply templates are a
+// supervisor's (as a 12345 hotline's 合并 is the 班长's call, not the 话务员's); a follow-up (回访)
+// is recorded by a clerk or a supervisor.
+//
+// Merging duplicates (合并办理, ledger_schema.hpp invariant 15): a supervisor merges case B into
+// case A when both report the same matter. B is not closed at once: it gets a public 办理中 status
+// with the reply kMergedReply (its parent learns that the matter is being handled together with
+// another report, never which one), signed for B's own receipt tag, plus an internal Merge event
+// on both cases. From then on B takes no status change of its own: A is worked for both, and
+// when A is closed (已办结) every merged case still open is closed in the same transaction with
+// A's reply and result, each with its own signed status queued for the server. A merged case
+// already closed keeps its reply when A is reopened and closed again. Refused: merging a case
+// into itself, into a merged case or a finished case, merging a finished or merged case, and
+// merging a case that others were merged into (merges are one level deep).
+//
+// Follow-up (回访, invariant 16): after a case is closed (已办结), staff call the reporter back
+// and record whether they reached them and, if so, how satisfied they were. Anonymous reports
+// and reports without a phone number cannot be followed up: refused. A 不满意 answer changes
+// nothing by itself; a supervisor may reopen the case (the reopening path above, with a reason).
+//
+// Bulk actions: the same assignment, status change or note applied to several cases, each in its
+// own transaction through the single-case operation, so every case is done whole or refused
+// whole, and one refusal does not stop the others.
 #pragma once
 
 #include "county/staff/case_rules.hpp"
@@ -39,6 +61,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 namespace minsheng::staff {
@@ -64,7 +87,18 @@ struct Actor {
     std::string label() const;
 };
 
-enum class CaseAction { View, ChangeStatus, Reopen, Note, Assign, Extend, ReadAudit };
+enum class CaseAction {
+    View,
+    ChangeStatus,
+    Reopen,
+    Note,
+    Assign,
+    Extend,
+    ReadAudit,
+    Merge,         // supervisor
+    FollowUp,      // clerk, supervisor
+    EditTemplates, // supervisor
+};
 /// The role table above.
 [[nodiscard]] bool mayPerform(const Actor& actor, CaseAction action);
 
@@ -89,6 +123,11 @@ struct WorkflowError {
     std::string message; // Chinese first, then English; says what to do
 };
 
+/// The refusal for an actor whose role (or disabled account) does not allow `what`.
+WorkflowError forbiddenError(const Actor& actor, std::string_view what);
+/// A ledger failure as a workflow error (NotFound stays NotFound).
+WorkflowError workflowStorageError(const LedgerError& e);
+
 inline constexpr std::size_t kMaxNoteBytes = 8000;
 inline constexpr std::size_t kMaxUnitBytes = 200;
 inline constexpr std::size_t kMaxReasonBytes = 2000;
@@ -101,8 +140,31 @@ inline constexpr std::size_t kMaxReasonBytes = 2000;
 [[nodiscard]] std::optional<WorkflowError> checkStatusChange(crypto::CaseStatus from,
                                                              const StatusChange& change);
 
+/// 回访 satisfaction, asked when the reporter was reached.
+enum class Satisfaction {
+    Satisfied,          // 满意
+    BasicallySatisfied, // 基本满意
+    NotSatisfied,       // 不满意
+};
+std::string_view satisfactionName(Satisfaction s);                    // "satisfied", ...
+std::string_view satisfactionChinese(Satisfaction s);                 // "满意", ...
+std::optional<Satisfaction> parseSatisfaction(std::string_view text); // English or Chinese
+
+/// One follow-up call: reached or not, and when reached the satisfaction.
+struct FollowUp {
+    bool reached = false;
+    std::optional<Satisfaction> satisfaction; // exactly when reached
+    std::string note;                         // internal
+};
+
+/// The public reply a merged case gets (its parent sees it at the kiosk).
+inline constexpr std::string_view kMergedReply =
+    "您反映的问题已与另一件同类反映合并办理，办理结果将一并答复。";
+
 struct CaseEvent {
-    enum class Kind { Note, Assign, Extend };
+    /// Note, Assign and Extend are case_events rows; Merge is a case_merges row (shown on both
+    /// cases); FollowUp a follow_ups row. `id` is the row's id within its own table.
+    enum class Kind { Note, Assign, Extend, Merge, FollowUp };
     std::int64_t id = 0;
     Kind kind = Kind::Note;
     std::optional<std::int64_t> actorId;
@@ -112,8 +174,14 @@ struct CaseEvent {
     std::optional<std::int64_t> handlerId;
     std::string handlerName;
     std::optional<std::chrono::sys_days> dueDay; // extension: the new due date
+    // Merge: the other case, and whether this case is the one merged away (else the target).
+    std::optional<std::int64_t> otherCaseId;
+    std::string otherCaseNumber;
+    bool mergedAway = false;
+    std::optional<FollowUp> followUp; // FollowUp (its note is also in `text`)
 };
-std::string_view caseEventKindName(CaseEvent::Kind kind); // "note" | "assign" | "extend"
+/// "note" | "assign" | "extend" | "merge" | "followup"
+std::string_view caseEventKindName(CaseEvent::Kind kind);
 
 /// The due date in force at `asOf`: the newest extension made at or before `asOf`, else the
 /// rule's date from the received time. `events` oldest first.
@@ -129,6 +197,24 @@ struct CaseFile {
     std::chrono::sys_days dueDate{};       // in force now (extensions included)
     std::optional<std::int64_t> handlerId; // newest assignment
     std::string handlerName;
+    std::optional<std::int64_t> mergedInto; // this case was merged into that one
+    std::vector<std::int64_t> mergedCases;  // cases merged into this one
+};
+
+/// What a bulk action does to each case.
+struct BulkAssign {
+    StaffUser handler;
+};
+struct BulkNote {
+    std::string text;
+};
+using BulkAction = std::variant<BulkAssign, StatusChange, BulkNote>;
+
+/// One case's outcome in a bulk action: done (refused empty) or refused with the reason.
+struct BulkOutcome {
+    std::int64_t caseId = 0;
+    std::optional<WorkflowError> refused;
+    std::optional<std::int64_t> historyId; // a status change that was made
 };
 
 class CaseWorkflow {
@@ -155,8 +241,32 @@ public:
     [[nodiscard]] Result<Ok, WorkflowError> extendDeadline(const Actor& actor, std::int64_t caseId,
                                                            std::chrono::sys_days newDue,
                                                            const std::string& reason);
-    /// The case's internal events, oldest first (no audit row: they are not report content).
+    /// The case's internal events (notes, assignments, extensions, merges, follow-ups), oldest
+    /// first (no audit row: they are not report content).
     [[nodiscard]] Result<std::vector<CaseEvent>, WorkflowError> events(std::int64_t caseId);
+
+    /// Merges case `mergedId` into `intoId` (see the header comment): a Merge row, B's signed
+    /// 办理中 status with kMergedReply, audit rows on both, in one transaction. Returns B's new
+    /// history id.
+    [[nodiscard]] Result<std::int64_t, WorkflowError>
+    merge(const Actor& actor, std::int64_t mergedId, std::int64_t intoId, const std::string& note,
+          const crypto::Ed25519SecretKey& countySigningKey);
+    /// The case this one was merged into, if any.
+    [[nodiscard]] Result<std::optional<std::int64_t>, WorkflowError>
+    mergedInto(std::int64_t caseId);
+    /// The cases merged into this one, oldest merge first.
+    [[nodiscard]] Result<std::vector<std::int64_t>, WorkflowError> mergedCases(std::int64_t caseId);
+
+    /// Records a 回访 on a closed case whose reporter left contact details.
+    [[nodiscard]] Result<Ok, WorkflowError> recordFollowUp(const Actor& actor, std::int64_t caseId,
+                                                           const FollowUp& followUp);
+
+    /// Applies `action` to each case in its own transaction; one outcome per id, in order.
+    /// `countySigningKey` is needed only for a StatusChange (nullptr otherwise: a programmer
+    /// error when a status change is asked for without it).
+    [[nodiscard]] std::vector<BulkOutcome>
+    bulkApply(const Actor& actor, const std::vector<std::int64_t>& caseIds,
+              const BulkAction& action, const crypto::Ed25519SecretKey* countySigningKey);
 
 private:
     Ledger& m_ledger;

@@ -213,7 +213,8 @@ public:
     [[nodiscard]] Result<Ok, LedgerError> integrityCheck();
 
     /// The open connection, for the modules of minsheng_staff that keep their own tables in the
-    /// ledger (staff_accounts, case_workflow, audit_log, period_stats) and follow its invariants
+    /// ledger (staff_accounts, case_workflow, audit_log, period_stats, reply_templates,
+    /// follow_up_stats) and follow its invariants
     /// and transaction discipline. Nothing outside county/staff uses it.
     sqlite3* connection() { return m_db; }
     /// A failed SQLite call on this ledger, in the ledger's words (`doing`: "reading").

@@ -56,6 +56,21 @@
 //      recorded_at, status_history's set_at and case_events' at. Because history and events are
 //      append-only and their times are the moment of recording, later work never changes the
 //      figures of a period that has ended.
+//  15. A merge (case_merges, step 3) joins a duplicate case to the case that is worked for both:
+//      one row per merged case (merged_id is the key), never updated or deleted. A case is never
+//      merged into itself, a merged case never receives merges and a case that has received
+//      merges is never merged itself (trigger case_merges_flat): merges are one level deep, so
+//      closing the target closes its merged cases in the same transaction without recursion.
+//      Each merged case's public statuses are signed for its own receipt tag (invariant 7); the
+//      other case's number is never part of a public reply.
+//  16. Follow-ups (回访, follow_ups, step 3) are append-only (triggers follow_ups_append_only_*).
+//      A satisfaction is stored exactly when the reporter was reached (CHECK). Only a closed case
+//      whose reporter left contact details gets one (case_workflow.hpp); they are internal, like
+//      case events (invariant 12).
+//  17. Reply templates (reply_templates, step 3) are edited in place and disabled, never deleted
+//      (trigger reply_templates_kept); each add, edit and disable appends its audit row
+//      (invariant 13) in the same transaction, so the audit log holds their history. Step 3
+//      inserts the default templates once.
 #pragma once
 
 #include "sync/store/sqlite_store.hpp"
@@ -295,6 +310,87 @@ CREATE TRIGGER audit_log_append_only_delete BEFORE DELETE ON audit_log
 BEGIN
     SELECT RAISE(ABORT, 'ledger invariant 13: the audit log is append-only');
 END;
+)sql"},
+    MigrationStep{3, "merged cases, follow-ups (回访), reply templates with the defaults",
+                  R"sql(
+-- Invariant 15.
+CREATE TABLE case_merges (
+    merged_id  INTEGER PRIMARY KEY REFERENCES cases (envelope_id),
+    into_id    INTEGER NOT NULL REFERENCES cases (envelope_id),
+    actor_id   INTEGER REFERENCES staff_users (id),
+    at         INTEGER NOT NULL,
+    note       TEXT NOT NULL DEFAULT '',
+    CHECK (merged_id <> into_id)
+);
+CREATE INDEX case_merges_by_target ON case_merges (into_id);
+CREATE TRIGGER case_merges_flat BEFORE INSERT ON case_merges
+WHEN EXISTS (SELECT 1 FROM case_merges WHERE merged_id = NEW.into_id)
+  OR EXISTS (SELECT 1 FROM case_merges WHERE into_id = NEW.merged_id)
+BEGIN
+    SELECT RAISE(ABORT, 'ledger invariant 15: merges are one level deep');
+END;
+CREATE TRIGGER case_merges_append_only_update BEFORE UPDATE ON case_merges
+BEGIN
+    SELECT RAISE(ABORT, 'ledger invariant 15: merges are append-only');
+END;
+CREATE TRIGGER case_merges_append_only_delete BEFORE DELETE ON case_merges
+BEGIN
+    SELECT RAISE(ABORT, 'ledger invariant 15: merges are append-only');
+END;
+
+-- Invariant 16.
+CREATE TABLE follow_ups (
+    id            INTEGER PRIMARY KEY,
+    envelope_id   INTEGER NOT NULL REFERENCES cases (envelope_id),
+    actor_id      INTEGER REFERENCES staff_users (id),
+    at            INTEGER NOT NULL,
+    reached       INTEGER NOT NULL CHECK (reached IN (0, 1)),
+    satisfaction  TEXT CHECK (satisfaction IN ('satisfied', 'basically_satisfied',
+                                               'not_satisfied')),
+    note          TEXT NOT NULL DEFAULT '',
+    CHECK ((reached = 1) = (satisfaction IS NOT NULL))
+);
+CREATE INDEX follow_ups_by_case ON follow_ups (envelope_id, id);
+CREATE INDEX follow_ups_by_time ON follow_ups (at);
+CREATE TRIGGER follow_ups_append_only_update BEFORE UPDATE ON follow_ups
+BEGIN
+    SELECT RAISE(ABORT, 'ledger invariant 16: follow-ups are append-only');
+END;
+CREATE TRIGGER follow_ups_append_only_delete BEFORE DELETE ON follow_ups
+BEGIN
+    SELECT RAISE(ABORT, 'ledger invariant 16: follow-ups are append-only');
+END;
+
+-- Invariant 17. category NULL: for every category.
+CREATE TABLE reply_templates (
+    id          INTEGER PRIMARY KEY,
+    title       TEXT NOT NULL CHECK (length(title) BETWEEN 1 AND 100),
+    category    TEXT CHECK (category IS NULL OR length(category) BETWEEN 1 AND 64),
+    body        TEXT NOT NULL CHECK (length(body) >= 1),
+    created_by  INTEGER REFERENCES staff_users (id),
+    updated_at  INTEGER NOT NULL,
+    disabled    INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1))
+);
+CREATE TRIGGER reply_templates_kept BEFORE DELETE ON reply_templates
+BEGIN
+    SELECT RAISE(ABORT, 'ledger invariant 17: templates are disabled, never deleted');
+END;
+INSERT INTO reply_templates (title, category, body, created_by, updated_at) VALUES
+  ('受理告知', NULL,
+   '您好，您于{received}反映的问题（案件编号 {case}，类别：{category}）已受理，我们将在{due}前办理并答复。感谢您对“双减”工作的关心和监督。',
+   NULL, 0),
+  ('办理中告知', NULL,
+   '您好，您反映的问题（案件编号 {case}）正在核查办理中，办理结果将于{due}前答复，请耐心等待。',
+   NULL, 0),
+  ('转办告知', NULL,
+   '您好，您反映的问题（案件编号 {case}）涉及其他部门职责，已转交相关单位办理，办理结果将由承办单位答复。',
+   NULL, 0),
+  ('办结答复', NULL,
+   '您好，您于{received}反映的问题（案件编号 {case}）已办结。经核查，（请填写核查情况和处理结果）。如仍有问题，欢迎再次反映。',
+   NULL, 0),
+  ('不予受理说明', NULL,
+   '您好，您反映的事项（案件编号 {case}）不属于本平台受理范围，（请说明原因，并告知可以反映的渠道）。感谢您的理解。',
+   NULL, 0);
 )sql"},
 };
 

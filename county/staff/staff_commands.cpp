@@ -9,12 +9,15 @@
 #include "county/staff/case_rules.hpp"
 #include "county/staff/case_workflow.hpp"
 #include "county/staff/exporters.hpp"
+#include "county/staff/follow_up_stats.hpp"
 #include "county/staff/form_catalog.hpp"
 #include "county/staff/intake.hpp"
 #include "county/staff/ledger_key.hpp"
 #include "county/staff/new_password_prompt.hpp"
 #include "county/staff/period_stats.hpp"
 #include "county/staff/registry_admin.hpp"
+#include "county/staff/reply_check.hpp"
+#include "county/staff/reply_templates.hpp"
 #include "county/staff/report.hpp"
 #include "county/staff/staff_accounts.hpp"
 #include "crypto/atomic_file.hpp"
@@ -44,6 +47,7 @@ namespace {
 
 using county::complain;
 using county::kExitFailure; // ran, but found problems (alarms, server unreachable)
+using county::kExitUsage;   // refused: bad arguments, or a reply with warnings not confirmed
 
 /// Options every staff command shares.
 struct Common {
@@ -383,7 +387,21 @@ struct CaseOptions {
     std::string result, unit, reason;
     std::optional<std::string> server;
     bool offline = false, json = false;
+    bool confirmReply = false;
 };
+
+/// Prints the reply's warnings (reply_check.hpp) on standard error. True when the reply may go:
+/// no warnings, or staff confirmed with --confirm-reply.
+bool replyCleared(const std::string& reply, bool confirmed) {
+    const auto warnings = checkPublicReply(reply);
+    for (const auto& w : warnings)
+        std::cerr << "minsheng-county: ⚠ " << w.message << "\n";
+    if (warnings.empty() || confirmed)
+        return true;
+    std::cerr << "minsheng-county: 未发送 Not sent: check the reply; if it is meant to say this, "
+                 "run the command again with --confirm-reply.\n";
+    return false;
+}
 
 /// Loads the office and opens the ledger (creating it when `mayCreateLedger`), names the acting
 /// account, and returns `act(office, ledger, actor)`.
@@ -488,11 +506,31 @@ int runCaseShow(const CaseOptions& c) {
                         row["handler"] = e.handlerName;
                     if (e.dueDay)
                         row["due"] = CaseRules::formatDay(*e.dueDay);
+                    if (e.kind == CaseEvent::Kind::Merge) {
+                        row["other_case"] = e.otherCaseNumber;
+                        row["merged_away"] = e.mergedAway;
+                    }
+                    if (e.followUp) {
+                        row["reached"] = e.followUp->reached;
+                        if (e.followUp->satisfaction)
+                            row["satisfaction"] =
+                                std::string(satisfactionName(*e.followUp->satisfaction));
+                    }
                     ev.push_back(std::move(row));
                 }
                 j["internal"] =
                     ev; // notes, assignments, extensions: never pushed, never shown to parents
                 j["handler"] = file->handlerId ? json(file->handlerName) : json(nullptr);
+                j["merged_into"] = json(nullptr);
+                json merged = json::array();
+                for (const auto& e : file->events)
+                    if (e.kind == CaseEvent::Kind::Merge) {
+                        if (e.mergedAway)
+                            j["merged_into"] = e.otherCaseNumber;
+                        else
+                            merged.push_back(e.otherCaseNumber);
+                    }
+                j["merged_cases"] = merged;
                 std::cout << j.dump(2) << "\n";
                 return 0;
             }
@@ -564,6 +602,23 @@ int runCaseShow(const CaseOptions& c) {
                                   << (e.dueDay ? CaseRules::formatDay(*e.dueDay) : std::string("?"))
                                   << ": " << e.text;
                         break;
+                    case CaseEvent::Kind::Merge:
+                        std::cout << (e.mergedAway ? "合并 merged into case " : "合并 case ")
+                                  << e.otherCaseNumber << (e.mergedAway ? "" : " merged into this")
+                                  << (e.text.empty() ? "" : ": " + e.text);
+                        break;
+                    case CaseEvent::Kind::FollowUp:
+                        std::cout << "回访 follow-up: "
+                                  << (!e.followUp || !e.followUp->reached
+                                          ? std::string("未联系上 not reached")
+                                          : "已联系 reached, " +
+                                                std::string(satisfactionChinese(
+                                                    *e.followUp->satisfaction)) +
+                                                " " +
+                                                std::string(
+                                                    satisfactionName(*e.followUp->satisfaction)))
+                                  << (e.text.empty() ? "" : ": " + e.text);
+                        break;
                     }
                     std::cout << "\n";
                 }
@@ -572,35 +627,85 @@ int runCaseShow(const CaseOptions& c) {
         });
 }
 
-int runCaseSet(const CaseOptions& c) {
-    auto status = parseCaseStatus(c.status);
+/// Pushes the queued statuses to the server, unless `offline`; a server that cannot be reached
+/// leaves them queued (invariant 7) and is not a failure. Says what happened on `out`.
+int pushQueued(const Office& o, Ledger& ledger, const std::optional<std::string>& serverUrl,
+               bool offline, std::int64_t now, std::ostream& out = std::cout) {
+    if (offline) {
+        out << "未推送 Not pushed (--offline): it is queued and goes to the server at "
+               "the next `pull` or `case set`.\n";
+        return 0;
+    }
+    auto server = connectServer(o, serverUrl);
+    if (!server) {
+        out << "未推送 Not pushed: " << server.error().message
+            << "\n  It is queued in the ledger and goes to the server at the next "
+               "`pull` or `case set`.\n";
+        return 0;
+    }
+    auto pushed = pushPendingStatuses(ledger, **server, now);
+    if (!pushed)
+        return complain(pushed.error().message);
+    if (pushed->pushed)
+        out << "已推送 Pushed " << pushed->pushed
+            << " status change(s); parents see it at any kiosk with the receipt code.\n";
+    for (const auto& m : pushed->messages)
+        out << "  " << m << "\n";
+    return 0;
+}
+
+/// --status/--reply/--result/--unit/--reason as a StatusChange, or why not.
+Result<StatusChange, std::string> parseStatusChange(const std::string& statusText,
+                                                    const std::optional<std::string>& reply,
+                                                    const std::string& resultText,
+                                                    const std::string& unit,
+                                                    const std::string& reason) {
+    auto status = parseCaseStatus(statusText);
     if (!status)
-        return complain("--status \"" + c.status +
-                        "\" is not a status; use received 已接收, accepted 已受理, in_progress "
-                        "办理中, closed 已办结, transferred 已转办 or not_accepted 不予受理.");
+        return fail("--status \"" + statusText +
+                    "\" is not a status; use received 已接收, accepted 已受理, in_progress "
+                    "办理中, closed 已办结, transferred 已转办 or not_accepted 不予受理.");
     StatusChange change;
     change.status = *status;
-    change.reply = c.reply.value_or("");
-    change.unit = c.unit;
-    change.reason = c.reason;
+    change.reply = reply.value_or("");
+    change.unit = unit;
+    change.reason = reason;
     if (change.reply.size() > crypto::kMaxReplyBytes)
-        return complain("--reply is " + std::to_string(change.reply.size()) +
-                        " bytes; a reply shown at the kiosk may have at most " +
-                        std::to_string(crypto::kMaxReplyBytes) +
-                        " bytes (about 1300 Chinese characters). Shorten it.");
-    if (!c.result.empty() && !(change.result = parseCaseResult(c.result)))
-        return complain("--result \"" + c.result +
-                        "\" is not a result; use resolved 已解决, partly_resolved 部分解决, "
-                        "explained 已解释说明 or unfounded 反映不属实.");
+        return fail("--reply is " + std::to_string(change.reply.size()) +
+                    " bytes; a reply shown at the kiosk may have at most " +
+                    std::to_string(crypto::kMaxReplyBytes) +
+                    " bytes (about 1300 Chinese characters). Shorten it.");
+    if (!resultText.empty() && !(change.result = parseCaseResult(resultText)))
+        return fail("--result \"" + resultText +
+                    "\" is not a result; use resolved 已解决, partly_resolved 部分解决, "
+                    "explained 已解释说明 or unfounded 反映不属实.");
+    return change;
+}
+
+/// The county signing key, read (and its passphrase asked for) only when a change will be made.
+Result<crypto::Ed25519SecretKey, std::string> readSigner(const Office& o) {
+    auto signer = crypto::readEd25519SecretKey(o.dir.signingSecretKey(),
+                                               crypto::KeyKind::CountySigningSecret, o.passphrase);
+    if (!signer)
+        return fail(signer.error().message);
+    return std::move(*signer);
+}
+
+int runCaseSet(const CaseOptions& c) {
+    auto parsed = parseStatusChange(c.status, c.reply, c.result, c.unit, c.reason);
+    if (!parsed)
+        return complain(parsed.error());
+    const StatusChange& change = *parsed;
     return withCase(c, [&](CaseAtHand& at) {
         const Office& o = at.office;
         // Refused changes are refused before the signing key (and its passphrase) is asked for.
         if (auto refused = checkStatusChange(at.found.status, change))
             return complain(refused->message);
-        auto signer = crypto::readEd25519SecretKey(
-            o.dir.signingSecretKey(), crypto::KeyKind::CountySigningSecret, o.passphrase);
+        if (!replyCleared(change.reply, c.confirmReply))
+            return kExitUsage;
+        auto signer = readSigner(o);
         if (!signer)
-            return complain(signer.error().message);
+            return complain(signer.error());
         auto id = at.workflow.changeStatus(at.actor, at.found.id, change, *signer);
         if (!id)
             return complain(id.error().message);
@@ -608,27 +713,12 @@ int runCaseSet(const CaseOptions& c) {
                   << caseStatusLabel(change.status)
                   << (change.reply.empty() ? "" : ", with a reply") << " by " << at.actor.label()
                   << " (signed with " << o.dir.signingSecretKey().filename().string() << ").\n";
-        if (c.offline) {
-            std::cout << "未推送 Not pushed (--offline): it is queued and goes to the server at "
-                         "the next `pull` or `case set`.\n";
-            return 0;
-        }
-        auto server = connectServer(o, c.server);
-        if (!server) {
-            std::cout << "未推送 Not pushed: " << server.error().message
-                      << "\n  It is queued in the ledger and goes to the server at the next "
-                         "`pull` or `case set`.\n";
-            return 0;
-        }
-        auto pushed = pushPendingStatuses(at.ledger, **server, c.common.clock());
-        if (!pushed)
-            return complain(pushed.error().message);
-        if (pushed->pushed)
-            std::cout << "已推送 Pushed " << pushed->pushed
-                      << " status change(s); parents see it at any kiosk with the receipt code.\n";
-        for (const auto& m : pushed->messages)
-            std::cout << "  " << m << "\n";
-        return 0;
+        if (change.status == crypto::CaseStatus::Closed)
+            if (auto merged = at.workflow.mergedCases(at.found.id); merged && !merged->empty())
+                std::cout << "合并案件同时办结 The " << merged->size()
+                          << " case(s) merged into it were closed with the same reply (those "
+                             "still open).\n";
+        return pushQueued(o, at.ledger, c.server, c.offline, c.common.clock());
     });
 }
 
@@ -722,6 +812,274 @@ int runCaseExtend(const CaseEventOptions& c) {
                   << CaseRules::formatDay(*until) << " (by " << at.actor.label() << ").\n";
         return 0;
     });
+}
+
+// ---- case merge / followup / bulk -----------------------------------------------------------
+
+struct CaseMergeOptions {
+    Common common;
+    std::string ident, into, note;
+    std::optional<std::string> server;
+    bool offline = false;
+};
+
+int runCaseMerge(const CaseMergeOptions& c) {
+    return withCase(
+        c,
+        [&](CaseAtHand& at) {
+            auto target = findCase(at.ledger, at.office, c.into);
+            if (!target)
+                return complain(target.error());
+            if (!mayPerform(at.actor, CaseAction::Merge))
+                return complain(forbiddenError(at.actor, "merge cases").message);
+            auto signer = readSigner(at.office);
+            if (!signer)
+                return complain(signer.error());
+            auto id = at.workflow.merge(at.actor, at.found.id, target->id, c.note, *signer);
+            if (!id)
+                return complain(id.error().message);
+            std::cout << "已合并 Case " << at.found.caseNumber() << " merged into "
+                      << target->caseNumber() << " by " << at.actor.label()
+                      << ". Its parent is told: " << kMergedReply << "\n  Closing "
+                      << target->caseNumber() << " closes it with the same reply.\n";
+            return pushQueued(at.office, at.ledger, c.server, c.offline, c.common.clock());
+        });
+}
+
+struct CaseFollowUpOptions {
+    Common common;
+    std::string ident, reached, satisfaction, note;
+};
+
+int runCaseFollowUp(const CaseFollowUpOptions& c) {
+    FollowUp f;
+    if (c.reached == "yes" || c.reached == "是")
+        f.reached = true;
+    else if (c.reached != "no" && c.reached != "否")
+        return complain("--reached \"" + c.reached + "\": write yes 是 or no 否.");
+    if (!c.satisfaction.empty() && !(f.satisfaction = parseSatisfaction(c.satisfaction)))
+        return complain(
+            "--satisfaction \"" + c.satisfaction +
+            "\" is not a satisfaction; use satisfied 满意, basically_satisfied 基本满意 "
+            "or not_satisfied 不满意.");
+    f.note = c.note;
+    return withCase(c, [&](CaseAtHand& at) {
+        if (auto done = at.workflow.recordFollowUp(at.actor, at.found.id, f); !done)
+            return complain(done.error().message);
+        std::cout << "已记录回访 Follow-up recorded for case " << at.found.caseNumber() << " by "
+                  << at.actor.label() << ": "
+                  << (f.satisfaction ? std::string(satisfactionChinese(*f.satisfaction)) + " " +
+                                           std::string(satisfactionName(*f.satisfaction))
+                                     : std::string("未联系上 not reached"))
+                  << ".\n";
+        if (f.satisfaction == Satisfaction::NotSatisfied)
+            std::cout << "  不满意: a supervisor may reopen the case — `minsheng-county case set "
+                      << at.found.caseNumber()
+                      << " --status in_progress --reason \"回访不满意…\"`.\n";
+        return 0;
+    });
+}
+
+struct CaseBulkOptions {
+    Common common;
+    std::vector<std::string> idents;
+    std::string action;
+    std::string handler, text;                // assign --to, note --text
+    std::string status, result, unit, reason; // status
+    std::optional<std::string> reply;
+    std::optional<std::string> server;
+    bool offline = false, confirmReply = false, json = false;
+};
+
+int runCaseBulk(const CaseBulkOptions& c) {
+    if (c.action != "assign" && c.action != "status" && c.action != "note")
+        return complain("--action \"" + c.action + "\": use assign, status or note.");
+    std::optional<StatusChange> change;
+    if (c.action == "status") {
+        auto parsed = parseStatusChange(c.status, c.reply, c.result, c.unit, c.reason);
+        if (!parsed)
+            return complain(parsed.error());
+        change = *parsed;
+        if (!replyCleared(change->reply, c.confirmReply))
+            return kExitUsage;
+    }
+    return withActor(c.common, false, [&](Office& o, Ledger& ledger, const Actor& actor) {
+        // Every case is named correctly before any is changed.
+        std::vector<Submission> cases;
+        for (const auto& ident : c.idents) {
+            auto found = findCase(ledger, o, ident);
+            if (!found)
+                return complain(ident + ": " + found.error());
+            cases.push_back(std::move(*found));
+        }
+        BulkAction action = BulkNote{c.text};
+        std::optional<crypto::Ed25519SecretKey> signer;
+        if (change) {
+            auto read = readSigner(o);
+            if (!read)
+                return complain(read.error());
+            signer.emplace(std::move(*read));
+            action = *change;
+        } else if (c.action == "assign") {
+            StaffAccounts accounts(ledger, [&c] { return c.common.clock(); });
+            auto handler = accounts.find(c.handler);
+            if (!handler)
+                return complain(handler.error().message);
+            action = BulkAssign{*handler};
+        }
+        CaseWorkflow workflow(ledger, o.rules, [&c] { return c.common.clock(); });
+        std::vector<std::int64_t> ids;
+        for (const auto& s : cases)
+            ids.push_back(s.id);
+        const auto outcomes = workflow.bulkApply(actor, ids, action, signer ? &*signer : nullptr);
+        std::size_t done = 0;
+        json out = json::array();
+        for (std::size_t i = 0; i < outcomes.size(); ++i) {
+            const auto& r = outcomes[i];
+            done += !r.refused;
+            if (c.json) {
+                out.push_back({{"case", cases[i].caseNumber()},
+                               {"done", !r.refused},
+                               {"error", r.refused ? json(r.refused->message) : json(nullptr)}});
+                continue;
+            }
+            std::cout << "  " << cases[i].caseNumber() << "  "
+                      << (r.refused ? "未办理 refused: " + r.refused->message
+                                    : std::string("已办理 done"))
+                      << "\n";
+        }
+        if (c.json)
+            std::cout << out.dump(2) << "\n";
+        else
+            std::cout << "批量 Bulk " << c.action << ": " << done << " of " << outcomes.size()
+                      << " case(s) done by " << actor.label() << ".\n";
+        if (change && done > 0)
+            if (int rc = pushQueued(o, ledger, c.server, c.offline, c.common.clock(),
+                                    c.json ? std::cerr : std::cout);
+                rc != 0)
+                return rc;
+        return done == outcomes.size() ? 0 : kExitFailure;
+    });
+}
+
+// ---- template list / add / edit / disable / fill --------------------------------------------
+
+struct TemplateOptions {
+    Common common;
+    std::int64_t id = 0;
+    std::optional<std::string> title, body, category;
+    bool anyCategory = false, all = false, json = false;
+    std::string ident; // fill: the case
+};
+
+int runTemplateList(const TemplateOptions& t) {
+    return withActor(
+        t.common, false,
+        [&](Office& o, Ledger& ledger, const Actor& actor) {
+            ReplyTemplates templates(
+                ledger, [&t] { return t.common.clock(); });
+            auto list = templates.list(actor, t.category, t.all);
+            if (!list)
+                return complain(list.error().message);
+            const auto forms = FormCatalog::load(o.dir.formsDir());
+            json out = json::array();
+            for (const auto& r : *list) {
+                if (t.json) {
+                    out.push_back(
+                        {{"id", r.id},
+                         {"title", r.title},
+                         {"category", r.category ? json(*r.category) : json(nullptr)},
+                         {"body", r.body},
+                         {"created_by", r.createdBy ? json(r.createdByName) : json(nullptr)},
+                         {"updated",
+                          r.updatedAt ? json(o.rules.formatLocal(r.updatedAt)) : json(nullptr)},
+                         {"disabled", r.disabled}});
+                    continue;
+                }
+                std::cout << "#" << r.id << "  " << r.title << "  ["
+                          << (r.category ? forms.categoryLabel(*r.category)
+                                         : std::string("所有类别 any category"))
+                          << "]" << (r.disabled ? "  (已停用 disabled)" : "") << "\n    " << r.body
+                          << "\n";
+            }
+            if (t.json)
+                std::cout << out.dump(2) << "\n";
+            else if (list->empty())
+                std::cout << "没有模板 No reply templates.\n";
+            return 0;
+        });
+}
+
+int runTemplateAdd(const TemplateOptions& t) {
+    return withActor(
+        t.common, false,
+        [&](Office&, Ledger& ledger, const Actor& actor) {
+            ReplyTemplates templates(
+                ledger, [&t] { return t.common.clock(); });
+            auto id = templates.add(actor, {t.title.value_or(""), t.category, t.body.value_or("")});
+            if (!id)
+                return complain(id.error().message);
+            std::cout << "已添加模板 Template #" << *id << " added by " << actor.label() << ".\n";
+            return 0;
+        });
+}
+
+int runTemplateEdit(const TemplateOptions& t) {
+    return withActor(
+        t.common, false,
+        [&](Office&, Ledger& ledger, const Actor& actor) {
+            ReplyTemplates templates(
+                ledger, [&t] { return t.common.clock(); });
+            auto current = templates.find(actor, t.id);
+            if (!current)
+                return complain(current.error().message);
+            TemplateDraft draft{t.title.value_or(current->title),
+                                t.anyCategory ? std::nullopt
+                                : t.category  ? t.category
+                                              : current->category,
+                                t.body.value_or(current->body)};
+            if (auto done = templates.update(actor, t.id, draft); !done)
+                return complain(done.error().message);
+            std::cout << "已修改模板 Template #" << t.id << " edited by " << actor.label() << ".\n";
+            return 0;
+        });
+}
+
+int runTemplateDisable(const TemplateOptions& t) {
+    return withActor(
+        t.common, false,
+        [&](Office&, Ledger& ledger, const Actor& actor) {
+            ReplyTemplates templates(
+                ledger, [&t] { return t.common.clock(); });
+            if (auto done = templates.disable(actor, t.id); !done)
+                return complain(done.error().message);
+            std::cout << "已停用模板 Template #" << t.id << " disabled by " << actor.label()
+                      << ".\n";
+            return 0;
+        });
+}
+
+int runTemplateFill(const TemplateOptions& t) {
+    return withCase(
+        t,
+        [&](CaseAtHand& at) {
+            ReplyTemplates templates(
+                at.ledger, [&t] { return t.common.clock(); });
+            auto found = templates.find(at.actor, t.id);
+            if (!found)
+                return complain(found.error().message);
+            auto file = at.workflow.viewCase(at.actor, at.found);
+            if (!file)
+                return complain(file.error().message);
+            const auto forms = FormCatalog::load(at.office.dir.formsDir());
+            const std::string reply = fillTemplate(
+                found->body,
+                templateValues(*file, forms.categoryLabel(at.found.category), at.office.rules));
+            std::cout << reply << "\n";
+            for (const auto& w : checkPublicReply(reply))
+                std::cerr << "minsheng-county: ⚠ " << w.message << "\n";
+            return 0;
+        });
 }
 
 // ---- stats / audit --------------------------------------------------------------------------
@@ -1300,7 +1658,8 @@ void addStaffCommands(county::CountyCommands& commands) {
     {
         auto* group = commands.app().add_subcommand(
             "case", "Show one case, set its status and reply, add a note, assign it, extend its "
-                    "deadline.");
+                    "deadline, merge a duplicate, record a follow-up (回访), or do one of these to "
+                    "several cases at once (bulk).");
         group->require_subcommand(1);
 
         auto [show, s] = commands.add<CaseOptions>(
@@ -1336,6 +1695,10 @@ void addStaffCommands(county::CountyCommands& commands) {
         addUserOption(*set, t.common);
         county::addServerOption(*set, t.server);
         set->add_flag("--offline", t.offline, "Record and queue only; push later");
+        set->add_flag("--confirm-reply", t.confirmReply,
+                      "Send the reply even though it seems to hold a phone number, ID number or "
+                      "name (without it such a reply is refused, exit 2, with the warnings)");
+        set->alias("status");
 
         const char* caseHelp = "Receipt code or case number (KIOSK-ID/SEQ)";
         auto [note, n] = commands.add<CaseEventOptions>(
@@ -1362,6 +1725,111 @@ void addStaffCommands(county::CountyCommands& commands) {
         extend->add_option("case", x.ident, caseHelp)->required();
         extend->add_option("--until", x.until, "The new due date, YYYY-MM-DD")->required();
         extend->add_option("--reason", x.reason, "Why (kept in the ledger)")->required();
+
+        auto [merge, m] = commands.add<CaseMergeOptions>(
+            *group, "merge",
+            "Merge a duplicate case into the case that is worked for both (supervisors): its "
+            "parent is told 合并办理 and, when the other case is closed, gets the same reply.",
+            runCaseMerge);
+        addCommon(*merge, m.common);
+        addUserOption(*merge, m.common);
+        merge->add_option("case", m.ident, "The duplicate: receipt code or case number")
+            ->required();
+        merge->add_option("--into", m.into, "The case it duplicates, which stays open")->required();
+        merge->add_option("--note", m.note, "Why they are the same matter (internal)");
+        county::addServerOption(*merge, m.server);
+        merge->add_flag("--offline", m.offline, "Record and queue only; push later");
+
+        auto [followup, f] = commands.add<CaseFollowUpOptions>(
+            *group, "followup",
+            "Record a follow-up call (回访) on a closed case whose reporter left a phone number.",
+            runCaseFollowUp);
+        addCommon(*followup, f.common);
+        addUserOption(*followup, f.common);
+        followup->add_option("case", f.ident, caseHelp)->required();
+        followup->add_option("--reached", f.reached, "yes 是 | no 否: was the reporter reached")
+            ->required();
+        followup->add_option(
+            "--satisfaction", f.satisfaction,
+            "When reached, required: satisfied 满意 | basically_satisfied 基本满意 "
+            "| not_satisfied 不满意");
+        followup->add_option("--note", f.note, "What was said (internal)");
+
+        auto [bulk, b] = commands.add<CaseBulkOptions>(
+            *group, "bulk",
+            "Apply one assignment, status change or note to several cases (--case repeated); "
+            "each case is done whole or refused on its own. Exit 1 when any was refused.",
+            runCaseBulk);
+        addCommon(*bulk, b.common);
+        addUserOption(*bulk, b.common);
+        bulk->add_option("--case", b.idents, "A case (receipt code or case number); repeat it")
+            ->required();
+        bulk->add_option("--action", b.action, "assign | status | note")->required();
+        bulk->add_option("--to", b.handler, "assign: the handler's account");
+        bulk->add_option("--text", b.text, "note: the note");
+        bulk->add_option("--status", b.status, "status: the new status, as for `case set`");
+        bulk->add_option("--reply", b.reply, "status: the public reply, the same for every case");
+        bulk->add_option("--result", b.result, "status: closing only, the result");
+        bulk->add_option("--unit", b.unit, "status: transferring only, the destination unit");
+        bulk->add_option("--reason", b.reason, "status: reopening only, why");
+        bulk->add_flag("--confirm-reply", b.confirmReply,
+                       "Send a reply that seems to hold a phone number, ID number or name");
+        county::addServerOption(*bulk, b.server);
+        bulk->add_flag("--offline", b.offline, "Record and queue only; push later");
+        county::addJsonFlag(*bulk, b.json);
+    }
+    {
+        auto* group = commands.app().add_subcommand(
+            "template", "Reply templates (答复模板): list them, fill one for a case; supervisors "
+                        "add, edit and disable them.");
+        group->require_subcommand(1);
+
+        auto [list, l] = commands.add<TemplateOptions>(
+            *group, "list", "List the reply templates (for a category: its own and the general).",
+            runTemplateList);
+        addCommon(*list, l.common);
+        addUserOption(*list, l.common);
+        list->add_option("--category", l.category, "Only those for this category id");
+        list->add_flag("--all", l.all, "Also the disabled ones");
+        county::addJsonFlag(*list, l.json);
+
+        const char* placeholders =
+            "The text; {case} {category} {received} {due} are filled from the case";
+        auto [add, a] = commands.add<TemplateOptions>(
+            *group, "add", "Add a reply template (supervisors).", runTemplateAdd);
+        addCommon(*add, a.common);
+        addUserOption(*add, a.common);
+        add->add_option("--title", a.title, "A short name, e.g. 办结答复")->required();
+        add->add_option("--body", a.body, placeholders)->required();
+        add->add_option("--category", a.category, "Only for this category id (default: any)");
+
+        auto [edit, e] = commands.add<TemplateOptions>(
+            *group, "edit", "Change a template's title, text or category (supervisors).",
+            runTemplateEdit);
+        addCommon(*edit, e.common);
+        addUserOption(*edit, e.common);
+        edit->add_option("id", e.id, "The template's number (see `template list`)")->required();
+        edit->add_option("--title", e.title, "The new title");
+        edit->add_option("--body", e.body, placeholders);
+        edit->add_option("--category", e.category, "Only for this category id");
+        edit->add_flag("--any-category", e.anyCategory, "For every category");
+
+        auto [disable, d] = commands.add<TemplateOptions>(
+            *group, "disable", "Disable a template: no longer offered, kept in the ledger.",
+            runTemplateDisable);
+        addCommon(*disable, d.common);
+        addUserOption(*disable, d.common);
+        disable->add_option("id", d.id, "The template's number")->required();
+
+        auto [fill, fl] = commands.add<TemplateOptions>(
+            *group, "fill",
+            "Print a template filled for a case, to edit and pass to `case set --reply`.",
+            runTemplateFill);
+        addCommon(*fill, fl.common);
+        addUserOption(*fill, fl.common);
+        fill->add_option("id", fl.id, "The template's number")->required();
+        fill->add_option("case", fl.ident, "Receipt code or case number (KIOSK-ID/SEQ)")
+            ->required();
     }
     {
         auto [sub, o] = commands.add<StatsOptions>(

@@ -1,6 +1,8 @@
 #include "county/staff/case_rules.hpp"
+#include "county/staff/case_workflow.hpp"
 #include "county/staff/ledger.hpp"
 #include "county/staff/ledger_schema.hpp"
+#include "county/staff/reply_templates.hpp"
 #include "sync/store/sqlite_store.hpp"
 #include "tests/county/staff/staff_test_support.hpp"
 
@@ -352,4 +354,67 @@ UPDATE cases SET status = 3, reply = '正在核查', updated_at = 1795440000 WHE
     REQUIRE(exec("INSERT INTO audit_log (at, action) VALUES (1, 'test')") == SQLITE_OK);
     CHECK(exec("DELETE FROM audit_log") == SQLITE_CONSTRAINT);
     CHECK(exec("UPDATE audit_log SET action = 'other'") == SQLITE_CONSTRAINT);
+}
+
+TEST_CASE("a ledger written before merges, follow-ups and templates migrates with its events",
+          "[staff][ledger][migration]") {
+    TestCounty c;
+    auto key = staff::loadLedgerKey(c.dir, c.config, c.passphrase(), true);
+    REQUIRE(key.ok());
+    const auto file = c.dir.root() / kLedgerFileName;
+    {
+        // A version-2 ledger: two real-name cases, an account, a note, the first case closed.
+        RawDb raw(file, *key);
+        REQUIRE(raw.exec(std::string(schema::kMigrations[0].sql)) == SQLITE_OK);
+        REQUIRE(raw.exec(std::string(schema::kMigrations[1].sql)) == SQLITE_OK);
+        REQUIRE(raw.exec("PRAGMA user_version = 2") == SQLITE_OK);
+        REQUIRE(raw.exec(R"sql(
+INSERT INTO meta (id, created_at, cursor) VALUES (1, 1000, 0);
+INSERT INTO envelopes (id, kiosk_id, sequence, envelope_hash, previous_hash, kind, form_id,
+    form_version, locale, created_at, receipt_tag, wire, answers, source, recorded_at)
+    VALUES (1, 'k1', 1, randomblob(32), zeroblob(32), 'complaint', 'complaint', 1, 'zh-CN',
+            1795428300, randomblob(32), '{}', '{"category":"homework"}', 'import', 1795430000),
+           (2, 'k1', 2, randomblob(32), zeroblob(32), 'complaint', 'complaint', 1, 'zh-CN',
+            1795428300, randomblob(32), '{}', '{"category":"homework"}', 'import', 1795430000);
+INSERT INTO cases (envelope_id, receipt_tag, category, anonymous, contact_name, contact_phone,
+                   received_at, status, updated_at)
+    SELECT id, receipt_tag, 'homework', 0, '王女士', '13800000000', 1795430000, 1, 1795430000
+    FROM envelopes;
+INSERT INTO status_history (envelope_id, status, reply, set_at, signed)
+    VALUES (1, 1, '', 1795430000, NULL), (2, 1, '', 1795430000, NULL),
+           (1, 4, '已办结', 1795440000, '{"sig":"old"}');
+UPDATE cases SET status = 4, reply = '已办结', updated_at = 1795440000 WHERE envelope_id = 1;
+INSERT INTO staff_users (id, name, role, password_hash, created_at)
+    VALUES (1, 'boss', 'supervisor', '$argon2id$v=19$m=8,t=1,p=1$x$y', 1000);
+INSERT INTO case_events (envelope_id, kind, actor_id, at, text)
+    VALUES (2, 'note', 1, 1795435000, '旧备注');
+)sql") == SQLITE_OK);
+    }
+    auto ledger = Ledger::open(file, *key, Ledger::OpenMode::MustExist);
+    INFO((ledger ? std::string() : ledger.error().message));
+    REQUIRE(ledger.ok());
+    sync::sqlite::Stmt v(ledger->connection(), "PRAGMA user_version");
+    REQUIRE(v.step() == SQLITE_ROW);
+    CHECK(v.i64(0) == 3);
+    CHECK(schema::kSchemaVersion == 3);
+
+    std::int64_t now = 1795500000;
+    CaseRules rules;
+    CaseWorkflow workflow(*ledger, rules, [&] { return now; });
+    auto events = workflow.events(2);
+    REQUIRE(events.ok());
+    REQUIRE(events->size() == 1);
+    CHECK(events->at(0).text == "旧备注");
+    CHECK(events->at(0).actorName == "boss");
+
+    // The defaults are there once; the new tables work on the old cases.
+    ReplyTemplates templates(*ledger, [&] { return now; });
+    auto list = templates.list(Actor{});
+    REQUIRE(list.ok());
+    CHECK(list->size() == 5);
+    REQUIRE(workflow.recordFollowUp(Actor{}, 1, {true, Satisfaction::Satisfied, ""}).ok());
+    CHECK(workflow.recordFollowUp(Actor{}, 2, {true, Satisfaction::Satisfied, ""}).error().code ==
+          WorkflowError::Code::NotAllowed); // not closed
+    REQUIRE(workflow.merge(Actor{}, 2, 1, "", *c.countySigner).error().code ==
+            WorkflowError::Code::NotAllowed); // case 1 is closed
 }

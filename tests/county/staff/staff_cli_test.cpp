@@ -30,7 +30,7 @@ struct Site : test::CountySite {
     }
     test::ProcessResult staff(std::vector<std::string> args) {
         // After the subcommand ("cases") or the sub-subcommand ("case show", "user add").
-        const bool grouped = args[0] == "case" || args[0] == "user";
+        const bool grouped = args[0] == "case" || args[0] == "user" || args[0] == "template";
         args.insert(args.begin() + (grouped ? 2 : 1), {"--dir", county.string()});
         return runProcess(countyBin, args);
     }
@@ -425,4 +425,95 @@ TEST_CASE("accounts, named actors, the status machine, notes, stats and the audi
     REQUIRE(seen == std::vector<std::string>{"case.status -", "user.add -", "user.add 王丽",
                                              "case.note li", "case.assign 王丽", "case.status li",
                                              "case.view 王丽"});
+}
+
+TEST_CASE("reply warnings, templates, merging, bulk and follow-ups through the command",
+          "[staff][cli][workflow]") {
+    Site s;
+    json named = s.example("complaint");
+    named["anonymous"] = "no";
+    named["contact_name"] = "王女士";
+    named["contact_phone"] = "13800000000";
+    const std::string code = s.submit("complaint", named)["receipt_code"];
+    const std::string duplicate = s.submit("complaint", named)["receipt_code"];
+    const std::string anonymous = s.submit("complaint", s.example("complaint"))["receipt_code"];
+    s.exportToUsb();
+    REQUIRE(s.staff({"import", s.usb.string()}).exitCode == 0);
+
+    // A reply with a phone number and a name is refused until confirmed, with the warnings.
+    const std::string risky = "请联系王老师 138 1234 5678";
+    auto r = s.staff({"case", "status", code, "--status", "已受理", "--reply", risky, "--offline"});
+    REQUIRE(r.exitCode == 2);
+    REQUIRE_THAT(r.err, Catch::Contains("答复中含有电话号码 138…"));
+    REQUIRE_THAT(r.err, Catch::Contains("答复中含有人名 王老师"));
+    REQUIRE_THAT(r.err, Catch::Contains("--confirm-reply"));
+    r = s.staff({"case", "show", code, "--json"});
+    REQUIRE(json::parse(r.out)["status"] == "received"); // nothing was recorded
+    r = s.staff({"case", "status", code, "--status", "已受理", "--reply", risky, "--offline",
+                 "--confirm-reply"});
+    INFO(r.err);
+    REQUIRE(r.exitCode == 0);
+
+    // Templates: the defaults, filled for a case.
+    r = s.staff({"template", "list", "--json"});
+    REQUIRE(r.exitCode == 0);
+    REQUIRE(json::parse(r.out).size() == 5);
+    r = s.staff({"template", "fill", "1", code});
+    INFO(r.err);
+    REQUIRE(r.exitCode == 0);
+    REQUIRE_THAT(r.out, Catch::Contains("yx-001/1"));
+    REQUIRE(r.out.find("{case}") == std::string::npos);
+    r = s.staff({"template", "add", "--title", "补课答复", "--body", "已查处{case}"});
+    REQUIRE(r.exitCode == 0);
+    REQUIRE(json::parse(s.staff({"template", "list", "--json"}).out).size() == 6);
+
+    // Merge the duplicate, then close both with the bulk command: the merged one is refused
+    // on its own (it follows its target) and the command says so with exit 1.
+    r = s.staff({"case", "merge", duplicate, "--into", code, "--offline"});
+    INFO(r.err);
+    REQUIRE(r.exitCode == 0);
+    r = s.staff({"case", "merge", code, "--into", code, "--offline"});
+    REQUIRE(r.exitCode == 2);
+    r = s.staff({"case", "bulk", "--case", code, "--case", duplicate, "--case", anonymous,
+                 "--action", "status", "--status", "closed", "--reply", "已责令整改", "--result",
+                 "resolved", "--offline", "--json"});
+    INFO(r.out << r.err);
+    REQUIRE(r.exitCode == 1);
+    auto outcomes = json::parse(r.out);
+    REQUIRE(outcomes.size() == 3);
+    REQUIRE(outcomes[0]["done"] == true);
+    REQUIRE(outcomes[1]["done"] == false);
+    REQUIRE(outcomes[2]["done"] == true);
+    auto shown = json::parse(s.staff({"case", "show", duplicate, "--json"}).out);
+    REQUIRE(shown["status"] == "closed");
+    REQUIRE(shown["reply"] == "已责令整改");
+    REQUIRE(shown["merged_into"] == "yx-001/1");
+
+    // Follow-up: refused for the anonymous report, recorded for the named one.
+    r = s.staff({"case", "followup", anonymous, "--reached", "yes", "--satisfaction", "满意"});
+    REQUIRE(r.exitCode == 2);
+    REQUIRE_THAT(r.err, Catch::Contains("无法回访"));
+    r = s.staff({"case", "followup", code, "--reached", "yes", "--satisfaction", "不满意"});
+    INFO(r.err);
+    REQUIRE(r.exitCode == 0);
+    REQUIRE_THAT(r.out, Catch::Contains("reopen"));
+    shown = json::parse(s.staff({"case", "show", code, "--json"}).out);
+    REQUIRE(shown["merged_cases"] == json::array({"yx-001/2"}));
+    REQUIRE(shown["internal"].back()["kind"] == "followup");
+    REQUIRE(shown["internal"].back()["satisfaction"] == "not_satisfied");
+
+    const auto cb = test::binary("minsheng-county");
+    for (const auto& [group, sub, option] : {std::tuple{"case", "merge", "--into"},
+                                             {"case", "followup", "--satisfaction"},
+                                             {"case", "bulk", "--action"},
+                                             {"template", "list", "--category"},
+                                             {"template", "add", "--title"},
+                                             {"template", "edit", "--any-category"},
+                                             {"template", "disable", "--user"},
+                                             {"template", "fill", "--user"}}) {
+        auto h = runProcess(cb, {group, sub, "--help"});
+        INFO(group << " " << sub);
+        REQUIRE(h.exitCode == 0);
+        REQUIRE_THAT(h.out, Catch::Contains(option));
+    }
 }
