@@ -17,17 +17,8 @@ using test::TestCounty;
 
 namespace {
 
-sys_days day(const char* text) {
-    auto d = parseDay(text);
-    REQUIRE(d);
-    return *d;
-}
-
-/// Unix seconds of `hour`:00 office time (UTC+8, the default rules) on `text`.
-std::int64_t at(const char* text, int hour) {
-    return std::chrono::duration_cast<std::chrono::seconds>(day(text).time_since_epoch()).count() -
-           8 * 3600 + hour * 3600;
-}
+constexpr auto* day = &test::officeDay;
+constexpr auto* at = &test::officeTime; // `hour`:00 office time on a day
 
 /// A complete, valid survey: every rating `score`, the first option of every choice.
 json surveyAnswers(const std::string& school, const std::string& grade, int score) {

@@ -19,16 +19,8 @@ using test::TestCounty;
 
 namespace {
 
-sys_days day(const char* text) {
-    auto d = parseDay(text);
-    REQUIRE(d);
-    return *d;
-}
-
-std::int64_t at(const char* text, int hour) {
-    return std::chrono::duration_cast<std::chrono::seconds>(day(text).time_since_epoch()).count() -
-           8 * 3600 + hour * 3600;
-}
+constexpr auto* day = &test::officeDay;
+constexpr auto* at = &test::officeTime; // `hour`:00 office time on a day
 
 struct Office {
     TestCounty county;
