@@ -37,7 +37,8 @@ struct ReportData {
 
 struct ReportOptions {
     int minRespondents = 5; // the effective minimum (effectiveMinRespondents)
-    std::optional<std::chrono::sys_days> since, until; // local days, inclusive (received day)
+    // Office-local days, inclusive: a complaint's received day, a survey's recorded day.
+    std::optional<std::chrono::sys_days> since, until;
 };
 
 ReportData buildReport(const std::vector<Submission>& rows, const FormCatalog& forms,

@@ -1549,8 +1549,10 @@ void addStaffCommands(county::CountyCommands& commands) {
         sub->add_option("--min-respondents", o.minRespondents,
                         "Hide satisfaction figures below this many respondents; may raise, "
                         "never lower, county.toml [report] min_respondents (5)");
-        sub->add_option("--since", o.since, "Only submissions received on or after YYYY-MM-DD");
-        sub->add_option("--until", o.until, "Only submissions received on or before YYYY-MM-DD");
+        sub->add_option("--since", o.since,
+                        "Only complaints received (surveys recorded) on or after YYYY-MM-DD");
+        sub->add_option("--until", o.until,
+                        "Only complaints received (surveys recorded) on or before YYYY-MM-DD");
     }
     {
         auto [sub, o] = commands.add<EnrollOptions>(
