@@ -179,8 +179,8 @@ TEST_CASE("exports through the command: CSV for Excel, Open311, and the report",
     REQUIRE(test::readFile(html).find("<svg") != std::string::npos);
 }
 
-TEST_CASE("survey figures and the printable weekly table through the command; the minimum "
-          "cannot be lowered",
+TEST_CASE("survey figures and the printable weekly table through the command, and a minimum "
+          "that cannot be lowered",
           "[staff][cli][surveys]") {
     Site s;
     for (int i = 0; i < 5; ++i)
