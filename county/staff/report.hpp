@@ -1,17 +1,14 @@
-// The tallies the county files (weekly tables, monthly progress reports, satisfaction figures):
-// complaints by category, school, township and status, overdue cases, and satisfaction
-// averages per school and question.
-//
-// Privacy: a satisfaction figure is SUPPRESSED when fewer than `minRespondents` parents (default
-// 5, county.toml [report] min_respondents) answered it, so a small class cannot be singled out.
-// If exactly one school is suppressed for a question, the next-smallest school is suppressed
-// too (secondary suppression): otherwise the hidden figure could be worked out from the
-// all-schools average. The all-schools figure itself follows the same threshold.
+// The tallies the county files as a snapshot of where things stand now: complaints by
+// category, school, township and status, open and overdue cases, and the satisfaction survey's
+// figures (survey_stats.hpp: 满意率, averages and counts for every question, per school and
+// grade, small groups suppressed). The period figures of the weekly and monthly tables are
+// period_stats.hpp and weekly_table.hpp.
 #pragma once
 
 #include "county/staff/case_rules.hpp"
 #include "county/staff/form_catalog.hpp"
 #include "county/staff/ledger.hpp"
+#include "county/staff/survey_stats.hpp"
 
 #include <optional>
 #include <string>
@@ -25,34 +22,23 @@ struct Tally {
     std::size_t count = 0;
 };
 
-struct SatisfactionCell {
-    std::size_t respondents = 0;
-    double average = 0; // 1..5, meaningful only when not suppressed
-    bool suppressed = false;
-    bool secondary = false; // suppressed only so that another cell cannot be worked out
-};
-
-struct SatisfactionRow {
-    std::string schoolId, school;
-    std::size_t respondents = 0;         // parents from this school (any question)
-    std::vector<SatisfactionCell> cells; // one per question, in `questions` order
-};
-
 struct ReportData {
     std::string title;
     std::string period; // "全部 all" or "2026-11-01 – 2026-11-30"
     std::string generatedAt;
     int minRespondents = 5;
-    std::size_t complaints = 0, surveys = 0, overdue = 0, open = 0;
+    std::size_t complaints = 0, overdue = 0, open = 0;
     std::vector<Tally> byCategory, bySchool, byTownship, byStatus, overdueByCategory;
-    std::vector<std::string> questionIds, questions; // scale questions of the survey form
-    std::vector<SatisfactionRow> satisfaction;       // per school
-    SatisfactionRow overall;                         // all schools
+    /// The survey's figures over the same days (by the day the ledger recorded each survey);
+    /// absent when the county has no survey form. The number of surveys is
+    /// `satisfaction->overall.respondents`, hidden with the rest below the minimum.
+    std::optional<SurveyStats> satisfaction;
 };
 
 struct ReportOptions {
-    int minRespondents = 5;
-    std::optional<std::chrono::sys_days> since, until; // local days, inclusive (received day)
+    int minRespondents = 5; // the effective minimum (effectiveMinRespondents)
+    // Office-local days, inclusive: a complaint's received day, a survey's recorded day.
+    std::optional<std::chrono::sys_days> since, until;
 };
 
 ReportData buildReport(const std::vector<Submission>& rows, const FormCatalog& forms,
@@ -60,7 +46,8 @@ ReportData buildReport(const std::vector<Submission>& rows, const FormCatalog& f
                        const std::string& countyName);
 
 std::string reportText(const ReportData& report);
-/// A self-contained HTML page (inline CSS and SVG, no external resources, no script).
+/// A self-contained HTML page to keep as a file (inline CSS and SVG, no external resources, no
+/// script). Pages the console serves are weekly_table.hpp's.
 std::string reportHtml(const ReportData& report);
 
 /// &, <, >, " and ' escaped.

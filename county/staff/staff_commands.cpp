@@ -20,6 +20,8 @@
 #include "county/staff/reply_templates.hpp"
 #include "county/staff/report.hpp"
 #include "county/staff/staff_accounts.hpp"
+#include "county/staff/survey_stats.hpp"
+#include "county/staff/weekly_table.hpp"
 #include "crypto/atomic_file.hpp"
 #include "crypto/key_file.hpp"
 #include "crypto/receipt_code.hpp"
@@ -1086,9 +1088,51 @@ int runTemplateFill(const TemplateOptions& t) {
 
 struct StatsOptions {
     Common common;
-    std::string from, to;
+    std::string from, to, month;
     bool json = false;
+    std::optional<fs::path> html;
+    bool english = false;
 };
+
+/// The days a period command covers: --from and --to, or --month YYYY-MM, or by default this
+/// week (Monday–Sunday, office-local).
+Result<DayRange, std::string> periodOf(const std::string& fromText, const std::string& toText,
+                                       const std::string& monthText, const CaseRules& rules,
+                                       std::int64_t now) {
+    if (!monthText.empty()) {
+        if (!fromText.empty() || !toText.empty())
+            return fail(std::string("--month 与 --from/--to 只能选一种 Give either --month or "
+                                    "--from and --to."));
+        const auto month = parseMonth(monthText);
+        if (!month)
+            return fail("--month \"" + monthText + "\" is not a month; write YYYY-MM.");
+        return monthDays(*month);
+    }
+    if (fromText.empty() && toText.empty())
+        return weekContaining(rules.localDay(now));
+    const auto from = parseDay(fromText);
+    const auto to = parseDay(toText);
+    if (!from || !to)
+        return fail(
+            std::string("--from and --to must both be dates, YYYY-MM-DD (office-local days)."));
+    if (*to < *from)
+        return fail("--to " + toText + " is before --from " + fromText + ".");
+    return DayRange{*from, *to};
+}
+
+/// The survey figures for a period, when the county has a survey form.
+Result<std::optional<SurveyStats>, std::string> surveysOf(Ledger& ledger, const FormCatalog& forms,
+                                                          const CaseRules& rules, DayRange days,
+                                                          std::int64_t now, int minRespondents) {
+    const auto* form = forms.form("survey");
+    if (!form)
+        return std::optional<SurveyStats>();
+    auto rows = ledger.submissions();
+    if (!rows)
+        return fail(rows.error().message);
+    return std::optional<SurveyStats>(
+        computeSurveyStats(*rows, *form, rules, days.first, days.second, now, minRespondents));
+}
 
 json figuresJson(const PeriodFigures& f) {
     return {{"received", f.received},
@@ -1116,20 +1160,40 @@ int runStats(const StatsOptions& st) {
     if (!office)
         return complain(office.error());
     auto& o = *office;
-    const auto from = parseDay(st.from);
-    const auto to = parseDay(st.to);
-    if (!from || !to)
-        return complain("--from and --to must be dates, YYYY-MM-DD (office-local days).");
-    if (*to < *from)
-        return complain("--to " + st.to + " is before --from " + st.from + ".");
+    const auto days = periodOf(st.from, st.to, st.month, o.rules, st.common.clock());
+    if (!days)
+        return complain(days.error());
+    const auto [from, to] = *days;
+    const std::string fromText = CaseRules::formatDay(from), toText = CaseRules::formatDay(to);
     auto ledger = openLedger(o.dir, o.config, o.passphrase, false);
     if (!ledger)
         return complain(ledger.error().message);
     auto timelines = loadCaseTimelines(*ledger);
     if (!timelines)
         return complain(timelines.error().message);
-    const auto stats = computePeriodStats(*timelines, o.rules, *from, *to, st.common.clock());
+    const auto now = st.common.clock();
+    const auto stats = computePeriodStats(*timelines, o.rules, from, to, now);
     const auto forms = FormCatalog::load(o.dir.formsDir());
+    if (st.html) {
+        auto surveys = surveysOf(*ledger, forms, o.rules, *days, now, o.rules.minRespondents);
+        if (!surveys)
+            return complain(surveys.error());
+        const SurveyStats* surveyFigures = *surveys ? &**surveys : nullptr;
+        const auto labels = periodLabels(forms);
+        const PrintOptions print{o.config.name, st.english};
+        std::string page;
+        if (st.month.empty()) {
+            page = weeklyTableHtml(stats, surveyFigures, labels, print);
+        } else {
+            std::vector<PeriodStats> weeks;
+            for (const auto& [wf, wt] : weeksOfMonth(*parseMonth(st.month)))
+                weeks.push_back(computePeriodStats(*timelines, o.rules, wf, wt, now));
+            page = monthlyTableHtml(stats, weeks, surveyFigures, labels, print);
+        }
+        if (auto w = writePrivateFile(*st.html, page); !w)
+            return complain(w.error());
+        std::cerr << "HTML: " << st.html->string() << " (mode 0600)\n";
+    }
     struct Breakdown {
         const char* key;
         const char* title;
@@ -1155,8 +1219,8 @@ int runStats(const StatsOptions& st) {
          }},
     };
     if (st.json) {
-        json j = {{"from", st.from},
-                  {"to", st.to},
+        json j = {{"from", fromText},
+                  {"to", toText},
                   {"complete", stats.complete},
                   {"handling_time_unit", "working_days"},
                   {"total", figuresJson(stats.total)}};
@@ -1173,7 +1237,7 @@ int runStats(const StatsOptions& st) {
         std::cout << j.dump(2) << "\n";
         return 0;
     }
-    std::cout << o.config.name << "  " << st.from << " – " << st.to
+    std::cout << o.config.name << "  " << fromText << " – " << toText
               << (stats.complete ? "" : "  （未结束，数字为暂定 period not over: provisional）")
               << "\n办理时长按工作日计 Handling time in working days.\n\n";
     const char* header = "\t收到 received\t受理 accepted\t转办 transferred\t办结 closed\t按时办结 "
@@ -1186,6 +1250,42 @@ int runStats(const StatsOptions& st) {
             printFigures(g.id.empty() ? std::string("（未填 not given）") : b.label(g.id),
                          g.figures);
     }
+    return 0;
+}
+
+struct SurveysOptions {
+    Common common;
+    std::string from, to, month;
+    std::optional<int> minRespondents;
+    bool json = false;
+    bool english = false;
+};
+
+int runSurveys(const SurveysOptions& sv) {
+    auto office = loadOffice(sv.common);
+    if (!office)
+        return complain(office.error());
+    auto& o = *office;
+    const auto min = effectiveMinRespondents(o.rules.minRespondents, sv.minRespondents);
+    if (!min)
+        return complain(min.error().message);
+    const auto now = sv.common.clock();
+    const auto days = periodOf(sv.from, sv.to, sv.month, o.rules, now);
+    if (!days)
+        return complain(days.error());
+    auto ledger = openLedger(o.dir, o.config, o.passphrase, false);
+    if (!ledger)
+        return complain(ledger.error().message);
+    const auto forms = FormCatalog::load(o.dir.formsDir());
+    auto surveys = surveysOf(*ledger, forms, o.rules, *days, now, *min);
+    if (!surveys)
+        return complain(surveys.error());
+    if (!*surveys)
+        return complain("没有满意度问卷表 The county has no survey form (forms/survey.toml).");
+    if (sv.json)
+        std::cout << surveyStatsJson(**surveys, sv.english).dump(2) << "\n";
+    else
+        std::cout << surveyStatsText(**surveys, o.config.name);
     return 0;
 }
 
@@ -1457,9 +1557,10 @@ int runReport(const ReportCommandOptions& r) {
         return complain(office.error());
     auto& o = *office;
     ReportOptions opts;
-    opts.minRespondents = r.minRespondents.value_or(o.rules.minRespondents);
-    if (opts.minRespondents < 1)
-        return complain("--min-respondents must be at least 1.");
+    const auto min = effectiveMinRespondents(o.rules.minRespondents, r.minRespondents);
+    if (!min)
+        return complain(min.error().message);
+    opts.minRespondents = *min;
     if (!r.since.empty() && !(opts.since = parseDay(r.since)))
         return complain("--since \"" + r.since + "\" is not a date; write YYYY-MM-DD.");
     if (!r.until.empty() && !(opts.until = parseDay(r.until)))
@@ -1840,9 +1941,33 @@ void addStaffCommands(county::CountyCommands& commands) {
             "figures.",
             runStats);
         addCommon(*sub, o.common);
-        sub->add_option("--from", o.from, "First day, YYYY-MM-DD (office-local)")->required();
-        sub->add_option("--to", o.to, "Last day, YYYY-MM-DD (inclusive)")->required();
+        sub->add_option("--from", o.from,
+                        "First day, YYYY-MM-DD (office-local); default: this week's Monday");
+        sub->add_option("--to", o.to, "Last day, YYYY-MM-DD (inclusive); default: this Sunday");
+        sub->add_option("--month", o.month, "A whole month, YYYY-MM, instead of --from/--to");
         county::addJsonFlag(*sub, o.json);
+        sub->add_option("--html", o.html,
+                        "Also write the printable table here (周报表, or 月报表 with --month; "
+                        "A4, mode 0600)");
+        sub->add_flag("--english", o.english, "English labels in the printable table");
+    }
+    {
+        auto [sub, o] = commands.add<SurveysOptions>(
+            "surveys",
+            "The satisfaction survey's figures for a period: every question (满意率, average, "
+            "counts), overall, per school, per grade and per school × grade; groups below the "
+            "minimum number of respondents are hidden.",
+            runSurveys);
+        addCommon(*sub, o.common);
+        sub->add_option("--from", o.from,
+                        "First day, YYYY-MM-DD (office-local); default: this week's Monday");
+        sub->add_option("--to", o.to, "Last day, YYYY-MM-DD (inclusive); default: this Sunday");
+        sub->add_option("--month", o.month, "A whole month, YYYY-MM, instead of --from/--to");
+        sub->add_option("--min-respondents", o.minRespondents,
+                        "Hide groups below this many respondents; may raise, never lower, "
+                        "county.toml [report] min_respondents");
+        county::addJsonFlag(*sub, o.json);
+        sub->add_flag("--english", o.english, "English labels in the JSON");
     }
     {
         auto [sub, o] = commands.add<AuditOptions>(
@@ -1920,16 +2045,18 @@ void addStaffCommands(county::CountyCommands& commands) {
     {
         auto [sub, o] = commands.add<ReportCommandOptions>(
             "report",
-            "Tallies by category, school, township, status and overdue; satisfaction averages "
-            "(small groups suppressed).",
+            "Tallies by category, school, township, status and overdue; the satisfaction "
+            "survey's figures (small groups hidden).",
             runReport);
         addCommon(*sub, o.common);
         sub->add_option("--html", o.html, "Also write a self-contained HTML page here");
         sub->add_option("--min-respondents", o.minRespondents,
-                        "Suppress satisfaction figures below this many respondents (default: "
-                        "[report] min_respondents, 5)");
-        sub->add_option("--since", o.since, "Only submissions received on or after YYYY-MM-DD");
-        sub->add_option("--until", o.until, "Only submissions received on or before YYYY-MM-DD");
+                        "Hide satisfaction figures below this many respondents; may raise, "
+                        "never lower, county.toml [report] min_respondents (5)");
+        sub->add_option("--since", o.since,
+                        "Only complaints received (surveys recorded) on or after YYYY-MM-DD");
+        sub->add_option("--until", o.until,
+                        "Only complaints received (surveys recorded) on or before YYYY-MM-DD");
     }
     {
         auto [sub, o] = commands.add<EnrollOptions>(

@@ -568,31 +568,42 @@ TEST_CASE("satisfaction figures below the minimum number of respondents are supp
     auto rows = *f.ledger.submissions();
     ReportOptions opts;
     auto r = buildReport(rows, f.forms, f.rules, 1795430000, opts, "示范县");
-    REQUIRE(r.surveys == 16);
+    REQUIRE(r.satisfaction);
+    const auto& sat = *r.satisfaction;
+    REQUIRE(sat.overall.respondents == 16);
     const auto q = static_cast<std::size_t>(
-        std::find(r.questionIds.begin(), r.questionIds.end(), "homework_load") -
-        r.questionIds.begin());
-    REQUIRE(q < r.questionIds.size());
-    auto rowOf = [&](const std::string& id) -> const SatisfactionRow& {
-        for (const auto& s : r.satisfaction)
-            if (s.schoolId == id)
+        std::find_if(sat.questions.begin(), sat.questions.end(),
+                     [](const SurveyQuestion& x) { return x.id == "homework_load"; }) -
+        sat.questions.begin());
+    REQUIRE(q < sat.questions.size());
+    auto rowOf = [&](const std::string& id) -> const SurveyGroup& {
+        for (const auto& s : sat.bySchool)
+            if (s.id == id)
                 return s;
         FAIL("no row " << id);
-        return r.overall;
+        return sat.overall;
     };
-    REQUIRE(rowOf("donghu_zhongxin_xiaoxue").cells[q].suppressed); // 3 < 5
-    // Only one cell hidden: the smallest shown school is hidden too, or C = total - A - B.
-    REQUIRE(rowOf("yx_shiyan_xiaoxue").cells[q].suppressed);
-    REQUIRE(rowOf("yx_shiyan_xiaoxue").cells[q].secondary);
-    REQUIRE_FALSE(rowOf("yx_chengdong_xiaoxue").cells[q].suppressed);
-    REQUIRE(rowOf("yx_chengdong_xiaoxue").cells[q].average == Approx(3.0));
-    REQUIRE_FALSE(r.overall.cells[q].suppressed);
+    REQUIRE(rowOf("donghu_zhongxin_xiaoxue").visibility == Visibility::HiddenSmall); // 3 < 5
+    // Only one school below the minimum: the smallest shown school is hidden too, or
+    // C = total - A - B. Hidden schools keep no figure at all, not even their n.
+    REQUIRE(rowOf("yx_shiyan_xiaoxue").visibility == Visibility::HiddenComplementary);
+    REQUIRE(rowOf("yx_shiyan_xiaoxue").respondents == 0);
+    REQUIRE_FALSE(rowOf("yx_chengdong_xiaoxue").hidden());
+    REQUIRE(rowOf("yx_chengdong_xiaoxue").questions[q].average == Approx(3.0));
+    REQUIRE(rowOf("yx_chengdong_xiaoxue").questions[q].satisfiedPercent == 0.0);
+    REQUIRE_FALSE(sat.overall.hidden());
+    // County-wide: 6 of 16 answered 5 → 满意率 37.5%.
+    REQUIRE(sat.overall.questions[q].satisfiedPercent == Approx(37.5));
 
     const std::string text = reportText(r);
-    REQUIRE_THAT(text, Catch::Contains("3.00 (n=7)"));
+    REQUIRE_THAT(text, Catch::Contains("满意度问卷 Surveys: 16"));
+    REQUIRE_THAT(text, Catch::Contains("满意率 0.0%  平均 avg 3.00  n=7"));
     REQUIRE(text.find("1.00") == std::string::npos); // school C's average appears nowhere
+    REQUIRE(text.find("n=6") == std::string::npos);  // nor A's n, which would give C's
+    REQUIRE(text.find("n=3") == std::string::npos);
     const std::string html = reportHtml(r);
     REQUIRE(html.find("1.00") == std::string::npos);
+    REQUIRE(html.find("<td>7</td>") != std::string::npos); // B's n is shown
     REQUIRE(html.find("<svg") != std::string::npos);
     REQUIRE(html.find("http://www.w3.org/2000/svg") != std::string::npos);
     REQUIRE(html.find("src=") == std::string::npos); // self-contained
@@ -602,7 +613,7 @@ TEST_CASE("satisfaction figures below the minimum number of respondents are supp
     // With a threshold of 3, C is shown.
     opts.minRespondents = 3;
     auto r3 = buildReport(rows, f.forms, f.rules, 1795430000, opts, "示范县");
-    REQUIRE(reportText(r3).find("1.00 (n=3)") != std::string::npos);
+    REQUIRE(reportText(r3).find("满意率 0.0%  平均 avg 1.00  n=3") != std::string::npos);
 }
 
 TEST_CASE("the report tallies complaints by category, school, township, status and overdue",

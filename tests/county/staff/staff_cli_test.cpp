@@ -197,10 +197,73 @@ TEST_CASE("exports through the command: CSV for Excel, Open311, and the report",
     INFO(r.err);
     REQUIRE(r.exitCode == 0);
     REQUIRE_THAT(r.out, Catch::Contains("满意度问卷 Surveys: 5"));
-    REQUIRE_THAT(r.out, Catch::Contains("(n=5)")); // 5 respondents: shown
-    r = s.staff({"report", "--min-respondents", "6"});
-    REQUIRE(r.out.find("(n=5)") == std::string::npos);
+    REQUIRE_THAT(r.out, Catch::Contains("n=5")); // 5 respondents: shown
+    REQUIRE_THAT(r.out, Catch::Contains("满意率"));
+    r = s.staff({"report", "--min-respondents", "6"}); // raising the minimum is allowed
+    REQUIRE(r.exitCode == 0);
+    REQUIRE(r.out.find("n=5") == std::string::npos);
+    REQUIRE_THAT(r.out, Catch::Contains("满意度问卷 Surveys: *"));
     REQUIRE(test::readFile(html).find("<svg") != std::string::npos);
+}
+
+TEST_CASE("survey figures and the printable weekly table through the command, and a minimum "
+          "that cannot be lowered",
+          "[staff][cli][surveys]") {
+    Site s;
+    for (int i = 0; i < 5; ++i)
+        s.submit("survey", s.example("survey"));
+    s.submit("complaint", s.example("complaint"));
+    s.exportToUsb();
+    REQUIRE(s.staff({"import", s.usb.string()}).exitCode == 0);
+
+    // By the day the office recorded them: today, inside any range around it.
+    auto r = s.staff({"surveys", "--from", "2000-01-01", "--to", "2100-12-31", "--json"});
+    INFO(r.out << r.err);
+    REQUIRE(r.exitCode == 0);
+    auto j = json::parse(r.out);
+    REQUIRE(j["min_respondents"] == 5);
+    REQUIRE(j["overall"]["respondents"] == 5);
+    for (const auto* id : {"school", "grade", "homework_load", "overall", "still_tutoring",
+                           "improvements", "comment"})
+        REQUIRE(j["overall"]["questions"].contains(id));
+    r = s.staff({"surveys"}); // this week by default
+    REQUIRE(r.exitCode == 0);
+    REQUIRE_THAT(r.out, Catch::Contains("满意率 = "));
+
+    // A lower minimum is refused for everyone, with the reason in Chinese, then English.
+    for (const auto* cmd : {"surveys", "report"}) {
+        r = s.staff({cmd, "--min-respondents", "1"});
+        INFO(cmd);
+        REQUIRE(r.exitCode != 0);
+        REQUIRE(r.out.find("n=") == std::string::npos);
+        const auto zh = r.err.find("不能低于"), en = r.err.find("cannot be lowered");
+        REQUIRE(zh != std::string::npos);
+        REQUIRE(en != std::string::npos);
+        REQUIRE(zh < en);
+    }
+    // A higher one is fine: then five parents are too few and everything is hidden.
+    r = s.staff({"surveys", "--min-respondents", "6", "--json"});
+    REQUIRE(r.exitCode == 0);
+    j = json::parse(r.out);
+    REQUIRE(j["overall"]["hidden"] == true);
+    REQUIRE_FALSE(j["overall"].contains("respondents"));
+
+    // The weekly table as a printable page.
+    const fs::path page = s.tmp / "weekly.html";
+    r = s.staff({"stats", "--html", page.string()});
+    REQUIRE(r.exitCode == 0);
+    const std::string html = test::readFile(page);
+    REQUIRE(html.find("<svg") != std::string::npos);
+    REQUIRE(html.find("填报人") != std::string::npos);
+    REQUIRE(html.find("style=") == std::string::npos);
+    REQUIRE(html.find("<script") == std::string::npos);
+    struct stat st {};
+    REQUIRE(stat(page.c_str(), &st) == 0);
+    REQUIRE((st.st_mode & 0777) == 0600);
+    const fs::path monthly = s.tmp / "monthly.html";
+    REQUIRE(s.staff({"stats", "--month", "2026-11", "--html", monthly.string()}).exitCode == 0);
+    REQUIRE(test::readFile(monthly).find("月报表") != std::string::npos);
+    REQUIRE(s.staff({"stats", "--month", "2026-11", "--from", "2026-11-02"}).exitCode != 0);
 }
 
 TEST_CASE("a passphrase-protected county asks once and keeps the ledger under it",
@@ -310,7 +373,7 @@ TEST_CASE("every staff command explains itself", "[staff][cli][help]") {
         REQUIRE(r.exitCode == 0);
         REQUIRE_THAT(r.out, Catch::Contains("--dir"));
     }
-    for (const auto& sub : {"stats", "audit"}) {
+    for (const auto& sub : {"stats", "surveys", "audit"}) {
         auto r = runProcess(cb, {sub, "--help"});
         INFO(sub);
         REQUIRE(r.exitCode == 0);
