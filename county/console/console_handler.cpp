@@ -5,7 +5,11 @@
 #include "county/staff/audit_log.hpp"
 #include "county/staff/exporters.hpp"
 #include "county/staff/period_stats.hpp"
+#include "county/staff/reply_check.hpp"
+#include "county/staff/reply_templates.hpp"
 #include "county/staff/staff_accounts.hpp"
+#include "county/staff/survey_stats.hpp"
+#include "county/staff/weekly_table.hpp"
 #include "crypto/atomic_file.hpp"
 #include "crypto/secret_bytes.hpp"
 
@@ -268,6 +272,14 @@ HttpResponse ConsoleHandler::route(const HttpRequest& r) {
         resp.route = "page";
         return resp;
     }
+    if (get && path == "/favicon.ico") {
+        // Browsers ask for it on every page the console serves whole (the printable tables).
+        HttpResponse none;
+        none.status = 204;
+        none.contentType = "image/x-icon";
+        none.route = "static";
+        return none;
+    }
     if (get && path.rfind("/static/", 0) == 0) {
         const std::string name = path.substr(8);
         auto asset = name.find('/') == std::string::npos ? findWebAsset(name) : std::nullopt;
@@ -284,6 +296,8 @@ HttpResponse ConsoleHandler::route(const HttpRequest& r) {
             return errorResponse(405, "method", "只接受 POST — use POST.");
         return login(r);
     }
+    if (get && (path == "/print/weekly" || path == "/print/monthly"))
+        return withCaller(r, [&](Caller& c) { return printable(c, path.substr(7), query); });
     if (path.rfind("/api/", 0) != 0)
         return errorResponse(404, "not-found", "没有此页面 — no such page.", "unknown");
 
@@ -317,6 +331,14 @@ HttpResponse ConsoleHandler::route(const HttpRequest& r) {
             return pull(c);
         if (get && path == "/api/export")
             return exportCases(c, query);
+        if (post && path == "/api/reply-check")
+            return replyCheck(c, r.body);
+        if (path == "/api/templates" || path.rfind("/api/templates/", 0) == 0)
+            return templates(c, r, std::string_view(path).substr(14), query);
+        if (post && path == "/api/bulk")
+            return bulk(c, r.body);
+        if (get && path == "/api/surveys")
+            return surveys(c, query);
         return errorResponse(404, "not-found", "没有此接口 — no such API call.", "unknown");
     });
 }
@@ -738,6 +760,37 @@ HttpResponse ConsoleHandler::changeCase(Caller& c, std::int64_t id, std::string_
         if (!day)
             return badDay("due");
         done = workflow.extendDeadline(c.actor, id, *day, *reason);
+    } else if (what == "merge") {
+        auto note = stringMember(body, "note");
+        if (!note || !body.contains("into") || !body["into"].is_number_integer())
+            return errorResponse(400, "bad-request",
+                                 "请给出合并到的案件号 — give \"into\" as a case id.");
+        auto merged = workflow.merge(c.actor, id, body["into"].get<std::int64_t>(), *note,
+                                     m_office.countySigningKey);
+        if (!merged)
+            return workflowError(merged.error());
+        queued = true;
+    } else if (what == "followup") {
+        auto satisfaction = stringMember(body, "satisfaction");
+        auto note = stringMember(body, "note");
+        if (!satisfaction || !note || !body.contains("reached") || !body["reached"].is_boolean())
+            return errorResponse(400, "bad-request",
+                                 "请说明是否联系上 — give \"reached\" (true or false).");
+        staff::FollowUp followUp;
+        followUp.reached = body["reached"].get<bool>();
+        followUp.note = *note;
+        if (followUp.reached) {
+            // The page's short names, and the library's.
+            const std::string name =
+                *satisfaction == "basically" ? "basically_satisfied" : *satisfaction;
+            followUp.satisfaction = staff::parseSatisfaction(name);
+            if (!followUp.satisfaction)
+                return errorResponse(400, "bad-request",
+                                     "满意度应为 satisfied、basically 或 not_satisfied — unknown "
+                                     "satisfaction \"" +
+                                         *satisfaction + "\".");
+        }
+        done = workflow.recordFollowUp(c.actor, id, followUp);
     } else {
         return errorResponse(404, "not-found", "没有此操作 — no such action.");
     }
@@ -972,6 +1025,334 @@ HttpResponse ConsoleHandler::exportCases(Caller& c, std::string_view query) {
     }
     resp.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + fileName + "\"");
     resp.logNote = std::to_string(rows->size()) + " submissions";
+    return resp;
+}
+
+HttpResponse ConsoleHandler::replyCheck(Caller& c, const std::string& rawBody) {
+    if (!staff::mayPerform(c.actor, staff::CaseAction::View))
+        return forbidden("检查答复");
+    json body = json::parse(rawBody, nullptr, false);
+    auto text = body.is_object() ? stringMember(body, "text") : std::nullopt;
+    if (!text)
+        return badField("text");
+    json warnings = json::array();
+    for (const auto& w : staff::checkPublicReply(*text))
+        warnings.push_back({{"kind", staff::replyWarningKindName(w.kind)},
+                            {"match", w.matched},
+                            {"offset", w.offset},
+                            {"message", w.message}});
+    return jsonResponse(200, json{{"warnings", warnings}}, "reply-check");
+}
+
+HttpResponse ConsoleHandler::templates(Caller& c, const HttpRequest& r, std::string_view rest,
+                                       std::string_view query) {
+    auto templateJson = [](const staff::ReplyTemplate& t, const std::string& body) {
+        return json{{"id", t.id},
+                    {"title", t.title},
+                    {"category", t.category ? json(*t.category) : json(nullptr)},
+                    {"body", body},
+                    {"disabled", t.disabled}};
+    };
+    std::lock_guard lock(m_ledgerMutex);
+    staff::ReplyTemplates store(m_office.ledger, m_hooks.clock);
+    if (r.method == "GET" && rest.empty()) {
+        const auto q = queryParameters(query);
+        std::optional<std::string> category;
+        if (q.count("category") && !q.at("category").empty())
+            category = q.at("category");
+        // With ?case=ID the placeholders are filled from that case.
+        std::optional<staff::TemplateValues> values;
+        if (q.count("case")) {
+            auto id = parseInteger(q.at("case"));
+            auto found =
+                id ? m_office.ledger.submissionById(*id)
+                   : Result<staff::Submission, staff::LedgerError>(
+                         fail(staff::LedgerError{staff::LedgerError::Code::NotFound, "no case"}));
+            if (!found)
+                return ledgerError(found.error());
+            staff::CaseWorkflow workflow(m_office.ledger, m_office.rules, m_hooks.clock);
+            auto events = workflow.events(found->id);
+            if (!events)
+                return workflowError(events.error());
+            staff::CaseFile file;
+            file.submission = *found;
+            file.dueDate = staff::effectiveDueDate(found->receivedAt, found->category, *events,
+                                                   m_office.rules, m_hooks.clock());
+            values = staff::templateValues(file, m_office.forms.categoryLabel(found->category),
+                                           m_office.rules);
+            if (!category)
+                category = found->category;
+        }
+        auto list = store.list(c.actor, category, q.count("all") > 0);
+        if (!list)
+            return workflowError(list.error());
+        json out = json::array();
+        for (const auto& t : *list)
+            out.push_back(templateJson(t, values ? staff::fillTemplate(t.body, *values) : t.body));
+        return jsonResponse(200, json{{"templates", out}}, "templates");
+    }
+    if (r.method != "POST")
+        return errorResponse(405, "method", "只接受 GET 或 POST — use GET or POST.");
+    json body = json::parse(r.body, nullptr, false);
+    if (!body.is_object())
+        return errorResponse(400, "bad-request",
+                             "请求内容不是 JSON 对象 — the body is not a JSON object.");
+    // POST /api/templates: a new one; POST /api/templates/ID: new text; .../ID/disable.
+    const auto slash = rest.empty() ? std::string_view::npos : rest.find('/', 1);
+    const std::int64_t id =
+        rest.empty()
+            ? 0
+            : parseInteger(rest.substr(1, slash == std::string_view::npos ? std::string_view::npos
+                                                                          : slash - 1))
+                  .value_or(-1);
+    if (id < 0 || (slash != std::string_view::npos && rest.substr(slash) != "/disable"))
+        return errorResponse(404, "not-found", "没有此模板 — no such template.");
+    if (slash != std::string_view::npos) {
+        auto disabled = store.disable(c.actor, id);
+        if (!disabled)
+            return workflowError(disabled.error());
+        return jsonResponse(200, json{{"ok", true}}, "templates");
+    }
+    auto title = stringMember(body, "title");
+    auto text = stringMember(body, "body");
+    auto category = stringMember(body, "category");
+    if (!title || !text || !category)
+        return badField("title/body/category");
+    staff::TemplateDraft draft{
+        *title, category->empty() ? std::nullopt : std::optional<std::string>(*category), *text};
+    if (rest.empty()) {
+        auto added = store.add(c.actor, draft);
+        if (!added)
+            return workflowError(added.error());
+        return jsonResponse(200, json{{"ok", true}, {"id", *added}}, "templates");
+    }
+    auto updated = store.update(c.actor, id, draft);
+    if (!updated)
+        return workflowError(updated.error());
+    return jsonResponse(200, json{{"ok", true}}, "templates");
+}
+
+HttpResponse ConsoleHandler::bulk(Caller& c, const std::string& rawBody) {
+    json body = json::parse(rawBody, nullptr, false);
+    if (!body.is_object() || !body.contains("cases") || !body["cases"].is_array() ||
+        body["cases"].size() > 500)
+        return errorResponse(400, "bad-request",
+                             "请给出案件列表（至多 500 件） — give \"cases\", a list of at most "
+                             "500 case ids.");
+    std::vector<std::int64_t> ids;
+    for (const auto& v : body["cases"]) {
+        if (!v.is_number_integer())
+            return errorResponse(400, "bad-request", "案件号应为整数 — case ids are integers.");
+        ids.push_back(v.get<std::int64_t>());
+    }
+    auto action = stringMember(body, "action");
+    if (!action)
+        return badField("action");
+    std::lock_guard lock(m_ledgerMutex);
+    staff::BulkAction bulkAction;
+    bool statusChange = false;
+    if (*action == "assign") {
+        auto name = stringMember(body, "handler");
+        if (!name)
+            return badField("handler");
+        staff::StaffAccounts accounts(m_office.ledger, m_hooks.clock);
+        auto handler = accounts.find(*name);
+        if (!handler)
+            return errorResponse(404, "not-found",
+                                 "没有此账号 — no account named \"" + *name + "\".");
+        bulkAction = staff::BulkAssign{*handler};
+    } else if (*action == "note") {
+        auto text = stringMember(body, "text");
+        if (!text)
+            return badField("text");
+        bulkAction = staff::BulkNote{*text};
+    } else if (*action == "status") {
+        auto status = stringMember(body, "status");
+        auto reply = stringMember(body, "reply");
+        auto result = stringMember(body, "result");
+        auto unit = stringMember(body, "unit");
+        auto reason = stringMember(body, "reason");
+        if (!status || !reply || !result || !unit || !reason)
+            return badField("status/reply/result/unit/reason");
+        staff::StatusChange change;
+        auto parsed = staff::parseCaseStatus(*status);
+        if (!parsed)
+            return errorResponse(400, "bad-request",
+                                 "没有此状态 — unknown status \"" + *status + "\".");
+        change.status = *parsed;
+        change.reply = *reply;
+        change.unit = *unit;
+        change.reason = *reason;
+        if (!result->empty() && !(change.result = staff::parseCaseResult(*result)))
+            return errorResponse(400, "bad-request",
+                                 "没有此办理结果 — unknown result \"" + *result + "\".");
+        bulkAction = change;
+        statusChange = true;
+    } else {
+        return errorResponse(400, "bad-request",
+                             "批量操作应为 assign、status 或 note — unknown action \"" + *action +
+                                 "\".");
+    }
+    staff::CaseWorkflow workflow(m_office.ledger, m_office.rules, m_hooks.clock);
+    const auto outcomes = workflow.bulkApply(c.actor, ids, bulkAction,
+                                             statusChange ? &m_office.countySigningKey : nullptr);
+    json results = json::array();
+    std::size_t done = 0;
+    for (const auto& o : outcomes) {
+        results.push_back({{"case", o.caseId},
+                           {"ok", !o.refused},
+                           {"message", o.refused ? o.refused->message : std::string()}});
+        done += !o.refused;
+    }
+    if (statusChange && done && m_hooks.statusQueued)
+        m_hooks.statusQueued();
+    auto resp = jsonResponse(200, json{{"results", results}, {"done", done}}, "bulk");
+    resp.logNote = std::to_string(done) + "/" + std::to_string(outcomes.size());
+    return resp;
+}
+
+namespace {
+
+/// A period from ?from=&to= (this week by default) or ?month=YYYY-MM.
+struct PeriodQuery {
+    std::chrono::sys_days from{}, to{};
+    std::optional<std::chrono::year_month> month;
+};
+
+Result<PeriodQuery, HttpResponse> periodQuery(const std::map<std::string, std::string>& q,
+                                              std::chrono::sys_days today) {
+    PeriodQuery p;
+    if (q.count("month") && !q.at("month").empty()) {
+        p.month = staff::parseMonth(q.at("month"));
+        if (!p.month)
+            return fail(errorResponse(400, "bad-request",
+                                      "月份格式应为 YYYY-MM — \"month\" must be YYYY-MM."));
+        std::tie(p.from, p.to) = staff::monthDays(*p.month);
+        return p;
+    }
+    auto from = dayParameter(q, "from");
+    auto to = dayParameter(q, "to");
+    if (!from)
+        return fail(badDay("from"));
+    if (!to)
+        return fail(badDay("to"));
+    const auto week = staff::weekContaining(today);
+    p.from = from->value_or(week.first);
+    p.to = to->value_or(*from ? p.from + std::chrono::days(6) : week.second);
+    if (p.to < p.from)
+        return fail(
+            errorResponse(400, "bad-request", "结束日期早于开始日期 — \"to\" is before \"from\"."));
+    return p;
+}
+
+} // namespace
+
+HttpResponse ConsoleHandler::surveys(Caller& c, std::string_view query) {
+    if (!staff::mayPerform(c.actor, staff::CaseAction::View))
+        return forbidden("查看满意度");
+    const auto q = queryParameters(query);
+    const auto now = m_hooks.clock();
+    auto period = periodQuery(q, m_office.rules.localDay(now));
+    if (!period)
+        return period.error();
+    std::optional<int> requested;
+    if (q.count("min_respondents"))
+        if (auto v = parseInteger(q.at("min_respondents")); v && *v > 0 && *v < 100000)
+            requested = static_cast<int>(*v);
+    auto minimum = staff::effectiveMinRespondents(m_minRespondents.load(), requested);
+    if (!minimum)
+        return errorResponse(400, "invalid", minimum.error().message);
+    const auto* form = m_office.forms.form("survey");
+    if (!form)
+        return errorResponse(404, "not-found", "没有满意度问卷 — the survey form is missing.");
+    std::lock_guard lock(m_ledgerMutex);
+    auto rows = m_office.ledger.submissions();
+    if (!rows)
+        return ledgerError(rows.error());
+    const auto st = staff::computeSurveyStats(*rows, *form, m_office.rules, period->from,
+                                              period->to, now, *minimum);
+    // The page's shape: one entry per question, its groups (county, schools, grades) with n,
+    // 满意率 (a fraction) and the average; a hidden group carries no figure at all.
+    json questions = json::array();
+    for (std::size_t i = 0; i < st.questions.size(); ++i) {
+        const auto& question = st.questions[i];
+        json groups = json::array();
+        auto add = [&](const char* dimension, const staff::SurveyGroup& g) {
+            json row{{"dimension", dimension},
+                     {"id", g.id},
+                     {"label", g.label.zh.empty() ? g.id : g.label.zh},
+                     {"hidden", g.hidden()}};
+            if (!g.hidden()) {
+                const auto& f = g.questions[i];
+                const bool rating = question.kind == staff::SurveyQuestionKind::Rating;
+                row["n"] = f.answered;
+                row["satisfaction_rate"] =
+                    rating && f.answered ? json(f.satisfiedPercent / 100.0) : json(nullptr);
+                row["average"] = rating && f.answered ? json(f.average) : json(nullptr);
+            }
+            groups.push_back(row);
+        };
+        add("overall", st.overall);
+        for (const auto& g : st.bySchool)
+            add("school", g);
+        for (const auto& g : st.byGrade)
+            add("grade", g);
+        questions.push_back({{"id", question.id},
+                             {"label", question.label.zh},
+                             {"kind", staff::surveyQuestionKindName(question.kind)},
+                             {"groups", groups}});
+    }
+    return jsonResponse(200,
+                        json{{"min_respondents", st.minRespondents},
+                             {"from", staff::CaseRules::formatDay(st.from)},
+                             {"to", staff::CaseRules::formatDay(st.to)},
+                             {"questions", questions},
+                             {"detail", staff::surveyStatsJson(st)}},
+                        "surveys");
+}
+
+HttpResponse ConsoleHandler::printable(Caller& c, std::string_view which, std::string_view query) {
+    if (!staff::mayPerform(c.actor, staff::CaseAction::View))
+        return forbidden("查看统计");
+    const auto q = queryParameters(query);
+    const auto now = m_hooks.clock();
+    auto period = periodQuery(q, m_office.rules.localDay(now));
+    if (!period)
+        return period.error();
+    if (which == "monthly" && !period->month) {
+        // The month of the period's first day.
+        const std::chrono::year_month_day first(period->from);
+        period->month = first.year() / first.month();
+        std::tie(period->from, period->to) = staff::monthDays(*period->month);
+    }
+    std::lock_guard lock(m_ledgerMutex);
+    auto timelines = staff::loadCaseTimelines(m_office.ledger);
+    if (!timelines)
+        return ledgerError(timelines.error());
+    auto rows = m_office.ledger.submissions();
+    if (!rows)
+        return ledgerError(rows.error());
+    std::optional<staff::SurveyStats> surveyFigures;
+    if (const auto* form = m_office.forms.form("survey"))
+        surveyFigures = staff::computeSurveyStats(*rows, *form, m_office.rules, period->from,
+                                                  period->to, now, m_minRespondents.load());
+    const auto labels = staff::periodLabels(m_office.forms);
+    const staff::PrintOptions options{m_office.countyName, q.count("lang") && q.at("lang") == "en"};
+    const auto stats =
+        staff::computePeriodStats(*timelines, m_office.rules, period->from, period->to, now);
+    HttpResponse resp;
+    resp.contentType = "text/html; charset=utf-8";
+    resp.route = "print";
+    if (which == "weekly") {
+        resp.body = staff::weeklyTableHtml(stats, surveyFigures ? &*surveyFigures : nullptr, labels,
+                                           options);
+        return resp;
+    }
+    std::vector<staff::PeriodStats> weeks;
+    for (const auto& [from, to] : staff::weeksOfMonth(*period->month))
+        weeks.push_back(staff::computePeriodStats(*timelines, m_office.rules, from, to, now));
+    resp.body = staff::monthlyTableHtml(stats, weeks, surveyFigures ? &*surveyFigures : nullptr,
+                                        labels, options);
     return resp;
 }
 

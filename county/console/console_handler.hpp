@@ -116,6 +116,12 @@ private:
     server::HttpResponse settings(Caller& c, const server::HttpRequest& r);
     server::HttpResponse pull(Caller& c);
     server::HttpResponse exportCases(Caller& c, std::string_view query);
+    server::HttpResponse replyCheck(Caller& c, const std::string& body);
+    server::HttpResponse templates(Caller& c, const server::HttpRequest& r, std::string_view rest,
+                                   std::string_view query);
+    server::HttpResponse bulk(Caller& c, const std::string& body);
+    server::HttpResponse surveys(Caller& c, std::string_view query);
+    server::HttpResponse printable(Caller& c, std::string_view which, std::string_view query);
 
     ConsoleOffice m_office;
     ConsoleHooks m_hooks;
