@@ -371,3 +371,71 @@ TEST_CASE("the console exports a workbook, one CSV per form and Open311, and aud
         exports += e["action"] == "export" && e["actor"] == "wang";
     CHECK(exports == 3);
 }
+
+TEST_CASE("reply warnings, templates filled for a case, bulk actions, surveys and the printable "
+          "week",
+          "[console]") {
+    ConsoleSite s;
+    s.start();
+    Client sup(s);
+    sup.login("li");
+    const auto warnings = sup.postJson("/api/reply-check",
+                                       {{"text", "请联系王老师，电话 13812345678。"}})["warnings"];
+    REQUIRE(warnings.size() >= 2);
+    bool phone = false;
+    for (const auto& w : warnings)
+        phone = phone || (w["kind"] == "phone" && w["match"] == "13812345678");
+    CHECK(phone);
+    CHECK(
+        sup.postJson("/api/reply-check", {{"text", "已办结，感谢您的反映。"}})["warnings"].empty());
+
+    const auto list = sup.getJson("/api/cases");
+    REQUIRE(list["total"] == 2);
+    const int a = list["cases"][0]["case"], b = list["cases"][1]["case"];
+    const std::string number = list["cases"][0]["number"];
+    const auto templates = sup.getJson("/api/templates?case=" + std::to_string(a))["templates"];
+    REQUIRE_FALSE(templates.empty());
+    bool filled = false;
+    for (const auto& t : templates) {
+        CHECK(t["body"].get<std::string>().find("{case}") == std::string::npos);
+        filled = filled || t["body"].get<std::string>().find(number) != std::string::npos;
+    }
+    CHECK(filled);
+
+    Client clerk(s);
+    clerk.login("wang");
+    CHECK(clerk.call("POST", "/api/templates", {{"title", "x"}, {"body", "y"}, {"category", ""}})
+              .status == 403);
+    const auto added = sup.postJson(
+        "/api/templates", {{"title", "补充材料"}, {"body", "请补充材料 {case}"}, {"category", ""}});
+    CHECK(added["id"].is_number_integer());
+
+    const auto bulk = clerk.postJson(
+        "/api/bulk", {{"cases", {a, b, 999999}}, {"action", "note"}, {"text", "已汇总上报"}});
+    REQUIRE(bulk["results"].size() == 3);
+    CHECK(bulk["results"][0]["ok"] == true);
+    CHECK(bulk["results"][1]["ok"] == true);
+    CHECK(bulk["results"][2]["ok"] == false);
+    CHECK(bulk["done"] == 2);
+
+    // One survey came in: under the minimum, so no group shows a figure.
+    const auto surveys = clerk.getJson("/api/surveys");
+    REQUIRE_FALSE(surveys["questions"].empty());
+    for (const auto& q : surveys["questions"])
+        for (const auto& g : q["groups"]) {
+            CHECK(g["hidden"] == true);
+            CHECK_FALSE(g.contains("n"));
+        }
+    CHECK(clerk.call("GET", "/api/surveys?min_respondents=1").status == 400);
+
+    auto weekly = clerk.call("GET", "/print/weekly");
+    REQUIRE(weekly.status == 200);
+    CHECK_THAT(weekly.headers["content-type"], Catch::StartsWith("text/html"));
+    CHECK_THAT(weekly.body, Catch::Contains("填报人"));
+    CHECK_THAT(weekly.body, Catch::Contains("<svg"));
+    CHECK(weekly.body.find("<script") == std::string::npos);
+    CHECK(weekly.body.find("style=") == std::string::npos);
+    CHECK(clerk.call("GET", "/print/monthly?month=2026-13").status == 400);
+    Client stranger(s);
+    CHECK(stranger.call("GET", "/print/weekly").status == 401);
+}
