@@ -686,6 +686,19 @@ Result<Submission, LedgerError> Ledger::caseByNumber(const std::string& kioskId,
     return fail(sqliteError(db, m_file, rc, "reading"));
 }
 
+Result<Submission, LedgerError> Ledger::submission(std::int64_t id) {
+    sqlite3* db = m_impl->db.get();
+    Stmt s(db, (std::string(kSelectSubmission) + "WHERE e.id = ?1").c_str());
+    s.bind(1, id);
+    int rc = s.prepareRc() == SQLITE_OK ? s.step() : s.prepareRc();
+    if (rc == SQLITE_ROW)
+        return readSubmission(s);
+    if (rc == SQLITE_DONE)
+        return fail(LedgerError{Code::NotFound, "no submission with id " + std::to_string(id) +
+                                                    " in the ledger (" + m_file.string() + ")."});
+    return fail(sqliteError(db, m_file, rc, "reading"));
+}
+
 Result<std::vector<HistoryEntry>, LedgerError> Ledger::history(std::int64_t caseId) {
     sqlite3* db = m_impl->db.get();
     Stmt s(db, "SELECT h.id, h.status, h.reply, h.set_at, h.signed IS NOT NULL, "

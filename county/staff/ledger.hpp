@@ -191,6 +191,8 @@ public:
     /// The complaint "<kiosk>/<sequence>"; NotFound otherwise.
     [[nodiscard]] Result<Submission, LedgerError> caseByNumber(const std::string& kioskId,
                                                                std::uint64_t sequence);
+    /// The submission with this id (complaint or survey); NotFound otherwise.
+    [[nodiscard]] Result<Submission, LedgerError> submission(std::int64_t id);
     [[nodiscard]] Result<std::vector<HistoryEntry>, LedgerError> history(std::int64_t caseId);
     [[nodiscard]] Result<std::vector<Alarm>, LedgerError> alarms();
 
