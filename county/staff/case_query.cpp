@@ -199,22 +199,6 @@ struct ValueMatch {
     bool accepts(const std::string& id) const { return !active || ids.count(id); }
 };
 
-/// The last day that is still yellow today: due dates from today up to it are within
-/// rules.warnWithinWorkingDays working days (caseUrgency).
-sys_days lastYellowDay(const CaseRules& rules, sys_days today) {
-    sys_days day = today;
-    int working = 0;
-    for (int guard = 0; guard < 3660; ++guard) {
-        const sys_days next = day + days{1};
-        const bool isWorking = rules.isWorkingDay(next);
-        if (isWorking && working + 1 > rules.warnWithinWorkingDays)
-            break;
-        working += isWorking;
-        day = next;
-    }
-    return day;
-}
-
 int statusRank(CaseStatus s) {
     // Open cases first, in the order they are worked, then the finished ones.
     switch (s) {
@@ -261,7 +245,8 @@ CaseListPage CaseIndex::query(const CaseQuery& q, std::int64_t now) const {
     std::string needle = q.text;
     lowerAsciiInPlace(needle);
     const sys_days today = m_rules.localDay(now);
-    const sys_days yellowLast = lastYellowDay(m_rules, today);
+    // caseUrgency's rule with its two days computed once for the whole scan.
+    const sys_days yellowLast = m_rules.lastWarningDay(today);
     auto urgencyOf = [&](const CaseListRow& r) {
         if (r.survey || isFinalStatus(r.status))
             return Urgency::None;
@@ -352,8 +337,11 @@ std::vector<std::string> CaseIndex::describeUnknownFilters(const CaseQuery& q) c
                      std::vector<std::pair<std::string, std::string>> known, auto idOf) {
         if (!value)
             return;
+        std::set<std::string, std::less<>> ids;
+        for (const auto& item : known)
+            ids.insert(item.first);
         for (const auto& e : m_entries)
-            if (!e.row.survey && !idOf(e.row).empty())
+            if (!e.row.survey && !idOf(e.row).empty() && ids.insert(idOf(e.row)).second)
                 known.emplace_back(idOf(e.row), idOf(e.row));
         std::string list;
         std::set<std::string> seen;

@@ -81,6 +81,21 @@ sys_days CaseRules::dueDate(std::int64_t receivedAt, const std::string& category
     return day;
 }
 
+sys_days CaseRules::lastWarningDay(sys_days today) const {
+    sys_days day = today;
+    int working = 0;
+    // Bounded like dueDate(): the day before the (N+1)-th working day after today.
+    for (int guard = 0; guard < 3660; ++guard) {
+        const sys_days next = day + days{1};
+        const bool isWorking = isWorkingDay(next);
+        if (isWorking && working == warnWithinWorkingDays)
+            break;
+        working += isWorking;
+        day = next;
+    }
+    return day;
+}
+
 int CaseRules::workingDaysBetween(sys_days after, sys_days upTo) const {
     int n = 0;
     // Bounded like dueDate(): ten years of days at most.
@@ -177,8 +192,7 @@ Urgency caseUrgency(sys_days dueDay, CaseStatus status, const CaseRules& rules, 
     const sys_days today = rules.localDay(now);
     if (today > dueDay)
         return Urgency::Red;
-    return rules.workingDaysBetween(today, dueDay) <= rules.warnWithinWorkingDays ? Urgency::Yellow
-                                                                                  : Urgency::None;
+    return dueDay <= rules.lastWarningDay(today) ? Urgency::Yellow : Urgency::None;
 }
 
 std::optional<sys_days> parseDay(std::string_view t) {

@@ -81,6 +81,9 @@ struct CaseRules {
     /// Working days after `after` up to and including `upTo` (0 when `upTo` is not later): the
     /// unit of handling times, matching how the due date counts.
     int workingDaysBetween(std::chrono::sys_days after, std::chrono::sys_days upTo) const;
+    /// The last due date that is yellow on `today`: the day before the working day that is
+    /// warnWithinWorkingDays + 1 working days after today (caseUrgency).
+    std::chrono::sys_days lastWarningDay(std::chrono::sys_days today) const;
     /// True when `now` is after the end of the due date and the status is not final.
     bool isOverdue(std::int64_t receivedAt, const std::string& category, crypto::CaseStatus status,
                    std::int64_t now) const;
