@@ -5,6 +5,8 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <array>
+#include <functional>
 #include <limits>
 #include <set>
 
@@ -88,8 +90,8 @@ std::string utf8Excerpt(std::string_view text, std::size_t maxCodePoints) {
     return std::string(text);
 }
 
-CaseIndex::Entry CaseIndex::makeEntry(Submission s, const std::vector<CaseEvent>& events) const {
-    Entry e;
+CaseIndex::Made CaseIndex::makeEntry(Submission s, const std::vector<CaseEvent>& events) const {
+    Made e;
     CaseListRow& r = e.row;
     r.id = s.id;
     r.caseNumber = s.caseNumber();
@@ -136,15 +138,47 @@ CaseIndex::Entry CaseIndex::makeEntry(Submission s, const std::vector<CaseEvent>
     return e;
 }
 
-void CaseIndex::place(Entry entry) {
-    const std::int64_t id = entry.row.id;
+std::uint32_t CaseIndex::intern(const std::string& name) {
+    if (m_names.empty()) {
+        m_names.emplace_back();
+        m_nameIndex.emplace("", 0);
+    }
+    auto [it, added] = m_nameIndex.emplace(name, static_cast<std::uint32_t>(m_names.size()));
+    if (added)
+        m_names.push_back(name);
+    return it->second;
+}
+
+void CaseIndex::place(Made made) {
+    CaseListRow& r = made.row;
+    Key k;
+    k.receivedAt = r.receivedAt;
+    k.handlerId = r.handlerId.value_or(-1);
+    k.receivedDay = made.receivedDay;
+    k.dueDay = r.dueDay;
+    k.category = intern(r.category);
+    k.school = intern(r.school);
+    k.township = intern(r.township);
+    k.kiosk = intern(r.kioskId);
+    k.status = r.status;
+    k.survey = r.survey;
+    if (!r.survey) {
+        m_categoryLabels[k.category] = r.categoryLabel;
+        m_schoolLabels[k.school] = r.schoolLabel;
+        m_townshipLabels[k.township] = r.townshipLabel;
+    }
+    const std::int64_t id = r.id;
     if (auto it = m_positions.find(id); it != m_positions.end()) {
-        m_entries[it->second] = std::move(entry);
+        m_keys[it->second] = k;
+        m_rows[it->second] = std::move(r);
+        m_texts[it->second] = std::move(made.searchText);
         return;
     }
-    // Ids only grow, so a new submission goes at the end and the vector stays sorted by id.
-    m_positions.emplace(id, m_entries.size());
-    m_entries.push_back(std::move(entry));
+    // Ids only grow, so a new submission goes at the end and the vectors stay sorted by id.
+    m_positions.emplace(id, m_keys.size());
+    m_keys.push_back(k);
+    m_rows.push_back(std::move(r));
+    m_texts.push_back(std::move(made.searchText));
 }
 
 Result<Ok, LedgerError> CaseIndex::refresh() {
@@ -157,19 +191,22 @@ Result<Ok, LedgerError> CaseIndex::refresh() {
     auto events = readCaseEvents(m_ledger);
     if (!events)
         return fail(events.error());
-    std::vector<Entry> entries;
-    entries.reserve(submissions->size());
+    m_keys.clear();
+    m_rows.clear();
+    m_texts.clear();
+    m_positions.clear();
+    m_categoryLabels.clear();
+    m_schoolLabels.clear();
+    m_townshipLabels.clear();
+    m_keys.reserve(submissions->size());
+    m_rows.reserve(submissions->size());
+    m_texts.reserve(submissions->size());
     static const std::vector<CaseEvent> none;
+    // submissions() is ordered by id, so place() appends in order.
     for (auto& s : *submissions) {
         auto it = events->find(s.id);
-        entries.push_back(makeEntry(std::move(s), it == events->end() ? none : it->second));
+        place(makeEntry(std::move(s), it == events->end() ? none : it->second));
     }
-    std::sort(entries.begin(), entries.end(),
-              [](const Entry& a, const Entry& b) { return a.row.id < b.row.id; });
-    m_entries = std::move(entries);
-    m_positions.clear();
-    for (std::size_t i = 0; i < m_entries.size(); ++i)
-        m_positions.emplace(m_entries[i].row.id, i);
     return Ok{};
 }
 
@@ -194,9 +231,11 @@ namespace {
 /// or whose label is the value.
 struct ValueMatch {
     bool active = false;
-    std::set<std::string, std::less<>> ids;
+    std::vector<std::uint32_t> ids; // interned
 
-    bool accepts(const std::string& id) const { return !active || ids.count(id); }
+    bool accepts(std::uint32_t id) const {
+        return !active || std::find(ids.begin(), ids.end(), id) != ids.end();
+    }
 };
 
 int statusRank(CaseStatus s) {
@@ -221,83 +260,90 @@ int statusRank(CaseStatus s) {
 } // namespace
 
 CaseListPage CaseIndex::query(const CaseQuery& q, std::int64_t now) const {
-    auto resolve = [&](const std::optional<std::string>& value, auto idOf, auto labelOf) {
+    // A filter value stands for every id of its field equal to it or labelled with it.
+    auto resolve = [&](const std::optional<std::string>& value,
+                       const std::map<std::uint32_t, std::string>& labels) {
         ValueMatch m;
         if (!value)
             return m;
         m.active = true;
-        for (const auto& e : m_entries) {
-            const std::string& id = idOf(e.row);
-            if (!id.empty() && (id == *value || labelOf(e.row) == *value))
-                m.ids.insert(id);
-        }
+        for (const auto& [name, label] : labels)
+            if (name != 0 && (m_names[name] == *value || label == *value))
+                m.ids.push_back(name);
         return m;
     };
-    const ValueMatch category = resolve(
-        q.category, [](const CaseListRow& r) -> const std::string& { return r.category; },
-        [](const CaseListRow& r) -> const std::string& { return r.categoryLabel; });
-    const ValueMatch school = resolve(
-        q.school, [](const CaseListRow& r) -> const std::string& { return r.school; },
-        [](const CaseListRow& r) -> const std::string& { return r.schoolLabel; });
-    const ValueMatch township = resolve(
-        q.township, [](const CaseListRow& r) -> const std::string& { return r.township; },
-        [](const CaseListRow& r) -> const std::string& { return r.townshipLabel; });
+    const ValueMatch category = resolve(q.category, m_categoryLabels);
+    const ValueMatch school = resolve(q.school, m_schoolLabels);
+    const ValueMatch township = resolve(q.township, m_townshipLabels);
+    std::optional<std::uint32_t> kiosk;
+    if (q.kioskId) {
+        auto it = m_nameIndex.find(*q.kioskId);
+        kiosk = it == m_nameIndex.end() ? std::numeric_limits<std::uint32_t>::max() : it->second;
+    }
     std::string needle = q.text;
     lowerAsciiInPlace(needle);
+    // Built once per query: its skip table lets the scan jump by up to the needle's length,
+    // where a plain find stops at every byte that starts a Chinese character.
+    const std::boyer_moore_horspool_searcher searcher(needle.begin(), needle.end());
     const sys_days today = m_rules.localDay(now);
     // caseUrgency's rule with its two days computed once for the whole scan.
     const sys_days yellowLast = m_rules.lastWarningDay(today);
-    auto urgencyOf = [&](const CaseListRow& r) {
-        if (r.survey || isFinalStatus(r.status))
+    auto urgencyOf = [&](const Key& k) {
+        if (k.survey || isFinalStatus(k.status))
             return Urgency::None;
-        return r.dueDay < today         ? Urgency::Red
-               : r.dueDay <= yellowLast ? Urgency::Yellow
+        return k.dueDay < today         ? Urgency::Red
+               : k.dueDay <= yellowLast ? Urgency::Yellow
                                         : Urgency::None;
     };
     const bool complaintsOnly = category.active || school.active || township.active || q.dueFrom ||
                                 q.dueTo || q.urgency || q.handlerId || !q.statuses.empty();
 
     CaseListPage page;
-    std::vector<const Entry*> matches;
-    for (const auto& e : m_entries) {
-        const CaseListRow& r = e.row;
-        if (r.survey && (!q.includeSurveys || complaintsOnly))
+    std::array<std::size_t, 8> counts{};
+    std::vector<std::uint32_t> matches;
+    for (std::size_t i = 0; i < m_keys.size(); ++i) {
+        const Key& k = m_keys[i];
+        if (k.survey && (!q.includeSurveys || complaintsOnly))
             continue;
-        if (!category.accepts(r.category) || !school.accepts(r.school) ||
-            !township.accepts(r.township) || (q.kioskId && r.kioskId != *q.kioskId))
+        if (!category.accepts(k.category) || !school.accepts(k.school) ||
+            !township.accepts(k.township) || (kiosk && k.kiosk != *kiosk))
             continue;
-        if ((q.receivedFrom && e.receivedDay < *q.receivedFrom) ||
-            (q.receivedTo && e.receivedDay > *q.receivedTo) ||
-            (q.dueFrom && r.dueDay < *q.dueFrom) || (q.dueTo && r.dueDay > *q.dueTo))
+        if ((q.receivedFrom && k.receivedDay < *q.receivedFrom) ||
+            (q.receivedTo && k.receivedDay > *q.receivedTo) ||
+            (q.dueFrom && k.dueDay < *q.dueFrom) || (q.dueTo && k.dueDay > *q.dueTo))
             continue;
-        if (q.handlerId && r.handlerId != q.handlerId)
+        if (q.handlerId && k.handlerId != *q.handlerId)
             continue;
         if (q.urgency) {
-            const Urgency u = urgencyOf(r);
+            const Urgency u = urgencyOf(k);
             const bool ok = *q.urgency == UrgencyFilter::Yellow ? u == Urgency::Yellow
                             : *q.urgency == UrgencyFilter::Red  ? u == Urgency::Red
                                                                 : u != Urgency::None;
             if (!ok)
                 continue;
         }
-        if (!needle.empty() && e.searchText.find(needle) == std::string::npos)
+        if (!needle.empty() &&
+            std::search(m_texts[i].begin(), m_texts[i].end(), searcher) == m_texts[i].end())
             continue;
-        if (!r.survey)
-            ++page.countsByStatus[r.status];
+        if (!k.survey)
+            ++counts[static_cast<std::size_t>(k.status) & 7];
         if (!q.statuses.empty() &&
-            std::find(q.statuses.begin(), q.statuses.end(), r.status) == q.statuses.end())
+            std::find(q.statuses.begin(), q.statuses.end(), k.status) == q.statuses.end())
             continue;
-        matches.push_back(&e);
+        matches.push_back(static_cast<std::uint32_t>(i));
     }
+    for (std::size_t s = 0; s < counts.size(); ++s)
+        if (counts[s])
+            page.countsByStatus[static_cast<CaseStatus>(s)] = counts[s];
     page.total = matches.size();
 
-    auto before = [&q](const Entry* a, const Entry* b) {
-        const CaseListRow &x = a->row, &y = b->row;
+    auto before = [&](std::uint32_t a, std::uint32_t b) {
+        const Key &x = m_keys[a], &y = m_keys[b];
         switch (q.sort) {
         case CaseSort::ReceivedDesc:
             if (x.receivedAt != y.receivedAt)
                 return x.receivedAt > y.receivedAt;
-            return x.id > y.id;
+            return a > b;
         case CaseSort::ReceivedAsc:
             break;
         case CaseSort::DueAsc:
@@ -315,7 +361,7 @@ CaseListPage CaseIndex::query(const CaseQuery& q, std::int64_t now) const {
         }
         if (x.receivedAt != y.receivedAt)
             return x.receivedAt < y.receivedAt;
-        return x.id < y.id;
+        return a < b; // positions follow ids
     };
     const std::size_t limit = std::clamp<std::size_t>(q.limit, 1, kMaxCaseListLimit);
     const std::size_t begin = std::min(q.offset, matches.size());
@@ -324,8 +370,8 @@ CaseListPage CaseIndex::query(const CaseQuery& q, std::int64_t now) const {
                       matches.end(), before);
     page.rows.reserve(end - begin);
     for (std::size_t i = begin; i < end; ++i) {
-        page.rows.push_back(matches[i]->row);
-        page.rows.back().urgency = urgencyOf(page.rows.back());
+        page.rows.push_back(m_rows[matches[i]]);
+        page.rows.back().urgency = urgencyOf(m_keys[matches[i]]);
     }
     return page;
 }
@@ -340,9 +386,9 @@ std::vector<std::string> CaseIndex::describeUnknownFilters(const CaseQuery& q) c
         std::set<std::string, std::less<>> ids;
         for (const auto& item : known)
             ids.insert(item.first);
-        for (const auto& e : m_entries)
-            if (!e.row.survey && !idOf(e.row).empty() && ids.insert(idOf(e.row)).second)
-                known.emplace_back(idOf(e.row), idOf(e.row));
+        for (const auto& row : m_rows)
+            if (!row.survey && !idOf(row).empty() && ids.insert(idOf(row)).second)
+                known.emplace_back(idOf(row), idOf(row));
         std::string list;
         std::set<std::string> seen;
         for (const auto& [id, label] : known) {
