@@ -34,16 +34,6 @@ std::string_view caseSortName(CaseSort sort) {
 
 namespace {
 
-std::string normalisedName(std::string_view text) {
-    std::string t(text);
-    for (char& c : t)
-        if (c == '-' || c == ' ')
-            c = '_';
-        else if (c >= 'A' && c <= 'Z')
-            c = static_cast<char>(c - 'A' + 'a');
-    return t;
-}
-
 /// ASCII letters lower-cased; every other byte (UTF-8 of Chinese included) as it is.
 void lowerAsciiInPlace(std::string& text) {
     for (char& c : text)
@@ -58,7 +48,7 @@ bool isContinuationByte(char c) {
 } // namespace
 
 std::optional<CaseSort> parseCaseSort(std::string_view text) {
-    const std::string t = normalisedName(text);
+    const std::string t = normaliseOptionName(text);
     for (auto s : {CaseSort::ReceivedDesc, CaseSort::ReceivedAsc, CaseSort::DueAsc,
                    CaseSort::DueDesc, CaseSort::Status})
         if (t == caseSortName(s))
@@ -67,7 +57,7 @@ std::optional<CaseSort> parseCaseSort(std::string_view text) {
 }
 
 std::optional<UrgencyFilter> parseUrgencyFilter(std::string_view text) {
-    const std::string t = normalisedName(text);
+    const std::string t = normaliseOptionName(text);
     if (t == "yellow")
         return UrgencyFilter::Yellow;
     if (t == "red")

@@ -32,13 +32,18 @@ std::string caseStatusLabel(CaseStatus status) {
            std::string(crypto::caseStatusName(status));
 }
 
-std::optional<CaseStatus> parseCaseStatus(std::string_view text) {
+std::string normaliseOptionName(std::string_view text) {
     std::string t(text);
     for (char& c : t)
         if (c == '-' || c == ' ')
             c = '_';
         else if (c >= 'A' && c <= 'Z')
             c = static_cast<char>(c - 'A' + 'a');
+    return t;
+}
+
+std::optional<CaseStatus> parseCaseStatus(std::string_view text) {
+    const std::string t = normaliseOptionName(text);
     if (auto s = crypto::caseStatusFromName(t))
         return s;
     for (int i = 1; i <= 6; ++i)

@@ -47,6 +47,8 @@ namespace minsheng::staff {
 std::string_view caseStatusChinese(crypto::CaseStatus status);
 /// "已办结 closed".
 std::string caseStatusLabel(crypto::CaseStatus status);
+/// An English option name as typed, made comparable: lower case, '-' and ' ' as '_'.
+std::string normaliseOptionName(std::string_view text);
 /// Accepts the English names (received, accepted, in_progress/in-progress, closed, transferred,
 /// not_accepted/not-accepted) and the Chinese ones.
 std::optional<crypto::CaseStatus> parseCaseStatus(std::string_view text);

@@ -14,15 +14,11 @@ using test::TestCounty;
 namespace {
 
 sys_days day(const char* text) {
-    auto d = parseDay(text);
-    REQUIRE(d);
-    return *d;
+    return test::officeDay(text);
 }
 
-/// Unix seconds of `hour`:`minute` office time (UTC+8) on `text`.
 std::int64_t at(const char* text, int hour, int minute = 0) {
-    return std::chrono::duration_cast<std::chrono::seconds>(day(text).time_since_epoch()).count() -
-           8 * 3600 + hour * 3600 + minute * 60;
+    return test::officeTime(text, hour, minute);
 }
 
 std::filesystem::path shippedCalendar() {

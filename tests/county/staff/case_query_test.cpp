@@ -18,14 +18,11 @@ using test::TestCounty;
 namespace {
 
 sys_days day(const char* text) {
-    auto d = parseDay(text);
-    REQUIRE(d);
-    return *d;
+    return test::officeDay(text);
 }
 
-std::int64_t at(const char* text, int hour) {
-    return std::chrono::duration_cast<std::chrono::seconds>(day(text).time_since_epoch()).count() -
-           8 * 3600 + hour * 3600;
+std::int64_t at(const char* text, int hour, int minute = 0) {
+    return test::officeTime(text, hour, minute);
 }
 
 const std::string kLongText = "周六上午在居民楼里上数学课，一个学期收费八千元，老师说不要告诉学校，"

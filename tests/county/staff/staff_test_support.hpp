@@ -6,6 +6,7 @@
 #include "county/office/county_dir.hpp"
 #include "county/office/envelope_opener.hpp"
 #include "county/office/kiosk_registry.hpp"
+#include "county/staff/case_rules.hpp"
 #include "county/staff/intake.hpp"
 #include "county/staff/ledger_key.hpp"
 #include "crypto/envelope.hpp"
@@ -20,6 +21,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include <chrono>
 #include <map>
 #include <memory>
 
@@ -173,6 +175,20 @@ public:
 private:
     std::optional<crypto::SecretBytes> m_pass;
 };
+
+/// The day "YYYY-MM-DD" (the test fails on anything else).
+inline std::chrono::sys_days officeDay(const char* text) {
+    auto d = staff::parseDay(text);
+    REQUIRE(d);
+    return *d;
+}
+
+/// Unix seconds of `hour`:`minute` office time (UTC+8, the default rules) on day `text`.
+inline std::int64_t officeTime(const char* text, int hour, int minute = 0) {
+    return std::chrono::duration_cast<std::chrono::seconds>(officeDay(text).time_since_epoch())
+               .count() -
+           8 * 3600 + hour * 3600 + minute * 60;
+}
 
 inline nlohmann::json complaintAnswers(const std::string& description,
                                        const std::string& category = "homework") {
