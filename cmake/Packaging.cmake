@@ -11,6 +11,7 @@
 # Layout (docs in image/README.md):
 #   /usr/share/minsheng/{locale,policy}   kiosk data files (found next to the binary, ../share)
 #   /usr/share/minsheng/forms             the county's default forms (`init`, `provision`)
+#   /usr/share/minsheng/calendar          the office calendar `init` copies (holidays, 调休)
 #   /etc/minsheng/kiosk.toml              the kiosk's configuration (from a provisioned bundle)
 #   /var/lib/minsheng                     the kiosk's data folder (outbox, forwarder socket)
 #   /var/lib/minsheng-county              the county folder of the intake server
@@ -50,6 +51,7 @@ install(FILES ${_img}/scripts/tmpfiles-minsheng-kiosk.conf DESTINATION lib/tmpfi
 
 # ---- county -------------------------------------------------------------------------------
 minsheng_install_data(county ${PROJECT_SOURCE_DIR}/config/forms minsheng/forms)
+minsheng_install_data(county ${PROJECT_SOURCE_DIR}/config/calendar minsheng/calendar)
 install(FILES ${_img}/county-install.md DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/minsheng-county
         COMPONENT county)
 install(FILES ${_img}/units/minsheng-county.service DESTINATION lib/systemd/system

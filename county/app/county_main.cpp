@@ -47,6 +47,8 @@ int runInit(const InitArgs& a) {
     auto formsDir = a.forms ? a.forms : county::defaultFormsDir();
     if (formsDir)
         o.formsSource = *formsDir;
+    if (auto calendar = county::defaultCalendarFile())
+        o.calendarSource = *calendar;
     std::optional<crypto::SecretBytes> pass;
     if (!noPassphrase) {
         pass = county::readPassphrase(passFile, "New passphrase for the county's secret keys: ");

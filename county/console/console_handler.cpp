@@ -623,7 +623,7 @@ HttpResponse ConsoleHandler::listCases(Caller& c, std::string_view query) {
 
 HttpResponse ConsoleHandler::showCase(Caller& c, std::int64_t id) {
     std::lock_guard lock(m_ledgerMutex);
-    auto found = m_office.ledger.submissionById(id);
+    auto found = m_office.ledger.submission(id);
     if (!found)
         return ledgerError(found.error());
     if (!found->isComplaint())
@@ -721,7 +721,7 @@ HttpResponse ConsoleHandler::changeCase(Caller& c, std::int64_t id, std::string_
         // No "reply" member: the public reply stays what it is (an empty string clears it).
         if (body.contains("reply"))
             change.reply = *reply;
-        else if (auto current = m_office.ledger.submissionById(id))
+        else if (auto current = m_office.ledger.submission(id))
             change.reply = current->reply;
         change.unit = *unit;
         change.reason = *reason;
@@ -1065,7 +1065,7 @@ HttpResponse ConsoleHandler::templates(Caller& c, const HttpRequest& r, std::str
         if (q.count("case")) {
             auto id = parseInteger(q.at("case"));
             auto found =
-                id ? m_office.ledger.submissionById(*id)
+                id ? m_office.ledger.submission(*id)
                    : Result<staff::Submission, staff::LedgerError>(
                          fail(staff::LedgerError{staff::LedgerError::Code::NotFound, "no case"}));
             if (!found)

@@ -60,20 +60,35 @@ std::string tomlBasicString(const std::string& s) {
     return out + "\"";
 }
 
-std::optional<fs::path> defaultFormsDir() {
+namespace {
+
+/// The first of $MINSHENG_CONFIG_DIR/SUB, the installed share folder's SUB (next to the binary,
+/// then the install prefix) and the source tree's config/SUB that holds `probe`.
+std::optional<fs::path> shippedConfigDir(const char* sub, const char* probe) {
     std::vector<fs::path> candidates;
     if (const char* env = std::getenv("MINSHENG_CONFIG_DIR"); env && *env)
-        candidates.emplace_back(fs::path(env) / "forms");
+        candidates.emplace_back(fs::path(env) / sub);
     std::error_code ec;
     const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
     if (!ec)
-        candidates.push_back(exe.parent_path().parent_path() / "share/minsheng/forms");
-    candidates.emplace_back(fs::path(MINSHENG_INSTALL_CONFIG_DIR) / "forms");
-    candidates.emplace_back(fs::path(MINSHENG_SOURCE_CONFIG_DIR) / "forms");
+        candidates.push_back(exe.parent_path().parent_path() / "share/minsheng" / sub);
+    candidates.emplace_back(fs::path(MINSHENG_INSTALL_CONFIG_DIR) / sub);
+    candidates.emplace_back(fs::path(MINSHENG_SOURCE_CONFIG_DIR) / sub);
     for (const auto& c : candidates)
-        if (fs::exists(c / "complaint.toml", ec))
+        if (fs::exists(c / probe, ec))
             return c;
     return std::nullopt;
+}
+
+} // namespace
+
+std::optional<fs::path> defaultFormsDir() {
+    return shippedConfigDir("forms", "complaint.toml");
+}
+
+std::optional<fs::path> defaultCalendarFile() {
+    auto dir = shippedConfigDir("calendar", kShippedCalendarName);
+    return dir ? std::optional<fs::path>(*dir / kShippedCalendarName) : std::nullopt;
 }
 
 std::string defaultListenFor(const std::string& url) {
@@ -145,6 +160,15 @@ Result<Ok, CountyError> initCountyDir(const CountyDir& dir, const InitOptions& o
                                dir.formsDir().string() + ": " + ec.message() + ".");
     }
 
+    // The office calendar (holidays, 调休) is the county's own copy, edited when the State
+    // Council publishes a year's arrangement; a county without one counts Monday to Friday.
+    if (!o.calendarSource.empty()) {
+        fs::copy_file(o.calendarSource, dir.calendarFile(), ec);
+        if (ec)
+            return countyError("cannot copy " + o.calendarSource.string() + " to " +
+                               dir.calendarFile().string() + ": " + ec.message() + ".");
+    }
+
     std::ostringstream t;
     t << "# Minsheng county office configuration, written by `minsheng-county init`.\n"
       << "# See docs/commands.md and docs/staff.md. Keys are in keys/, enrolled kiosks in "
@@ -167,7 +191,10 @@ Result<Ok, CountyError> initCountyDir(const CountyDir& dir, const InitOptions& o
       << "# Working days staff have to handle a complaint (weekends, holidays excluded).\n"
       << "complaint_due_working_days = 13\n"
       << "# category_due_working_days = { safety = 5 }\n"
+      << "# Holidays and make-up working days (调休) are in calendar.toml; these add to it:\n"
       << "# holidays = [\"2026-10-01\"]   # and workdays = [...] for make-up days (调休)\n"
+      << "# A case due within this many working days is marked yellow (red: overdue).\n"
+      << "warn_within_working_days = 2\n"
       << "utc_offset_hours = 8\n\n"
       << "[report]\n"
       << "# Satisfaction figures with fewer respondents than this are not shown.\n"
@@ -202,7 +229,7 @@ Result<CountyConfig, CountyError> loadCountyConfig(const CountyDir& dir) {
         // Read by the staff tool (county/staff/case_rules.hpp).
         {"cases",
          {"complaint_due_working_days", "category_due_working_days", "holidays", "workdays",
-          "utc_offset_hours"}},
+          "utc_offset_hours", "warn_within_working_days"}},
         {"report", {"min_respondents"}}};
     for (auto&& [section, node] : t) {
         const std::string s(section.str());

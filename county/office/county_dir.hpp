@@ -8,6 +8,7 @@
 //   DIR/keys/county-signing.pub    Ed25519 public: given to kiosks
 //   DIR/keys/receipt-tag.key       receipt tag key: given to kiosks   (0600)
 //   DIR/forms/*.toml               the forms and lists this county's kiosks use
+//   DIR/calendar.toml              holidays and make-up working days (from config/calendar)
 //   DIR/kiosks/<id>.pub            enrolled kiosks' public keys (see kiosk_registry.hpp)
 //   DIR/keys/staff.token           Bearer token of the staff endpoints (0600)
 //   DIR/tls/ca.pem, ca.key         county CA (ca.key 0600); county/office/county_tls.hpp
@@ -51,6 +52,8 @@ public:
     std::filesystem::path configFile() const { return m_root / "county.toml"; }
     std::filesystem::path keysDir() const { return m_root / "keys"; }
     std::filesystem::path formsDir() const { return m_root / "forms"; }
+    /// The office calendar: public holidays and make-up working days (docs/staff.md).
+    std::filesystem::path calendarFile() const { return m_root / "calendar.toml"; }
     std::filesystem::path kiosksDir() const { return m_root / "kiosks"; }
     std::filesystem::path sealingSecretKey() const { return keysDir() / "county-sealing.key"; }
     std::filesystem::path sealingPublicKey() const { return keysDir() / "county-sealing.pub"; }
@@ -78,6 +81,8 @@ struct InitOptions {
     crypto::PassphraseProtection protection{};
     /// Folder holding complaint.toml, survey.toml and lists.toml to copy into DIR/forms.
     std::filesystem::path formsSource;
+    /// The calendar to copy to DIR/calendar.toml (defaultCalendarFile()); empty: none.
+    std::filesystem::path calendarSource;
 };
 
 /// Creates DIR (or uses it if empty) with fresh keys and configuration. Refuses a folder that
@@ -100,6 +105,11 @@ std::string tomlBasicString(const std::string& text);
 /// Where the shipped default forms are: $MINSHENG_CONFIG_DIR/forms, the installed share
 /// folder, then the source tree this binary was built from.
 std::optional<std::filesystem::path> defaultFormsDir();
+
+/// The shipped office calendar's file name under config/calendar (share/minsheng/calendar).
+inline constexpr const char* kShippedCalendarName = "cn.toml";
+/// The shipped office calendar, found like defaultFormsDir() (calendar/cn.toml).
+std::optional<std::filesystem::path> defaultCalendarFile();
 
 /// The county keys a staff command needs to open envelopes.
 struct CountyOpeningKeys {

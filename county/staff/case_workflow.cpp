@@ -386,40 +386,63 @@ WorkflowError finished(const CaseState& st, std::string_view what) {
 
 } // namespace
 
-Result<std::vector<CaseEvent>, WorkflowError> CaseWorkflow::events(std::int64_t caseId) {
-    Stmt s(m_ledger.connection(),
-           "SELECT ev.id, ev.kind, ev.actor_id, coalesce(a.name, ''), ev.at, ev.text, "
-           "ev.handler_id, coalesce(h.name, ''), ev.due_day FROM case_events ev "
-           "LEFT JOIN staff_users a ON a.id = ev.actor_id "
-           "LEFT JOIN staff_users h ON h.id = ev.handler_id "
-           "WHERE ev.envelope_id = ?1 ORDER BY ev.id");
-    if (s.prepareRc() != SQLITE_OK)
-        return fail(workflowStorageError(m_ledger.sqlError(s.prepareRc(), "reading")));
-    s.bind(1, caseId);
-    std::vector<CaseEvent> out;
-    int rc;
-    while ((rc = s.step()) == SQLITE_ROW) {
-        CaseEvent e;
-        e.id = s.i64(0);
-        const std::string kind = s.text(1);
-        e.kind = kind == "assign"   ? CaseEvent::Kind::Assign
-                 : kind == "extend" ? CaseEvent::Kind::Extend
-                                    : CaseEvent::Kind::Note;
-        if (!s.isNull(2))
-            e.actorId = s.i64(2);
-        e.actorName = s.text(3);
-        e.at = s.i64(4);
-        e.text = s.text(5);
-        if (!s.isNull(6))
-            e.handlerId = s.i64(6);
-        e.handlerName = s.text(7);
-        if (!s.isNull(8))
-            e.dueDay = parseDay(s.text(8));
-        out.push_back(std::move(e));
-    }
-    if (rc != SQLITE_DONE)
-        return fail(workflowStorageError(m_ledger.sqlError(rc, "reading")));
+namespace {
 
+constexpr const char* kSelectCaseEvents =
+    "SELECT ev.id, ev.kind, ev.actor_id, coalesce(a.name, ''), ev.at, ev.text, "
+    "ev.handler_id, coalesce(h.name, ''), ev.due_day, ev.envelope_id FROM case_events ev "
+    "LEFT JOIN staff_users a ON a.id = ev.actor_id "
+    "LEFT JOIN staff_users h ON h.id = ev.handler_id ";
+
+CaseEvent readCaseEvent(const Stmt& s) {
+    CaseEvent e;
+    e.id = s.i64(0);
+    const std::string kind = s.text(1);
+    e.kind = kind == "assign"   ? CaseEvent::Kind::Assign
+             : kind == "extend" ? CaseEvent::Kind::Extend
+                                : CaseEvent::Kind::Note;
+    if (!s.isNull(2))
+        e.actorId = s.i64(2);
+    e.actorName = s.text(3);
+    e.at = s.i64(4);
+    e.text = s.text(5);
+    if (!s.isNull(6))
+        e.handlerId = s.i64(6);
+    e.handlerName = s.text(7);
+    if (!s.isNull(8))
+        e.dueDay = parseDay(s.text(8));
+    return e;
+}
+
+} // namespace
+
+Result<std::map<std::int64_t, std::vector<CaseEvent>>, LedgerError>
+readCaseEvents(Ledger& ledger, std::optional<std::int64_t> caseId) {
+    Stmt s(ledger.connection(),
+           (std::string(kSelectCaseEvents) +
+            (caseId ? "WHERE ev.envelope_id = ?1 ORDER BY ev.id" : "ORDER BY ev.id"))
+               .c_str());
+    if (s.prepareRc() != SQLITE_OK)
+        return fail(ledger.sqlError(s.prepareRc(), "reading"));
+    if (caseId)
+        s.bind(1, *caseId);
+    std::map<std::int64_t, std::vector<CaseEvent>> out;
+    int rc;
+    while ((rc = s.step()) == SQLITE_ROW)
+        out[s.i64(9)].push_back(readCaseEvent(s));
+    if (rc != SQLITE_DONE)
+        return fail(ledger.sqlError(rc, "reading"));
+    return out;
+}
+
+Result<std::vector<CaseEvent>, WorkflowError> CaseWorkflow::events(std::int64_t caseId) {
+    auto all = readCaseEvents(m_ledger, caseId);
+    if (!all)
+        return fail(workflowStorageError(all.error()));
+    std::vector<CaseEvent> out;
+    if (auto it = all->find(caseId); it != all->end())
+        out = std::move(it->second);
+    int rc;
     Stmt m(m_ledger.connection(),
            "SELECT m.merged_id, m.into_id, m.actor_id, coalesce(a.name, ''), m.at, m.note, "
            "em.kiosk_id || '/' || em.sequence, ei.kiosk_id || '/' || ei.sequence "

@@ -58,6 +58,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -182,6 +183,11 @@ struct CaseEvent {
 };
 /// "note" | "assign" | "extend" | "merge" | "followup"
 std::string_view caseEventKindName(CaseEvent::Kind kind);
+
+/// Every case's internal events (or only case `caseId`'s), oldest first, by case id, in one
+/// query: what the case list (case_query.hpp) loads. Read-only; the caller holds the snapshot.
+[[nodiscard]] Result<std::map<std::int64_t, std::vector<CaseEvent>>, LedgerError>
+readCaseEvents(Ledger& ledger, std::optional<std::int64_t> caseId = std::nullopt);
 
 /// The due date in force at `asOf`: the newest extension made at or before `asOf`, else the
 /// rule's date from the received time. `events` oldest first.

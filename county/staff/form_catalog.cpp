@@ -54,6 +54,24 @@ std::string FormCatalog::categoryLabel(const std::string& id) const {
     return id;
 }
 
+std::vector<std::pair<std::string, std::string>>
+FormCatalog::listItems(std::string_view list) const {
+    std::vector<std::pair<std::string, std::string>> out;
+    if (const auto* l = m_lists.find(list))
+        for (const auto& item : l->items)
+            out.emplace_back(item.id, item.label.zh);
+    return out;
+}
+
+std::vector<std::pair<std::string, std::string>> FormCatalog::categories() const {
+    std::vector<std::pair<std::string, std::string>> out;
+    if (const auto* f = form("complaint"))
+        if (const auto* field = f->find("category"))
+            for (const auto& o : field->options)
+                out.emplace_back(o.id, o.label.zh);
+    return out;
+}
+
 std::string FormCatalog::fieldLabel(std::string_view formId, std::string_view fieldId) const {
     if (const auto* f = form(formId))
         if (const auto* field = f->find(fieldId))

@@ -11,6 +11,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace minsheng::staff {
@@ -40,6 +41,10 @@ public:
     /// The answer to one field of a form, in words.
     std::string valueText(std::string_view formId, std::string_view fieldId,
                           const nlohmann::json& value) const;
+    /// (id, Chinese label) of every item of a named list, in list order; empty when unknown.
+    std::vector<std::pair<std::string, std::string>> listItems(std::string_view list) const;
+    /// (id, Chinese label) of every category of the complaint form, in form order.
+    std::vector<std::pair<std::string, std::string>> categories() const;
     /// The field's question, or the id.
     std::string fieldLabel(std::string_view formId, std::string_view fieldId) const;
 

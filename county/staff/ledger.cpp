@@ -686,7 +686,7 @@ Result<Submission, LedgerError> Ledger::caseByNumber(const std::string& kioskId,
     return fail(sqliteError(db, m_file, rc, "reading"));
 }
 
-Result<Submission, LedgerError> Ledger::submissionById(std::int64_t id) {
+Result<Submission, LedgerError> Ledger::submission(std::int64_t id) {
     sqlite3* db = m_impl->db.get();
     Stmt s(db, (std::string(kSelectSubmission) + "WHERE e.id = ?1").c_str());
     s.bind(1, id);
@@ -694,9 +694,8 @@ Result<Submission, LedgerError> Ledger::submissionById(std::int64_t id) {
     if (rc == SQLITE_ROW)
         return readSubmission(s);
     if (rc == SQLITE_DONE)
-        return fail(
-            LedgerError{Code::NotFound, "no report with id " + std::to_string(id) +
-                                            " in the ledger; see `minsheng-county cases`."});
+        return fail(LedgerError{Code::NotFound, "no submission with id " + std::to_string(id) +
+                                                    " in the ledger (" + m_file.string() + ")."});
     return fail(sqliteError(db, m_file, rc, "reading"));
 }
 

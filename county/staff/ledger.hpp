@@ -191,8 +191,8 @@ public:
     /// The complaint "<kiosk>/<sequence>"; NotFound otherwise.
     [[nodiscard]] Result<Submission, LedgerError> caseByNumber(const std::string& kioskId,
                                                                std::uint64_t sequence);
-    /// The complaint or survey with this ledger id (Submission::id); NotFound otherwise.
-    [[nodiscard]] Result<Submission, LedgerError> submissionById(std::int64_t id);
+    /// The submission with this id (complaint or survey); NotFound otherwise.
+    [[nodiscard]] Result<Submission, LedgerError> submission(std::int64_t id);
     [[nodiscard]] Result<std::vector<HistoryEntry>, LedgerError> history(std::int64_t caseId);
     [[nodiscard]] Result<std::vector<Alarm>, LedgerError> alarms();
 

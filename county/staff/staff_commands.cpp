@@ -6,6 +6,7 @@
 #include "county/office/kiosk_registry.hpp"
 #include "county/office/passphrase_prompt.hpp"
 #include "county/staff/audit_log.hpp"
+#include "county/staff/case_query.hpp"
 #include "county/staff/case_rules.hpp"
 #include "county/staff/case_workflow.hpp"
 #include "county/staff/exporters.hpp"
@@ -38,6 +39,7 @@
 #include <functional>
 #include <iostream>
 #include <memory>
+#include <tuple>
 #include <unistd.h>
 
 namespace minsheng::staff {
@@ -294,90 +296,219 @@ int runPull(const PullOptions& p) {
 
 struct CasesOptions {
     Common common;
-    std::string status, category, school;
-    bool overdue = false, json = false;
+    std::string status, category, school, township, kiosk, text, from, to, sort = "received_asc";
+    std::optional<int> dueWithin;
+    bool overdue = false, mine = false, json = false;
+    std::size_t limit = kDefaultCaseListLimit, offset = 0;
 };
+
+/// The last day within `n` working days after `today` (today itself when n is 0 and today is
+/// not a working day).
+std::chrono::sys_days withinWorkingDays(const CaseRules& rules, std::chrono::sys_days today,
+                                        int n) {
+    std::chrono::sys_days day = today;
+    for (int left = n, guard = 0; left > 0 && guard < 3660; ++guard) {
+        day += std::chrono::days{1};
+        if (rules.isWorkingDay(day) && --left == 0)
+            break;
+    }
+    return day;
+}
+
+/// The command line's options as a CaseQuery; an error names the option.
+Result<CaseQuery, std::string> casesQuery(const CasesOptions& c, const CaseRules& rules) {
+    CaseQuery q;
+    for (std::size_t at = 0; !c.status.empty() && at <= c.status.size();) {
+        const auto comma = std::min(c.status.find(',', at), c.status.size());
+        const std::string one = c.status.substr(at, comma - at);
+        auto st = parseCaseStatus(one);
+        if (!st)
+            return fail("--status \"" + one +
+                        "\" is not a status; use received 已接收, accepted 已受理, in_progress "
+                        "办理中, closed 已办结, transferred 已转办 or not_accepted 不予受理 "
+                        "(several: separated by commas).");
+        q.statuses.push_back(*st);
+        at = comma + 1;
+    }
+    auto optional = [](const std::string& v) {
+        return v.empty() ? std::nullopt : std::optional<std::string>(v);
+    };
+    q.category = optional(c.category);
+    q.school = optional(c.school);
+    q.township = optional(c.township);
+    q.kioskId = optional(c.kiosk);
+    q.text = c.text;
+    for (auto [text, out, name] :
+         {std::tuple{&c.from, &q.receivedFrom, "--from"}, std::tuple{&c.to, &q.receivedTo, "--to"}})
+        if (!text->empty() && !(*out = parseDay(*text)))
+            return fail(std::string(name) + " \"" + *text + "\" is not a date; write YYYY-MM-DD.");
+    auto sort = parseCaseSort(c.sort);
+    if (!sort)
+        return fail("--sort \"" + c.sort +
+                    "\" is not an order; use received_desc, received_asc, due_asc, due_desc or "
+                    "status.");
+    q.sort = *sort;
+    if (c.overdue)
+        q.urgency = UrgencyFilter::Red;
+    if (c.dueWithin) {
+        q.dueTo = withinWorkingDays(rules, rules.localDay(c.common.clock()), *c.dueWithin);
+        if (q.statuses.empty())
+            q.statuses = {crypto::CaseStatus::Received, crypto::CaseStatus::Accepted,
+                          crypto::CaseStatus::InProgress};
+    }
+    q.limit = c.limit;
+    q.offset = c.offset;
+    return q;
+}
 
 int runCases(const CasesOptions& c) {
     auto office = loadOffice(c.common);
     if (!office)
         return complain(office.error());
     auto& o = *office;
-    std::optional<crypto::CaseStatus> status;
-    if (!c.status.empty() && !(status = parseCaseStatus(c.status)))
-        return complain("--status \"" + c.status +
-                        "\" is not a status; use received 已接收, accepted 已受理, in_progress "
-                        "办理中, closed 已办结, transferred 已转办 or not_accepted 不予受理.");
+    auto query = casesQuery(c, o.rules);
+    if (!query)
+        return complain(query.error());
     auto ledger = openLedger(o.dir, o.config, o.passphrase, false);
     if (!ledger)
         return complain(ledger.error().message);
-    auto rows = ledger->submissions();
-    if (!rows)
-        return complain(rows.error().message);
+    if (c.mine) {
+        auto actor = resolveActor(*ledger, c.common);
+        if (!actor)
+            return complain(actor.error());
+        if (!actor->id())
+            return complain("--mine needs a staff account: name yourself with --user NAME (or "
+                            "MINSHENG_USER).");
+        query->handlerId = actor->id();
+    }
     const auto forms = FormCatalog::load(o.dir.formsDir());
     for (const auto& w : forms.warnings())
         std::cerr << "minsheng-county: warning: " << w << " (showing ids instead of labels)\n";
+    CaseIndex index(*ledger, o.rules, forms);
+    if (auto loaded = index.refresh(); !loaded)
+        return complain(loaded.error().message);
     auto registry = county::KioskRegistry::load(o.dir);
     const auto now = c.common.clock();
+    const CaseListPage page = index.query(*query, now);
+    if (page.total == 0)
+        for (const auto& unknown : index.describeUnknownFilters(*query))
+            std::cerr << "没有符合条件的案件：" << unknown << " — no case matches.\n";
 
     json out = json::array();
-    std::size_t shown = 0, overdueCount = 0;
-    for (const auto& s : *rows) {
-        if (!s.isComplaint())
-            continue;
-        const bool late = o.rules.isOverdue(s.receivedAt, s.category, s.status, now);
-        if (status && s.status != *status)
-            continue;
-        if (!c.category.empty() && c.category != s.category &&
-            c.category != forms.categoryLabel(s.category))
-            continue;
-        if (!c.school.empty() && c.school != s.school &&
-            c.school != forms.itemLabel("schools", s.school))
-            continue;
-        if (c.overdue && !late)
-            continue;
-        ++shown;
+    std::size_t overdueCount = 0;
+    for (const auto& r : page.rows) {
+        const bool late = r.urgency == Urgency::Red;
         overdueCount += late;
-        const std::string due = CaseRules::formatDay(o.rules.dueDate(s.receivedAt, s.category));
+        const std::string due = CaseRules::formatDay(r.dueDay);
         if (c.json) {
-            out.push_back({{"case", s.caseNumber()},
-                           {"status", std::string(crypto::caseStatusName(s.status))},
-                           {"status_label", std::string(caseStatusChinese(s.status))},
-                           {"received", o.rules.formatLocal(s.receivedAt)},
+            out.push_back({{"case", r.caseNumber},
+                           {"status", std::string(crypto::caseStatusName(r.status))},
+                           {"status_label", std::string(caseStatusChinese(r.status))},
+                           {"received", o.rules.formatLocal(r.receivedAt)},
                            {"due", due},
                            {"overdue", late},
-                           {"category", s.category},
-                           {"category_label", forms.categoryLabel(s.category)},
-                           {"school", s.school},
-                           {"school_label", forms.itemLabel("schools", s.school)},
-                           {"township", s.township},
-                           {"township_label", forms.itemLabel("townships", s.township)},
-                           {"anonymous", s.anonymous},
-                           {"kiosk_revoked", registry && registry->find(s.kioskId) &&
-                                                 registry->find(s.kioskId)->revoked},
-                           {"reply", s.reply}});
+                           {"urgency", std::string(urgencyName(r.urgency))},
+                           {"category", r.category},
+                           {"category_label", r.categoryLabel},
+                           {"school", r.school},
+                           {"school_label", r.schoolLabel},
+                           {"township", r.township},
+                           {"township_label", r.townshipLabel},
+                           {"kiosk", r.kioskId},
+                           {"handler", r.handlerName},
+                           {"excerpt", r.excerpt},
+                           {"kiosk_revoked", registry && registry->find(r.kioskId) &&
+                                                 registry->find(r.kioskId)->revoked}});
             continue;
         }
-        std::cout << s.caseNumber() << "  " << caseStatusLabel(s.status) << "  到期 due " << due
-                  << (late ? "  ⚠超期 OVERDUE" : "") << "  " << forms.categoryLabel(s.category);
-        if (!s.school.empty())
-            std::cout << "  " << forms.itemLabel("schools", s.school);
-        if (!s.township.empty())
-            std::cout << "  " << forms.itemLabel("townships", s.township);
-        std::cout << "  接收 received " << o.rules.formatLocal(s.receivedAt)
-                  << kioskNote(registry ? &*registry : nullptr, s.kioskId) << "\n";
+        std::cout << r.caseNumber << "  " << caseStatusLabel(r.status) << "  到期 due " << due
+                  << (late                           ? "  ⚠超期 OVERDUE"
+                      : r.urgency == Urgency::Yellow ? "  ●将到期 DUE SOON"
+                                                     : "")
+                  << "  " << r.categoryLabel;
+        if (!r.schoolLabel.empty())
+            std::cout << "  " << r.schoolLabel;
+        if (!r.townshipLabel.empty())
+            std::cout << "  " << r.townshipLabel;
+        std::cout << "  接收 received " << o.rules.formatLocal(r.receivedAt);
+        if (!r.handlerName.empty())
+            std::cout << "  承办 handler " << r.handlerName;
+        std::cout << kioskNote(registry ? &*registry : nullptr, r.kioskId) << "\n";
+        if (!r.excerpt.empty() && r.excerpt != r.categoryLabel)
+            std::cout << "    " << r.excerpt << "\n";
     }
     if (c.json) {
         std::cout << out.dump(2) << "\n";
         return 0;
     }
-    std::cout << shown << " 件 case(s)";
+    if (page.rows.size() < page.total)
+        std::cout << "第 " << query->offset + 1 << "–" << query->offset + page.rows.size()
+                  << " 件 shown, ";
+    std::cout << page.total << " 件 case(s)";
     if (overdueCount)
         std::cout << ", " << overdueCount << " 超期 overdue";
     std::cout << ".\n";
+    if (query->offset + page.rows.size() < page.total)
+        std::cout << "更多 More: --offset " << query->offset + page.rows.size() << "\n";
     if (auto st = ledger->stats(); st && st->alarms)
         std::cout << "⚠ " << st->alarms << " 警报 alarm(s) in the ledger: minsheng-county alarms "
                   << "--dir " << o.dir.root().string() << "\n";
+    return 0;
+}
+
+// ---- calendar -------------------------------------------------------------------------------
+
+struct CalendarOptions {
+    Common common;
+    std::optional<int> year;
+};
+
+int runCalendar(const CalendarOptions& c) {
+    county::CountyDir dir(c.common.dir);
+    auto rules = loadCaseRules(dir);
+    if (!rules)
+        return complain(rules.error().message);
+    using namespace std::chrono;
+    const std::int64_t now = c.common.clock();
+    const int y = c.year ? *c.year : static_cast<int>(year_month_day{rules->localDay(now)}.year());
+    static const char* kWeekdays[] = {"周日", "周一", "周二", "周三", "周四", "周五", "周六"};
+    std::vector<sys_days> off, working;
+    for (sys_days d{year{y} / January / 1}; d <= sys_days{year{y} / December / 31}; d += days{1}) {
+        const bool weekend = weekday{d} == Saturday || weekday{d} == Sunday;
+        if (!weekend && !rules->isWorkingDay(d))
+            off.push_back(d);
+        else if (weekend && rules->isWorkingDay(d))
+            working.push_back(d);
+    }
+    std::cout << y << " 年办公日历 office calendar ("
+              << (rules->calendarFile.empty() ? std::string("no calendar.toml")
+                                              : rules->calendarFile.string())
+              << ")\n";
+    if (auto info = rules->calendarYears.find(y); info != rules->calendarYears.end()) {
+        if (!info->second.source.empty())
+            std::cout << "来源 source: " << info->second.source << "\n";
+        if (info->second.provisional)
+            std::cout << "暂定 provisional: statutory holidays only\n";
+    }
+    std::cout << "休息的工作日 non-working weekdays (" << off.size() << "):\n";
+    for (auto d : off)
+        std::cout << "  " << CaseRules::formatDay(d) << " " << kWeekdays[weekday{d}.c_encoding()]
+                  << "\n";
+    std::cout << "上班的周末 working weekend days (" << working.size() << "):\n";
+    for (auto d : working)
+        std::cout << "  " << CaseRules::formatDay(d) << " " << kWeekdays[weekday{d}.c_encoding()]
+                  << "\n";
+    std::vector<std::string> warnings = rules->calendarWarnings(now);
+    const int current = static_cast<int>(year_month_day{rules->localDay(now)}.year());
+    if (y != current && y != current + 1)
+        if (auto w = rules->calendarWarning(y))
+            warnings.push_back(*w);
+    for (const auto& w : warnings)
+        std::cerr << "minsheng-county: warning: " << w << "\n";
+    if (rules->calendarFile.empty())
+        if (auto shipped = county::defaultCalendarFile())
+            std::cerr << "minsheng-county: the shipped calendar is " << shipped->string()
+                      << "; copy it to " << dir.calendarFile().string() << " and edit it.\n";
     return 0;
 }
 
@@ -1748,13 +1879,48 @@ void addStaffCommands(county::CountyCommands& commands) {
     }
     {
         auto [sub, o] = commands.add<CasesOptions>(
-            "cases", "List complaint cases with status and due date.", runCases);
+            "cases",
+            "List complaint cases with status, due date (extensions included), a yellow marker "
+            "(●将到期: due within [cases] warn_within_working_days working days) or a red one "
+            "(⚠超期: overdue), and the start of the report's text. Oldest first, 50 a page. When "
+            "nothing matches because a --category, --school, --township or --kiosk value is not "
+            "known, the reason goes to stderr and the exit status is still 0.",
+            runCases);
         addCommon(*sub, o.common);
-        sub->add_option("--status", o.status, "Only this status (English or Chinese name)");
+        addUserOption(*sub, o.common);
+        sub->add_option("--status", o.status,
+                        "Only these statuses (English or Chinese names, separated by commas)");
         sub->add_option("--category", o.category, "Only this category (id or label)");
         sub->add_option("--school", o.school, "Only this school (id or label)");
+        sub->add_option("--township", o.township, "Only this township (id or label)");
+        sub->add_option("--kiosk", o.kiosk, "Only this kiosk id");
+        sub->add_option("--text", o.text,
+                        "Only cases whose answers, case number or reply contain this text");
+        sub->add_option("--from", o.from, "Received on or after this day (YYYY-MM-DD)");
+        sub->add_option("--to", o.to, "Received on or before this day (YYYY-MM-DD)");
+        sub->add_option("--due-within", o.dueWithin,
+                        "Only open cases due within N working days (overdue ones included)")
+            ->check(CLI::Range(0, 365));
         sub->add_flag("--overdue", o.overdue, "Only overdue cases");
+        sub->add_flag("--mine", o.mine, "Only cases assigned to the --user account");
+        sub->add_option("--sort", o.sort,
+                        "received_asc (default), received_desc, due_asc, due_desc or status");
+        sub->add_option("--limit", o.limit, "Cases a page (1-200, default 50)")
+            ->check(CLI::Range(std::size_t{1}, kMaxCaseListLimit));
+        sub->add_option("--offset", o.offset, "Skip this many cases (the next page)");
         county::addJsonFlag(*sub, o.json);
+    }
+    {
+        auto [sub, o] = commands.add<CalendarOptions>(
+            "calendar",
+            "Show the office calendar of a year: the weekdays off and the weekend days worked "
+            "(DIR/calendar.toml and county.toml); warns when this or next year's holidays are "
+            "missing or provisional.",
+            runCalendar);
+        county::addDirOption(*sub, o.common.dir, "County folder (made by init)");
+        addNowOption(*sub, o.common);
+        sub->add_option("--year", o.year, "The year to show (default: this year)")
+            ->check(CLI::Range(2000, 2100));
     }
     {
         auto* group = commands.app().add_subcommand(

@@ -580,3 +580,36 @@ TEST_CASE("reply warnings, templates, merging, bulk and follow-ups through the c
         REQUIRE_THAT(h.out, Catch::Contains(option));
     }
 }
+
+TEST_CASE("cases with free text and an unknown school, and the calendar with its provisional "
+          "year",
+          "[staff][cli][cases][calendar]") {
+    Site s;
+    json complaint = s.example("complaint");
+    complaint["description"] = "周末在居民楼里偷偷补课 Tutoring";
+    s.submit("complaint", complaint);
+    s.submit("complaint", s.example("complaint"));
+    s.exportToUsb();
+    REQUIRE(s.staff({"import", s.usb.string()}).exitCode == 0);
+
+    auto r = s.staff({"cases", "--text", "tutoring", "--json"});
+    INFO(r.out << r.err);
+    REQUIRE(r.exitCode == 0);
+    auto cases = json::parse(r.out);
+    REQUIRE(cases.size() == 1);
+    REQUIRE_FALSE(cases[0]["excerpt"].get<std::string>().empty());
+    r = s.staff({"cases", "--text", "偷偷补课", "--json"});
+    REQUIRE(json::parse(r.out).size() == 1);
+    r = s.staff({"cases", "--school", "城东小学"});
+    REQUIRE(r.exitCode == 0);
+    REQUIRE_THAT(r.err, Catch::Contains("没有符合条件的案件：学校「城东小学」不在登记的学校中"));
+    REQUIRE_THAT(r.out, Catch::Contains("0 件"));
+    r = s.staff({"cases", "--sort", "sideways"});
+    REQUIRE(r.exitCode != 0);
+
+    REQUIRE(fs::exists(s.county / "calendar.toml"));                    // copied by init
+    r = s.staff({"calendar", "--year", "2026", "--now", "1796400000"}); // 2026-12-05
+    REQUIRE(r.exitCode == 0);
+    REQUIRE_THAT(r.out, Catch::Contains("2026-02-14 周六") && Catch::Contains("2026-10-07 周三"));
+    REQUIRE_THAT(r.err, Catch::Contains("2027 的调休安排尚未录入"));
+}

@@ -21,6 +21,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include <chrono>
 #include <map>
 #include <memory>
 
@@ -175,18 +176,18 @@ private:
     std::optional<crypto::SecretBytes> m_pass;
 };
 
-/// An office-local calendar day, "YYYY-MM-DD".
+/// The day "YYYY-MM-DD" (the test fails on anything else).
 inline std::chrono::sys_days officeDay(const char* text) {
     auto d = staff::parseDay(text);
     REQUIRE(d);
     return *d;
 }
 
-/// Unix seconds of `hour`:00 office time (UTC+8, the default rules) on the day `text`.
-inline std::int64_t officeTime(const char* text, int hour) {
+/// Unix seconds of `hour`:`minute` office time (UTC+8, the default rules) on day `text`.
+inline std::int64_t officeTime(const char* text, int hour, int minute = 0) {
     return std::chrono::duration_cast<std::chrono::seconds>(officeDay(text).time_since_epoch())
                .count() -
-           8 * 3600 + hour * 3600;
+           8 * 3600 + hour * 3600 + minute * 60;
 }
 
 inline nlohmann::json complaintAnswers(const std::string& description,

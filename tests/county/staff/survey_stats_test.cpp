@@ -18,7 +18,9 @@ using test::TestCounty;
 namespace {
 
 constexpr auto* day = &test::officeDay;
-constexpr auto* at = &test::officeTime; // `hour`:00 office time on a day
+inline std::int64_t at(const char* text, int hour) {
+    return test::officeTime(text, hour);
+} // `hour`:00 office time on a day
 
 /// A complete, valid survey: every rating `score`, the first option of every choice.
 json surveyAnswers(const std::string& school, const std::string& grade, int score) {

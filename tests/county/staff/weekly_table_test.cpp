@@ -20,7 +20,9 @@ using test::TestCounty;
 namespace {
 
 constexpr auto* day = &test::officeDay;
-constexpr auto* at = &test::officeTime; // `hour`:00 office time on a day
+inline std::int64_t at(const char* text, int hour) {
+    return test::officeTime(text, hour);
+} // `hour`:00 office time on a day
 
 struct Office {
     TestCounty county;
