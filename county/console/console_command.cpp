@@ -190,6 +190,8 @@ int runConsole(const ConsoleArgs& a) {
     };
     for (const auto& w : forms.warnings())
         log("warning: " + w);
+    for (const auto& w : rules->calendarWarnings(unixNow()))
+        log("warning: " + w);
 
     auto registry = county::KioskRegistry::load(dir);
     if (!registry)

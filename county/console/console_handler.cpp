@@ -181,19 +181,6 @@ std::string_view statusName(crypto::CaseStatus s) {
     return crypto::caseStatusName(s);
 }
 
-/// At most `maxChars` code points of `text`, never cutting a character, "…" when cut.
-std::string excerptOf(std::string_view text, std::size_t maxChars) {
-    std::size_t i = 0, chars = 0;
-    while (i < text.size() && chars < maxChars) {
-        const auto c = static_cast<unsigned char>(text[i]);
-        i += c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
-        ++chars;
-    }
-    if (i >= text.size())
-        return std::string(text);
-    return std::string(text.substr(0, i)) + "…";
-}
-
 /// What every answer of the console carries, whichever path made it.
 HttpResponse handleDefaults(HttpResponse r) {
     r.headers.emplace_back("Content-Security-Policy", kContentSecurityPolicy);
@@ -339,6 +326,8 @@ HttpResponse ConsoleHandler::route(const HttpRequest& r) {
             return bulk(c, r.body);
         if (get && path == "/api/surveys")
             return surveys(c, query);
+        if (get && path == "/api/calendar")
+            return calendar(query);
         return errorResponse(404, "not-found", "没有此接口 — no such API call.", "unknown");
     });
 }
@@ -465,19 +454,6 @@ HttpResponse ConsoleHandler::me(Caller& c) {
 
 namespace {
 
-/// Yellow when due within this many working days (and not final), red when overdue.
-constexpr int kYellowWithinWorkingDays = 2;
-
-std::string urgencyOf(const staff::CaseRules& rules, std::chrono::sys_days due,
-                      crypto::CaseStatus status, std::int64_t now) {
-    if (staff::isFinalStatus(status))
-        return "none";
-    const auto today = rules.localDay(now);
-    if (today > due)
-        return "red";
-    return rules.workingDaysBetween(today, due) <= kYellowWithinWorkingDays ? "yellow" : "none";
-}
-
 /// What the parent wrote in their own words: the description, else the longest answer.
 std::string excerptFor(const staff::FormCatalog& forms, const staff::Submission& s) {
     std::string best;
@@ -489,7 +465,8 @@ std::string excerptFor(const staff::FormCatalog& forms, const staff::Submission&
         if (a.value.size() > best.size())
             best = a.value;
     }
-    return excerptOf(best.empty() ? forms.categoryLabel(s.category) : best, 60);
+    return staff::utf8Excerpt(best.empty() ? forms.categoryLabel(s.category) : best,
+                              staff::kCaseExcerptCodePoints);
 }
 
 json caseRowJson(const staff::FormCatalog& forms, const staff::CaseRules& rules,
@@ -508,7 +485,7 @@ json caseRowJson(const staff::FormCatalog& forms, const staff::CaseRules& rules,
              {"kiosk", s.kioskId},
              {"received", rules.formatIso(s.receivedAt)},
              {"due", staff::CaseRules::formatDay(due)},
-             {"urgency", urgencyOf(rules, due, s.status, now)},
+             {"urgency", staff::urgencyName(staff::caseUrgency(due, s.status, rules, now))},
              {"handler", handler.empty() ? json(nullptr) : json(handler)},
              {"excerpt", excerptFor(forms, s)}};
     return row;
@@ -545,6 +522,25 @@ HttpResponse badDay(const std::string& name) {
 
 } // namespace
 
+Result<staff::CaseIndex*, staff::LedgerError> ConsoleHandler::caseIndex() {
+    if (!m_index) {
+        auto index =
+            std::make_unique<staff::CaseIndex>(m_office.ledger, m_office.rules, m_office.forms);
+        if (auto loaded = index->refresh(); !loaded)
+            return fail(loaded.error());
+        m_index = std::move(index);
+    }
+    return m_index.get();
+}
+
+void ConsoleHandler::refreshIndex(std::optional<std::int64_t> id) {
+    if (!m_index)
+        return;
+    // A failed update leaves the index stale; drop it so the next list reloads it whole.
+    if (!(id ? m_index->updateCase(*id) : m_index->refresh()))
+        m_index.reset();
+}
+
 HttpResponse ConsoleHandler::listCases(Caller& c, std::string_view query) {
     if (!staff::mayPerform(c.actor, staff::CaseAction::View))
         return forbidden("查看案件");
@@ -553,71 +549,99 @@ HttpResponse ConsoleHandler::listCases(Caller& c, std::string_view query) {
         auto it = q.find(name);
         return it == q.end() ? std::string() : it->second;
     };
+    staff::CaseQuery cq;
     auto from = dayParameter(q, "from");
     auto to = dayParameter(q, "to");
+    auto dueFrom = dayParameter(q, "due_from");
+    auto dueTo = dayParameter(q, "due_to");
     if (!from)
         return badDay("from");
     if (!to)
         return badDay("to");
-    std::optional<crypto::CaseStatus> status;
-    if (!get("status").empty() && !(status = staff::parseCaseStatus(get("status"))))
+    if (!dueFrom)
+        return badDay("due_from");
+    if (!dueTo)
+        return badDay("due_to");
+    cq.receivedFrom = *from;
+    cq.receivedTo = *to;
+    cq.dueFrom = *dueFrom;
+    cq.dueTo = *dueTo;
+    if (!get("status").empty()) {
+        auto status = staff::parseCaseStatus(get("status"));
+        if (!status)
+            return errorResponse(400, "bad-request",
+                                 "没有此状态 — unknown status \"" + get("status") + "\".");
+        cq.statuses.push_back(*status);
+    }
+    if (!get("urgency").empty() && !(cq.urgency = staff::parseUrgencyFilter(get("urgency"))))
         return errorResponse(400, "bad-request",
-                             "没有此状态 — unknown status \"" + get("status") + "\".");
-    const std::size_t offset = static_cast<std::size_t>(
+                             "紧急程度应为 yellow、red 或 yellow_or_red — unknown urgency.");
+    // The page's short sort names ("-received" newest first), and the library's.
+    static const std::map<std::string, staff::CaseSort, std::less<>> kSorts = {
+        {"-received", staff::CaseSort::ReceivedDesc},
+        {"received", staff::CaseSort::ReceivedAsc},
+        {"due", staff::CaseSort::DueAsc},
+        {"-due", staff::CaseSort::DueDesc}};
+    if (const auto sort = get("sort"); !sort.empty()) {
+        if (auto it = kSorts.find(sort); it != kSorts.end())
+            cq.sort = it->second;
+        else if (auto named = staff::parseCaseSort(sort))
+            cq.sort = *named;
+        else
+            return errorResponse(400, "bad-request", "没有此排序 — unknown sort \"" + sort + "\".");
+    }
+    for (auto [name, field] :
+         {std::pair{"category", &cq.category}, std::pair{"school", &cq.school},
+          std::pair{"township", &cq.township}, std::pair{"kiosk", &cq.kioskId}})
+        if (!get(name).empty())
+            *field = get(name);
+    if (get("mine") == "1" && c.actor.user)
+        cq.handlerId = c.actor.user->id;
+    cq.text = get("q");
+    cq.offset = static_cast<std::size_t>(
         std::max<std::int64_t>(0, parseInteger(get("offset")).value_or(0)));
-    const std::size_t limit = static_cast<std::size_t>(
-        std::clamp<std::int64_t>(parseInteger(get("limit")).value_or(50), 1, 200));
-    const std::string text = get("q");
+    cq.limit = static_cast<std::size_t>(
+        std::clamp<std::int64_t>(parseInteger(get("limit")).value_or(staff::kDefaultCaseListLimit),
+                                 1, staff::kMaxCaseListLimit));
     const auto now = m_hooks.clock();
 
     std::lock_guard lock(m_ledgerMutex);
-    auto all = m_office.ledger.submissions();
-    if (!all)
-        return ledgerError(all.error());
-    std::vector<const staff::Submission*> matched;
-    std::map<std::string, std::size_t> counts;
-    for (const auto& s : *all) {
-        if (!s.isComplaint())
-            continue;
-        if (!get("category").empty() && s.category != get("category"))
-            continue;
-        if (!get("school").empty() && s.school != get("school"))
-            continue;
-        if (!get("township").empty() && s.township != get("township"))
-            continue;
-        if (!get("kiosk").empty() && s.kioskId != get("kiosk"))
-            continue;
-        const auto day = m_office.rules.localDay(s.receivedAt);
-        if ((*from && day < **from) || (*to && day > **to))
-            continue;
-        if (!text.empty()) {
-            bool found = s.caseNumber().find(text) != std::string::npos ||
-                         s.reply.find(text) != std::string::npos;
-            for (const auto& a : m_office.forms.render(s, false))
-                found = found || a.value.find(text) != std::string::npos;
-            if (!found)
-                continue;
-        }
-        ++counts[std::string(statusName(s.status))];
-        if (status && s.status != *status)
-            continue;
-        matched.push_back(&s);
-    }
-    std::sort(matched.begin(), matched.end(),
-              [](auto* a, auto* b) { return a->receivedAt > b->receivedAt; });
+    auto index = caseIndex();
+    if (!index)
+        return ledgerError(index.error());
+    const auto page = (*index)->query(cq, now);
     json rows = json::array();
-    for (std::size_t i = offset; i < matched.size() && i < offset + limit; ++i) {
-        const auto& s = *matched[i];
-        rows.push_back(caseRowJson(m_office.forms, m_office.rules, s,
-                                   m_office.rules.dueDate(s.receivedAt, s.category), {}, now));
-    }
+    for (const auto& r : page.rows)
+        rows.push_back({{"case", r.id},
+                        {"number", r.caseNumber},
+                        {"status", statusName(r.status)},
+                        {"status_label", staff::caseStatusChinese(r.status)},
+                        {"category", r.category},
+                        {"category_label", r.categoryLabel},
+                        {"school", r.school},
+                        {"school_label", r.schoolLabel},
+                        {"township", r.township},
+                        {"township_label", r.townshipLabel},
+                        {"kiosk", r.kioskId},
+                        {"received", m_office.rules.formatIso(r.receivedAt)},
+                        {"due", staff::CaseRules::formatDay(r.dueDay)},
+                        {"urgency", staff::urgencyName(r.urgency)},
+                        {"handler", r.handlerName.empty() ? json(nullptr) : json(r.handlerName)},
+                        {"excerpt", r.excerpt}});
+    json counts = json::object();
+    for (const auto& [status, n] : page.countsByStatus)
+        counts[std::string(statusName(status))] = n;
+    std::string noMatch;
+    if (page.total == 0)
+        for (const auto& sentence : (*index)->describeUnknownFilters(cq))
+            noMatch += (noMatch.empty() ? "" : " ") + sentence;
     return jsonResponse(200,
                         json{{"cases", rows},
-                             {"total", matched.size()},
-                             {"offset", offset},
-                             {"limit", limit},
+                             {"total", page.total},
+                             {"offset", cq.offset},
+                             {"limit", cq.limit},
                              {"counts", counts},
-                             {"no_match", nullptr}},
+                             {"no_match", noMatch.empty() ? json(nullptr) : json(noMatch)}},
                         "cases");
 }
 
@@ -796,6 +820,7 @@ HttpResponse ConsoleHandler::changeCase(Caller& c, std::int64_t id, std::string_
     }
     if (!done)
         return workflowError(done.error());
+    refreshIndex(what == "merge" ? std::nullopt : std::optional<std::int64_t>(id));
     if (queued && m_hooks.statusQueued)
         m_hooks.statusQueued();
     auto resp = jsonResponse(200, json{{"ok", true}}, "case-" + std::string(what));
@@ -1204,6 +1229,9 @@ HttpResponse ConsoleHandler::bulk(Caller& c, const std::string& rawBody) {
                            {"message", o.refused ? o.refused->message : std::string()}});
         done += !o.refused;
     }
+    for (const auto& o : outcomes)
+        if (!o.refused)
+            refreshIndex(o.caseId);
     if (statusChange && done && m_hooks.statusQueued)
         m_hooks.statusQueued();
     auto resp = jsonResponse(200, json{{"results", results}, {"done", done}}, "bulk");
@@ -1356,12 +1384,48 @@ HttpResponse ConsoleHandler::printable(Caller& c, std::string_view which, std::s
     return resp;
 }
 
+HttpResponse ConsoleHandler::calendar(std::string_view query) {
+    const auto q = queryParameters(query);
+    const auto now = m_hooks.clock();
+    const std::chrono::year_month_day today(m_office.rules.localDay(now));
+    const auto year = q.count("year") ? parseInteger(q.at("year"))
+                                      : std::optional<std::int64_t>(int(today.year()));
+    if (!year || *year < 2000 || *year > 2100)
+        return errorResponse(400, "bad-request",
+                             "年份应在 2000–2100 — \"year\" must be 2000–2100.");
+    const auto first = std::chrono::sys_days(std::chrono::year(int(*year)) / 1 / 1);
+    const auto last = std::chrono::sys_days(std::chrono::year(int(*year)) / 12 / 31);
+    json holidays = json::array(), workdays = json::array();
+    for (auto d : m_office.rules.holidays)
+        if (d >= first && d <= last)
+            holidays.push_back(staff::CaseRules::formatDay(d));
+    for (auto d : m_office.rules.workdays)
+        if (d >= first && d <= last)
+            workdays.push_back(staff::CaseRules::formatDay(d));
+    const auto entry = m_office.rules.calendarYears.find(int(*year));
+    const auto warning = m_office.rules.calendarWarning(int(*year));
+    return jsonResponse(
+        200,
+        json{{"year", *year},
+             {"provisional",
+              entry != m_office.rules.calendarYears.end() && entry->second.provisional},
+             {"source", entry != m_office.rules.calendarYears.end() ? entry->second.source : ""},
+             {"file", m_office.rules.calendarFile.string()},
+             {"holidays", holidays},
+             {"workdays", workdays},
+             {"warning", warning ? json(*warning) : json(nullptr)}},
+        "calendar");
+}
+
 PullReport ConsoleHandler::pullNow() {
     if (!m_hooks.pull)
         return PullReport{false, 0, 0, 0,
                           "未配置县服务器 — no intake server is configured for this office."};
     std::lock_guard lock(m_ledgerMutex);
-    return m_hooks.pull(m_office.ledger);
+    auto report = m_hooks.pull(m_office.ledger);
+    if (report.recorded || report.pushed)
+        refreshIndex(std::nullopt);
+    return report;
 }
 
 } // namespace minsheng::console

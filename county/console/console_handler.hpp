@@ -26,6 +26,7 @@
 
 #include "county/console/console_sessions.hpp"
 #include "county/server/request_handler.hpp"
+#include "county/staff/case_query.hpp"
 #include "county/staff/case_rules.hpp"
 #include "county/staff/case_workflow.hpp"
 #include "county/staff/form_catalog.hpp"
@@ -35,6 +36,7 @@
 #include <atomic>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -121,12 +123,19 @@ private:
                                    std::string_view query);
     server::HttpResponse bulk(Caller& c, const std::string& body);
     server::HttpResponse surveys(Caller& c, std::string_view query);
+    server::HttpResponse calendar(std::string_view query);
     server::HttpResponse printable(Caller& c, std::string_view which, std::string_view query);
 
     ConsoleOffice m_office;
     ConsoleHooks m_hooks;
     ConsoleSessions m_sessions;
+    /// Call with the ledger lock held: the case list's index, loaded on first use.
+    Result<staff::CaseIndex*, staff::LedgerError> caseIndex();
+    /// After a change to case `id` (or to every case: nullopt), with the ledger lock held.
+    void refreshIndex(std::optional<std::int64_t> id);
+
     std::mutex m_ledgerMutex;
+    std::unique_ptr<staff::CaseIndex> m_index; // guarded by m_ledgerMutex
     std::atomic<int> m_loginsInFlight{0};
     std::atomic<int> m_minRespondents;
 };

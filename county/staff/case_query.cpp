@@ -98,9 +98,11 @@ CaseIndex::Made CaseIndex::makeEntry(Submission s, const std::vector<CaseEvent>&
         const auto* form = m_forms.form(s.formId);
         const auto* field = form ? form->find(answer.fieldId) : nullptr;
         if (field && field->type == forms::FieldType::Text && !answer.value.empty()) {
-            if (!freeText.empty())
-                freeText += "；";
-            freeText += answer.value;
+            // The parent's own account of what happened leads the excerpt.
+            if (answer.fieldId == "description")
+                freeText = answer.value + (freeText.empty() ? "" : "；" + freeText);
+            else
+                freeText += (freeText.empty() ? "" : "；") + answer.value;
         }
     }
     search += r.caseNumber;

@@ -439,3 +439,46 @@ TEST_CASE("reply warnings, templates filled for a case, bulk actions, surveys an
     Client stranger(s);
     CHECK(stranger.call("GET", "/print/weekly").status == 401);
 }
+
+TEST_CASE("the case list: mine, urgency, sort, an unknown school explained, and the calendar",
+          "[console][cases]") {
+    ConsoleSite s;
+    s.start();
+    Client sup(s);
+    sup.login("li");
+    const auto all = sup.getJson("/api/cases?sort=received");
+    REQUIRE(all["total"] == 2);
+    CHECK(all["counts"]["received"] == 2);
+    const int first = all["cases"][0]["case"], second = all["cases"][1]["case"];
+    CHECK(sup.getJson("/api/cases?sort=-received")["cases"][0]["case"] == second);
+    CHECK(sup.call("GET", "/api/cases?sort=sideways").status == 400);
+    CHECK(sup.call("GET", "/api/cases?urgency=purple").status == 400);
+
+    sup.postJson("/api/cases/" + std::to_string(first) + "/assign", {{"handler", "wang"}});
+    Client clerk(s);
+    clerk.login("wang");
+    const auto mine = clerk.getJson("/api/cases?mine=1");
+    REQUIRE(mine["total"] == 1);
+    CHECK(mine["cases"][0]["case"] == first);
+    CHECK(mine["cases"][0]["handler"] == "wang");
+    // Both came in today: neither is due within two working days, so neither is marked.
+    CHECK(clerk.getJson("/api/cases?urgency=yellow_or_red")["total"] == 0);
+
+    const auto none = clerk.getJson("/api/cases?school=%E5%9F%8E%E4%B8%9C%E5%B0%8F%E5%AD%A6");
+    CHECK(none["total"] == 0);
+    REQUIRE(none["no_match"].is_string());
+    CHECK_THAT(none["no_match"].get<std::string>(), Catch::Contains("城东小学"));
+    CHECK(clerk.getJson("/api/cases?q=nothing-at-all")["no_match"].is_null());
+
+    const auto year = clerk.getJson("/api/calendar?year=2026");
+    CHECK(year["provisional"] == false);
+    bool springFestival = false, makeUpSaturday = false;
+    for (const auto& d : year["holidays"])
+        springFestival = springFestival || d == "2026-02-16";
+    for (const auto& d : year["workdays"])
+        makeUpSaturday = makeUpSaturday || d == "2026-02-14";
+    CHECK(springFestival);
+    CHECK(makeUpSaturday);
+    CHECK(clerk.getJson("/api/calendar?year=2027")["provisional"] == true);
+    CHECK(clerk.call("GET", "/api/calendar?year=20x6").status == 400);
+}
