@@ -10,8 +10,9 @@ packages=(
   # libraries (the README says why each one is here)
   libsodium-dev libsqlcipher-dev sqlcipher libboost-dev libssl-dev
   libtomlplusplus-dev nlohmann-json3-dev libcli11-dev
-  # county office: spreadsheets for the exports
-  libxlsxwriter-dev
+  # county office: spreadsheets for the exports (xlsxwriter.pc links -lz, but Debian's
+  # libxlsxwriter-dev does not pull in zlib's development files)
+  libxlsxwriter-dev zlib1g-dev
   # kiosk window (front end): Dear ImGui 1.86 with its GLFW/OpenGL3 backends, QR codes, a CJK font
   libimgui-dev libglfw3-dev libqrencode-dev fonts-wqy-microhei
   # Chinese text entry and read-aloud: librime pinyin (luna_pinyin_simp, essay weights, prelude),

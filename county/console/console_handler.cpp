@@ -520,6 +520,48 @@ HttpResponse badDay(const std::string& name) {
                          "日期格式应为 YYYY-MM-DD — \"" + name + "\" must be a date, YYYY-MM-DD.");
 }
 
+/// The status change a body asks for ({"status","reply","result","unit","reason"}), or the 400
+/// that says what is wrong. `reply` is nullopt when the body has no "reply" member.
+Result<std::pair<staff::StatusChange, bool>, HttpResponse> statusChangeFrom(const json& body) {
+    staff::StatusChange change;
+    auto status = stringMember(body, "status");
+    auto reply = stringMember(body, "reply");
+    auto result = stringMember(body, "result");
+    auto unit = stringMember(body, "unit");
+    auto reason = stringMember(body, "reason");
+    if (!status || !reply || !result || !unit || !reason)
+        return fail(badField("status/reply/result/unit/reason"));
+    auto parsed = staff::parseCaseStatus(*status);
+    if (!parsed)
+        return fail(
+            errorResponse(400, "bad-request", "没有此状态 — unknown status \"" + *status + "\"."));
+    change.status = *parsed;
+    change.reply = *reply;
+    change.unit = *unit;
+    change.reason = *reason;
+    if (!result->empty() && !(change.result = staff::parseCaseResult(*result)))
+        return fail(errorResponse(400, "bad-request",
+                                  "没有此办理结果 — unknown result \"" + *result + "\"."));
+    if (change.reply.size() > crypto::kMaxReplyBytes)
+        return fail(errorResponse(400, "invalid",
+                                  "答复过长 — the reply is over " +
+                                      std::to_string(crypto::kMaxReplyBytes) + " bytes."));
+    return std::pair{std::move(change), body.contains("reply")};
+}
+
+/// The account a body's "handler" names, or the error to answer.
+Result<staff::StaffUser, HttpResponse> handlerFrom(const json& body, staff::Ledger& ledger,
+                                                   const Clock& clock) {
+    auto name = stringMember(body, "handler");
+    if (!name)
+        return fail(badField("handler"));
+    staff::StaffAccounts accounts(ledger, clock);
+    auto handler = accounts.find(*name);
+    if (!handler)
+        return fail(
+            errorResponse(404, "not-found", "没有此账号 — no account named \"" + *name + "\"."));
+    return std::move(*handler);
+}
 } // namespace
 
 Result<staff::CaseIndex*, staff::LedgerError> ConsoleHandler::caseIndex() {
@@ -729,33 +771,14 @@ HttpResponse ConsoleHandler::changeCase(Caller& c, std::int64_t id, std::string_
     Result<Ok, staff::WorkflowError> done = Ok{};
     bool queued = false;
     if (what == "status") {
-        staff::StatusChange change;
-        auto status = stringMember(body, "status");
-        auto reply = stringMember(body, "reply");
-        auto result = stringMember(body, "result");
-        auto unit = stringMember(body, "unit");
-        auto reason = stringMember(body, "reason");
-        if (!status || !reply || !result || !unit || !reason)
-            return badField("status/reply/result/unit/reason");
-        auto parsed = staff::parseCaseStatus(*status);
+        auto parsed = statusChangeFrom(body);
         if (!parsed)
-            return errorResponse(400, "bad-request",
-                                 "没有此状态 — unknown status \"" + *status + "\".");
-        change.status = *parsed;
+            return parsed.error();
+        auto& [change, hasReply] = *parsed;
         // No "reply" member: the public reply stays what it is (an empty string clears it).
-        if (body.contains("reply"))
-            change.reply = *reply;
-        else if (auto current = m_office.ledger.submission(id))
-            change.reply = current->reply;
-        change.unit = *unit;
-        change.reason = *reason;
-        if (!result->empty() && !(change.result = staff::parseCaseResult(*result)))
-            return errorResponse(400, "bad-request",
-                                 "没有此办理结果 — unknown result \"" + *result + "\".");
-        if (change.reply.size() > crypto::kMaxReplyBytes)
-            return errorResponse(400, "invalid",
-                                 "答复过长 — the reply is over " +
-                                     std::to_string(crypto::kMaxReplyBytes) + " bytes.");
+        if (!hasReply)
+            if (auto current = m_office.ledger.submission(id))
+                change.reply = current->reply;
         auto changed = workflow.changeStatus(c.actor, id, change, m_office.countySigningKey);
         if (!changed)
             return workflowError(changed.error());
@@ -766,14 +789,9 @@ HttpResponse ConsoleHandler::changeCase(Caller& c, std::int64_t id, std::string_
             return badField("text");
         done = workflow.addNote(c.actor, id, *text);
     } else if (what == "assign") {
-        auto name = stringMember(body, "handler");
-        if (!name)
-            return badField("handler");
-        staff::StaffAccounts accounts(m_office.ledger, m_hooks.clock);
-        auto handler = accounts.find(*name);
+        auto handler = handlerFrom(body, m_office.ledger, m_hooks.clock);
         if (!handler)
-            return errorResponse(404, "not-found",
-                                 "没有此账号 — no account named \"" + *name + "\".");
+            return handler.error();
         done = workflow.assign(c.actor, id, *handler);
     } else if (what == "extend") {
         auto due = stringMember(body, "due");
@@ -1177,14 +1195,9 @@ HttpResponse ConsoleHandler::bulk(Caller& c, const std::string& rawBody) {
     staff::BulkAction bulkAction;
     bool statusChange = false;
     if (*action == "assign") {
-        auto name = stringMember(body, "handler");
-        if (!name)
-            return badField("handler");
-        staff::StaffAccounts accounts(m_office.ledger, m_hooks.clock);
-        auto handler = accounts.find(*name);
+        auto handler = handlerFrom(body, m_office.ledger, m_hooks.clock);
         if (!handler)
-            return errorResponse(404, "not-found",
-                                 "没有此账号 — no account named \"" + *name + "\".");
+            return handler.error();
         bulkAction = staff::BulkAssign{*handler};
     } else if (*action == "note") {
         auto text = stringMember(body, "text");
@@ -1192,25 +1205,10 @@ HttpResponse ConsoleHandler::bulk(Caller& c, const std::string& rawBody) {
             return badField("text");
         bulkAction = staff::BulkNote{*text};
     } else if (*action == "status") {
-        auto status = stringMember(body, "status");
-        auto reply = stringMember(body, "reply");
-        auto result = stringMember(body, "result");
-        auto unit = stringMember(body, "unit");
-        auto reason = stringMember(body, "reason");
-        if (!status || !reply || !result || !unit || !reason)
-            return badField("status/reply/result/unit/reason");
-        staff::StatusChange change;
-        auto parsed = staff::parseCaseStatus(*status);
+        auto parsed = statusChangeFrom(body);
         if (!parsed)
-            return errorResponse(400, "bad-request",
-                                 "没有此状态 — unknown status \"" + *status + "\".");
-        change.status = *parsed;
-        change.reply = *reply;
-        change.unit = *unit;
-        change.reason = *reason;
-        if (!result->empty() && !(change.result = staff::parseCaseResult(*result)))
-            return errorResponse(400, "bad-request",
-                                 "没有此办理结果 — unknown result \"" + *result + "\".");
+            return parsed.error();
+        const auto& change = parsed->first;
         bulkAction = change;
         statusChange = true;
     } else {
