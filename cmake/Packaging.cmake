@@ -92,8 +92,9 @@ set(CPACK_COMPONENT_KIOSK_DESCRIPTION
     "Minsheng kiosk: touch window, forwarder and appliance units\n The 民声 kiosk for the 双减 policy: forms, sealing, the encrypted outbox, the\n forwarder, and the systemd units of the kiosk appliance (cage, watchdog).")
 set(CPACK_DEBIAN_KIOSK_PACKAGE_CONTROL_EXTRA ${_img}/scripts/deb-kiosk/postinst)
 set(CPACK_DEBIAN_COUNTY_PACKAGE_NAME minsheng-county)
-# libxlsxwriter4: the staff tool's spreadsheet export.
-set(CPACK_DEBIAN_COUNTY_PACKAGE_DEPENDS "${_common}, libxlsxwriter4")
+# libxlsxwriter4: the staff tool's spreadsheet export; zlib1g because xlsxwriter.pc links -lz
+# into the program itself (kept as a direct dependency when the linker does not drop it).
+set(CPACK_DEBIAN_COUNTY_PACKAGE_DEPENDS "${_common}, libxlsxwriter4, zlib1g")
 set(CPACK_COMPONENT_COUNTY_DESCRIPTION
     "Minsheng county office: intake server and staff tool\n minsheng-county: county keys, kiosk provisioning, the HTTPS intake server and the\n staff tool (pull, verify, decrypt, case ledger).")
 set(CPACK_DEBIAN_COUNTY_PACKAGE_CONTROL_EXTRA ${_img}/scripts/deb-county/postinst)
