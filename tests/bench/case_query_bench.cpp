@@ -13,7 +13,9 @@
 // Prints figures; asserts nothing about time. The target the console is built to: every list
 // request under 200 ms at p99 with 100,000 cases.
 //
-// Usage: minsheng-bench-case-query [--cases N] [--rounds R]
+// Usage: minsheng-bench-case-query [--json] [--cases N] [--rounds R]
+// JSON names: cases, build_s, refresh_ms, refresh_rss_mb, baseline_p99_ms, filtered_p99_ms,
+// text_p99_ms, one_match_p99_ms, urgency_p99_ms, week_stats_p99_ms (and the same with _p50_).
 #include "county/office/county_dir.hpp"
 #include "county/staff/case_query.hpp"
 #include "county/staff/ledger_key.hpp"
@@ -23,6 +25,7 @@
 #include "sync/store/sqlite_store.hpp"
 #include "sync/wire/envelope_json.hpp"
 #include "sync/wire/minute_time.hpp"
+#include "tests/bench/bench_report.hpp"
 #include "tests/support/temp_dir.hpp"
 
 #include <sqlite3.h>
@@ -105,13 +108,14 @@ nlohmann::json answersFor(std::size_t i, std::mt19937& rng) {
 } // namespace
 
 int main(int argc, char** argv) {
+    bench::Report report("minsheng-bench-case-query",
+                         "the office console's case list over a large ledger");
     std::size_t cases = 100000;
     int rounds = 50;
-    for (int i = 1; i + 1 < argc; i += 2)
-        if (!std::strcmp(argv[i], "--cases"))
-            cases = std::stoul(argv[i + 1]);
-        else if (!std::strcmp(argv[i], "--rounds"))
-            rounds = std::stoi(argv[i + 1]);
+    report.option("--cases", "N", "complaints in the ledger", cases);
+    report.option("--rounds", "R", "rounds per query", rounds);
+    if (auto rc = report.parse(argc, argv))
+        return *rc;
     crypto::initSodium();
     test::TempDir tmp{"minsheng-bench-cases"};
     county::CountyDir dir(tmp / "county");
@@ -218,8 +222,10 @@ int main(int argc, char** argv) {
         if (txn.commit() != SQLITE_OK)
             return 1;
     }
-    std::printf("ledger: %zu complaints recorded in %.1f s\n", cases,
-                millis(Steady::now() - tBuild) / 1000);
+    std::fprintf(report.text(), "ledger: %zu complaints recorded in %.1f s\n", cases,
+                 millis(Steady::now() - tBuild) / 1000);
+    report.figure("cases", static_cast<double>(cases));
+    report.figure("build_s", millis(Steady::now() - tBuild) / 1000);
 
     // ---- the index ----------------------------------------------------------------------------
     const auto forms = FormCatalog::load(dir.formsDir());
@@ -232,14 +238,22 @@ int main(int argc, char** argv) {
     }
     const double loadMs = millis(Steady::now() - tLoad);
     const long rssAfter = rssKiB();
-    std::printf("CaseIndex::refresh: %.0f ms, +%.1f MiB resident (%ld → %ld KiB), %zu rows\n",
-                loadMs, (rssAfter - rssBefore) / 1024.0, rssBefore, rssAfter, index.size());
+    std::fprintf(report.text(),
+                 "CaseIndex::refresh: %.0f ms, +%.1f MiB resident (%ld → %ld KiB), %zu rows\n",
+                 loadMs, (rssAfter - rssBefore) / 1024.0, rssBefore, rssAfter, index.size());
+
+    report.figure("refresh_ms", loadMs);
+    report.figure("refresh_rss_mb", (rssAfter - rssBefore) / 1024.0);
 
     std::size_t sink = 0;
+    auto record = [&](const std::string& key, const Summary& s) {
+        report.figure(key + "_p50_ms", s.p50);
+        report.figure(key + "_p99_ms", s.p99);
+    };
     auto measure = [&](const char* name, const CaseQuery& q) {
         const Summary s = timeRounds(rounds, [&] { sink += index.query(q, now).total; });
-        std::printf("%-44s p50 %7.2f ms  p99 %7.2f ms  (%zu matches)\n", name, s.p50, s.p99,
-                    index.query(q, now).total);
+        std::fprintf(report.text(), "%-44s p50 %7.2f ms  p99 %7.2f ms  (%zu matches)\n", name,
+                     s.p50, s.p99, index.query(q, now).total);
         return s;
     };
     const Summary baseline = measure("baseline: unfiltered first page", CaseQuery{});
@@ -272,12 +286,19 @@ int main(int argc, char** argv) {
         sink += computePeriodStats(*timelines, *rules, monday, monday + std::chrono::days{6}, now)
                     .total.received;
     });
-    std::printf("%-44s p50 %7.2f ms  p99 %7.2f ms\n", "computePeriodStats, this week", w.p50,
-                w.p99);
+    std::fprintf(report.text(), "%-44s p50 %7.2f ms  p99 %7.2f ms\n",
+                 "computePeriodStats, this week", w.p50, w.p99);
 
-    std::printf("ratio to baseline (p99): filtered %.1f, text %.1f, one-match text %.1f, "
-                "urgency %.1f, weekly stats %.1f\n",
-                f.p99 / baseline.p99, t.p99 / baseline.p99, r.p99 / baseline.p99,
-                u.p99 / baseline.p99, w.p99 / baseline.p99);
-    return sink == 0 ? 1 : 0;
+    std::fprintf(report.text(),
+                 "ratio to baseline (p99): filtered %.1f, text %.1f, one-match text %.1f, "
+                 "urgency %.1f, weekly stats %.1f\n",
+                 f.p99 / baseline.p99, t.p99 / baseline.p99, r.p99 / baseline.p99,
+                 u.p99 / baseline.p99, w.p99 / baseline.p99);
+    record("baseline", baseline);
+    record("filtered", f);
+    record("text", t);
+    record("one_match", r);
+    record("urgency", u);
+    record("week_stats", w);
+    return report.finish(sink == 0 ? 1 : 0);
 }

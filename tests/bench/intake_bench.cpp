@@ -8,8 +8,12 @@
 //     the ratio intake/verify is the figure we track (it factors out the machine);
 //   * the cost of a request (GET /healthz) on a new TLS connection vs on a reused one.
 // Envelopes are signed before the clock starts. Prints figures; asserts nothing about time.
-// Usage: minsheng-bench-intake [--envelopes N]   (per configuration; default 2048)
+// Usage: minsheng-bench-intake [--json] [--envelopes N]   (per configuration; default 2048)
+// JSON names: verify_per_s (raw, one core), stored_per_s and stored_vs_verify_pct (the best
+// configuration), stored_k<kiosks>_b<batch>_per_s for each configuration, healthz_new_us,
+// healthz_reused_us.
 #include "crypto/envelope.hpp"
+#include "tests/bench/bench_report.hpp"
 #include "tests/county/server/server_test_support.hpp"
 
 #include <atomic>
@@ -32,12 +36,16 @@ double seconds(Clock::duration d) {
 } // namespace
 
 int main(int argc, char** argv) {
-    crypto::initSodium();
+    bench::Report report("minsheng-bench-intake",
+                         "intake server throughput (verified + durably stored) vs raw verify");
     std::size_t perConfig = 2048;
-    for (int i = 1; i + 1 < argc; ++i)
-        if (std::strcmp(argv[i], "--envelopes") == 0)
-            perConfig = std::max<std::size_t>(16, std::stoul(argv[i + 1]));
+    report.option("--envelopes", "N", "envelopes per configuration (at least 16)", perConfig);
+    if (auto rc = report.parse(argc, argv))
+        return *rc;
+    perConfig = std::max<std::size_t>(16, perConfig);
+    crypto::initSodium();
 
+    bool allOk = true;
     test::TempDir tmp("minsheng-bench-intake");
     std::vector<std::string> ids;
     for (int i = 0; i < 16; ++i)
@@ -61,12 +69,15 @@ int main(int argc, char** argv) {
         for (std::size_t i = 0; i < n; ++i)
             ok += crypto::verifyEnvelope(sample[i % sample.size()], pub).ok();
         const double rate = static_cast<double>(n) / seconds(Clock::now() - t0);
-        std::printf("ed25519 envelope verify (1 KiB ciphertext, 1 core): %.0f /s (%zu ok)\n", rate,
-                    ok);
-        std::printf("hardware threads: %u; server threads: default\n\n",
-                    std::thread::hardware_concurrency());
-        std::printf("%-8s %-6s %12s %14s %10s\n", "kiosks", "batch", "envelopes", "stored/s",
-                    "vs verify");
+        report.figure("verify_per_s", rate);
+        double best = 0;
+        std::fprintf(report.text(),
+                     "ed25519 envelope verify (1 KiB ciphertext, 1 core): %.0f /s (%zu ok)\n", rate,
+                     ok);
+        std::fprintf(report.text(), "hardware threads: %u; server threads: default\n\n",
+                     std::thread::hardware_concurrency());
+        std::fprintf(report.text(), "%-8s %-6s %12s %14s %10s\n", "kiosks", "batch", "envelopes",
+                     "stored/s", "vs verify");
 
         for (std::size_t batch : {std::size_t{1}, std::size_t{16}}) {
             for (std::size_t nk : {std::size_t{1}, std::size_t{4}, std::size_t{16}}) {
@@ -107,11 +118,19 @@ int main(int argc, char** argv) {
                     t.join();
                 const double wall = seconds(Clock::now() - t1);
                 const double perSecond = static_cast<double>(stored) / wall;
-                std::printf("%-8zu %-6zu %12zu %14.0f %9.1f%%%s\n", nk, batch, stored.load(),
-                            perSecond, 100.0 * perSecond / rate,
-                            failed ? "  (FAILED requests)" : "");
+                std::fprintf(report.text(), "%-8zu %-6zu %12zu %14.0f %9.1f%%%s\n", nk, batch,
+                             stored.load(), perSecond, 100.0 * perSecond / rate,
+                             failed ? "  (FAILED requests)" : "");
+                if (failed)
+                    allOk = false;
+                report.figure("stored_k" + std::to_string(nk) + "_b" + std::to_string(batch) +
+                                  "_per_s",
+                              perSecond);
+                best = std::max(best, perSecond);
             }
         }
+        report.figure("stored_per_s", best);
+        report.figure("stored_vs_verify_pct", 100.0 * best / rate);
     }
 
     // TLS: a request on a new connection vs on a kept-alive one.
@@ -129,11 +148,14 @@ int main(int argc, char** argv) {
         for (int i = 0; i < n; ++i)
             c.request("GET", "/healthz");
         const double reused = seconds(Clock::now() - t0) / n * 1e6;
-        std::printf("\nGET /healthz over TLS: new connection %.0f us/request, reused %.0f "
-                    "us/request (handshake share %.0f%%)\n",
-                    fresh, reused, 100.0 * (fresh - reused) / fresh);
+        std::fprintf(report.text(),
+                     "\nGET /healthz over TLS: new connection %.0f us/request, reused %.0f "
+                     "us/request (handshake share %.0f%%)\n",
+                     fresh, reused, 100.0 * (fresh - reused) / fresh);
+        report.figure("healthz_new_us", fresh);
+        report.figure("healthz_reused_us", reused);
     }
     const int rc = server.stop();
-    std::printf("server stopped with exit status %d\n", rc);
-    return rc == 0 ? 0 : 1;
+    std::fprintf(report.text(), "server stopped with exit status %d\n", rc);
+    return report.finish(rc == 0 && allOk ? 0 : 1);
 }

@@ -7,13 +7,15 @@
 //     first frame, start-up atlas build time, atlas size and glyphs, peak RSS; the pause of an
 //     atlas rebuild for a character outside the start-up set
 //
-// Not part of ctest (the test case is hidden) except a smoke run with MINSHENG_BENCH_ROUNDS=1;
-// run build/tests/bench/minsheng-bench-pinyin.
+// Not part of ctest except a smoke run with --rounds 1; run build/tests/bench/minsheng-bench-pinyin
+// [--json] [--rounds N]. JSON names: keys, key_p50_ms, key_p99_ms, key_max_ms, engine_open_ms,
+// reset_p50_ms, first_frame_ms, first_frame_no_ime_ms, atlas_build_ms, atlas_build_no_ime_ms,
+// peak_rss_mb, peak_rss_no_ime_mb, peak_rss_after_rebuild_mb, glyphs, atlas_rebuild_ms.
+#include "tests/bench/bench_catch.hpp"
+
 #include "kiosk/core/pinyin_input_method.hpp"
 #include "tests/kiosk/ui/ui_harness.hpp"
 #include "tests/support/temp_dir.hpp"
-
-#include <catch2/catch.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -26,6 +28,8 @@ using nlohmann::json;
 using Clock = std::chrono::steady_clock;
 
 namespace {
+
+int g_rounds = 20; // set from --rounds before the test case runs
 
 // Typical report phrases, as a parent would type them: pinyin without tones, one phrase at a
 // time, committed with the first candidate.
@@ -99,8 +103,7 @@ WindowFigures runWindow(bool pinyin) {
 } // namespace
 
 TEST_CASE("pinyin keyboard figures", "[.bench]") {
-    const char* env = std::getenv("MINSHENG_BENCH_ROUNDS");
-    const int rounds = env ? std::max(1, std::atoi(env)) : 20;
+    const int rounds = g_rounds;
     const auto t0 = Clock::now();
     auto opened = PinyinInputMethod::open(minsheng::test::binaryDir() / "rime");
     const double openMs = ms(Clock::now() - t0);
@@ -130,31 +133,63 @@ TEST_CASE("pinyin keyboard figures", "[.bench]") {
     auto mb = [](const json& s) {
         return s["peak_rss_kb"].get<double>() / 1024.0;
     };
-    std::printf("minsheng-bench-pinyin (librime 1.8.5, luna_pinyin_simp + minsheng_pinyin)\n");
-    std::printf("  keystroke → candidates: %zu keys, p50 %.2f ms, p99 %.2f ms, max %.2f ms\n",
-                letters, pct(key, 0.5), pct(key, 0.99), pct(key, 1.0));
-    std::printf("  engine start (first open): %.0f ms; session reset p50 %.2f ms\n", openMs,
-                pct(resets, 0.5));
-    std::printf("  window (Xvfb 1920x1080, llvmpipe)      with IME   without IME\n");
-    std::printf("    start → automation socket   %8.0f ms  %8.0f ms\n", with.socketMs,
-                without.socketMs);
-    std::printf("    start → first frame         %8.0f ms  %8.0f ms\n",
-                with.stats["first_frame_ms"].get<double>(),
-                without.stats["first_frame_ms"].get<double>());
-    std::printf("    start-up atlas build        %8.0f ms  %8.0f ms\n",
-                with.stats["atlas_build_ms"].get<double>(),
-                without.stats["atlas_build_ms"].get<double>());
-    std::printf("    peak RSS at start-up        %8.1f MB  %8.1f MB   (target ≤ 150)\n",
-                mb(with.stats), mb(without.stats));
-    std::printf("    peak RSS after an atlas rebuild %.1f MB\n",
-                with.stats["peak_rss_kb_after_rebuild"].get<double>() / 1024.0);
-    std::printf("  atlas %d x %d: %d glyphs (%d common at %.0f px, the rest at %.0f px)\n",
-                with.stats["atlas"][0].get<int>(), with.stats["atlas"][1].get<int>(),
-                with.stats["glyphs"].get<int>(), with.stats["common_glyphs"].get<int>(),
-                with.stats["common_px"].get<double>(), with.stats["font_px"].get<double>());
-    std::printf("  atlas rebuild for characters outside it: %.0f ms (%d rebuild(s), %d → %d "
-                "glyphs)\n",
-                with.stats["atlas_rebuild_ms"].get<double>(),
-                with.stats["atlas_rebuilds"].get<int>(), with.stats["glyphs"].get<int>(),
-                with.stats["glyphs_after"].get<int>());
+    std::fprintf(minsheng::bench::report().text(),
+                 "minsheng-bench-pinyin (librime 1.8.5, luna_pinyin_simp + minsheng_pinyin)\n");
+    std::fprintf(minsheng::bench::report().text(),
+                 "  keystroke → candidates: %zu keys, p50 %.2f ms, p99 %.2f ms, max %.2f ms\n",
+                 letters, pct(key, 0.5), pct(key, 0.99), pct(key, 1.0));
+    std::fprintf(minsheng::bench::report().text(),
+                 "  engine start (first open): %.0f ms; session reset p50 %.2f ms\n", openMs,
+                 pct(resets, 0.5));
+    std::fprintf(minsheng::bench::report().text(),
+                 "  window (Xvfb 1920x1080, llvmpipe)      with IME   without IME\n");
+    std::fprintf(minsheng::bench::report().text(),
+                 "    start → automation socket   %8.0f ms  %8.0f ms\n", with.socketMs,
+                 without.socketMs);
+    std::fprintf(
+        minsheng::bench::report().text(), "    start → first frame         %8.0f ms  %8.0f ms\n",
+        with.stats["first_frame_ms"].get<double>(), without.stats["first_frame_ms"].get<double>());
+    std::fprintf(
+        minsheng::bench::report().text(), "    start-up atlas build        %8.0f ms  %8.0f ms\n",
+        with.stats["atlas_build_ms"].get<double>(), without.stats["atlas_build_ms"].get<double>());
+    std::fprintf(minsheng::bench::report().text(),
+                 "    peak RSS at start-up        %8.1f MB  %8.1f MB   (target ≤ 150)\n",
+                 mb(with.stats), mb(without.stats));
+    std::fprintf(minsheng::bench::report().text(), "    peak RSS after an atlas rebuild %.1f MB\n",
+                 with.stats["peak_rss_kb_after_rebuild"].get<double>() / 1024.0);
+    std::fprintf(minsheng::bench::report().text(),
+                 "  atlas %d x %d: %d glyphs (%d common at %.0f px, the rest at %.0f px)\n",
+                 with.stats["atlas"][0].get<int>(), with.stats["atlas"][1].get<int>(),
+                 with.stats["glyphs"].get<int>(), with.stats["common_glyphs"].get<int>(),
+                 with.stats["common_px"].get<double>(), with.stats["font_px"].get<double>());
+    std::fprintf(minsheng::bench::report().text(),
+                 "  atlas rebuild for characters outside it: %.0f ms (%d rebuild(s), %d → %d "
+                 "glyphs)\n",
+                 with.stats["atlas_rebuild_ms"].get<double>(),
+                 with.stats["atlas_rebuilds"].get<int>(), with.stats["glyphs"].get<int>(),
+                 with.stats["glyphs_after"].get<int>());
+    auto& report = minsheng::bench::report();
+    report.figure("keys", static_cast<double>(letters));
+    report.figure("key_p50_ms", pct(key, 0.5));
+    report.figure("key_p99_ms", pct(key, 0.99));
+    report.figure("key_max_ms", pct(key, 1.0));
+    report.figure("engine_open_ms", openMs);
+    report.figure("reset_p50_ms", pct(resets, 0.5));
+    report.figure("first_frame_ms", with.stats["first_frame_ms"].get<double>());
+    report.figure("first_frame_no_ime_ms", without.stats["first_frame_ms"].get<double>());
+    report.figure("atlas_build_ms", with.stats["atlas_build_ms"].get<double>());
+    report.figure("atlas_build_no_ime_ms", without.stats["atlas_build_ms"].get<double>());
+    report.figure("peak_rss_mb", mb(with.stats));
+    report.figure("peak_rss_no_ime_mb", mb(without.stats));
+    report.figure("peak_rss_after_rebuild_mb",
+                  with.stats["peak_rss_kb_after_rebuild"].get<double>() / 1024.0);
+    report.figure("glyphs", with.stats["glyphs"].get<double>());
+    report.figure("atlas_rebuild_ms", with.stats["atlas_rebuild_ms"].get<double>());
+}
+
+int main(int argc, char** argv) {
+    minsheng::bench::Report report("minsheng-bench-pinyin",
+                                   "pinyin keyboard latency and the window with and without it");
+    report.option("--rounds", "N", "rounds over the phrase corpus", g_rounds);
+    return minsheng::bench::runCatchBench(report, argc, argv, "[.bench]");
 }

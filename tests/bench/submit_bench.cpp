@@ -7,13 +7,16 @@
 //     through the same SQLite library with the same journal and sync settings;
 //   * the ratio submit/baseline (p50 and p99), the figure we track: it factors out the disk;
 //   * microseconds per Ed25519 sign and verify, and per seal and open of a 1 KiB payload.
-// Prints figures; asserts nothing about time. Usage: minsheng-bench-submit [--iterations N]
+// Prints figures; asserts nothing about time. Usage: minsheng-bench-submit [--json] [--iterations
+// N] JSON names: submit_p50_us, submit_p99_us, plain_p50_us, plain_p99_us, ratio_p50, ratio_p99 (1
+// KiB answers; the same with a _64k infix for 64 KiB), sign_us, verify_us, seal_1k_us, open_1k_us.
 #include "county/office/county_dir.hpp"
 #include "county/office/provisioning.hpp"
 #include "crypto/secret_arena.hpp"
 #include "crypto/sodium.hpp"
 #include "kiosk/core/kiosk_config.hpp"
 #include "kiosk/core/submission_desk.hpp"
+#include "tests/bench/bench_report.hpp"
 #include "tests/support/temp_dir.hpp"
 
 #include <sqlite3.h>
@@ -100,11 +103,13 @@ std::vector<double> baselineInserts(const std::filesystem::path& file, std::size
 } // namespace
 
 int main(int argc, char** argv) {
-    crypto::initSodium();
+    bench::Report report("minsheng-bench-submit",
+                         "durable submit into the SQLCipher outbox vs a plain SQLite FULL insert");
     int iterations = 1000;
-    for (int i = 1; i + 1 < argc; ++i)
-        if (std::strcmp(argv[i], "--iterations") == 0)
-            iterations = std::max(1, std::atoi(argv[i + 1]));
+    report.option("--iterations", "N", "submits per answer size", iterations);
+    if (auto rc = report.parse(argc, argv))
+        return *rc;
+    crypto::initSodium();
 
     test::TempDir tmp("minsheng-bench");
     county::CountyDir cd(tmp / "county");
@@ -113,9 +118,9 @@ int main(int argc, char** argv) {
     if (auto r = county::initCountyDir(cd, io); !r)
         die(r.error().message);
 
-    std::printf("minsheng submit benchmark: %d submits per size, temp dir %s\n", iterations,
-                tmp.path().c_str());
-    std::printf("%-30s %10s %10s %10s\n", "", "p50 us", "p99 us", "mean us");
+    std::fprintf(report.text(), "minsheng submit benchmark: %d submits per size, temp dir %s\n",
+                 iterations, tmp.path().c_str());
+    std::fprintf(report.text(), "%-30s %10s %10s %10s\n", "", "p50 us", "p99 us", "mean us");
 
     for (std::size_t answerBytes : {std::size_t{1024}, std::size_t{64 * 1024}}) {
         const std::string kioskId = "bench-" + std::to_string(answerBytes);
@@ -152,12 +157,19 @@ int main(int argc, char** argv) {
         auto base = baselineInserts(tmp / ("baseline-" + std::to_string(answerBytes) + ".db"),
                                     payloadish, iterations);
         Summary s = summarize(submitUs), b = summarize(base);
-        std::printf("submit, %6zu B answers        %10.1f %10.1f %10.1f\n", answerBytes, s.p50,
-                    s.p99, s.mean);
-        std::printf("plain insert, %6zu B          %10.1f %10.1f %10.1f\n", payloadish, b.p50,
-                    b.p99, b.mean);
-        std::printf("ratio submit/plain            %10.2f %10.2f %10.2f\n", s.p50 / b.p50,
-                    s.p99 / b.p99, s.mean / b.mean);
+        std::fprintf(report.text(), "submit, %6zu B answers        %10.1f %10.1f %10.1f\n",
+                     answerBytes, s.p50, s.p99, s.mean);
+        std::fprintf(report.text(), "plain insert, %6zu B          %10.1f %10.1f %10.1f\n",
+                     payloadish, b.p50, b.p99, b.mean);
+        std::fprintf(report.text(), "ratio submit/plain            %10.2f %10.2f %10.2f\n",
+                     s.p50 / b.p50, s.p99 / b.p99, s.mean / b.mean);
+        const std::string infix = answerBytes == 1024 ? "" : "_64k";
+        report.figure("submit" + infix + "_p50_us", s.p50);
+        report.figure("submit" + infix + "_p99_us", s.p99);
+        report.figure("plain" + infix + "_p50_us", b.p50);
+        report.figure("plain" + infix + "_p99_us", b.p99);
+        report.figure("ratio" + infix + "_p50", s.p50 / b.p50);
+        report.figure("ratio" + infix + "_p99", s.p99 / b.p99);
     }
 
     // Primitive costs, 1 KiB payload.
@@ -187,8 +199,14 @@ int main(int argc, char** argv) {
     const double openUs = micros(Clock::now() - t0) / n;
     if (ok != 2 * n)
         die("primitive self-check failed");
-    std::printf("\nper operation (mean over %d): sign %.1f us, verify %.1f us, seal 1 KiB %.1f us, "
-                "open 1 KiB %.1f us\n",
-                n, signUs, verifyUs, sealUs, openUs);
-    return 0;
+    std::fprintf(
+        report.text(),
+        "\nper operation (mean over %d): sign %.1f us, verify %.1f us, seal 1 KiB %.1f us, "
+        "open 1 KiB %.1f us\n",
+        n, signUs, verifyUs, sealUs, openUs);
+    report.figure("sign_us", signUs);
+    report.figure("verify_us", verifyUs);
+    report.figure("seal_1k_us", sealUs);
+    report.figure("open_1k_us", openUs);
+    return report.finish();
 }
