@@ -567,8 +567,11 @@ Result<Ok, ServerError> runHttpsServer(RequestHandler& handler, const ServerOpti
     if (port > 65535)
         return fail(ServerError{"listen port \"" + o.listenPort + "\" is not a port number"});
 
+    // A request thread blocks while its batch waits for the shared COMMIT (group commit, see
+    // intake_store.hpp), so there are more threads than cores: while some wait on the fsync the
+    // others verify signatures and join the next group.
     const unsigned threads =
-        o.threads ? o.threads : std::max(2u, std::thread::hardware_concurrency());
+        o.threads ? o.threads : std::max(8u, 4 * std::thread::hardware_concurrency());
     net::io_context ioc(static_cast<int>(threads));
     if (o.maxConnections == 0 || o.maxConnectionsPerAddress == 0 || o.maxBufferedBodyBytes == 0)
         return fail(ServerError{"connection and body limits must be at least 1"});

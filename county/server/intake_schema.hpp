@@ -28,9 +28,13 @@
 //      if sequence+1 is stored its previous hash equals this envelope's hash. A missing neighbour
 //      is a gap, not an error; gaps are derived from the stored sequences (so a gap closes by
 //      itself when the missing envelope arrives).
-//   5. One transaction per POST /v1/envelopes batch; each envelope in its own SAVEPOINT. The
-//      answer (with its acks) is sent only after COMMIT returned; if COMMIT fails nothing of the
-//      batch is stored and the answer is 500 `internal`.
+//   5. Group commit: the batches of the POST /v1/envelopes requests that arrive while a COMMIT
+//      is in progress are stored together in the next transaction, each batch in its own
+//      SAVEPOINT and each envelope in a SAVEPOINT inside it. A batch whose statements fail is
+//      rolled back to its savepoint alone (its answer is 500 `internal`, nothing of it stored);
+//      the others commit. Every answer (with its acks) is sent only after the shared COMMIT
+//      returned; if COMMIT fails nothing of any batch in the group is stored and every one of
+//      them is answered 500 `internal`.
 //   6. A complaint's first `case_status` row (status "received", signed with the county signing
 //      key) is inserted in the same transaction as the envelope. Later rows replace it only via
 //      PUT /v1/staff/status after the county signature and the tag were checked.

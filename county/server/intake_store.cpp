@@ -169,13 +169,68 @@ IntakeStore::~IntakeStore() {
     sqlite3_close(m_db);
 }
 
+struct IntakeStore::PendingBatch {
+    const std::string* kioskId;
+    std::span<const CheckedEnvelope> envelopes;
+    std::int64_t now;
+    std::optional<Result<std::vector<EnvelopeOutcome>, StoreError>> result; // under m_groupMutex
+};
+
 Result<std::vector<EnvelopeOutcome>, StoreError>
 IntakeStore::storeBatch(const std::string& kioskId, std::span<const CheckedEnvelope> envelopes,
                         std::int64_t now) {
+    PendingBatch mine{&kioskId, envelopes, now, std::nullopt};
+    std::unique_lock lock(m_groupMutex);
+    m_waiting.push_back(&mine);
+    m_groupDone.wait(lock, [&] { return mine.result.has_value() || !m_leading; });
+    if (mine.result)
+        return std::move(*mine.result); // a leader stored it and its COMMIT returned
+    // Lead the next group: every batch that queued while the previous COMMIT ran, this one too.
+    m_leading = true;
+    std::vector<PendingBatch*> group = std::exchange(m_waiting, {});
+    lock.unlock();
+    auto results = commitGroup(group);
+    lock.lock();
+    for (std::size_t i = 0; i < group.size(); ++i)
+        group[i]->result = std::move(results[i]);
+    m_leading = false;
+    m_groupDone.notify_all();
+    return std::move(*mine.result);
+}
+
+std::vector<Result<std::vector<EnvelopeOutcome>, StoreError>>
+IntakeStore::commitGroup(const std::vector<PendingBatch*>& group) {
+    using BatchResult = Result<std::vector<EnvelopeOutcome>, StoreError>;
+    std::vector<BatchResult> results;
+    const auto failAll = [&](const Failure<StoreError>& e) {
+        return std::vector<BatchResult>(group.size(), BatchResult(e));
+    };
     std::lock_guard lock(m_mutex);
     Transaction tx(m_db);
     if (tx.begin() != SQLITE_OK)
-        return storeError(m_db, m_file, "storing a batch in");
+        return failAll(storeError(m_db, m_file, "storing a batch in"));
+    for (const PendingBatch* batch : group) {
+        if (exec(m_db, "SAVEPOINT batch") != SQLITE_OK)
+            return failAll(storeError(m_db, m_file, "storing a batch in"));
+        auto stored = storeInGroup(*batch->kioskId, batch->envelopes, batch->now);
+        // A failed batch leaves nothing behind; the group's other batches are unaffected.
+        const bool undone = stored || exec(m_db, "ROLLBACK TO batch") == SQLITE_OK;
+        if (!undone || exec(m_db, "RELEASE batch") != SQLITE_OK || sqlite3_get_autocommit(m_db))
+            // SQLite rolled the whole transaction back (an I/O error, a full disk): nothing of
+            // the group is stored, whatever the earlier batches were told so far.
+            return failAll(storeError(m_db, m_file, "storing a batch in"));
+        results.push_back(std::move(stored));
+    }
+    // The durability point of every batch in the group (WAL, synchronous=FULL): no answer
+    // leaves before this returns.
+    if (tx.commit() != SQLITE_OK)
+        return failAll(storeError(m_db, m_file, "committing a batch to"));
+    return results;
+}
+
+Result<std::vector<EnvelopeOutcome>, StoreError>
+IntakeStore::storeInGroup(const std::string& kioskId, std::span<const CheckedEnvelope> envelopes,
+                          std::int64_t now) {
     std::vector<EnvelopeOutcome> outcomes;
     bool failed = false;
     // Invariant 11: today's bytes for this kiosk, counted as rows are added, written back with
@@ -313,7 +368,7 @@ IntakeStore::storeBatch(const std::string& kioskId, std::span<const CheckedEnvel
         if (!ok) {
             auto err = storeError(m_db, m_file, "storing an envelope in");
             exec(m_db, "ROLLBACK TO envelope");
-            return err; // the whole batch rolls back (Transaction's destructor)
+            return err; // the whole batch rolls back (to its savepoint, commitGroup)
         }
         if (exec(m_db, "RELEASE envelope") != SQLITE_OK)
             return storeError(m_db, m_file, "storing an envelope in");
@@ -326,8 +381,6 @@ IntakeStore::storeBatch(const std::string& kioskId, std::span<const CheckedEnvel
         return storeError(m_db, m_file, "recording kiosk usage in");
     if (!touchKiosk(m_db, kioskId, now))
         return storeError(m_db, m_file, "recording kiosk contact in");
-    if (tx.commit() != SQLITE_OK)
-        return storeError(m_db, m_file, "committing a batch to");
     return outcomes;
 }
 

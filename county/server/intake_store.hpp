@@ -1,6 +1,7 @@
 // IntakeStore: the intake server's durable store (DIR/intake.db). Schema, modes and numbered
 // invariants: intake_schema.hpp. Every method is thread-safe (one connection behind a mutex;
-// SQLite serialises writers anyway, and a batch is one transaction).
+// SQLite serialises writers anyway). Batches are group-committed (invariant 5): the store rate
+// is set by how many batches share one fsync, not by one fsync per request.
 #pragma once
 
 #include "crypto/envelope.hpp"
@@ -8,6 +9,7 @@
 #include "crypto/signed_messages.hpp"
 #include "sync/store/store_error.hpp"
 
+#include <condition_variable>
 #include <cstdint>
 #include <filesystem>
 #include <map>
@@ -90,8 +92,10 @@ public:
     IntakeStore(const IntakeStore&) = delete;
     IntakeStore& operator=(const IntakeStore&) = delete;
 
-    /// Stores a batch of one kiosk's checked envelopes in one transaction (invariant 5) and
-    /// records the kiosk's contact time. One outcome per envelope, in order.
+    /// Stores a batch of one kiosk's checked envelopes and records the kiosk's contact time.
+    /// Blocks until the batch is durable: it joins the next shared transaction (group commit,
+    /// invariant 5), and returns only after that transaction's COMMIT returned. One outcome
+    /// per envelope, in order; on an error nothing of the batch is stored.
     [[nodiscard]] Result<std::vector<EnvelopeOutcome>, StoreError>
     storeBatch(const std::string& kioskId, std::span<const CheckedEnvelope> envelopes,
                std::int64_t now);
@@ -119,11 +123,26 @@ public:
     [[nodiscard]] Result<std::map<std::string, std::int64_t>, StoreError> lastContacts();
 
 private:
+    struct PendingBatch;
+    // Runs one batch inside the open group transaction (m_mutex held).
+    Result<std::vector<EnvelopeOutcome>, StoreError>
+    storeInGroup(const std::string& kioskId, std::span<const CheckedEnvelope> envelopes,
+                 std::int64_t now);
+    // Stores every batch of `group` in one transaction and COMMITs it; one result per batch.
+    std::vector<Result<std::vector<EnvelopeOutcome>, StoreError>>
+    commitGroup(const std::vector<PendingBatch*>& group);
+
     IntakeStore(sqlite3* db, std::filesystem::path file, const crypto::Ed25519SecretKey& key,
                 std::uint64_t maxKioskBytesPerDay)
         : m_db(db), m_file(std::move(file)), m_key(key),
           m_maxKioskBytesPerDay(maxKioskBytesPerDay) {}
-    std::mutex m_mutex;
+    std::mutex m_mutex; // the connection
+    // Group commit: batches waiting for the next transaction, and whether a thread is leading
+    // one (it takes every waiting batch, commits, hands out the results and wakes the rest).
+    std::mutex m_groupMutex;
+    std::condition_variable m_groupDone;
+    std::vector<PendingBatch*> m_waiting;
+    bool m_leading = false;
     sqlite3* m_db;
     std::filesystem::path m_file;
     const crypto::Ed25519SecretKey& m_key;

@@ -148,7 +148,8 @@ void addServeCommand(county::CountyCommands& commands) {
     county::addPassphraseFileOption(*serve, args.passphraseFile,
                                     "Read the passphrase of the county signing key from this file "
                                     "(also MINSHENG_PASSPHRASE_FILE)");
-    serve->add_option("--threads", args.threads, "Network threads (default: one per core)");
+    serve->add_option("--threads", args.threads,
+                      "Request threads (default: 4 per core, at least 8)");
     serve
         ->add_option("--posts-per-minute", args.postsPerMinute,
                      "POST requests allowed per client address and per kiosk per minute")

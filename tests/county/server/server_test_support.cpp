@@ -216,6 +216,11 @@ void ServerProcess::signalTerm() {
         ::kill(m_pid, SIGTERM);
 }
 
+void ServerProcess::signalKill() {
+    if (m_pid > 0)
+        ::kill(m_pid, SIGKILL);
+}
+
 int ServerProcess::wait(int seconds) {
     if (m_pid <= 0)
         return -1;

@@ -71,6 +71,8 @@ public:
     /// SIGTERM, then waits (up to `seconds`). Exit code, or -signal when killed by one.
     int stop(int seconds = 30);
     void signalTerm();
+    /// SIGKILL: the server stops between any two instructions (a crash or power cut).
+    void signalKill();
     int wait(int seconds = 30);
     std::string log() const;
 
