@@ -343,23 +343,25 @@ Forwarder::verifyAcknowledgements(const EnvelopeBatchResult& answer,
 
 std::uint64_t Forwarder::storeAcknowledgements(const VerifiedAcknowledgements& verified,
                                                DrainReport& report) {
-    std::uint64_t stored = 0;
+    // One outbox transaction (one fsync) for the whole batch's acknowledgements.
+    std::vector<std::string> ackBytes;
+    ackBytes.reserve(verified.acks.size());
+    std::vector<outbox::AcknowledgementToStore> toStore;
+    toStore.reserve(verified.acks.size());
     for (const auto& [env, ack] : verified.acks) {
-        const std::string ackBytes = acknowledgementToJson(ack).dump();
-        auto outcome = m_outbox->acknowledge(ack.sequence, env->hash, crypto::asBytes(ackBytes),
-                                             ack.receivedAt);
-        if (!outcome) {
-            report.failure = outcome.error().code == StoreError::Code::AckMismatch
-                                 ? FailureKind::Health
-                                 : FailureKind::Store;
-            report.message = "recording the acknowledgement of #" + std::to_string(ack.sequence) +
-                             ": " + outcome.error().message;
-            break;
-        }
-        if (outcome.value() == AckOutcome::Stored)
-            ++stored;
+        ackBytes.push_back(acknowledgementToJson(ack).dump());
+        toStore.push_back(
+            {ack.sequence, env->hash, crypto::asBytes(ackBytes.back()), ack.receivedAt});
     }
-    return stored;
+    const outbox::AcknowledgedBatch recorded = m_outbox->acknowledgeAll(toStore);
+    if (recorded.error) {
+        report.failure = recorded.error->code == StoreError::Code::AckMismatch ? FailureKind::Health
+                                                                               : FailureKind::Store;
+        report.message = "recording the acknowledgement of #" +
+                         std::to_string(recorded.failedSequence.value_or(0)) + ": " +
+                         recorded.error->message;
+    }
+    return recorded.stored;
 }
 
 DrainReport Forwarder::drain() {

@@ -396,6 +396,71 @@ Result<std::vector<StoredEnvelope>, StoreError> readEnvelopes(Stmt& s, const Con
     return out;
 }
 
+// Records one acknowledgement inside the caller's open write transaction: checks the envelope
+// exists and its hash matches, inserts the acknowledgement and advances ack_head. Writes
+// nothing for an envelope acknowledged before (AlreadyStored) or on any error.
+Result<AckOutcome, StoreError> recordAcknowledgement(sqlite3* db, const fs::path& file,
+                                                     const Context& ctx, std::uint64_t sequence,
+                                                     const Hash256& envelopeHash,
+                                                     std::span<const std::uint8_t> ackBytes,
+                                                     std::int64_t receivedAt) {
+    if (ackBytes.empty())
+        return fail(StoreError{Code::InvalidInput,
+                               "an empty acknowledgement cannot be stored; this is a program "
+                               "error. The envelope stays pending."});
+    {
+        Stmt s(db, "SELECT e.envelope_hash, a.sequence IS NOT NULL FROM envelopes e "
+                   "LEFT JOIN acknowledgements a ON a.sequence = e.sequence "
+                   "WHERE e.sequence = ?1");
+        if (s.prepareRc() != SQLITE_OK)
+            return fail(sqliteError(ctx, s.prepareRc()));
+        s.bind(1, static_cast<std::int64_t>(sequence));
+        int rc = s.step();
+        if (rc == SQLITE_DONE)
+            return fail(StoreError{Code::UnknownEnvelope,
+                                   file.string() + " holds no envelope " +
+                                       std::to_string(sequence) +
+                                       " to acknowledge (never appended, or already pruned)."});
+        if (rc != SQLITE_ROW)
+            return fail(sqliteError(ctx, rc));
+        if (!crypto::constantTimeEqual(s.blob(0), envelopeHash))
+            return fail(StoreError{
+                Code::AckMismatch,
+                "the county acknowledged envelope " + std::to_string(sequence) + " with hash " +
+                    crypto::toHex(envelopeHash) + ", but " + file.string() + " holds hash " +
+                    crypto::toHex(s.blob(0)) +
+                    " for it. The acknowledgement was not recorded and the envelope stays "
+                    "pending; report this to the county office (the two sides disagree about "
+                    "what was sent)."});
+        if (s.i64(1) != 0)
+            return AckOutcome::AlreadyStored; // nothing written
+    }
+    {
+        Stmt ins(db, "INSERT INTO acknowledgements (sequence, envelope_hash, ack, received_at) "
+                     "VALUES (?1, ?2, ?3, ?4)");
+        if (ins.prepareRc() != SQLITE_OK)
+            return fail(sqliteError(ctx, ins.prepareRc()));
+        ins.bind(1, static_cast<std::int64_t>(sequence));
+        ins.bindBlob(2, envelopeHash);
+        ins.bindBlob(3, ackBytes);
+        ins.bind(4, receivedAt);
+        if (int rc = ins.step(); rc != SQLITE_DONE)
+            return fail(sqliteError(ctx, rc));
+    }
+    {
+        Stmt upd(db, "UPDATE ack_head SET "
+                     "last_sequence = max(coalesce(last_sequence, 0), ?1), "
+                     "last_received_at = max(coalesce(last_received_at, ?2), ?2) WHERE id = 1");
+        if (upd.prepareRc() != SQLITE_OK)
+            return fail(sqliteError(ctx, upd.prepareRc()));
+        upd.bind(1, static_cast<std::int64_t>(sequence));
+        upd.bind(2, receivedAt);
+        if (int rc = upd.step(); rc != SQLITE_DONE)
+            return fail(sqliteError(ctx, rc));
+    }
+    return AckOutcome::Stored;
+}
+
 StoreError closedError() {
     return {Code::InvalidInput, "the outbox was closed or moved from; this is a program error."};
 }
@@ -623,67 +688,66 @@ Result<AckOutcome, StoreError> Outbox::acknowledge(std::uint64_t sequence,
                                                    std::int64_t receivedAt) {
     if (!m_db)
         return fail(closedError());
-    if (ackBytes.empty())
-        return fail(StoreError{Code::InvalidInput,
-                               "an empty acknowledgement cannot be stored; this is a program "
-                               "error. The envelope stays pending."});
     const Context ctx{m_db, m_file, Doing::Acknowledging};
     Transaction txn(m_db);
     if (int rc = txn.begin(Transaction::Lock::Immediate); rc != SQLITE_OK)
         return fail(sqliteError(ctx, rc));
-    {
-        Stmt s(m_db, "SELECT e.envelope_hash, a.sequence IS NOT NULL FROM envelopes e "
-                     "LEFT JOIN acknowledgements a ON a.sequence = e.sequence "
-                     "WHERE e.sequence = ?1");
-        if (s.prepareRc() != SQLITE_OK)
-            return fail(sqliteError(ctx, s.prepareRc()));
-        s.bind(1, static_cast<std::int64_t>(sequence));
-        int rc = s.step();
-        if (rc == SQLITE_DONE)
-            return fail(StoreError{Code::UnknownEnvelope,
-                                   m_file.string() + " holds no envelope " +
-                                       std::to_string(sequence) +
-                                       " to acknowledge (never appended, or already pruned)."});
-        if (rc != SQLITE_ROW)
-            return fail(sqliteError(ctx, rc));
-        if (!crypto::constantTimeEqual(s.blob(0), envelopeHash))
-            return fail(StoreError{
-                Code::AckMismatch,
-                "the county acknowledged envelope " + std::to_string(sequence) + " with hash " +
-                    crypto::toHex(envelopeHash) + ", but " + m_file.string() + " holds hash " +
-                    crypto::toHex(s.blob(0)) +
-                    " for it. The acknowledgement was not recorded and the envelope stays "
-                    "pending; report this to the county office (the two sides disagree about "
-                    "what was sent)."});
-        if (s.i64(1) != 0)
-            return AckOutcome::AlreadyStored; // the transaction rolls back: nothing changed
-    }
-    {
-        Stmt ins(m_db, "INSERT INTO acknowledgements (sequence, envelope_hash, ack, received_at) "
-                       "VALUES (?1, ?2, ?3, ?4)");
-        if (ins.prepareRc() != SQLITE_OK)
-            return fail(sqliteError(ctx, ins.prepareRc()));
-        ins.bind(1, static_cast<std::int64_t>(sequence));
-        ins.bindBlob(2, envelopeHash);
-        ins.bindBlob(3, ackBytes);
-        ins.bind(4, receivedAt);
-        if (int rc = ins.step(); rc != SQLITE_DONE)
-            return fail(sqliteError(ctx, rc));
-    }
-    {
-        Stmt upd(m_db, "UPDATE ack_head SET "
-                       "last_sequence = max(coalesce(last_sequence, 0), ?1), "
-                       "last_received_at = max(coalesce(last_received_at, ?2), ?2) WHERE id = 1");
-        if (upd.prepareRc() != SQLITE_OK)
-            return fail(sqliteError(ctx, upd.prepareRc()));
-        upd.bind(1, static_cast<std::int64_t>(sequence));
-        upd.bind(2, receivedAt);
-        if (int rc = upd.step(); rc != SQLITE_DONE)
-            return fail(sqliteError(ctx, rc));
-    }
+    auto outcome =
+        recordAcknowledgement(m_db, m_file, ctx, sequence, envelopeHash, ackBytes, receivedAt);
+    if (!outcome || *outcome == AckOutcome::AlreadyStored)
+        return outcome; // the transaction rolls back: nothing changed
     if (int rc = txn.commit(); rc != SQLITE_OK)
         return fail(sqliteError(ctx, rc));
     return AckOutcome::Stored;
+}
+
+AcknowledgedBatch Outbox::acknowledgeAll(std::span<const AcknowledgementToStore> acks) {
+    AcknowledgedBatch out;
+    if (!m_db) {
+        out.error = closedError();
+        return out;
+    }
+    const Context ctx{m_db, m_file, Doing::Acknowledging};
+    Transaction txn(m_db);
+    if (int rc = txn.begin(Transaction::Lock::Immediate); rc != SQLITE_OK) {
+        out.error = sqliteError(ctx, rc);
+        return out;
+    }
+    std::uint64_t stored = 0;
+    for (const AcknowledgementToStore& a : acks) {
+        // Each record in its own savepoint, so a failure leaves nothing of it behind and the
+        // ones before it can still commit.
+        if (int rc = sqlite::exec(m_db, "SAVEPOINT ack"); rc != SQLITE_OK) {
+            out.error = sqliteError(ctx, rc);
+            out.failedSequence = a.sequence;
+            break;
+        }
+        auto outcome = recordAcknowledgement(m_db, m_file, ctx, a.sequence, a.envelopeHash,
+                                             a.ackBytes, a.receivedAt);
+        if (!outcome) {
+            out.error = std::move(outcome.error());
+            out.failedSequence = a.sequence;
+            sqlite::exec(m_db, "ROLLBACK TO ack");
+            sqlite::exec(m_db, "RELEASE ack");
+            break;
+        }
+        if (int rc = sqlite::exec(m_db, "RELEASE ack"); rc != SQLITE_OK) {
+            out.error = sqliteError(ctx, rc);
+            out.failedSequence = a.sequence;
+            return out; // the transaction rolls back: nothing of the batch is recorded
+        }
+        stored += *outcome == AckOutcome::Stored;
+    }
+    // If SQLite rolled the whole transaction back (an I/O error, a full disk) nothing is
+    // recorded.
+    if (stored == 0 || sqlite3_get_autocommit(m_db))
+        return out;
+    if (int rc = txn.commit(); rc != SQLITE_OK) {
+        out.error = sqliteError(ctx, rc);
+        return out;
+    }
+    out.stored = stored;
+    return out;
 }
 
 Result<std::uint64_t, StoreError> Outbox::prune(std::int64_t now, std::int64_t retentionSeconds) {

@@ -14,7 +14,8 @@
 //
 // Durability: every mutating call runs in one BEGIN IMMEDIATE transaction and returns success
 // only after COMMIT returned; with synchronous = FULL the commit record has been fsync'ed by then.
-// On failure the transaction is rolled back and nothing of it remains.
+// On failure the transaction is rolled back and nothing of it remains (acknowledgeAll commits the
+// acknowledgements before the first one that failed; see there).
 //
 // Threads: an Outbox is used by one thread at a time. Do not carry an open Outbox across fork().
 #pragma once
@@ -105,6 +106,20 @@ struct OutboxStats {
     std::uint64_t walBytes = 0;                            // outbox.db-wal (0 when absent)
 };
 
+/// One acknowledgement for Outbox::acknowledgeAll.
+struct AcknowledgementToStore {
+    std::uint64_t sequence = 0;
+    crypto::Hash256 envelopeHash{};
+    std::span<const std::uint8_t> ackBytes; // must outlive the call
+    std::int64_t receivedAt = 0;
+};
+
+struct AcknowledgedBatch {
+    std::uint64_t stored = 0; // newly recorded and committed (AlreadyStored ones not counted)
+    std::optional<StoreError> error; // why the batch stopped early; nullopt when all were done
+    std::optional<std::uint64_t> failedSequence; // the acknowledgement that could not be recorded
+};
+
 class Outbox {
 public:
     /// Opens (or, with CreateIfMissing and no file, creates) the store at `file`.
@@ -151,6 +166,12 @@ public:
                                                              const crypto::Hash256& envelopeHash,
                                                              std::span<const std::uint8_t> ackBytes,
                                                              std::int64_t receivedAt);
+
+    /// Records a batch of acknowledgements, in order, in ONE transaction (one fsync), each as
+    /// acknowledge() would. Stops at the first one that cannot be recorded (UnknownEnvelope,
+    /// AckMismatch, InvalidInput, a store error): the ones before it are committed, it and
+    /// the ones after it are not. If the COMMIT fails nothing is recorded (`stored` is 0).
+    [[nodiscard]] AcknowledgedBatch acknowledgeAll(std::span<const AcknowledgementToStore> acks);
 
     /// Deletes acknowledged envelopes whose acknowledgement is older than `retentionSeconds`
     /// (receivedAt < now - retentionSeconds). Returns how many. Unacknowledged envelopes are

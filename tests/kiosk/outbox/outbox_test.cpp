@@ -183,6 +183,53 @@ TEST_CASE("append, pending, acknowledge, prune and stats", "[outbox]") {
     CHECK(box.acknowledge(1, added[0].hash, ack, 1).error().code == Code::UnknownEnvelope);
 }
 
+TEST_CASE("acknowledgeAll records a batch in one transaction, up to the first that fails",
+          "[outbox]") {
+    TempDir dir("outbox");
+    auto key = test::randomStoreKey();
+    auto kiosk = test::testKioskKey();
+    auto box = openOk(dir / kOutboxFileName, key);
+    std::vector<AppendedEnvelope> added;
+    for (int i = 0; i < 6; ++i)
+        added.push_back(appendOk(box, kiosk.secretKey, 1100, 1717171200 + 60 * i));
+    const std::string ackText = "county-ack";
+    const auto ack = crypto::asBytes(ackText);
+    REQUIRE(box.acknowledge(2, added[1].hash, ack, 1717200000));
+
+    // 1 new, 2 already stored, 3 new, then 5 with 4's hash: a mismatch stops the batch there.
+    const std::vector<AcknowledgementToStore> batch{{1, added[0].hash, ack, 1717200100},
+                                                    {2, added[1].hash, ack, 1717200100},
+                                                    {3, added[2].hash, ack, 1717200100},
+                                                    {5, added[3].hash, ack, 1717200100},
+                                                    {6, added[5].hash, ack, 1717200100}};
+    const AcknowledgedBatch recorded = box.acknowledgeAll(batch);
+    CHECK(recorded.stored == 2);
+    REQUIRE(recorded.error);
+    CHECK(recorded.error->code == Code::AckMismatch);
+    CHECK(recorded.failedSequence == std::optional<std::uint64_t>{5});
+    auto pending = box.pending(10);
+    REQUIRE(pending);
+    std::vector<std::uint64_t> left;
+    for (const auto& e : *pending)
+        left.push_back(e.envelope.header.sequence);
+    CHECK(left == std::vector<std::uint64_t>{4, 5, 6}); // 1..3 recorded, nothing after the failure
+    auto stats = box.stats();
+    REQUIRE(stats);
+    CHECK(stats->lastAcknowledgedSequence == std::optional<std::uint64_t>{3});
+
+    // The rest in one call; an empty batch changes nothing.
+    const std::vector<AcknowledgementToStore> rest{{4, added[3].hash, ack, 1717200200},
+                                                   {5, added[4].hash, ack, 1717200200},
+                                                   {6, added[5].hash, ack, 1717200200}};
+    const AcknowledgedBatch all = box.acknowledgeAll(rest);
+    CHECK_FALSE(all.error);
+    CHECK(all.stored == 3);
+    CHECK(box.acknowledgeAll({}).stored == 0);
+    pending = box.pending(10);
+    REQUIRE(pending);
+    CHECK(pending->empty());
+}
+
 TEST_CASE("the schema itself refuses to delete unacknowledged envelopes", "[outbox][invariant]") {
     TempDir dir("outbox");
     auto key = test::randomStoreKey();
