@@ -161,21 +161,20 @@ TEST_CASE("touch window figures", "[.bench]") {
     for (const auto& [kb, name] : largest)
         resident[name] = static_cast<double>(kb) / 1024.0;
 
-    g_figures = json{
-        {"socket_ms", socketMs},
-        {"first_frame_ms", first["first_frame_ms"].get<double>()},
-        {"idle_seconds", idleSeconds},
-        {"idle_cpu_pct", 100.0 * (c1 - c0) / idleSeconds},
-        {"idle_frames", afterIdle["frames"].get<int>() - first["frames"].get<int>()},
-        {"report_frames", report["frame_samples"].get<int>()},
-        {"frame_p50_ms", report["frame_ms_p50"].get<double>()},
-        {"frame_p95_ms", report["frame_ms_p95"].get<double>()},
-        {"peak_rss_mb", report["peak_rss_kb"].get<double>() / 1024.0},
-        {"atlas_width", report["atlas"][0].get<int>()},
-        {"atlas_height", report["atlas"][1].get<int>()},
-        {"atlas_glyphs", report["glyphs"].get<int>()},
-        {"font_px", report["font_px"].get<double>()},
-        {"resident_mb_by_mapping", resident}};
+    g_figures = json{{"socket_ms", socketMs},
+                     {"first_frame_ms", first["first_frame_ms"].get<double>()},
+                     {"idle_seconds", idleSeconds},
+                     {"idle_cpu_pct", 100.0 * (c1 - c0) / idleSeconds},
+                     {"idle_frames", afterIdle["frames"].get<int>() - first["frames"].get<int>()},
+                     {"report_frames", report["frame_samples"].get<int>()},
+                     {"frame_p50_ms", report["frame_ms_p50"].get<double>()},
+                     {"frame_p95_ms", report["frame_ms_p95"].get<double>()},
+                     {"peak_rss_mb", report["peak_rss_kb"].get<double>() / 1024.0},
+                     {"atlas_width", report["atlas"][0].get<int>()},
+                     {"atlas_height", report["atlas"][1].get<int>()},
+                     {"atlas_glyphs", report["glyphs"].get<int>()},
+                     {"font_px", report["font_px"].get<double>()},
+                     {"resident_mb_by_mapping", resident}};
 }
 
 int main(int argc, char** argv) {
