@@ -252,22 +252,14 @@ std::optional<BakedFont> bakeFonts(ImFontAtlas& atlas, const std::filesystem::pa
     // (display size, common size): the kiosk's own text as large as possible; parents' text
     // (the common set, ~8k glyphs) at about body size. Measured with wqy-microhei and the
     // shipped configuration: 48 + 24 px gives 2048×2048.
-    // Memory: the font file (~5 MB for wqy-microhei) is read once at its exact size and handed
-    // to the atlas once, for both parts (ImGui would copy it for the merged part), and the atlas
-    // drops it after the bake (ClearInputData): the glyphs are in the texture then.
-    std::vector<char> file;
-    {
-        std::ifstream in(font, std::ios::binary | std::ios::ate);
-        const std::streamoff size = in ? static_cast<std::streamoff>(in.tellg()) : -1;
-        if (size >= 12) {
-            file.resize(static_cast<std::size_t>(size));
-            in.seekg(0);
-            in.read(file.data(), size);
-        }
-        if (size < 12 || !in) {
-            error = font.string() + ": cannot read the font.";
-            return std::nullopt;
-        }
+    // Memory: the font file (~5 MB for wqy-microhei) is read straight into the buffer the atlas
+    // owns, once for both parts (ImGui would copy it for the merged part), and the atlas drops it
+    // after the bake (ClearInputData): the glyphs are in the texture then.
+    std::ifstream in(font, std::ios::binary | std::ios::ate);
+    const std::streamoff fileSize = in ? static_cast<std::streamoff>(in.tellg()) : -1;
+    if (fileSize < 12) {
+        error = font.string() + ": cannot read the font.";
+        return std::nullopt;
     }
     static constexpr std::pair<float, float> kSizes[] = {{64, 26}, {56, 24}, {48, 24}, {48, 22},
                                                          {40, 22}, {40, 20}, {32, 20}, {32, 18}};
@@ -289,9 +281,14 @@ std::optional<BakedFont> bakeFonts(ImFontAtlas& atlas, const std::filesystem::pa
         cfg.OversampleV = 1;
         cfg.PixelSnapH = false;
         const std::string path = font.string();
-        void* data = IM_ALLOC(file.size()); // owned by the atlas from here (cfg below)
-        std::memcpy(data, file.data(), file.size());
-        const int bytes = static_cast<int>(file.size());
+        void* data = IM_ALLOC(static_cast<std::size_t>(fileSize)); // owned by the atlas (cfg)
+        in.seekg(0);
+        if (!in.read(static_cast<char*>(data), fileSize)) {
+            IM_FREE(data);
+            error = path + ": cannot read the font.";
+            return std::nullopt;
+        }
+        const int bytes = static_cast<int>(fileSize);
         ImFont* f = atlas.AddFontFromMemoryTTF(data, bytes, size, &cfg, ranges.data());
         if (f && commonGlyphs > 0) {
             // Marked as owned so that ImGui does not copy the bytes, then disowned in the
