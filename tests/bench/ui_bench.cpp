@@ -225,7 +225,11 @@ int main(int argc, char** argv) {
                 f["atlas_width"].get<int>(), f["atlas_height"].get<int>(),
                 f["atlas_glyphs"].get<int>(), f["font_px"].get<double>());
     std::printf("  resident after the report, largest mappings (MB):\n");
+    std::vector<std::pair<double, std::string>> mappings;
     for (const auto& [name, mb] : f["resident_mb_by_mapping"].items())
-        std::printf("    %-32s %8.1f\n", name.c_str(), mb.get<double>());
+        mappings.emplace_back(mb.get<double>(), name);
+    std::sort(mappings.rbegin(), mappings.rend());
+    for (const auto& [mb, name] : mappings)
+        std::printf("    %-32s %8.1f\n", name.c_str(), mb);
     return 0;
 }
