@@ -210,31 +210,70 @@ std::size_t appendRanges(std::vector<unsigned short>& ranges, const CodePointSet
     return glyphs;
 }
 
+/// Zeroes the glyph tables of the atlas's fonts (code points and their lookup), then clears
+/// it: a rebake must not leave the previous set of characters in freed memory.
+void clearAtlas(ImFontAtlas& atlas) {
+    for (ImFont* f : atlas.Fonts) {
+        explicit_bzero(f->Glyphs.Data, static_cast<std::size_t>(f->Glyphs.size_in_bytes()));
+        explicit_bzero(f->IndexLookup.Data,
+                       static_cast<std::size_t>(f->IndexLookup.size_in_bytes()));
+        explicit_bzero(f->IndexAdvanceX.Data,
+                       static_cast<std::size_t>(f->IndexAdvanceX.size_in_bytes()));
+    }
+    dropAtlasPixels(atlas);
+    atlas.Clear();
+}
+
 } // namespace
+
+void dropAtlasPixels(ImFontAtlas& atlas) {
+    const auto texels = static_cast<std::size_t>(atlas.TexWidth) * atlas.TexHeight;
+    if (atlas.TexPixelsAlpha8)
+        explicit_bzero(atlas.TexPixelsAlpha8, texels);
+    if (atlas.TexPixelsRGBA32)
+        explicit_bzero(atlas.TexPixelsRGBA32, texels * 4);
+    atlas.ClearTexData();
+}
 
 std::optional<BakedFont> bakeFonts(ImFontAtlas& atlas, const std::filesystem::path& font,
                                    const CodePointSet& set, const CodePointSet& common,
-                                   std::vector<unsigned short>& ranges, std::string& error) {
+                                   std::string& error, const BakedFont* previous) {
     const auto started = std::chrono::steady_clock::now();
-    ranges.clear();
+    // The ranges name every character baked, a rare one a parent saw among them: zeroed when
+    // the bake is done (the atlas keeps no pointer to them after ClearInputData below).
+    std::vector<unsigned short> ranges;
+    struct WipeRanges {
+        std::vector<unsigned short>& r;
+        ~WipeRanges() { explicit_bzero(r.data(), r.size() * sizeof(unsigned short)); }
+    } wipeRanges{ranges};
     const std::size_t glyphs = appendRanges(ranges, set, nullptr);
     const std::size_t commonAt = ranges.size();
     const std::size_t commonGlyphs = appendRanges(ranges, common, &set);
     // (display size, common size): the kiosk's own text as large as possible; parents' text
     // (the common set, ~8k glyphs) at about body size. Measured with wqy-microhei and the
     // shipped configuration: 48 + 24 px gives 2048×2048.
-    // The font file is read once and shared by both parts (ImGui would read it twice).
-    std::ifstream in(font, std::ios::binary);
-    const std::vector<char> file((std::istreambuf_iterator<char>(in)),
-                                 std::istreambuf_iterator<char>());
-    if (file.size() < 12) {
+    // Memory: the font file (~5 MB for wqy-microhei) is read straight into the buffer the atlas
+    // owns, once for both parts (ImGui would copy it for the merged part), and the atlas drops it
+    // after the bake (ClearInputData): the glyphs are in the texture then.
+    std::ifstream in(font, std::ios::binary | std::ios::ate);
+    const std::streamoff fileSize = in ? static_cast<std::streamoff>(in.tellg()) : -1;
+    if (fileSize < 12) {
         error = font.string() + ": cannot read the font.";
         return std::nullopt;
     }
     static constexpr std::pair<float, float> kSizes[] = {{64, 26}, {56, 24}, {48, 24}, {48, 22},
                                                          {40, 22}, {40, 20}, {32, 20}, {32, 18}};
-    for (const auto& [size, commonSize] : kSizes) {
-        atlas.Clear();
+    // A bake for a few more characters starts at the sizes that fitted last time: each failed
+    // attempt costs a full rasterisation of ~8k glyphs.
+    std::size_t first = 0;
+    while (previous && first + 1 < std::size(kSizes) &&
+           (kSizes[first].first > previous->pixelSize ||
+            (kSizes[first].first == previous->pixelSize &&
+             kSizes[first].second > previous->commonPixelSize)))
+        ++first;
+    for (std::size_t attempt = first; attempt < std::size(kSizes); ++attempt) {
+        const auto [size, commonSize] = kSizes[attempt];
+        clearAtlas(atlas);
         atlas.TexDesiredWidth = 2048;
         atlas.Flags |= ImFontAtlasFlags_NoMouseCursors;
         ImFontConfig cfg;
@@ -242,15 +281,23 @@ std::optional<BakedFont> bakeFonts(ImFontAtlas& atlas, const std::filesystem::pa
         cfg.OversampleV = 1;
         cfg.PixelSnapH = false;
         const std::string path = font.string();
-        void* data = IM_ALLOC(file.size()); // owned by the atlas from here (cfg below)
-        std::memcpy(data, file.data(), file.size());
-        const int bytes = static_cast<int>(file.size());
+        void* data = IM_ALLOC(static_cast<std::size_t>(fileSize)); // owned by the atlas (cfg)
+        in.seekg(0);
+        if (!in.read(static_cast<char*>(data), fileSize)) {
+            IM_FREE(data);
+            error = path + ": cannot read the font.";
+            return std::nullopt;
+        }
+        const int bytes = static_cast<int>(fileSize);
         ImFont* f = atlas.AddFontFromMemoryTTF(data, bytes, size, &cfg, ranges.data());
         if (f && commonGlyphs > 0) {
+            // Marked as owned so that ImGui does not copy the bytes, then disowned in the
+            // atlas's own record so that they are freed once, through the first part.
             ImFontConfig merge = cfg;
             merge.MergeMode = true;
-            merge.FontDataOwnedByAtlas = false; // the same bytes as the first part
+            merge.FontDataOwnedByAtlas = true;
             atlas.AddFontFromMemoryTTF(data, bytes, commonSize, &merge, ranges.data() + commonAt);
+            atlas.ConfigData.back().FontDataOwnedByAtlas = false;
         }
         if (!f || !atlas.Build()) {
             error = path + ": ImGui could not load the font.";
@@ -273,6 +320,7 @@ std::optional<BakedFont> bakeFonts(ImFontAtlas& atlas, const std::filesystem::pa
                 }
             }
             f->BuildLookupTable();
+            atlas.ClearInputData(); // the font file and the ranges: baked into the texture now
             const double ms = std::chrono::duration<double, std::milli>(
                                   std::chrono::steady_clock::now() - started)
                                   .count();

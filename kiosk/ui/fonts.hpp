@@ -66,10 +66,15 @@ struct BakedFont {
 };
 
 /// Bakes `set` from `font` into `atlas` at the largest of a few sizes, and the code points of
-/// `common` not in `set` at a smaller one, so that the texture fits 2048×2048. The atlas keeps
-/// a pointer to `rangesStorage`, which must outlive it.
+/// `common` not in `set` at a smaller one, so that the texture fits 2048×2048. With `previous`
+/// (the last bake into this atlas) it starts at that bake's sizes. The atlas keeps only the
+/// glyphs and the texture: the font file and the ranges are dropped once baked.
 std::optional<BakedFont> bakeFonts(ImFontAtlas& atlas, const std::filesystem::path& font,
                                    const CodePointSet& set, const CodePointSet& common,
-                                   std::vector<unsigned short>& rangesStorage, std::string& error);
+                                   std::string& error, const BakedFont* previous = nullptr);
+
+/// Frees the atlas's CPU copy of its texture (the GPU holds it once uploaded), zeroed first:
+/// the pixels draw every character baked, a rare one a parent saw among them.
+void dropAtlasPixels(ImFontAtlas& atlas);
 
 } // namespace minsheng::kiosk::ui

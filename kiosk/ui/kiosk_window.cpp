@@ -25,8 +25,10 @@
 #include <atomic>
 #include <cmath>
 #include <csignal>
+#include <cstring>
 #include <fstream>
 #include <iostream>
+#include <malloc.h>
 #include <pthread.h>
 #include <thread>
 
@@ -113,6 +115,19 @@ std::optional<std::string> load(const fs::path& path, Loaded& out) {
     return std::nullopt;
 }
 
+/// Empties `set`, zeroing each node's code point before the node is freed (a set of the
+/// characters a parent typed or saw must not stay readable in freed memory).
+void wipeCodePoints(CodePointSet& set, const CodePointSet* keep = nullptr) {
+    for (auto it = set.begin(); it != set.end();) {
+        if (keep && keep->contains(*it)) {
+            ++it;
+            continue;
+        }
+        auto node = set.extract(it++);
+        explicit_bzero(&node.value(), sizeof(char32_t));
+    }
+}
+
 double percentile(std::vector<float> v, double p) {
     if (v.empty())
         return 0;
@@ -161,6 +176,9 @@ private:
     bool needCapture() const;
     void ensureGlyphs(std::string_view text);
     void ensureTypedGlyphs();
+    bool installFont(const std::optional<BakedFont>& baked,
+                     std::chrono::steady_clock::time_point started);
+    void restoreStartupAtlas();
 
     Loaded& m_l;
     const WindowOptions& m_o;
@@ -175,7 +193,9 @@ private:
     double m_firstFrameMs = -1;
     std::uint64_t m_frames = 0;
     BakedFont m_font;
-    std::vector<unsigned short> m_ranges;
+    BakedFont m_startupFont;
+    CodePointSet m_startupGlyphs;     // the kiosk's own characters, as baked at start-up
+    bool m_atlasResetPending = false; // grew during a session that has been wiped since
     void speakAfterFrame();
     std::unique_ptr<ReadAloud> m_readAloud;         // worker thread; silent without audio
     std::unique_ptr<ZinniaRecognizer> m_recognizer; // null: no handwriting pad
@@ -197,23 +217,47 @@ void Window::ensureGlyphs(std::string_view text) {
             missing = true;
         }
     }
+    wipeCodePoints(extra);
     if (!missing)
         return;
     std::string error;
     const auto started = std::chrono::steady_clock::now();
-    if (auto baked = bakeFonts(*ImGui::GetIO().Fonts, m_l.config.uiFont, m_l.glyphs, m_l.common,
-                               m_ranges, error)) {
-        m_font = *baked;
-        m_fs.atlasWidth = m_font.atlasWidth;
-        m_fs.atlasHeight = m_font.atlasHeight;
-        m_ui->setFont(m_font.font);
-        m_backend.reloadFontTexture();
-        ImGui::GetIO().Fonts->ClearTexData(); // on the GPU now; 4 MB less RAM
-        ++m_atlasRebuilds;
-        m_lastRebuildMs =
-            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
-                .count();
-    }
+    installFont(
+        bakeFonts(*ImGui::GetIO().Fonts, m_l.config.uiFont, m_l.glyphs, m_l.common, error, &m_font),
+        started);
+}
+
+bool Window::installFont(const std::optional<BakedFont>& baked,
+                         std::chrono::steady_clock::time_point started) {
+    if (!baked)
+        return false;
+    m_font = *baked;
+    m_fs.atlasWidth = m_font.atlasWidth;
+    m_fs.atlasHeight = m_font.atlasHeight;
+    m_ui->setFont(m_font.font);
+    m_backend.reloadFontTexture();
+    dropAtlasPixels(*ImGui::GetIO().Fonts); // on the GPU now; 4 MB less RAM
+    malloc_trim(0);                         // the bake's scratch: ~15 MB
+    ++m_atlasRebuilds;
+    m_lastRebuildMs =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
+            .count();
+    return true;
+}
+
+void Window::restoreStartupAtlas() {
+    // The characters added during the session (a rare candidate, a county reply) would tell
+    // the next parent what the last ones saw: drop them, zeroing each set node's code point
+    // before it is freed, and bake the start-up set again.
+    wipeCodePoints(m_l.glyphs, &m_startupGlyphs);
+    std::string error;
+    const auto started = std::chrono::steady_clock::now();
+    if (installFont(bakeFonts(*ImGui::GetIO().Fonts, m_l.config.uiFont, m_l.glyphs, m_l.common,
+                              error, &m_startupFont),
+                    started))
+        m_atlasResetPending = false;
+    else
+        std::cerr << "minsheng-kiosk: cannot bake the start-up font atlas again: " << error << "\n";
 }
 
 void Window::ensureTypedGlyphs() {
@@ -437,13 +481,14 @@ int Window::run() {
     io.LogFilename = nullptr;
     io.ConfigInputTextCursorBlink = false;
     std::string fontError;
-    auto baked =
-        bakeFonts(*io.Fonts, m_l.config.uiFont, m_l.glyphs, m_l.common, m_ranges, fontError);
+    auto baked = bakeFonts(*io.Fonts, m_l.config.uiFont, m_l.glyphs, m_l.common, fontError);
     if (!baked) {
         std::cerr << "minsheng-kiosk: " << fontError << "\n";
         return kExitConfig;
     }
     m_font = *baked;
+    m_startupFont = *baked;
+    m_startupGlyphs = m_l.glyphs;
     m_startupAtlasMs = baked->buildMs;
     m_fs.atlasWidth = m_font.atlasWidth;
     m_fs.atlasHeight = m_font.atlasHeight;
@@ -525,7 +570,8 @@ int Window::run() {
             m_notifier.watchdogTick();
             const auto nowUnix = static_cast<std::int64_t>(unixNow());
             settle = std::max(settle, 1);
-            if (m_backend.takeInputCount() > 0) {
+            const bool input = m_backend.takeInputCount() > 0;
+            if (input) {
                 m_flow->noteActivity(nowUnix);
                 settle = 3;
             }
@@ -547,7 +593,12 @@ int Window::run() {
                     ctx->InputTextState.ID = 0;
                 }
                 m_ui->clearRecords();
+                m_atlasResetPending = m_l.glyphs != m_startupGlyphs;
             }
+            // The atlas returns to its start-up set after a session that grew it, while the
+            // home screen waits for the next parent (a bake takes a few hundred ms).
+            if (m_atlasResetPending && m_flow->screen() == Screen::Home && !input)
+                restoreStartupAtlas();
             ensureTypedGlyphs(); // between frames: a new character re-bakes the atlas
             // ---- one frame ---------------------------------------------------------------
             const auto frameStart = std::chrono::steady_clock::now();
@@ -559,7 +610,7 @@ int Window::run() {
             m_fs.speakToggled = false;
             m_backend.newFrame();
             if (m_frames == 0)
-                ImGui::GetIO().Fonts->ClearTexData(); // uploaded when the window opened
+                dropAtlasPixels(*ImGui::GetIO().Fonts); // uploaded when the window opened
             ImGui::NewFrame();
             const Screen drawn = m_flow->screen();
             drawFrame(*m_ui, *m_flow, m_fs);
@@ -573,8 +624,10 @@ int Window::run() {
                              ((bg >> IM_COL32_B_SHIFT) & 0xFF) / 255.0f, cap ? &capture : nullptr);
             const auto frameEnd = std::chrono::steady_clock::now();
             ++m_frames;
-            if (m_frames == 1)
+            if (m_frames == 1) {
                 m_notifier.ready("first frame shown");
+                malloc_trim(0); // start-up's scratch (forms, font coverage, the first bake)
+            }
             if (m_firstFrameMs < 0) {
                 m_firstFrameMs =
                     std::chrono::duration<double, std::milli>(frameEnd - m_o.startedAt).count();
@@ -618,6 +671,11 @@ int runKioskWindow(const WindowOptions& o) {
     // all, because a thread inherits the mask of its creator: librime, the read-aloud worker and
     // Mesa start threads while loading, and a signal the kernel delivers to one of those with
     // the default action would kill the kiosk without wiping it.
+    // One malloc arena for every thread. With one per thread, the arenas of Mesa's and the
+    // read-aloud worker's threads each kept ~10 MB of freed, fragmented memory resident; the
+    // kiosk's threads allocate rarely, so they gain nothing from arenas of their own. Set
+    // before any thread starts.
+    mallopt(M_ARENA_MAX, 1);
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGTERM);
