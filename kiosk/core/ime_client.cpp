@@ -134,7 +134,7 @@ Result<ReadyReply, ImeHelperFailure> ImeHelperClient::ready() {
         return fail(ImeHelperFailure::SpawnFailed);
     if (m_ready)
         return *m_readyReply;
-    auto reply = readImeFrame(m_process.fd, m_options.replyTimeoutMs);
+    auto reply = readImeFrame(m_process.fd, m_options.readyTimeoutMs);
     ImeHelperFailure why = ImeHelperFailure::Malformed;
     if (reply) {
         if (auto* r = std::get_if<ReadyReply>(&*reply)) {

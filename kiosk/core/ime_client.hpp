@@ -59,8 +59,9 @@ std::string_view imeHelperFailureName(ImeHelperFailure f);
 class ImeHelperClient {
 public:
     struct Options {
-        int replyTimeoutMs = 5000; // includes a helper's start-up when it was just respawned
-        int exitGraceMs = 100;     // after closing the socket, before SIGKILL
+        int readyTimeoutMs = 20000; // a helper's start-up: librime loads its dictionaries
+        int replyTimeoutMs = 3000;  // one request, once the helper is ready
+        int exitGraceMs = 100;      // after closing the socket, before SIGKILL
     };
     ImeHelperClient(ImeHelperSpawner spawner, Options options);
     explicit ImeHelperClient(ImeHelperSpawner spawner)
