@@ -1,7 +1,10 @@
 // minsheng-bench-pinyin: what the pinyin keyboard costs.
 //
 //   keystroke → candidates latency p50/p99 of PinyinInputMethod (in process, the build's
-//     deployed data) over a corpus of typical report phrases typed letter by letter
+//     deployed data) over a corpus of typical report phrases typed letter by letter, and the
+//     same through the input-method helper as the window uses it (HelperInputMethod talking to
+//     `minsheng-kiosk ime-helper`: one round trip over the socket per key)
+//   the helper: start (spawn until ready) and a session wipe (end the used helper, start the next)
 //   engine start (first open) and a session reset
 //   the touch window under Xvfb with and without the input method ([input] pinyin): start to
 //     first frame, start-up atlas build time, atlas size and glyphs, peak RSS; the pause of an
@@ -9,8 +12,10 @@
 //
 // Not part of ctest (the test case is hidden) except a smoke run with MINSHENG_BENCH_ROUNDS=1;
 // run build/tests/bench/minsheng-bench-pinyin.
+#include "kiosk/core/ime_client.hpp"
 #include "kiosk/core/pinyin_input_method.hpp"
 #include "tests/kiosk/ui/ui_harness.hpp"
+#include "tests/support/run_process.hpp"
 #include "tests/support/temp_dir.hpp"
 
 #include <catch2/catch.hpp>
@@ -18,6 +23,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <functional>
 #include <vector>
 
 using namespace minsheng::test::ui;
@@ -65,6 +71,35 @@ struct WindowFigures {
     json stats;
 };
 
+struct KeyFigures {
+    std::vector<double> key;
+    std::vector<double> resets;
+    std::size_t letters = 0;
+};
+
+/// Types the corpus `rounds` times, committing each phrase with space; `endOfRound` runs after
+/// each round (timed as a reset).
+KeyFigures typeCorpus(InputMethod& ime, int rounds, const std::function<void()>& endOfRound) {
+    KeyFigures f;
+    Sink sink;
+    for (int r = 0; r < rounds; ++r) {
+        for (const char* phrase : kCorpus) {
+            for (const char* c = phrase; *c; ++c) {
+                const auto a = Clock::now();
+                ime.feed(ImeKey{ImeKey::Kind::Text, std::string_view(c, 1)}, sink);
+                f.key.push_back(ms(Clock::now() - a)); // includes fetching up to 90 candidates
+                ++f.letters;
+            }
+            REQUIRE(ime.candidateCount() > 0);
+            ime.feed(ImeKey{ImeKey::Kind::Space, {}}, sink);
+        }
+        const auto a = Clock::now();
+        endOfRound();
+        f.resets.push_back(ms(Clock::now() - a));
+    }
+    return f;
+}
+
 WindowFigures runWindow(bool pinyin) {
     minsheng::test::TempDir tmp("minsheng-bench-pinyin");
     Site site(tmp.path(), pinyin ? "" : "\n[input]\npinyin = false\n");
@@ -106,24 +141,32 @@ TEST_CASE("pinyin keyboard figures", "[.bench]") {
     const double openMs = ms(Clock::now() - t0);
     REQUIRE(opened.ok());
     PinyinInputMethod& ime = **opened;
-    Sink sink;
-    std::vector<double> key;
-    std::vector<double> resets;
-    std::size_t letters = 0;
-    for (int r = 0; r < rounds; ++r) {
-        for (const char* phrase : kCorpus) {
-            for (const char* c = phrase; *c; ++c) {
-                const auto a = Clock::now();
-                ime.feed(ImeKey{ImeKey::Kind::Text, std::string_view(c, 1)}, sink);
-                key.push_back(ms(Clock::now() - a)); // includes fetching up to 90 candidates
-                ++letters;
-            }
-            REQUIRE(ime.candidateCount() > 0);
-            ime.feed(ImeKey{ImeKey::Kind::Space, {}}, sink);
-        }
+    const KeyFigures inProcess = typeCorpus(ime, rounds, [&] { ime.reset(); });
+    opened.value().reset();
+
+    // Through the helper, as the window runs it.
+    const auto s0 = Clock::now();
+    auto client = std::make_shared<ImeHelperClient>(
+        execImeHelper({minsheng::test::binary("minsheng-kiosk").string(), "ime-helper",
+                       "--rime-data", (minsheng::test::binaryDir() / "rime").string()}));
+    REQUIRE(client->ready().ok());
+    const double helperStartMs = ms(Clock::now() - s0);
+    HelperInputMethod viaHelper(client);
+    // Each round is a session: the wipe ends the helper and starts the next, whose start-up
+    // (the ready wait) the next round's first key absorbs unless the kiosk was idle meanwhile,
+    // as it is after a real wipe. Wait for it here so keys measure a ready helper.
+    const KeyFigures helper = typeCorpus(viaHelper, rounds, [&] {
+        viaHelper.endSession();
+        REQUIRE(client->ready().ok());
+    });
+    std::vector<double> wipes;
+    for (int i = 0; i < 5; ++i) {
+        Sink sink;
+        viaHelper.feed(ImeKey{ImeKey::Kind::Text, "a"}, sink);
         const auto a = Clock::now();
-        ime.reset();
-        resets.push_back(ms(Clock::now() - a));
+        viaHelper.endSession(); // what the UI thread pays at a wipe
+        wipes.push_back(ms(Clock::now() - a));
+        REQUIRE(client->ready().ok());
     }
     const WindowFigures with = runWindow(true);
     const WindowFigures without = runWindow(false);
@@ -131,10 +174,18 @@ TEST_CASE("pinyin keyboard figures", "[.bench]") {
         return s["peak_rss_kb"].get<double>() / 1024.0;
     };
     std::printf("minsheng-bench-pinyin (librime 1.8.5, luna_pinyin_simp + minsheng_pinyin)\n");
-    std::printf("  keystroke → candidates: %zu keys, p50 %.2f ms, p99 %.2f ms, max %.2f ms\n",
-                letters, pct(key, 0.5), pct(key, 0.99), pct(key, 1.0));
+    std::printf("  keystroke → candidates, in process: %zu keys, p50 %.2f ms, p99 %.2f ms, max "
+                "%.2f ms\n",
+                inProcess.letters, pct(inProcess.key, 0.5), pct(inProcess.key, 0.99),
+                pct(inProcess.key, 1.0));
+    std::printf("  keystroke → candidates, through the helper: %zu keys, p50 %.2f ms, p99 %.2f ms, "
+                "max %.2f ms\n",
+                helper.letters, pct(helper.key, 0.5), pct(helper.key, 0.99), pct(helper.key, 1.0));
     std::printf("  engine start (first open): %.0f ms; session reset p50 %.2f ms\n", openMs,
-                pct(resets, 0.5));
+                pct(inProcess.resets, 0.5));
+    std::printf("  helper start (spawn until ready): %.0f ms; wipe (end the used helper, spawn "
+                "the next) p50 %.2f ms, max %.2f ms\n",
+                helperStartMs, pct(wipes, 0.5), pct(wipes, 1.0));
     std::printf("  window (Xvfb 1920x1080, llvmpipe)      with IME   without IME\n");
     std::printf("    start → automation socket   %8.0f ms  %8.0f ms\n", with.socketMs,
                 without.socketMs);
