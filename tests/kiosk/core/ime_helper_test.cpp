@@ -225,7 +225,7 @@ TEST_CASE("the helper's filter forbids sockets and writing files, not reading", 
 
 // ---- the client -----------------------------------------------------------------------------
 
-TEST_CASE("pinyin through the helper commits into the field; the wipe ends the helper",
+TEST_CASE("pinyin through the helper commits into the field, and the wipe ends the helper",
           "[ime][client]") {
     auto client = std::make_shared<ImeHelperClient>(forkHelper(realHelper));
     auto ready = client->ready();
@@ -271,7 +271,7 @@ TEST_CASE("handwriting through the helper", "[ime][client]") {
     CHECK_FALSE(alive(used));
 }
 
-TEST_CASE("a helper killed mid-composition is replaced; the field keeps what was committed",
+TEST_CASE("a helper killed mid-composition is replaced, and the field keeps what was committed",
           "[ime][client][respawn]") {
     auto client = std::make_shared<ImeHelperClient>(forkHelper(realHelper));
     HelperInputMethod ime(client);
