@@ -24,8 +24,9 @@ packages=(
   # tests; clang-14 and its runtime for the libFuzzer targets; clang-format for the format check;
   # git to list the files it checks; unzip to read the exported workbooks back
   catch2 clang libclang-rt-14-dev clang-format git unzip
-  # UI tests: a real X server without a screen, Mesa's software OpenGL, real input events
-  xvfb xauth xdotool x11-utils libgl1-mesa-dri
+  # UI tests: a real X server without a screen, Mesa's software OpenGL, real input events;
+  # gdb for gcore (the memory-wipe tests search a core file of the kiosk)
+  xvfb xauth xdotool x11-utils libgl1-mesa-dri gdb
   # office console tests: a real headless browser driven by WebDriver
   chromium chromium-driver python3-selenium
 )

@@ -6,6 +6,7 @@
 #include "crypto/atomic_file.hpp"
 #include "crypto/secret_arena.hpp"
 #include "crypto/sodium.hpp"
+#include "kiosk/app/ime_helper_command.hpp"
 #include "kiosk/app/pinyin_command.hpp"
 #include "kiosk/core/kiosk_config.hpp"
 #include "kiosk/core/submission_desk.hpp"
@@ -330,6 +331,7 @@ int main(int argc, char** argv) {
     kiosk::ui::addWindowCommands(app, run); // the touch window, hash-pin (docs/kiosk-ui.md)
     forwarder::addSyncCommand(app, run);    // sync: the forwarder (docs/forwarder.md)
     kiosk::addPinyinCommand(app, run);      // pinyin: candidates without a screen
+    kiosk::addImeHelperCommand(app, run);   // ime-helper: the window's input-method process
     kiosk::ui::addSpeakCommand(app, run);   // speak: read-aloud as the kiosk does it
 
     try {

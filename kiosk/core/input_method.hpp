@@ -5,7 +5,8 @@
 // pinyin engine (librime, pinyin_input_method.hpp) implements the same interface: it keeps the keys
 // typed so far as a preedit string, offers candidates, and inserts the chosen candidate. Whatever
 // an implementation keeps between keys is something a parent typed: it must keep it in memory it
-// wipes in reset(), and reset() is called on every session wipe.
+// wipes in reset(), and endSession() (reset() unless overridden) is called on every session wipe.
+// The kiosk window runs the pinyin engine in a helper process per session (ime_client.hpp).
 #pragma once
 
 #include <cstddef>
@@ -48,6 +49,12 @@ public:
     virtual void commitComposition(TextTarget& target) { (void)target; }
     /// Drops any composition and wipes what was kept of it.
     virtual void reset() = 0;
+    /// The session is wiped: reset(), and let go of everything that served it (an engine that
+    /// runs in a process of its own ends that process).
+    virtual void endSession() { reset(); }
+    /// True when the engine was lost and restarted during the composition: what was being
+    /// composed is gone (the field keeps what was committed). Cleared by the next key.
+    virtual bool interrupted() const { return false; }
 };
 
 /// Letters, digits and punctuation go straight into the field.

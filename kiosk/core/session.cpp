@@ -54,7 +54,7 @@ Session::Session(std::string_view loc, bool large, bool contrast)
 }
 
 void Session::wipe(std::string_view loc, bool large, bool contrast) {
-    m_ime->reset();
+    m_ime->endSession();
     // Invariant 3 of SecretArena: every container on the arena goes before the wipe.
     m_secrets.reset();
     m_arena->reset();

@@ -2,9 +2,9 @@
 
 #include "crypto/key_file.hpp"
 #include "kiosk/core/handwriting_recognizer.hpp"
+#include "kiosk/core/ime_client.hpp"
 #include "kiosk/core/kiosk_flow.hpp"
 #include "kiosk/core/locale_catalog.hpp"
-#include "kiosk/core/pinyin_input_method.hpp"
 #include "kiosk/core/policy_texts.hpp"
 #include "kiosk/core/read_aloud.hpp"
 #include "kiosk/ui/automation.hpp"
@@ -50,9 +50,20 @@ struct Loaded {
     std::optional<SubmissionDesk> desk;
     std::optional<crypto::ReceiptTagKey> tagKey;
     CodePointSet glyphs;
-    CodePointSet common;              // start-up set for parents' text (fonts.hpp)
-    std::unique_ptr<InputMethod> ime; // the pinyin engine ([input] pinyin), for the flow
+    CodePointSet common; // start-up set for parents' text (fonts.hpp)
+    // The input-method helper (ime_client.hpp): pinyin and handwriting run in a process per
+    // session. `ime` is null when pinyin is off, `handwriting` when the model did not open.
+    std::shared_ptr<ImeHelperClient> imeHelper;
+    std::unique_ptr<InputMethod> ime;
+    std::unique_ptr<HandwritingRecognizer> handwriting;
 };
+
+/// This program, to start its own `ime-helper` subcommand.
+std::string selfExecutable() {
+    std::error_code ec;
+    const fs::path p = fs::read_symlink("/proc/self/exe", ec);
+    return ec ? std::string("/proc/self/exe") : p.string();
+}
 
 std::optional<std::string> checkIcons(const Form& form) {
     for (const Field& f : form.fields) {
@@ -102,16 +113,29 @@ std::optional<std::string> load(const fs::path& path, Loaded& out) {
         return e;
     const auto common = commonCharacters();
     out.common = coveredBy(out.config.uiFont, CodePointSet(common.begin(), common.end()));
+    std::vector<std::string> helperArgv{selfExecutable(), "ime-helper", "--handwriting-model",
+                                        out.config.uiHandwritingModel.string()};
     if (out.config.inputPinyin) {
-        auto ime = PinyinInputMethod::open(out.config.inputRimeData, [](const std::string& line) {
-            std::clog << "minsheng-kiosk: " << line << "\n";
-        });
-        if (!ime) {
-            return ime.error() + " ([input] of " + out.config.file.string() +
+        helperArgv.push_back("--rime-data");
+        helperArgv.push_back(out.config.inputRimeData.string());
+    }
+    out.imeHelper = std::make_shared<ImeHelperClient>(execImeHelper(helperArgv));
+    auto ready = out.imeHelper->ready();
+    if (!ready) {
+        return "the input-method helper (" + helperArgv.front() + " ime-helper) " +
+               std::string(imeHelperFailureName(ready.error()));
+    }
+    if (out.config.inputPinyin) {
+        if (!ready->pinyinError.empty()) {
+            return ready->pinyinError + " ([input] of " + out.config.file.string() +
                    "; pinyin = false turns the pinyin keyboard off)";
         }
-        out.ime = std::move(ime.value());
+        out.ime = std::make_unique<HelperInputMethod>(out.imeHelper);
     }
+    if (ready->handwritingError.empty())
+        out.handwriting = std::make_unique<HelperHandwritingRecognizer>(out.imeHelper);
+    else
+        std::cerr << "minsheng-kiosk: " << ready->handwritingError << "; handwriting is off\n";
     return std::nullopt;
 }
 
@@ -197,9 +221,8 @@ private:
     CodePointSet m_startupGlyphs;     // the kiosk's own characters, as baked at start-up
     bool m_atlasResetPending = false; // grew during a session that has been wiped since
     void speakAfterFrame();
-    std::unique_ptr<ReadAloud> m_readAloud;         // worker thread; silent without audio
-    std::unique_ptr<ZinniaRecognizer> m_recognizer; // null: no handwriting pad
-    std::string m_spokenKey;                        // the prompts last on screen
+    std::unique_ptr<ReadAloud> m_readAloud; // worker thread; silent without audio
+    std::string m_spokenKey;                // the prompts last on screen
     double m_startupAtlasMs = 0;
     int m_atlasRebuilds = 0;
     double m_lastRebuildMs = 0;
@@ -521,12 +544,8 @@ int Window::run() {
             ro.mandarinVoice = m_l.config.uiReadAloudVoice;
             ro.recordings = m_l.config.uiReadAloudRecordings;
             m_readAloud = std::make_unique<ReadAloud>(ro, openSystemAudio());
-            if (auto r = ZinniaRecognizer::open(m_l.config.uiHandwritingModel)) {
-                m_recognizer = std::move(r.value());
-                m_flow->setHandwritingRecognizer(m_recognizer.get());
-            } else {
-                std::cerr << "minsheng-kiosk: " << r.error().message << "; handwriting is off\n";
-            }
+            if (m_l.handwriting)
+                m_flow->setHandwritingRecognizer(m_l.handwriting.get());
         }
         m_ui->setRecording(m_o.automation.has_value());
         if (m_o.automation) {

@@ -228,6 +228,11 @@ void Screens::textEntry(const Field& field, float y) {
                                 m_theme.accent);
         caretX += pw + m_metrics.preeditGap;
     }
+    // The input-method helper was lost and restarted (ime_client.hpp): say what was lost.
+    if (m_session.inputMethod().interrupted()) {
+        m_toolkit.text(ImVec2(box.min.x + pad, box.max.y - pad - textSize * 1.2f),
+                       tr("field.ime_restarted"), TextRole::Body, m_theme.danger, innerWidth);
+    }
     if (m_frame.caretOn) {
         drawList->AddRectFilled(ImVec2(caretX + 2, caretY + textSize * 0.1f),
                                 ImVec2(caretX + 2 + m_metrics.caretWidth, caretY + textSize * 1.2f),

@@ -1,25 +1,33 @@
 // minsheng-bench-pinyin: what the pinyin keyboard costs.
 //
 //   keystroke → candidates latency p50/p99 of PinyinInputMethod (in process, the build's
-//     deployed data) over a corpus of typical report phrases typed letter by letter
+//     deployed data) over a corpus of typical report phrases typed letter by letter, and the
+//     same through the input-method helper as the window uses it (HelperInputMethod talking to
+//     `minsheng-kiosk ime-helper`: one round trip over the socket per key)
+//   the helper: start (spawn until ready) and a session wipe (end the used helper, start the next)
 //   engine start (first open) and a session reset
 //   the touch window under Xvfb with and without the input method ([input] pinyin): start to
 //     first frame, start-up atlas build time, atlas size and glyphs, peak RSS; the pause of an
 //     atlas rebuild for a character outside the start-up set
 //
 // Not part of ctest except a smoke run with --rounds 1; run build/tests/bench/minsheng-bench-pinyin
-// [--json] [--rounds N]. JSON names: keys, key_p50_ms, key_p99_ms, key_max_ms, engine_open_ms,
-// reset_p50_ms, first_frame_ms, first_frame_no_ime_ms, atlas_build_ms, atlas_build_no_ime_ms,
-// peak_rss_mb, peak_rss_no_ime_mb, peak_rss_after_rebuild_mb, glyphs, atlas_rebuild_ms.
+// [--json] [--rounds N]. JSON names: keys, key_p50_ms, key_p99_ms, key_max_ms, helper_key_p50_ms,
+// helper_key_p99_ms, helper_key_max_ms, engine_open_ms, reset_p50_ms, helper_start_ms,
+// wipe_p50_ms, wipe_max_ms, first_frame_ms, first_frame_no_ime_ms, atlas_build_ms,
+// atlas_build_no_ime_ms, peak_rss_mb, peak_rss_no_ime_mb, peak_rss_after_rebuild_mb, glyphs,
+// atlas_rebuild_ms.
 #include "tests/bench/bench_catch.hpp"
 
+#include "kiosk/core/ime_client.hpp"
 #include "kiosk/core/pinyin_input_method.hpp"
 #include "tests/kiosk/ui/ui_harness.hpp"
+#include "tests/support/run_process.hpp"
 #include "tests/support/temp_dir.hpp"
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <functional>
 #include <vector>
 
 using namespace minsheng::test::ui;
@@ -69,6 +77,35 @@ struct WindowFigures {
     json stats;
 };
 
+struct KeyFigures {
+    std::vector<double> key;
+    std::vector<double> resets;
+    std::size_t letters = 0;
+};
+
+/// Types the corpus `rounds` times, committing each phrase with space; `endOfRound` runs after
+/// each round (timed as a reset).
+KeyFigures typeCorpus(InputMethod& ime, int rounds, const std::function<void()>& endOfRound) {
+    KeyFigures f;
+    Sink sink;
+    for (int r = 0; r < rounds; ++r) {
+        for (const char* phrase : kCorpus) {
+            for (const char* c = phrase; *c; ++c) {
+                const auto a = Clock::now();
+                ime.feed(ImeKey{ImeKey::Kind::Text, std::string_view(c, 1)}, sink);
+                f.key.push_back(ms(Clock::now() - a)); // includes fetching up to 90 candidates
+                ++f.letters;
+            }
+            REQUIRE(ime.candidateCount() > 0);
+            ime.feed(ImeKey{ImeKey::Kind::Space, {}}, sink);
+        }
+        const auto a = Clock::now();
+        endOfRound();
+        f.resets.push_back(ms(Clock::now() - a));
+    }
+    return f;
+}
+
 WindowFigures runWindow(bool pinyin) {
     minsheng::test::TempDir tmp("minsheng-bench-pinyin");
     Site site(tmp.path(), pinyin ? "" : "\n[input]\npinyin = false\n");
@@ -109,24 +146,32 @@ TEST_CASE("pinyin keyboard figures", "[.bench]") {
     const double openMs = ms(Clock::now() - t0);
     REQUIRE(opened.ok());
     PinyinInputMethod& ime = **opened;
-    Sink sink;
-    std::vector<double> key;
-    std::vector<double> resets;
-    std::size_t letters = 0;
-    for (int r = 0; r < rounds; ++r) {
-        for (const char* phrase : kCorpus) {
-            for (const char* c = phrase; *c; ++c) {
-                const auto a = Clock::now();
-                ime.feed(ImeKey{ImeKey::Kind::Text, std::string_view(c, 1)}, sink);
-                key.push_back(ms(Clock::now() - a)); // includes fetching up to 90 candidates
-                ++letters;
-            }
-            REQUIRE(ime.candidateCount() > 0);
-            ime.feed(ImeKey{ImeKey::Kind::Space, {}}, sink);
-        }
+    const KeyFigures inProcess = typeCorpus(ime, rounds, [&] { ime.reset(); });
+    opened.value().reset();
+
+    // Through the helper, as the window runs it.
+    const auto s0 = Clock::now();
+    auto client = std::make_shared<ImeHelperClient>(
+        execImeHelper({minsheng::test::binary("minsheng-kiosk").string(), "ime-helper",
+                       "--rime-data", (minsheng::test::binaryDir() / "rime").string()}));
+    REQUIRE(client->ready().ok());
+    const double helperStartMs = ms(Clock::now() - s0);
+    HelperInputMethod viaHelper(client);
+    // Each round is a session: the wipe ends the helper and starts the next, whose start-up
+    // (the ready wait) the next round's first key absorbs unless the kiosk was idle meanwhile,
+    // as it is after a real wipe. Wait for it here so keys measure a ready helper.
+    const KeyFigures helper = typeCorpus(viaHelper, rounds, [&] {
+        viaHelper.endSession();
+        REQUIRE(client->ready().ok());
+    });
+    std::vector<double> wipes;
+    for (int i = 0; i < 5; ++i) {
+        Sink sink;
+        viaHelper.feed(ImeKey{ImeKey::Kind::Text, "a"}, sink);
         const auto a = Clock::now();
-        ime.reset();
-        resets.push_back(ms(Clock::now() - a));
+        viaHelper.endSession(); // what the UI thread pays at a wipe
+        wipes.push_back(ms(Clock::now() - a));
+        REQUIRE(client->ready().ok());
     }
     const WindowFigures with = runWindow(true);
     const WindowFigures without = runWindow(false);
@@ -136,11 +181,22 @@ TEST_CASE("pinyin keyboard figures", "[.bench]") {
     std::fprintf(minsheng::bench::report().text(),
                  "minsheng-bench-pinyin (librime 1.8.5, luna_pinyin_simp + minsheng_pinyin)\n");
     std::fprintf(minsheng::bench::report().text(),
-                 "  keystroke → candidates: %zu keys, p50 %.2f ms, p99 %.2f ms, max %.2f ms\n",
-                 letters, pct(key, 0.5), pct(key, 0.99), pct(key, 1.0));
+                 "  keystroke → candidates, in process: %zu keys, p50 %.2f ms, p99 %.2f ms, max "
+                 "%.2f ms\n",
+                 inProcess.letters, pct(inProcess.key, 0.5), pct(inProcess.key, 0.99),
+                 pct(inProcess.key, 1.0));
+    std::fprintf(
+        minsheng::bench::report().text(),
+        "  keystroke → candidates, through the helper: %zu keys, p50 %.2f ms, p99 %.2f ms, "
+        "max %.2f ms\n",
+        helper.letters, pct(helper.key, 0.5), pct(helper.key, 0.99), pct(helper.key, 1.0));
     std::fprintf(minsheng::bench::report().text(),
                  "  engine start (first open): %.0f ms; session reset p50 %.2f ms\n", openMs,
-                 pct(resets, 0.5));
+                 pct(inProcess.resets, 0.5));
+    std::fprintf(minsheng::bench::report().text(),
+                 "  helper start (spawn until ready): %.0f ms; wipe (end the used helper, spawn "
+                 "the next) p50 %.2f ms, max %.2f ms\n",
+                 helperStartMs, pct(wipes, 0.5), pct(wipes, 1.0));
     std::fprintf(minsheng::bench::report().text(),
                  "  window (Xvfb 1920x1080, llvmpipe)      with IME   without IME\n");
     std::fprintf(minsheng::bench::report().text(),
@@ -169,12 +225,18 @@ TEST_CASE("pinyin keyboard figures", "[.bench]") {
                  with.stats["atlas_rebuilds"].get<int>(), with.stats["glyphs"].get<int>(),
                  with.stats["glyphs_after"].get<int>());
     auto& report = minsheng::bench::report();
-    report.figure("keys", static_cast<double>(letters));
-    report.figure("key_p50_ms", pct(key, 0.5));
-    report.figure("key_p99_ms", pct(key, 0.99));
-    report.figure("key_max_ms", pct(key, 1.0));
+    report.figure("keys", static_cast<double>(inProcess.letters));
+    report.figure("key_p50_ms", pct(inProcess.key, 0.5));
+    report.figure("key_p99_ms", pct(inProcess.key, 0.99));
+    report.figure("key_max_ms", pct(inProcess.key, 1.0));
+    report.figure("helper_key_p50_ms", pct(helper.key, 0.5));
+    report.figure("helper_key_p99_ms", pct(helper.key, 0.99));
+    report.figure("helper_key_max_ms", pct(helper.key, 1.0));
+    report.figure("helper_start_ms", helperStartMs);
+    report.figure("wipe_p50_ms", pct(wipes, 0.5));
+    report.figure("wipe_max_ms", pct(wipes, 1.0));
     report.figure("engine_open_ms", openMs);
-    report.figure("reset_p50_ms", pct(resets, 0.5));
+    report.figure("reset_p50_ms", pct(inProcess.resets, 0.5));
     report.figure("first_frame_ms", with.stats["first_frame_ms"].get<double>());
     report.figure("first_frame_no_ime_ms", without.stats["first_frame_ms"].get<double>());
     report.figure("atlas_build_ms", with.stats["atlas_build_ms"].get<double>());
