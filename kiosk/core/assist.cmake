@@ -12,10 +12,20 @@ file(READ ${CMAKE_CURRENT_LIST_DIR}/data/t2s_chars.txt MINSHENG_T2S_CHARS)
 configure_file(${CMAKE_CURRENT_LIST_DIR}/data/t2s_chars.cpp.in
   ${CMAKE_CURRENT_BINARY_DIR}/t2s_chars.cpp @ONLY)
 
+# The common-character list that orders the handwriting candidates (data/common_chars.txt,
+# scripts/gen-common-chars.py), built in the same way.
+set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS
+  ${CMAKE_CURRENT_LIST_DIR}/data/common_chars.txt)
+file(READ ${CMAKE_CURRENT_LIST_DIR}/data/common_chars.txt MINSHENG_COMMON_CHARS)
+configure_file(${CMAKE_CURRENT_LIST_DIR}/data/common_chars.cpp.in
+  ${CMAKE_CURRENT_BINARY_DIR}/common_chars.cpp @ONLY)
+
 add_library(minsheng_kiosk_assist STATIC
   ${CMAKE_CURRENT_LIST_DIR}/pinyin_reading.cpp
   ${CMAKE_CURRENT_LIST_DIR}/read_aloud.cpp
   ${CMAKE_CURRENT_LIST_DIR}/handwriting_recognizer.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/stroke_normaliser.cpp
+  ${CMAKE_CURRENT_BINARY_DIR}/common_chars.cpp
   ${CMAKE_CURRENT_BINARY_DIR}/t2s_chars.cpp
 )
 target_include_directories(minsheng_kiosk_assist PUBLIC ${PROJECT_SOURCE_DIR})

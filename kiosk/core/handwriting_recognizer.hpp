@@ -7,6 +7,13 @@
 // (tegaki-zinnia-simplified-chinese, 6763 characters: GB 2312) takes ~5-10 ms per character on the
 // UI thread, called once when a stroke ends.
 //
+// The kiosk's part (ZinniaRecognizer::recognize): the ink is normalised first
+// (stroke_normaliser.hpp: smoothing, even resampling, the character scaled to fill the box);
+// zinnia is asked for a pool of kCandidatePool candidates, which are ordered again by zinnia's
+// score plus a bonus for common characters (kiosk/core/data/common_chars.txt, the 3500 most
+// frequent simplified characters by rime-essay's weights, scripts/gen-common-chars.py), so that
+// 生 or 业 come before a rare character of nearly the same shape.
+//
 // Memory: the model is 26 MB of mapped file, nearly all of it touched on open. Most parents
 // never open the pad, so the recogniser checks the model at start-up, maps it on the first
 // stroke of a session, and unmaps it when the session is wiped (releaseModel): an idle kiosk
@@ -19,8 +26,10 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 struct zinnia_recognizer_t; // zinnia.h
@@ -43,6 +52,21 @@ struct InkPoint {
 struct HandwritingError {
     std::string message; // names the model file
 };
+
+/// How the kiosk turns ink into candidates (the defaults are what it ships; the evaluation
+/// compares them with zinnia alone: normalise = false, pool = the count shown, no bonus).
+struct HandwritingTuning {
+    bool normalise = true;
+    std::size_t pool = 30;    // candidates asked of zinnia before reordering
+    double commonBonus = 0.5; // added to zinnia's score for the most common character,
+                              // falling linearly to 0 at the end of the common list
+};
+
+/// The rank of `character` (one UTF-8 character) in the common-character list, 0 the most
+/// common; std::nullopt when it is not among them.
+std::optional<std::size_t> commonCharacterRank(std::string_view character);
+/// How many characters the common list holds.
+std::size_t commonCharacterCount();
 
 class HandwritingRecognizer {
 public:
@@ -67,6 +91,9 @@ public:
     /// Empty when the model cannot be mapped any more (it was checked at open()).
     std::vector<std::string> recognize(std::span<const InkPoint> ink,
                                        std::size_t max) const override;
+    /// recognize() with other settings (for measuring what each step brings).
+    std::vector<std::string> recognizeWith(std::span<const InkPoint> ink, std::size_t max,
+                                           const HandwritingTuning& tuning) const;
     void releaseModel() const override;
     bool modelLoaded() const { return m_recognizer != nullptr; }
     /// Characters the model knows (loads it if needed).

@@ -1,0 +1,112 @@
+#!/usr/bin/env python3
+"""Writes assets/rime/minsheng_policy.dict.yaml: the terms of the 双减 policy documents, weighted
+so the kiosk's pinyin keyboard offers them first (and by their initials for 4-character terms).
+
+Source: the policy documents given as arguments (plain UTF-8 text; the project's are the
+shared seeds: notices and implementation plans of 2021-2024 by education offices, and the
+“双减”改革每日快报). Words come from rime-essay (Debian package rime-essay, its essay.txt is
+luna_pinyin's word list and weights):
+
+  - the documents are split into essay words by the most probable segmentation (a unigram
+    model on the essay's weights), so no word is a fragment across a word boundary (the 公室
+    of 办公室);
+  - a word of three or more characters that the segmentation finds at least MIN_WORD times
+    (two-character words keep their essay weights: boosting them reorders everyday words);
+  - a term of 3 to 8 characters made of two to four consecutive such words that occurs at
+    least MIN_TERM times (校外+培训+机构, 监督+举报), neither starting nor ending with a
+    function character (的 和 等 …).
+
+Weights: terms TERM_WEIGHT, words max(their essay weight, WORD_WEIGHT); the codes are left to
+rime_deployer, which spells them from luna_pinyin's character readings as it does for the
+essay. Needs only Python and /usr/share/rime-data; the output is checked in.
+
+Usage: scripts/gen-rime-policy-vocabulary.py SEED.txt... > assets/rime/minsheng_policy.dict.yaml
+"""
+import collections
+import math
+import os
+import re
+import sys
+
+ESSAY = "/usr/share/rime-data/essay.txt"
+T2S = os.path.join(os.path.dirname(__file__), "..", "kiosk", "core", "data", "t2s_chars.txt")
+MIN_WORD = 3
+MIN_TERM = 2
+WORD_WEIGHT = 30000
+TERM_WEIGHT = 100000
+EDGE_STOP = set("的了和与及等对在是为各要将把被并或从向于以其之也就都而中上下一不个")
+
+# The essay is in traditional characters; the documents and the kiosk's output are simplified.
+# kiosk/core/data/t2s_chars.txt (OpenCC's t2s, character by character) folds them.
+t2s = {}
+with open(T2S, encoding="utf-8") as f:
+    for line in f:
+        if not line.startswith("#") and "\t" in line:
+            trad, simp = line.rstrip("\n").split("\t")
+            t2s[trad] = simp
+
+essay = {}
+with open(ESSAY, encoding="utf-8") as f:
+    for line in f:
+        parts = line.rstrip("\n").split("\t")
+        if len(parts) == 2:
+            word = "".join(t2s.get(ch, ch) for ch in parts[0])
+            essay[word] = max(essay.get(word, 0), int(parts[1]))
+
+runs = []
+for path in sys.argv[1:]:
+    with open(path, encoding="utf-8") as f:
+        runs += re.findall(r"[\u4e00-\u9fff]+", f.read())
+
+total = sum(essay.values())
+
+
+def segment(run):
+    """The most probable split of run into essay words (a unigram model on essay weights;
+    a character the essay does not know is a word of its own, at a low probability)."""
+    best = [(0.0, 0)] + [(float("-inf"), 0)] * len(run)
+    for end in range(1, len(run) + 1):
+        for start in range(max(0, end - 8), end):
+            w = run[start:end]
+            if w in essay:
+                p = math.log((essay[w] + 1) / total)
+            elif len(w) == 1:
+                p = math.log(1 / total)
+            else:
+                continue
+            if best[start][0] + p > best[end][0]:
+                best[end] = (best[start][0] + p, start)
+    words, end = [], len(run)
+    while end > 0:
+        start = best[end][1]
+        words.append(run[start:end])
+        end = start
+    return words[::-1]
+
+
+words = collections.Counter()
+terms = collections.Counter()
+for run in runs:
+    seg = segment(run)
+    for i, w in enumerate(seg):
+        words[w] += 1
+        # Runs of two to four consecutive words of two or more characters: 校外+培训+机构.
+        for n in range(2, 5):
+            group = seg[i:i + n]
+            if len(group) == n and all(len(g) >= 2 for g in group):
+                terms["".join(group)] += 1
+
+entries = {}
+for w, c in words.items():
+    if len(w) >= 3 and c >= MIN_WORD and w[0] not in EDGE_STOP and w[-1] not in EDGE_STOP:
+        entries[w] = max(essay[w], WORD_WEIGHT)
+for t, c in terms.items():
+    if c >= MIN_TERM and 3 <= len(t) <= 8 and t not in essay and t[0] not in EDGE_STOP \
+            and t[-1] not in EDGE_STOP:
+        entries[t] = TERM_WEIGHT
+
+print("# Minsheng: the terms of the 双减 policy documents (scripts/gen-rime-policy-vocabulary.py;")
+print("# generated, do not edit). Imported by minsheng_pinyin.dict.yaml.")
+print("---\nname: minsheng_policy\nversion: \"2026.1\"\nsort: by_weight\nuse_preset_vocabulary: false\n...\n")
+for s in sorted(entries, key=lambda w: (-entries[w], w)):
+    print(f"{s}\t\t{entries[s]}")
