@@ -7,6 +7,7 @@
 #include "kiosk/core/pinyin_input_method.hpp"
 #include "kiosk/core/policy_texts.hpp"
 #include "kiosk/core/read_aloud.hpp"
+#include "kiosk/core/spoken_prompts.hpp"
 #include "kiosk/ui/automation.hpp"
 #include "kiosk/ui/backend.hpp"
 #include "kiosk/ui/fonts.hpp"
@@ -50,6 +51,7 @@ struct Loaded {
     CodePointSet glyphs;
     CodePointSet common;              // start-up set for parents' text (fonts.hpp)
     std::unique_ptr<InputMethod> ime; // the pinyin engine ([input] pinyin), for the flow
+    std::map<std::string, std::string, std::less<>> pinnedReadings; // read-aloud (spoken_prompts)
 };
 
 std::optional<std::string> checkIcons(const Form& form) {
@@ -96,6 +98,8 @@ std::optional<std::string> load(const fs::path& path, Loaded& out) {
         if (auto e = checkIcons(*f))
             return e;
     out.glyphs = glyphSet(out.config, forms.value(), out.catalog, out.policy);
+    out.pinnedReadings =
+        pinnedReadings(spokenPrompts(forms.value(), out.policy, out.catalog, forms::kLocaleZh));
     if (auto e = checkFontCoverage(out.config.uiFont, out.glyphs))
         return e;
     const auto common = commonCharacters();
@@ -475,6 +479,7 @@ int Window::run() {
             ro.espeakData = m_l.config.uiEspeakData;
             ro.mandarinVoice = m_l.config.uiReadAloudVoice;
             ro.recordings = m_l.config.uiReadAloudRecordings;
+            ro.pinnedReadings = m_l.pinnedReadings;
             m_readAloud = std::make_unique<ReadAloud>(ro, openSystemAudio());
             if (auto r = ZinniaRecognizer::open(m_l.config.uiHandwritingModel)) {
                 m_recognizer = std::move(r.value());
