@@ -334,7 +334,7 @@ PinyinReading::parse(std::string_view text, std::string_view name, std::string_v
             return;
         const auto cps = codePoints(f[0]);
         if (syllablesOf(f[1]).size() != cps.size())
-            return; // scripts check this too; a bad line must not shift every later syllable
+            return; // would shift every later syllable (readings_test checks the list has none)
         if (cps.size() == 1)
             r.m_chars[cps[0]].reading = std::string(f[1]);
         else
@@ -372,8 +372,8 @@ PinyinReading::parse(std::string_view text, std::string_view name, std::string_v
         if (!fresh && weight > it->second.first) // ties: the first in the file (意度 yi4 du4)
             it->second = {weight, std::string(f[1])};
     });
-    // The line before "..." closes the header, and a line "..." only appears in this grammar
-    // (the old loader's rule too): a file without either is not a Rime dictionary.
+    // A Rime dictionary's YAML header ends with a line "..."; without it, or without character
+    // entries, the file is something else.
     if (!body || !anyCharacter) {
         return fail(PinyinError{std::string(name) +
                                 ": not a Rime dictionary with readings (no \"...\" line, or no "
@@ -425,12 +425,9 @@ PinyinReading::parse(std::string_view text, std::string_view name, std::string_v
         total += c;
     });
     total = std::max(total, 1.0);
-    for (const auto& [word, reading] : r.m_phrases) {
-        // Own phrases are words; terra's count only as far as the word list knows them.
-        double& c = counts[word];
-        if (own.count(word))
-            c = std::max(c, kOwnPhraseCount);
-    }
+    // Own phrases are common words; terra's count only as far as the word list knows them.
+    for (const auto& [word, reading] : own)
+        counts[word] = std::max(counts[word], kOwnPhraseCount);
     for (const auto& [word, c] : counts)
         if (c > 0)
             r.m_wordCost.emplace(word, std::log(total) - std::log(c));

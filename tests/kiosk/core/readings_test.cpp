@@ -115,6 +115,22 @@ TEST_CASE("readings: every prompt the shipped configuration speaks matches the r
     CHECK(wrong == 0);
 }
 
+TEST_CASE("readings: every line of the own phrase list is well-formed", "[assist][readings]") {
+    std::ifstream in(minsheng::test::sourceDir() / "kiosk/core/data/mandarin_phrases.txt");
+    REQUIRE(in);
+    int lines = 0;
+    for (std::string line; std::getline(in, line);) {
+        if (line.empty() || line[0] == '#')
+            continue;
+        const auto tab = line.find('\t');
+        INFO(line);
+        REQUIRE(tab != std::string::npos);
+        CHECK(forms::checkPinnedReading(line.substr(0, tab), line.substr(tab + 1)) == "");
+        ++lines;
+    }
+    CHECK(lines > 50);
+}
+
 TEST_CASE("readings: polyphones and neutral tones follow mainland readings", "[assist][readings]") {
     const PinyinReading& p = reading();
     CHECK(p.toPinyin("您的") == "nin2 de5");
