@@ -83,9 +83,10 @@ set(CPACK_DEBIAN_COMPRESSION_TYPE xz)
 set(_common "libc6 (>= 2.36), libstdc++6 (>= 12), libgcc-s1, libsodium23, libsqlcipher0, libssl3, libsystemd0, libtomlplusplus3, systemd")
 set(CPACK_DEBIAN_KIOSK_PACKAGE_NAME minsheng-kiosk)
 set(CPACK_DEBIAN_KIOSK_PACKAGE_DEPENDS
-    "${_common}, libglfw3 | libglfw3-wayland, libopengl0, libqrencode4, libstb0, libgl1-mesa-dri, fonts-wqy-microhei, librime1, libzinnia0, tegaki-zinnia-simplified-chinese, libespeak-ng1, espeak-ng-data, rime-data-terra-pinyin")
+    "${_common}, libglfw3 | libglfw3-wayland, libopengl0, libqrencode4, libstb0, libgl1-mesa-dri, fonts-wqy-microhei, librime1, libzinnia0, tegaki-zinnia-simplified-chinese, libespeak-ng1, espeak-ng-data, rime-data-terra-pinyin, rime-essay")
 # librime1 reads the pinyin data deployed into /usr/share/minsheng/rime at build time;
-# rime-data-terra-pinyin gives read-aloud its tone-numbered readings; the zinnia model and
+# rime-data-terra-pinyin gives read-aloud phrase readings and rime-essay the word counts it segments
+# with (kiosk/core/pinyin_reading.hpp); the zinnia model and
 # espeak-ng's data are read at run time. ALSA (libasound2) is loaded at run time when present.
 set(CPACK_DEBIAN_KIOSK_PACKAGE_RECOMMENDS "cage, seatd, libglfw3-wayland, libasound2")
 set(CPACK_COMPONENT_KIOSK_DESCRIPTION

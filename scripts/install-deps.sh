@@ -16,7 +16,7 @@ packages=(
   # kiosk window (front end): Dear ImGui 1.86 with its GLFW/OpenGL3 backends, QR codes, a CJK font
   libimgui-dev libglfw3-dev libqrencode-dev fonts-wqy-microhei
   # Chinese text entry and read-aloud: librime pinyin (luna_pinyin_simp, essay weights, prelude),
-  # terra_pinyin's tone-numbered readings for speech, zinnia handwriting, espeak-ng
+  # read-aloud: terra_pinyin phrase readings and rime-essay word counts; zinnia handwriting, espeak-ng
   librime-dev librime-bin rime-data-luna-pinyin rime-data-terra-pinyin rime-prelude rime-essay
   libzinnia-dev tegaki-zinnia-simplified-chinese libespeak-ng-dev espeak-ng-data
   # appliance: sd_notify for the systemd watchdog, .deb packaging, unit checks

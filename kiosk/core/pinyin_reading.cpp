@@ -1,5 +1,9 @@
 #include "kiosk/core/pinyin_reading.hpp"
 
+#include "sync/forms/text_rules.hpp"
+
+#include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <sstream>
 #include <vector>
@@ -8,7 +12,9 @@ namespace minsheng::kiosk {
 
 namespace fs = std::filesystem;
 
-extern const char* const kT2sCharsText; // kiosk/core/data/t2s_chars.txt, built in (CMake)
+extern const char* const kT2sCharsText;        // kiosk/core/data/t2s_chars.txt, built in (CMake)
+extern const char* const kMandarinCharsText;   // kiosk/core/data/mandarin_chars.txt, likewise
+extern const char* const kMandarinPhrasesText; // kiosk/core/data/mandarin_phrases.txt, likewise
 
 namespace {
 
@@ -55,29 +61,6 @@ std::vector<char32_t> codePoints(std::string_view s) {
     for (std::size_t i = 0; i < s.size();)
         v.push_back(decode(s, i));
     return v;
-}
-
-struct Entry {
-    std::string reading;
-    double weight = -1; // percent; -1 when the file gives none
-};
-
-/// Score of rule 1: the weight, or an equal share when none is given.
-double score(const Entry& e, std::size_t readings) {
-    return e.weight >= 0 ? e.weight : 100.0 / static_cast<double>(readings);
-}
-
-const std::string* best(const std::vector<Entry>& entries) {
-    const std::string* pick = nullptr;
-    double top = -1;
-    for (const Entry& e : entries) {
-        const double s = score(e, entries.size());
-        if (s > top) {
-            top = s;
-            pick = &e.reading;
-        }
-    }
-    return pick;
 }
 
 bool isTone(char c) {
@@ -158,9 +141,93 @@ char pauseFor(char32_t cp) {
     }
 }
 
-bool isHan(char32_t cp) {
-    return (cp >= 0x3400 && cp <= 0x9FFF) || (cp >= 0xF900 && cp <= 0xFAFF) ||
-           (cp >= 0x20000 && cp <= 0x3FFFF) || cp == U'〇';
+/// The lines of a built-in or loaded table, without comments and blank lines.
+template <class F>
+void forEachLine(std::string_view text, F&& f) {
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+        std::size_t end = text.find('\n', pos);
+        if (end == std::string_view::npos)
+            end = text.size();
+        std::string_view line = text.substr(pos, end - pos);
+        pos = end + 1;
+        if (!line.empty() && line.back() == '\r')
+            line.remove_suffix(1);
+        if (!line.empty() && line[0] != '#')
+            f(line);
+    }
+}
+
+std::vector<std::string_view> split(std::string_view s, char sep) {
+    std::vector<std::string_view> parts;
+    std::size_t pos = 0;
+    for (;;) {
+        const auto at = s.find(sep, pos);
+        parts.push_back(s.substr(pos, at == std::string_view::npos ? s.npos : at - pos));
+        if (at == std::string_view::npos)
+            return parts;
+        pos = at + 1;
+    }
+}
+
+std::vector<std::string> syllablesOf(std::string_view reading) {
+    std::vector<std::string> out;
+    for (std::string_view s : split(reading, ' '))
+        if (!s.empty())
+            out.emplace_back(s);
+    return out;
+}
+
+bool isNumeral(char32_t cp) {
+    return std::u32string_view(U"零〇一二三四五六七八九十百千万两").find(cp) !=
+           std::u32string_view::npos;
+}
+
+/// Characters whose rarer readings terra_pinyin's phrases give far too often (用的 di2, 不给 ji3,
+/// 天都 du1): only the own list decides them (的确, 供给, 首都).
+constexpr std::u32string_view kOwnListDecides = U"的给都";
+
+/// Measure words after which a lone digit 2 is said 两 (2小时, 2个); not 年 (2年级 is er4).
+constexpr std::u32string_view kMeasureWords = U"小个天节次位分周元岁本门种件名家张条项";
+
+/// One syllable of a run of Chinese characters, as segmentation left it.
+struct Syllable {
+    char32_t character = 0;
+    std::string letters; // "yi"
+    int tone = 5;
+    std::size_t word = 0; // index of the word it belongs to
+    bool final = false;   // 一 or 不 as the own list writes it (一年级 yi1): no tone change
+};
+
+/// Tone changes of Standard Mandarin on one run of characters (between punctuation): see the
+/// header. Every rule looks at the citation tones, so rules do not feed each other.
+void applyToneChanges(std::vector<Syllable>& run) {
+    std::vector<int> tone(run.size());
+    for (std::size_t i = 0; i < run.size(); ++i)
+        tone[i] = run[i].tone;
+    for (std::size_t i = 0; i < run.size(); ++i) {
+        Syllable& s = run[i];
+        const Syllable* next = i + 1 < run.size() ? &run[i + 1] : nullptr;
+        const bool wordFinal = !next || next->word != s.word;
+        const bool sameWordBefore = i > 0 && run[i - 1].word == s.word;
+        if (s.final) {
+            continue;
+        } else if (s.character == U'一' && s.letters == "yi" && s.tone == 1) {
+            const char32_t before = i > 0 ? run[i - 1].character : 0;
+            const bool counting = before == U'第' || isNumeral(before) ||
+                                  (next && isNumeral(next->character) && next->character != U'百' &&
+                                   next->character != U'千' && next->character != U'万');
+            if (next && !counting && !(wordFinal && sameWordBefore))
+                tone[i] = next->tone == 4 || next->tone == 5 ? 2 : 4;
+        } else if (s.character == U'不' && s.letters == "bu" && s.tone == 4) {
+            if (next && next->tone == 4)
+                tone[i] = 2;
+        } else if (s.tone == 3 && next && next->word == s.word && next->tone == 3) {
+            tone[i] = 2; // third-tone sandhi inside a word
+        }
+    }
+    for (std::size_t i = 0; i < run.size(); ++i)
+        run[i].tone = tone[i];
 }
 
 } // namespace
@@ -204,191 +271,286 @@ std::string numberToPinyin(std::string_view digits) {
     return out;
 }
 
-Result<PinyinReading, PinyinError> PinyinReading::load(const fs::path& dict) {
-    std::ifstream in(dict, std::ios::binary);
-    if (!in) {
+Result<PinyinReading, PinyinError> PinyinReading::load(const fs::path& dict,
+                                                       const fs::path& wordList) {
+    const auto slurp = [](const fs::path& p, std::string& out) {
+        std::ifstream in(p, std::ios::binary);
+        if (!in)
+            return false;
+        std::ostringstream text;
+        text << in.rdbuf();
+        out = text.str();
+        return true;
+    };
+    std::string dictText, wordText;
+    if (!slurp(dict, dictText)) {
         return fail(PinyinError{dict.string() +
                                 ": cannot open the pinyin dictionary (Debian package "
                                 "rime-data-terra-pinyin; [ui] pinyin_dictionary)"});
     }
-    std::ostringstream text;
-    text << in.rdbuf();
-    return parse(text.str(), dict.string());
+    if (!slurp(wordList, wordText)) {
+        return fail(PinyinError{wordList.string() +
+                                ": cannot open the word list (Debian package rime-essay)"});
+    }
+    return parse(dictText, dict.string(), wordText);
 }
 
-Result<PinyinReading, PinyinError> PinyinReading::parse(std::string_view text,
-                                                        std::string_view name) {
-    // Traditional → simplified, and back (one simplified form may have several traditional).
+Result<PinyinReading, PinyinError>
+PinyinReading::parse(std::string_view text, std::string_view name, std::string_view wordList) {
+    PinyinReading r;
+    // Traditional → simplified, for terra_pinyin's phrases and the word list.
     std::unordered_map<char32_t, char32_t> t2s;
-    std::unordered_multimap<char32_t, char32_t> s2t;
-    {
-        std::string_view table(kT2sCharsText);
-        std::size_t pos = 0;
-        while (pos < table.size()) {
-            std::size_t end = table.find('\n', pos);
-            if (end == std::string_view::npos)
-                end = table.size();
-            const std::string_view line = table.substr(pos, end - pos);
-            pos = end + 1;
-            if (line.empty() || line[0] == '#')
-                continue;
-            const auto cps = codePoints(line);
-            if (cps.size() == 3 && cps[1] == U'\t') {
-                t2s.emplace(cps[0], cps[2]);
-                s2t.emplace(cps[2], cps[0]);
-            }
+    forEachLine(kT2sCharsText, [&](std::string_view line) {
+        const auto cps = codePoints(line);
+        if (cps.size() == 3 && cps[1] == U'\t')
+            t2s.emplace(cps[0], cps[2]);
+    });
+    const auto simplify = [&](std::string_view word, std::size_t* length = nullptr) {
+        std::string out;
+        std::size_t n = 0;
+        for (char32_t cp : codePoints(word)) {
+            const auto it = t2s.find(cp);
+            encode(it == t2s.end() ? cp : it->second, out);
+            ++n;
         }
-    }
-    std::unordered_map<char32_t, std::vector<Entry>> chars;
-    struct Phrase {
-        std::string text;
-        Entry entry;
+        if (length)
+            *length = n;
+        return out;
     };
-    std::vector<Phrase> phrases;
+    // Rule 1: Unihan.
+    forEachLine(kMandarinCharsText, [&](std::string_view line) {
+        const auto f = split(line, '\t');
+        if (f.size() != 3)
+            return;
+        const auto cps = codePoints(f[0]);
+        if (cps.size() == 1 && validReading(f[1]))
+            r.m_chars[cps[0]] = {std::string(f[1]), syllablesOf(f[2])};
+    });
+    // Rule 2: the project's own list; single characters override rule 1.
+    std::unordered_map<std::string, std::string> own;
+    forEachLine(kMandarinPhrasesText, [&](std::string_view line) {
+        const auto f = split(line, '\t');
+        if (f.size() < 2 || !validReading(f[1]))
+            return;
+        const auto cps = codePoints(f[0]);
+        if (syllablesOf(f[1]).size() != cps.size())
+            return; // would shift every later syllable (readings_test checks the list has none)
+        if (cps.size() == 1)
+            r.m_chars[cps[0]].reading = std::string(f[1]);
+        else
+            own[std::string(f[0])] = std::string(f[1]);
+    });
+
+    // terra_pinyin's phrases (traditional, Taiwan-leaning): the best-weighted reading of each.
+    std::unordered_map<std::string, std::pair<double, std::string>> terra;
     bool body = false;
-    std::size_t lineNo = 0;
-    std::size_t pos = 0;
-    while (pos < text.size()) {
-        std::size_t end = text.find('\n', pos);
-        if (end == std::string_view::npos)
-            end = text.size();
-        std::string_view line = text.substr(pos, end - pos);
-        pos = end + 1;
-        ++lineNo;
-        if (!line.empty() && line.back() == '\r')
-            line.remove_suffix(1);
+    bool anyCharacter = false;
+    forEachLine(text, [&](std::string_view line) {
         if (!body) {
             body = line == "...";
-            continue;
+            return;
         }
-        if (line.empty() || line[0] == '#')
-            continue;
-        const auto tab = line.find('\t');
-        if (tab == std::string_view::npos || tab == 0)
-            continue; // not an entry (terra_pinyin has none of these; be lenient)
-        const std::string_view word = line.substr(0, tab);
-        std::string_view rest = line.substr(tab + 1);
-        Entry e;
-        const auto tab2 = rest.find('\t');
-        if (tab2 != std::string_view::npos) {
-            std::string_view w = rest.substr(tab2 + 1);
-            rest = rest.substr(0, tab2);
-            if (!w.empty() && w.back() == '%') {
-                w.remove_suffix(1);
-                try {
-                    e.weight = std::stod(std::string(w));
-                } catch (const std::exception&) {
-                    e.weight = -1;
-                }
+        const auto f = split(line, '\t');
+        if (f.size() < 2 || f[0].empty() || !validReading(f[1]))
+            return; // not an entry, or an abbreviation code
+        std::size_t n = 0;
+        std::string word = simplify(f[0], &n);
+        if (n == 1) {
+            anyCharacter = true;
+            return;
+        }
+        if (n > 8 || syllablesOf(f[1]).size() != n)
+            return;
+        double weight = 100;
+        if (f.size() > 2 && !f[2].empty() && f[2].back() == '%') {
+            try {
+                weight = std::stod(std::string(f[2].substr(0, f[2].size() - 1)));
+            } catch (const std::exception&) {
             }
         }
-        if (!validReading(rest))
-            continue; // e.g. an abbreviation code; not a reading
-        e.reading.assign(rest);
-        const auto cps = codePoints(word);
-        if (cps.size() == 1) {
-            chars[cps[0]].push_back(std::move(e));
-        } else if (cps.size() <= 8) {
-            std::string simplified;
-            for (char32_t cp : cps) {
-                const auto it = t2s.find(cp);
-                encode(it == t2s.end() ? cp : it->second, simplified);
-            }
-            phrases.push_back({std::move(simplified), std::move(e)});
-        }
-    }
-    if (!body || chars.empty()) {
+        auto [it, fresh] = terra.try_emplace(std::move(word), weight, std::string(f[1]));
+        if (!fresh && weight > it->second.first) // ties: the first in the file (意度 yi4 du4)
+            it->second = {weight, std::string(f[1])};
+    });
+    // A Rime dictionary's YAML header ends with a line "..."; without it, or without character
+    // entries, the file is something else.
+    if (!body || !anyCharacter) {
         return fail(PinyinError{std::string(name) +
                                 ": not a Rime dictionary with readings (no \"...\" line, or no "
                                 "character entries)"});
     }
+    // Rule 3: a terra phrase keeps only syllables that are mainland readings of their character.
+    for (auto& [word, entry] : terra) {
+        const auto cps = codePoints(word);
+        const auto syllables = syllablesOf(entry.second);
+        std::string mainland;
+        bool decides = false;
+        for (std::size_t k = 0; k < cps.size(); ++k) {
+            const auto c = r.m_chars.find(cps[k]);
+            if (c == r.m_chars.end()) {
+                decides = false;
+                break;
+            }
+            const auto& all = c->second.mainland;
+            const bool standard = kOwnListDecides.find(cps[k]) == std::u32string_view::npos &&
+                                  std::find(all.begin(), all.end(), syllables[k]) != all.end();
+            const std::string& pick = standard ? syllables[k] : c->second.reading;
+            decides = decides || pick != c->second.reading;
+            appendWord(mainland, pick);
+        }
+        if (decides)
+            r.m_phrases[word] = {std::move(mainland), false};
+    }
+    for (auto& [word, reading] : own)
+        r.m_phrases[word] = {reading, true};
 
-    PinyinReading r;
-    // Rule 1.
-    for (const auto& [cp, entries] : chars) {
-        std::vector<Entry> variants;
-        const auto [first, last] = s2t.equal_range(cp);
-        for (auto it = first; it != last; ++it) {
-            const auto v = chars.find(it->second);
-            if (v != chars.end() && it->second != cp) {
-                const std::size_t n = v->second.size();
-                for (const Entry& e : v->second)
-                    variants.push_back({e.reading, score(e, n)});
-            }
-        }
-        const std::string* pick = variants.empty() ? best(entries) : best(variants);
-        if (pick)
-            r.m_chars.emplace(cp, *pick);
-    }
-    // A simplified form with no entry of its own inherits its traditional variants' reading.
-    for (const auto& [t, s] : t2s) {
-        if (!r.m_chars.count(s)) {
-            const auto v = chars.find(t);
-            if (v != chars.end()) {
-                if (const std::string* pick = best(v->second))
-                    r.m_chars.emplace(s, *pick);
-            }
-        }
-    }
-    // Rule 2.
-    std::unordered_map<std::string, double> phraseWeight;
-    for (Phrase& p : phrases) {
-        std::string plain;
-        bool known = true;
+    // The word list (rime-essay: WORD<TAB>COUNT, traditional) for segmentation.
+    double total = 0;
+    std::unordered_map<std::string, double> counts;
+    forEachLine(wordList, [&](std::string_view line) {
+        const auto f = split(line, '\t');
+        if (f.size() < 2)
+            return;
         std::size_t n = 0;
-        for (char32_t cp : codePoints(p.text)) {
-            const std::string_view reading = r.readingOf(cp);
-            known = known && !reading.empty();
-            appendWord(plain, reading);
-            ++n;
+        std::string word = simplify(f[0], &n);
+        if (n > kMaxWord)
+            return;
+        double c = 0;
+        try {
+            c = std::stod(std::string(f[1]));
+        } catch (const std::exception&) {
+            return;
         }
-        const double w = p.entry.weight >= 0 ? p.entry.weight : 100.0;
-        const auto it = phraseWeight.find(p.text);
-        if (it != phraseWeight.end() && it->second >= w)
-            continue; // an earlier reading of the same phrase wins ties (意度 yi4 du4 / yi4 duo4)
-        phraseWeight[p.text] = w;
-        if (known && plain == p.entry.reading) {
-            r.m_phrases.erase(p.text); // the characters' own readings: nothing to store
-            continue;
-        }
-        r.m_maxPhrase = std::max(r.m_maxPhrase, n);
-        r.m_phrases[p.text] = std::move(p.entry.reading);
-    }
+        counts[std::move(word)] += c;
+        total += c;
+    });
+    total = std::max(total, 1.0);
+    // Own phrases are common words; terra's count only as far as the word list knows them.
+    for (const auto& [word, reading] : own)
+        counts[word] = std::max(counts[word], kOwnPhraseCount);
+    for (const auto& [word, c] : counts)
+        if (c > 0)
+            r.m_wordCost.emplace(word, std::log(total) - std::log(c));
+    r.m_unknownCost = std::log(total) + 1; // rarer than any listed word
     return r;
 }
 
 std::string_view PinyinReading::readingOf(char32_t cp) const {
     const auto it = m_chars.find(cp);
-    return it == m_chars.end() ? std::string_view() : std::string_view(it->second);
+    return it == m_chars.end() ? std::string_view() : std::string_view(it->second.reading);
 }
 
-std::string PinyinReading::toPinyin(std::string_view text) const {
-    std::string out;
-    const auto cps = codePoints(text);
+std::vector<std::size_t> PinyinReading::segment(const std::vector<char32_t>& run) const {
+    // Rule 4: the segmentation with the highest product of word probabilities (lowest cost).
+    const std::size_t n = run.size();
+    std::vector<double> cost(n + 1, 1e300);
+    std::vector<std::size_t> from(n + 1, 0);
+    cost[0] = 0;
     std::string key;
-    for (std::size_t i = 0; i < cps.size();) {
-        const char32_t cp = cps[i];
-        if (isHan(cp)) {
-            // Rule 3: the longest phrase first.
-            std::size_t len = 0;
-            for (std::size_t n = std::min(m_maxPhrase, cps.size() - i); n >= 2; --n) {
+    for (std::size_t end = 1; end <= n; ++end) {
+        for (std::size_t len = 1; len <= std::min(kMaxWord, end); ++len) {
+            const std::size_t start = end - len;
+            key.clear();
+            for (std::size_t k = start; k < end; ++k)
+                encode(run[k], key);
+            const auto it = m_wordCost.find(key);
+            double c;
+            if (it != m_wordCost.end())
+                c = it->second;
+            else if (len == 1)
+                c = m_unknownCost;
+            else
+                continue;
+            if (cost[start] + c < cost[end]) {
+                cost[end] = cost[start] + c;
+                from[end] = start;
+            }
+        }
+    }
+    std::vector<std::size_t> lengths;
+    for (std::size_t end = n; end > 0; end = from[end])
+        lengths.push_back(end - from[end]);
+    std::reverse(lengths.begin(), lengths.end());
+    return lengths;
+}
+
+std::string PinyinReading::readRun(const std::vector<char32_t>& run) const {
+    std::vector<Syllable> syllables;
+    std::size_t at = 0;
+    std::size_t wordIndex = 0;
+    std::string key;
+    for (std::size_t len : segment(run)) {
+        // The word's own reading, else the longest phrases inside it (never across its edges).
+        std::vector<std::string> readings(len);
+        std::vector<bool> own(len, false);
+        for (std::size_t k = 0; k < len;) {
+            std::size_t part = len - k;
+            for (; part >= 2; --part) {
                 key.clear();
-                for (std::size_t k = 0; k < n; ++k)
-                    encode(cps[i + k], key);
-                const auto it = m_phrases.find(key);
-                if (it != m_phrases.end()) {
-                    appendWord(out, it->second);
-                    len = n;
+                for (std::size_t c = at + k; c < at + k + part; ++c)
+                    encode(run[c], key);
+                const auto phrase = m_phrases.find(key);
+                if (phrase != m_phrases.end()) {
+                    const auto syllables = syllablesOf(phrase->second.syllables);
+                    std::copy(syllables.begin(), syllables.end(), readings.begin() + k);
+                    std::fill(own.begin() + k, own.begin() + k + part, phrase->second.own);
                     break;
                 }
             }
-            if (len == 0) {
-                const std::string_view reading = readingOf(cp);
-                if (!reading.empty())
-                    appendWord(out, reading);
-                len = 1;
+            if (part < 2) {
+                readings[k] = std::string(readingOf(run[at + k]));
+                part = 1;
             }
-            i += len;
+            k += part;
+        }
+        for (std::size_t k = 0; k < len; ++k) {
+            const std::string& reading = readings[k];
+            if (reading.empty())
+                continue; // a character no table knows: left out
+            Syllable s;
+            s.character = run[at + k];
+            s.letters = reading.substr(0, reading.size() - 1);
+            s.tone = reading.back() - '0';
+            s.word = wordIndex;
+            s.final = own[k] && (s.character == U'一' || s.character == U'不');
+            syllables.push_back(std::move(s));
+        }
+        at += len;
+        ++wordIndex;
+    }
+    applyToneChanges(syllables);
+    std::string out;
+    for (const Syllable& s : syllables)
+        appendWord(out, s.letters + static_cast<char>('0' + s.tone));
+    return out;
+}
+
+std::string PinyinReading::toPinyin(std::string_view text) const {
+    return toPinyin(text, {});
+}
+
+std::string PinyinReading::toPinyin(std::string_view text, std::string_view pinned) const {
+    std::string out;
+    const auto cps = codePoints(text);
+    const auto pins = syllablesOf(pinned);
+    const bool usePins = !pins.empty() && pins.size() == forms::hanCharacterCount(text);
+    std::size_t pinAt = 0;
+    std::vector<char32_t> run;
+    bool leadingOne = false; // a lone digit 1 read as the 一 that starts the next run
+    for (std::size_t i = 0; i < cps.size();) {
+        const char32_t cp = cps[i];
+        if (forms::isHanCharacter(cp)) {
+            run.clear();
+            if (leadingOne)
+                run.push_back(U'一');
+            leadingOne = false;
+            while (i < cps.size() && forms::isHanCharacter(cps[i]))
+                run.push_back(cps[i++]);
+            if (usePins)
+                for (std::size_t k = 0; k < run.size(); ++k)
+                    appendWord(out, pins[pinAt++]);
+            else
+                appendWord(out, readRun(run));
             continue;
         }
         const auto digit = [](char32_t c) -> int {
@@ -404,7 +566,18 @@ std::string PinyinReading::toPinyin(std::string_view text) const {
                 digits += static_cast<char>('0' + digit(cps[i]));
                 ++i;
             }
-            appendWord(out, numberToPinyin(digits));
+            const char32_t after = i < cps.size() ? cps[i] : 0;
+            if (digits == "1" && forms::isHanCharacter(after) && !usePins)
+                leadingOne = true; // 1小时 is 一小时: its tone changes like 一's
+            else if (digits == "2" && kMeasureWords.find(after) != std::u32string_view::npos)
+                appendWord(out, "liang3"); // 2小时 is 两小时
+            else
+                appendWord(out, numberToPinyin(digits));
+            continue;
+        }
+        if (cp == U'+' && i + 1 < cps.size() && digit(cps[i + 1]) >= 0) {
+            appendWord(out, "jia1"); // 5+2
+            ++i;
             continue;
         }
         const bool latin = (cp >= U'a' && cp <= U'z') || (cp >= U'A' && cp <= U'Z');

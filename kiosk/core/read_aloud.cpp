@@ -216,7 +216,11 @@ SpeechSynthesizer::~SpeechSynthesizer() {
 }
 
 std::string SpeechSynthesizer::feedText(std::string_view text, SpeechLanguage language) const {
-    return language == SpeechLanguage::Mandarin ? m_pinyin.toPinyin(text) : std::string(text);
+    if (language != SpeechLanguage::Mandarin)
+        return std::string(text);
+    const auto pinned = m_options.pinnedReadings.find(text);
+    return pinned == m_options.pinnedReadings.end() ? m_pinyin.toPinyin(text)
+                                                    : m_pinyin.toPinyin(text, pinned->second);
 }
 
 const fs::path* SpeechSynthesizer::recordingFor(std::string_view text) const {

@@ -43,6 +43,9 @@ struct ReadAloudOptions {
     std::string mandarinVoice = "cmn-latn-pinyin";
     std::string englishVoice = "en";
     std::filesystem::path recordings; // empty: none
+    /// Prompts whose reading the configuration pins (`reading = "..."` next to the text):
+    /// Chinese text → one tone-numbered syllable per Chinese character (spokenPrompts()).
+    std::map<std::string, std::string, std::less<>> pinnedReadings;
 };
 
 struct SpeechError {
@@ -73,7 +76,8 @@ public:
     SpeechSynthesizer(const SpeechSynthesizer&) = delete;
     SpeechSynthesizer& operator=(const SpeechSynthesizer&) = delete;
 
-    /// What the synthesiser is fed for `text`: tone-numbered pinyin (Mandarin) or the text.
+    /// What the synthesiser is fed for `text`: tone-numbered pinyin (Mandarin; a pinned reading
+    /// when the options have one for exactly this text) or the text.
     std::string feedText(std::string_view text, SpeechLanguage language) const;
     /// Synthesises `fed` (the result of feedText). When `stop` becomes true synthesis ends
     /// early and the samples so far are returned.

@@ -7,6 +7,7 @@
 #include "kiosk/core/locale_catalog.hpp"
 #include "kiosk/core/policy_texts.hpp"
 #include "kiosk/core/read_aloud.hpp"
+#include "kiosk/core/spoken_prompts.hpp"
 #include "kiosk/ui/automation.hpp"
 #include "kiosk/ui/backend.hpp"
 #include "kiosk/ui/fonts.hpp"
@@ -56,6 +57,7 @@ struct Loaded {
     std::shared_ptr<ImeHelperClient> imeHelper;
     std::unique_ptr<InputMethod> ime;
     std::unique_ptr<HandwritingRecognizer> handwriting;
+    std::map<std::string, std::string, std::less<>> pinnedReadings; // read-aloud (spoken_prompts)
 };
 
 /// This program, to start its own `ime-helper` subcommand.
@@ -109,6 +111,8 @@ std::optional<std::string> load(const fs::path& path, Loaded& out) {
         if (auto e = checkIcons(*f))
             return e;
     out.glyphs = glyphSet(out.config, forms.value(), out.catalog, out.policy);
+    out.pinnedReadings =
+        pinnedReadings(spokenPrompts(forms.value(), out.policy, out.catalog, forms::kLocaleZh));
     if (auto e = checkFontCoverage(out.config.uiFont, out.glyphs))
         return e;
     const auto common = commonCharacters();
@@ -543,6 +547,7 @@ int Window::run() {
             ro.espeakData = m_l.config.uiEspeakData;
             ro.mandarinVoice = m_l.config.uiReadAloudVoice;
             ro.recordings = m_l.config.uiReadAloudRecordings;
+            ro.pinnedReadings = m_l.pinnedReadings;
             m_readAloud = std::make_unique<ReadAloud>(ro, openSystemAudio());
             if (m_l.handwriting)
                 m_flow->setHandwritingRecognizer(m_l.handwriting.get());

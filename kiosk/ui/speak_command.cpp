@@ -2,6 +2,7 @@
 
 #include "kiosk/core/kiosk_config.hpp"
 #include "kiosk/core/read_aloud.hpp"
+#include "kiosk/core/spoken_prompts.hpp"
 
 #include <chrono>
 #include <iostream>
@@ -29,6 +30,12 @@ int runSpeak(const SpeakArgs& a) {
     o.espeakData = config->uiEspeakData;
     o.mandarinVoice = config->uiReadAloudVoice;
     o.recordings = config->uiReadAloudRecordings;
+    auto prompts = loadSpokenPrompts(config.value(), forms::kLocaleZh);
+    if (!prompts) {
+        std::cerr << "minsheng-kiosk: " << prompts.error().toString() << "\n";
+        return 2;
+    }
+    o.pinnedReadings = pinnedReadings(prompts.value());
     auto synth = SpeechSynthesizer::open(o);
     if (!synth) {
         std::cerr << "minsheng-kiosk: " << synth.error().message << "\n";

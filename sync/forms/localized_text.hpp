@@ -20,6 +20,10 @@ inline bool isSupportedLocale(std::string_view locale) {
 struct LocalizedText {
     std::string zh; // "zh-CN"
     std::string en; // "en"
+    /// Optional `reading = "..."`: how read-aloud must say `zh`, tone-numbered pinyin with one
+    /// syllable per Chinese character ("nin2 yao4 ..."); empty when the computed reading is used.
+    /// The loader checks the syllables' form and count (text_rules.hpp).
+    std::string zhReading = {};
 
     /// The text for `locale`; anything other than "en" gets Chinese, the kiosk's first language.
     const std::string& get(std::string_view locale) const { return locale == kLocaleEn ? en : zh; }

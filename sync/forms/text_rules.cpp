@@ -1,5 +1,6 @@
 #include "sync/forms/text_rules.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 
@@ -22,6 +23,55 @@ int number(std::string_view digits) {
 }
 
 } // namespace
+
+bool isHanCharacter(char32_t cp) {
+    return (cp >= 0x3400 && cp <= 0x9FFF) || (cp >= 0xF900 && cp <= 0xFAFF) ||
+           (cp >= 0x20000 && cp <= 0x3FFFF) || cp == U'〇';
+}
+
+std::size_t hanCharacterCount(std::string_view s) {
+    std::size_t n = 0;
+    for (std::size_t i = 0; i < s.size();) {
+        const auto b0 = static_cast<std::uint8_t>(s[i]);
+        const std::size_t len = b0 < 0x80    ? 1
+                                : b0 >= 0xF0 ? 4
+                                : b0 >= 0xE0 ? 3
+                                : b0 >= 0xC0 ? 2
+                                             : 1;
+        char32_t cp = len == 1 ? b0 : b0 & (0x7F >> len);
+        for (std::size_t k = 1; k < len && i + k < s.size(); ++k)
+            cp = (cp << 6) | (static_cast<std::uint8_t>(s[i + k]) & 0x3F);
+        n += isHanCharacter(cp) ? 1 : 0;
+        i += len;
+    }
+    return n;
+}
+
+std::string checkPinnedReading(std::string_view text, std::string_view reading) {
+    std::size_t syllables = 0;
+    std::size_t at = 0;
+    while (at < reading.size()) {
+        const std::size_t end = std::min(reading.find(' ', at), reading.size());
+        const std::string_view s = reading.substr(at, end - at);
+        at = end + 1;
+        if (s.empty())
+            continue;
+        bool letters = s.size() >= 2;
+        for (std::size_t k = 0; k + 1 < s.size(); ++k)
+            letters = letters && s[k] >= 'a' && s[k] <= 'z';
+        if (!letters || s.back() < '1' || s.back() > '5') {
+            return "\"" + std::string(s) +
+                   "\" is not a syllable: lower-case pinyin (v for ü) and a tone number 1-5";
+        }
+        ++syllables;
+    }
+    const std::size_t characters = hanCharacterCount(text);
+    if (syllables != characters) {
+        return std::to_string(syllables) + " syllables for " + std::to_string(characters) +
+               " Chinese characters; give one syllable per character";
+    }
+    return {};
+}
 
 TextCheck checkText(std::string_view s, bool multiline) {
     TextCheck result;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <string>
 #include <string_view>
 
 namespace minsheng::forms {
@@ -22,6 +23,16 @@ struct TextCheck {
 /// return and tab never are (the on-screen keyboard produces neither, so their presence means
 /// the text did not come from the keyboard and would only complicate the payload).
 TextCheck checkText(std::string_view utf8, bool multiline);
+
+/// A Chinese character as read-aloud counts them: CJK Unified Ideographs (with extensions),
+/// compatibility ideographs and 〇.
+bool isHanCharacter(char32_t cp);
+/// The number of Chinese characters in well-formed UTF-8 `text`.
+std::size_t hanCharacterCount(std::string_view utf8);
+/// A pinned reading: space-separated syllables, each lower-case letters ("v" for ü) and a tone
+/// number 1-5 (5 = neutral), with exactly one syllable per Chinese character of `text`. Returns
+/// an explanation when it is not, or an empty string.
+std::string checkPinnedReading(std::string_view text, std::string_view reading);
 
 /// Mainland mobile: 11 digits starting with 1 ("13800138000"). Landline: area code of 3-4 digits
 /// starting with 0, a hyphen, 7-8 digits ("0571-12345678", "010-1234567").

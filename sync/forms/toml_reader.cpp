@@ -1,5 +1,7 @@
 #include "sync/forms/toml_reader.hpp"
 
+#include "sync/forms/text_rules.hpp"
+
 #include <fstream>
 #include <sstream>
 #include <system_error>
@@ -172,7 +174,7 @@ std::optional<LocalizedText> TomlReader::localized(const toml::table& t, std::st
         return std::nullopt;
     }
     const toml::table& lt = *n->as_table();
-    checkKeys(lt, {"zh-CN", "en"}, context);
+    checkKeys(lt, {"zh-CN", "en", "reading"}, context);
     LocalizedText text;
     for (auto [locale, out] : {std::pair{kLocaleZh, &text.zh}, std::pair{kLocaleEn, &text.en}}) {
         const toml::node* v = lt.get(locale);
@@ -188,6 +190,16 @@ std::optional<LocalizedText> TomlReader::localized(const toml::table& t, std::st
             return std::nullopt;
         }
         *out = v->as_string()->get();
+    }
+    if (const toml::node* v = lt.get("reading")) {
+        const std::string problem = v->is_string()
+                                        ? checkPinnedReading(text.zh, v->as_string()->get())
+                                        : std::string("must be a string of tone-numbered pinyin");
+        if (!problem.empty()) {
+            failAt(*v, context + ": reading: " + problem);
+            return std::nullopt;
+        }
+        text.zhReading = v->as_string()->get();
     }
     return text;
 }
