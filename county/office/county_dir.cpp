@@ -1,6 +1,7 @@
 #include "county/office/county_dir.hpp"
 
 #include "county/office/county_tls.hpp"
+#include "crypto/atomic_file.hpp"
 
 #include <algorithm>
 #include <cstdlib>
@@ -199,11 +200,10 @@ Result<Ok, CountyError> initCountyDir(const CountyDir& dir, const InitOptions& o
       << "[report]\n"
       << "# Satisfaction figures with fewer respondents than this are not shown.\n"
       << "min_respondents = 5\n";
-    std::ofstream out(dir.configFile());
-    out << t.str();
-    out.close();
-    if (!out)
-        return countyError("cannot write " + dir.configFile().string() + ".");
+    if (auto w =
+            crypto::writeFileAtomically(dir.configFile(), t.str(), 0600, crypto::Existing::Replace);
+        !w)
+        return countyError(w.error().message);
     return Ok{};
 }
 
