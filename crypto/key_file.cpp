@@ -441,7 +441,9 @@ Result<Ok, KeyFileError> writeKeyFile(const fs::path& path, KeyKind kind,
         sodium_memzero(keyB64.data(), keyB64.size());
     }
 
-    const mode_t mode = ki.secret ? 0600 : 0644;
+    // Public keys too are their owner's alone: a copy for others is made on purpose (the
+    // kiosk bundle, a USB stick), never by the folder's mode.
+    const mode_t mode = 0600;
     // Never overwrites an existing key; never leaves half a key behind (atomic_file.hpp).
     auto written = writeFileAtomically(
         path, std::span<const std::uint8_t>(text.data(), text.size()), mode, Existing::Refuse);

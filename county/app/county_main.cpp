@@ -17,6 +17,7 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <sys/stat.h>
 
 namespace fs = std::filesystem;
 using namespace minsheng;
@@ -182,6 +183,12 @@ int runOpen(const OpenArgs& a) {
 } // namespace
 
 int main(int argc, char** argv) {
+    // Everything the county tool creates — ledger and its -wal/-shm, intake store, exports,
+    // configuration, keys, TLS material, audit — is its owner's alone (files 0600, folders
+    // 0700), also when it is started from a shell with the usual 022. Files written with an
+    // explicit mode (crypto/atomic_file.hpp) set it themselves; this covers the rest, such as
+    // SQLite's own files and libxlsxwriter's scratch files.
+    ::umask(077);
     crypto::initSodium();
     CLI::App app{
         "minsheng-county — the county office's tool for Minsheng (民声) kiosks: county keys, "

@@ -1025,7 +1025,8 @@ HttpResponse ConsoleHandler::exportCases(Caller& c, std::string_view query) {
     auto extras = staff::readCaseExtras(m_office.ledger, m_office.rules, *rows, now);
     if (!extras)
         return errorResponse(500, "storage", extras.error().message);
-    staff::ExportContext ctx{&m_office.forms, &m_office.rules, m_office.countyName, now};
+    staff::ExportContext ctx{&m_office.forms, &m_office.rules, m_office.countyName, now,
+                             m_minRespondents.load()};
     // An export shows every report's content: audited before it is sent.
     if (auto logged = staff::appendAudit(
             m_office.ledger,
@@ -1276,8 +1277,14 @@ Result<PeriodQuery, HttpResponse> periodQuery(const std::map<std::string, std::s
 HttpResponse ConsoleHandler::surveys(Caller& c, std::string_view query) {
     if (!staff::mayPerform(c.actor, staff::CaseAction::View))
         return forbidden("查看满意度");
-    const auto q = queryParameters(query);
+    auto q = queryParameters(query);
     const auto now = m_hooks.clock();
+    if (!q.count("month") && !q.count("from") && !q.count("to")) {
+        // Survey figures are released per ended month (survey_stats.hpp): last month by default.
+        const std::chrono::year_month_day today(m_office.rules.localDay(now));
+        q["month"] =
+            staff::formatSurveyMonth(today.year() / today.month() - std::chrono::months(1));
+    }
     auto period = periodQuery(q, m_office.rules.localDay(now));
     if (!period)
         return period.error();
@@ -1295,8 +1302,11 @@ HttpResponse ConsoleHandler::surveys(Caller& c, std::string_view query) {
     auto rows = m_office.ledger.submissions();
     if (!rows)
         return ledgerError(rows.error());
-    const auto st = staff::computeSurveyStats(*rows, *form, m_office.rules, period->from,
-                                              period->to, now, *minimum);
+    auto released = staff::releasedSurveyStats(*rows, *form, m_office.rules, period->from,
+                                               period->to, now, *minimum);
+    if (!released)
+        return errorResponse(400, "bad-request", released.error().message);
+    const auto& st = *released;
     // The page's shape: one entry per question, its groups (county, schools, grades) with n,
     // 满意率 (a fraction) and the average; a hidden group carries no figure at all.
     json questions = json::array();
@@ -1358,10 +1368,13 @@ HttpResponse ConsoleHandler::printable(Caller& c, std::string_view which, std::s
     auto rows = m_office.ledger.submissions();
     if (!rows)
         return ledgerError(rows.error());
+    // Only a released period prints survey figures: an ended month, never a week
+    // (survey_stats.hpp).
     std::optional<staff::SurveyStats> surveyFigures;
     if (const auto* form = m_office.forms.form("survey"))
-        surveyFigures = staff::computeSurveyStats(*rows, *form, m_office.rules, period->from,
-                                                  period->to, now, m_minRespondents.load());
+        if (auto released = staff::releasedSurveyStats(*rows, *form, m_office.rules, period->from,
+                                                       period->to, now, m_minRespondents.load()))
+            surveyFigures = std::move(*released);
     const auto labels = staff::periodLabels(m_office.forms);
     const staff::PrintOptions options{m_office.countyName, q.count("lang") && q.at("lang") == "en"};
     const auto stats =

@@ -1,6 +1,7 @@
 #include "county/office/county_dir.hpp"
 
 #include "county/office/county_tls.hpp"
+#include "crypto/atomic_file.hpp"
 
 #include <algorithm>
 #include <cstdlib>
@@ -153,8 +154,12 @@ Result<Ok, CountyError> initCountyDir(const CountyDir& dir, const InitOptions& o
     if (auto token = county::createStaffToken(dir.staffTokenFile()); !token)
         return countyError(token.error().message);
 
+    // Copies keep the source's mode (the shipped files are 0644): each is narrowed to 0600.
+    const auto ownerOnly = fs::perms::owner_read | fs::perms::owner_write;
     for (const char* f : {"complaint.toml", "survey.toml", "lists.toml"}) {
         fs::copy_file(o.formsSource / f, dir.formsDir() / f, ec);
+        if (!ec)
+            fs::permissions(dir.formsDir() / f, ownerOnly, fs::perm_options::replace, ec);
         if (ec)
             return countyError("cannot copy " + (o.formsSource / f).string() + " to " +
                                dir.formsDir().string() + ": " + ec.message() + ".");
@@ -164,6 +169,8 @@ Result<Ok, CountyError> initCountyDir(const CountyDir& dir, const InitOptions& o
     // Council publishes a year's arrangement; a county without one counts Monday to Friday.
     if (!o.calendarSource.empty()) {
         fs::copy_file(o.calendarSource, dir.calendarFile(), ec);
+        if (!ec)
+            fs::permissions(dir.calendarFile(), ownerOnly, fs::perm_options::replace, ec);
         if (ec)
             return countyError("cannot copy " + o.calendarSource.string() + " to " +
                                dir.calendarFile().string() + ": " + ec.message() + ".");
@@ -199,11 +206,10 @@ Result<Ok, CountyError> initCountyDir(const CountyDir& dir, const InitOptions& o
       << "[report]\n"
       << "# Satisfaction figures with fewer respondents than this are not shown.\n"
       << "min_respondents = 5\n";
-    std::ofstream out(dir.configFile());
-    out << t.str();
-    out.close();
-    if (!out)
-        return countyError("cannot write " + dir.configFile().string() + ".");
+    if (auto w =
+            crypto::writeFileAtomically(dir.configFile(), t.str(), 0600, crypto::Existing::Replace);
+        !w)
+        return countyError(w.error().message);
     return Ok{};
 }
 

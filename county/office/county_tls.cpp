@@ -275,8 +275,8 @@ Result<Ok, TlsError> createCountyTls(const fs::path& tlsDir, const std::string& 
     // is only an unused file.
     for (auto r : {writeNewFile(tlsDir / "ca.key", std::string(caKeyPem->view()), 0600),
                    writeNewFile(tlsDir / "server.key", std::string(serverKeyPem->view()), 0600),
-                   writeNewFile(tlsDir / "ca.pem", *caPem, 0644),
-                   writeNewFile(tlsDir / "server.pem", *serverPem, 0644)})
+                   writeNewFile(tlsDir / "ca.pem", *caPem, 0600),
+                   writeNewFile(tlsDir / "server.pem", *serverPem, 0600)})
         if (!r)
             return r;
     return Ok{};
@@ -320,7 +320,7 @@ Result<Ok, TlsError> createConsoleTls(const fs::path& tlsDir, const std::vector<
         return tlsError("cannot make the console certificate: " + opensslErrors());
     if (auto r = writeNewFile(tlsDir / "console.key", std::string(keyPemText->view()), 0600); !r)
         return r;
-    return writeNewFile(tlsDir / "console.pem", *pem, 0644);
+    return writeNewFile(tlsDir / "console.pem", *pem, 0600);
 }
 
 Result<Ok, TlsError> createStaffToken(const fs::path& file) {

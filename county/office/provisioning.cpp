@@ -1,6 +1,7 @@
 #include "county/office/provisioning.hpp"
 
 #include "county/office/kiosk_registry.hpp"
+#include "crypto/atomic_file.hpp"
 #include "crypto/key_file.hpp"
 
 #include <fstream>
@@ -117,11 +118,10 @@ Result<Ok, CountyError> provisionKiosk(const CountyDir& dir, const ProvisionRequ
       << "key_file = \"outbox.key\"\n"
       << "credential = \"minsheng-outbox-key\"\n"
       << "retention_days = 30\n";
-    std::ofstream out(req.bundleDir / "kiosk.toml");
-    out << t.str();
-    out.close();
-    if (!out)
-        return countyError("cannot write " + (req.bundleDir / "kiosk.toml").string() + ".");
+    if (auto w = crypto::writeFileAtomically(req.bundleDir / "kiosk.toml", t.str(), 0600,
+                                             crypto::Existing::Replace);
+        !w)
+        return countyError(w.error().message);
 
     // Enrol last: a bundle that failed half-way leaves no kiosk in the registry.
     return KioskRegistry::enroll(dir, req.kioskId, req.name, kiosk.publicKey);

@@ -1,6 +1,7 @@
 #include "county/staff/exporters.hpp"
 
 #include "county/staff/case_workflow.hpp"
+#include "county/staff/survey_stats.hpp"
 #include "crypto/atomic_file.hpp"
 
 #include <nlohmann/json.hpp>
@@ -347,6 +348,104 @@ ExportTable historyTable(const std::vector<Submission>& rows, const CaseExtrasBy
     return t;
 }
 
+// ---- survey figures -----------------------------------------------------------------------------
+
+/// The released figures of a survey form: one per month that has ended (survey_stats.hpp).
+std::vector<SurveyStats> releasedSurveyFigures(const forms::Form& form,
+                                               const std::vector<Submission>& rows,
+                                               const ExportContext& ctx) {
+    std::vector<Submission> ofForm;
+    for (const auto& s : rows)
+        if (s.kind == crypto::EnvelopeKind::Survey && s.formId == form.id)
+            ofForm.push_back(s);
+    std::vector<SurveyStats> out;
+    for (const auto month :
+         releasedSurveyMonths(ofForm, *ctx.rules, ctx.rules->localDay(ctx.now))) {
+        const auto [from, to] = surveyMonthDays(month);
+        if (auto st = releasedSurveyStats(ofForm, form, *ctx.rules, from, to, ctx.now,
+                                          ctx.minRespondents))
+            out.push_back(std::move(*st));
+    }
+    return out;
+}
+
+/// "2026-03": the month a released period is.
+std::string monthOf(const SurveyStats& st) {
+    const std::chrono::year_month_day first(st.from);
+    return formatSurveyMonth(first.year() / first.month());
+}
+
+constexpr CaseColumn kSurveyFigureColumns[] = {
+    {"month", "月份"},     {"dimension", "维度"},
+    {"group", "组"},       {"group_label", "组名"},
+    {"question", "题目"},  {"question_label", "题目名"},
+    {"answered", "人数"},  {"satisfaction_rate", "满意率"},
+    {"average", "平均分"}, {"distribution", "分布"}};
+
+/// A survey form's table: aggregates only, never a parent's row. One row per released month,
+/// group (county, school, grade, school × grade) and question, after a row of the group's
+/// respondents (question "respondents"). A hidden group's figures are "*".
+ExportTable surveyFiguresTable(const forms::Form& form, const std::vector<Submission>& rows,
+                               const ExportContext& ctx, TakenNames& taken) {
+    ExportTable t;
+    t.fileStem = fileStem(form.id, taken.stems);
+    t.sheetName = sheetName(form.title.zh + " 统计", taken.sheets);
+    for (const auto& c : kSurveyFigureColumns)
+        t.columns.push_back({c.id, c.label});
+    for (const auto& st : releasedSurveyFigures(form, rows, ctx)) {
+        const std::string month = monthOf(st);
+        auto addGroup = [&](const char* dimension, const SurveyGroup& g) {
+            const std::string label = g.label.zh.empty() ? g.id : g.label.zh;
+            auto row = [&](const std::string& qid, const std::string& qlabel) {
+                return std::vector<ExportCell>{text(month), text(dimension), text(g.id),
+                                               text(label), text(qid),       text(qlabel)};
+            };
+            auto hiddenRow = [&](std::vector<ExportCell> r) {
+                for (int i = 0; i < 4; ++i)
+                    r.push_back(text("*"));
+                return r;
+            };
+            auto head = row("respondents", "答卷人数");
+            if (g.hidden()) {
+                t.rows.push_back(hiddenRow(std::move(head)));
+            } else {
+                head.insert(head.end(),
+                            {number(std::int64_t(g.respondents)), text(""), text(""), text("")});
+                t.rows.push_back(std::move(head));
+            }
+            for (std::size_t i = 0; i < st.questions.size(); ++i) {
+                const auto& q = st.questions[i];
+                auto r = row(q.id, q.label.zh);
+                if (g.hidden()) {
+                    t.rows.push_back(hiddenRow(std::move(r)));
+                    continue;
+                }
+                const auto& f = g.questions[i];
+                const bool rating = q.kind == SurveyQuestionKind::Rating && f.answered;
+                std::string distribution;
+                for (std::size_t k = 0; k < f.distribution.size(); ++k)
+                    distribution += (k ? kMultipleChoiceSeparator : "") + q.options[k].label.zh +
+                                    " " + std::to_string(f.distribution[k]);
+                r.push_back(number(std::int64_t(f.answered)));
+                r.push_back(rating
+                                ? ExportCell{formatPercent(f.satisfiedPercent), f.satisfiedPercent}
+                                : text(""));
+                r.push_back(rating ? ExportCell{std::to_string(f.average), f.average} : text(""));
+                r.push_back(text(distribution));
+                t.rows.push_back(std::move(r));
+            }
+        };
+        addGroup("overall", st.overall);
+        for (const auto& g : st.bySchool)
+            addGroup("school", g);
+        for (const auto& g : st.byGrade)
+            addGroup("grade", g);
+        for (const auto& c : st.bySchoolGrade)
+            addGroup("school_grade", c.group);
+    }
+    return t;
+}
+
 // ---- files ------------------------------------------------------------------------------------
 
 ExportError exportErrorOf(const crypto::AtomicFileError& e) {
@@ -524,6 +623,10 @@ std::vector<ExportTable> buildExportTables(const std::vector<Submission>& rows,
     std::map<std::string, std::vector<const Submission*>> byForm;
     std::set<std::string> others;
     for (const auto& s : rows) {
+        // A survey never leaves as a row (its minute, its school, grade and comment together
+        // could single a parent out): its form's table holds the released aggregates.
+        if (s.kind == crypto::EnvelopeKind::Survey)
+            continue;
         byForm[s.formId].push_back(&s);
         if (std::find(formIds.begin(), formIds.end(), s.formId) == formIds.end())
             others.insert(s.formId);
@@ -532,8 +635,13 @@ std::vector<ExportTable> buildExportTables(const std::vector<Submission>& rows,
 
     TakenNames taken;
     std::vector<ExportTable> tables;
-    for (const auto& id : formIds)
-        tables.push_back(formTable(id, byForm[id], cases, ctx, taken));
+    for (const auto& id : formIds) {
+        const auto* form = ctx.forms->form(id);
+        if (form && form->kind == forms::FormKind::Survey)
+            tables.push_back(surveyFiguresTable(*form, rows, ctx, taken));
+        else
+            tables.push_back(formTable(id, byForm[id], cases, ctx, taken));
+    }
     tables.push_back(historyTable(rows, cases, ctx, taken));
     return tables;
 }
@@ -620,6 +728,8 @@ std::string exportJson(const std::vector<Submission>& rows, const CaseExtrasById
     const auto& rules = *ctx.rules;
     json list = json::array();
     for (const auto& s : rows) {
+        if (s.kind == crypto::EnvelopeKind::Survey)
+            continue; // aggregates only, below
         const bool c = s.isComplaint();
         json j = {{"case", s.caseNumber()},
                   {"kind", c ? "complaint" : "survey"},
@@ -668,10 +778,19 @@ std::string exportJson(const std::vector<Submission>& rows, const CaseExtrasById
         }
         list.push_back(std::move(j));
     }
+    json figures = json::array();
+    for (const char* id : kCatalogueFormIds)
+        if (const auto* form = f.form(id); form && form->kind == forms::FormKind::Survey)
+            for (const auto& st : releasedSurveyFigures(*form, rows, ctx)) {
+                auto j = surveyStatsJson(st);
+                j["month"] = monthOf(st);
+                figures.push_back(std::move(j));
+            }
     json out = {{"v", 1},
                 {"exported_at", rules.formatIso(ctx.now)},
                 {"agency", ctx.agency},
-                {"submissions", std::move(list)}};
+                {"submissions", std::move(list)},
+                {"survey_figures", std::move(figures)}};
     return out.dump(2) + "\n";
 }
 

@@ -74,6 +74,9 @@ struct ExportContext {
     const CaseRules* rules = nullptr;
     std::string agency; // county office name (Open311 agency_responsible)
     std::int64_t now = 0;
+    /// Survey groups below this many respondents are hidden (survey_stats.hpp); the configured
+    /// county.toml [report] min_respondents.
+    int minRespondents = 5;
 };
 
 /// What the exports know of a complaint beyond its ledger row (case_workflow.hpp).

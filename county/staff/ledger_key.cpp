@@ -86,7 +86,7 @@ Result<Ok, LedgerError> writeSalt(const fs::path& p, const SaltFile& s) {
                              crypto::toBase64(s.salt) +
                              "\nargon2id-opslimit: " + std::to_string(s.opslimit) +
                              "\nargon2id-memlimit: " + std::to_string(s.memlimit) + "\n";
-    auto written = crypto::writeFileAtomically(p, text, 0644, crypto::Existing::Refuse);
+    auto written = crypto::writeFileAtomically(p, text, 0600, crypto::Existing::Refuse);
     if (!written) {
         using AtomicCode = crypto::AtomicFileError::Code;
         if (written.error().code == AtomicCode::AlreadyExists ||

@@ -58,7 +58,7 @@ Result<Ok, CountyError> revokeKiosk(const county::CountyDir& dir, const std::str
     const std::string text = "# Kiosk " + kioskId + " revoked with minsheng-county revoke.\n" +
                              "revoked-at: " + sync::formatMinuteUtc(sync::floorToMinute(now)) +
                              "\nreason: " + oneLine + "\n";
-    auto written = crypto::writeFileAtomically(file, text, 0644, crypto::Existing::Refuse);
+    auto written = crypto::writeFileAtomically(file, text, 0600, crypto::Existing::Refuse);
     if (!written) {
         using AtomicCode = crypto::AtomicFileError::Code;
         if (written.error().code == AtomicCode::AlreadyExists ||

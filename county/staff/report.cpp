@@ -66,36 +66,40 @@ ReportData buildReport(const std::vector<Submission>& rows, const FormCatalog& f
                    : "全部 all";
 
     std::map<std::string, std::size_t> cat, school, town, status, overdueCat;
-    // The survey figures cover the same days; without bounds, every day a survey was recorded.
-    auto firstDay = options.since, lastDay = options.until;
     for (const auto& s : rows) {
-        if (s.isComplaint()) {
-            const auto day = rules.localDay(s.receivedAt);
-            if ((options.since && day < *options.since) || (options.until && day > *options.until))
-                continue;
-            ++r.complaints;
-            ++cat[s.category];
-            ++school[s.school];
-            ++town[s.township];
-            ++status[std::string(crypto::caseStatusName(s.status))];
-            if (!isFinalStatus(s.status))
-                ++r.open;
-            if (rules.isOverdue(s.receivedAt, s.category, s.status, now)) {
-                ++r.overdue;
-                ++overdueCat[s.category];
-            }
+        if (!s.isComplaint())
             continue;
+        const auto day = rules.localDay(s.receivedAt);
+        if ((options.since && day < *options.since) || (options.until && day > *options.until))
+            continue;
+        ++r.complaints;
+        ++cat[s.category];
+        ++school[s.school];
+        ++town[s.township];
+        ++status[std::string(crypto::caseStatusName(s.status))];
+        if (!isFinalStatus(s.status))
+            ++r.open;
+        if (rules.isOverdue(s.receivedAt, s.category, s.status, now)) {
+            ++r.overdue;
+            ++overdueCat[s.category];
         }
-        const auto recorded = rules.localDay(s.recordedAt);
-        if (!options.since && (!firstDay || recorded < *firstDay))
-            firstDay = recorded;
-        if (!options.until && (!lastDay || recorded > *lastDay))
-            lastDay = recorded;
     }
+    // The survey figures cover the same days, when they are a released period; an open-ended
+    // report ("everything so far") never is: it grows with each survey.
     if (const auto* survey = forms.form("survey")) {
-        const auto today = rules.localDay(now);
-        r.satisfaction = computeSurveyStats(rows, *survey, rules, firstDay.value_or(today),
-                                            lastDay.value_or(today), now, options.minRespondents);
+        if (!options.since || !options.until) {
+            r.satisfactionWithheld =
+                surveyReleaseMonth(std::chrono::sys_days{}, std::chrono::sys_days{},
+                                   rules.localDay(now))
+                    .error()
+                    .message;
+        } else if (auto released =
+                       releasedSurveyStats(rows, *survey, rules, *options.since, *options.until,
+                                           now, options.minRespondents)) {
+            r.satisfaction = std::move(*released);
+        } else {
+            r.satisfactionWithheld = released.error().message;
+        }
     }
     r.byCategory = sorted(
         cat, [&](const std::string& id) { return forms.categoryLabel(id); });
@@ -119,7 +123,7 @@ namespace {
 /// The number of surveys, or "*" when it is hidden (below the minimum).
 std::string surveyCount(const ReportData& r) {
     if (!r.satisfaction)
-        return "0";
+        return "—";
     const auto& all = r.satisfaction->overall;
     return all.hidden() ? std::string("*") : std::to_string(all.respondents);
 }
@@ -148,6 +152,8 @@ std::string reportText(const ReportData& r) {
     textTally(o, "超期按类别 Overdue by category", r.overdueByCategory);
     if (r.satisfaction)
         o << "\n" << surveyStatsText(*r.satisfaction, "");
+    else if (!r.satisfactionWithheld.empty())
+        o << "\n" << r.satisfactionWithheld << "\n";
     return o.str();
 }
 
@@ -191,6 +197,8 @@ std::string reportHtml(const ReportData& r) {
     o << "<h2>超期按类别 Overdue by category</h2>\n" << svgBars(r.overdueByCategory);
     if (r.satisfaction)
         o << surveyStatsHtml(*r.satisfaction, false);
+    else if (!r.satisfactionWithheld.empty())
+        o << "<p class=\"note\">" << htmlEscape(r.satisfactionWithheld) << "</p>\n";
     o << "</body>\n</html>\n";
     return o.str();
 }

@@ -29,10 +29,14 @@ struct ReportData {
     int minRespondents = 5;
     std::size_t complaints = 0, overdue = 0, open = 0;
     std::vector<Tally> byCategory, bySchool, byTownship, byStatus, overdueByCategory;
-    /// The survey's figures over the same days (by the day the ledger recorded each survey);
-    /// absent when the county has no survey form. The number of surveys is
-    /// `satisfaction->overall.respondents`, hidden with the rest below the minimum.
+    /// The survey's figures over the same days (by the day the ledger recorded each survey),
+    /// only when the days are a released period (survey_stats.hpp: a whole calendar month that
+    /// has ended); absent otherwise, or when the county has no survey form. The number of
+    /// surveys is `satisfaction->overall.respondents`, hidden with the rest below the minimum.
     std::optional<SurveyStats> satisfaction;
+    /// Why the survey figures are absent for these days ("中文 — English"); empty when shown or
+    /// when the county has no survey form.
+    std::string satisfactionWithheld;
 };
 
 struct ReportOptions {

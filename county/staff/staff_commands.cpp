@@ -1251,7 +1251,8 @@ Result<DayRange, std::string> periodOf(const std::string& fromText, const std::s
     return DayRange{*from, *to};
 }
 
-/// The survey figures for a period, when the county has a survey form.
+/// The survey figures for a period, when the county has a survey form; the refusal's message
+/// when the period is not one that is released (survey_stats.hpp).
 Result<std::optional<SurveyStats>, std::string> surveysOf(Ledger& ledger, const FormCatalog& forms,
                                                           const CaseRules& rules, DayRange days,
                                                           std::int64_t now, int minRespondents) {
@@ -1261,8 +1262,11 @@ Result<std::optional<SurveyStats>, std::string> surveysOf(Ledger& ledger, const 
     auto rows = ledger.submissions();
     if (!rows)
         return fail(rows.error().message);
-    return std::optional<SurveyStats>(
-        computeSurveyStats(*rows, *form, rules, days.first, days.second, now, minRespondents));
+    auto released =
+        releasedSurveyStats(*rows, *form, rules, days.first, days.second, now, minRespondents);
+    if (!released)
+        return fail(released.error().message);
+    return std::optional<SurveyStats>(std::move(*released));
 }
 
 json figuresJson(const PeriodFigures& f) {
@@ -1306,10 +1310,9 @@ int runStats(const StatsOptions& st) {
     const auto stats = computePeriodStats(*timelines, o.rules, from, to, now);
     const auto forms = FormCatalog::load(o.dir.formsDir());
     if (st.html) {
+        // A week is never a released survey period; an ended month is (survey_stats.hpp).
         auto surveys = surveysOf(*ledger, forms, o.rules, *days, now, o.rules.minRespondents);
-        if (!surveys)
-            return complain(surveys.error());
-        const SurveyStats* surveyFigures = *surveys ? &**surveys : nullptr;
+        const SurveyStats* surveyFigures = surveys && *surveys ? &**surveys : nullptr;
         const auto labels = periodLabels(forms);
         const PrintOptions print{o.config.name, st.english};
         std::string page;
@@ -1401,7 +1404,12 @@ int runSurveys(const SurveysOptions& sv) {
     if (!min)
         return complain(min.error().message);
     const auto now = sv.common.clock();
-    const auto days = periodOf(sv.from, sv.to, sv.month, o.rules, now);
+    std::string month = sv.month;
+    if (month.empty() && sv.from.empty() && sv.to.empty()) {
+        const std::chrono::year_month_day today(o.rules.localDay(now));
+        month = formatSurveyMonth(today.year() / today.month() - std::chrono::months(1));
+    }
+    const auto days = periodOf(sv.from, sv.to, month, o.rules, now);
     if (!days)
         return complain(days.error());
     auto ledger = openLedger(o.dir, o.config, o.passphrase, false);
@@ -1645,7 +1653,7 @@ int runExport(const ExportOptions& e) {
     auto cases = readCaseExtras(*ledger, o.rules, *rows, e.common.clock());
     if (!cases)
         return complain(cases.error().message);
-    ExportContext ctx{&forms, &o.rules, o.config.name, e.common.clock()};
+    ExportContext ctx{&forms, &o.rules, o.config.name, e.common.clock(), o.rules.minRespondents};
     int written = 0;
     switch (*format) {
     case ExportFormat::Xlsx:
@@ -2120,18 +2128,19 @@ void addStaffCommands(county::CountyCommands& commands) {
     {
         auto [sub, o] = commands.add<SurveysOptions>(
             "surveys",
-            "The satisfaction survey's figures for a period: every question (满意率, average, "
-            "counts), overall, per school, per grade and per school × grade; groups below the "
-            "minimum number of respondents are hidden.",
+            "The satisfaction survey's figures for a month that has ended: every question (满意率, "
+            "average, counts), overall, per school, per grade and per school × grade; groups "
+            "below the minimum number of respondents are hidden.",
             runSurveys);
         addCommon(*sub, o.common);
+        sub->add_option("--month", o.month,
+                        "A whole month that has ended, YYYY-MM; default: last month");
         sub->add_option("--from", o.from,
-                        "First day, YYYY-MM-DD (office-local); default: this week's Monday");
-        sub->add_option("--to", o.to, "Last day, YYYY-MM-DD (inclusive); default: this Sunday");
-        sub->add_option("--month", o.month, "A whole month, YYYY-MM, instead of --from/--to");
+                        "First day, YYYY-MM-DD: accepted only as a whole ended month's first");
+        sub->add_option("--to", o.to, "Last day, YYYY-MM-DD: only as that month's last");
         sub->add_option("--min-respondents", o.minRespondents,
-                        "Hide groups below this many respondents; may raise, never lower, "
-                        "county.toml [report] min_respondents");
+                        "Only county.toml [report] min_respondents is accepted (another value "
+                        "is refused)");
         county::addJsonFlag(*sub, o.json);
         sub->add_flag("--english", o.english, "English labels in the JSON");
     }
@@ -2212,13 +2221,14 @@ void addStaffCommands(county::CountyCommands& commands) {
         auto [sub, o] = commands.add<ReportCommandOptions>(
             "report",
             "Tallies by category, school, township, status and overdue; the satisfaction "
-            "survey's figures (small groups hidden).",
+            "survey's figures (small groups hidden) when --since/--until are a whole month that "
+            "has ended.",
             runReport);
         addCommon(*sub, o.common);
         sub->add_option("--html", o.html, "Also write a self-contained HTML page here");
         sub->add_option("--min-respondents", o.minRespondents,
-                        "Hide satisfaction figures below this many respondents; may raise, "
-                        "never lower, county.toml [report] min_respondents (5)");
+                        "Only county.toml [report] min_respondents is accepted (another value "
+                        "is refused)");
         sub->add_option("--since", o.since,
                         "Only complaints received (surveys recorded) on or after YYYY-MM-DD");
         sub->add_option("--until", o.until,

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <map>
+#include <set>
 #include <sstream>
 #include <utility>
 
@@ -15,19 +16,72 @@ using forms::LocalizedText;
 Result<int, MinRespondentsError> effectiveMinRespondents(int configured,
                                                          std::optional<int> requested) {
     const int floor = std::max(1, configured);
-    if (!requested)
+    if (!requested || *requested == floor)
         return floor;
-    if (*requested < floor)
-        return fail(MinRespondentsError{
-            "最少人数不能低于配置的 " + std::to_string(floor) +
-            " 人（county.toml [report] "
-            "min_respondents，只有主管可以修改）。The minimum number of respondents cannot be "
-            "lowered below the configured " +
-            std::to_string(floor) +
-            " (county.toml [report] min_respondents, which only a supervisor changes); "
-            "--min-respondents " +
-            std::to_string(*requested) + " is refused."});
-    return *requested;
+    return fail(MinRespondentsError{
+        "问卷统计只用配置的最少人数 " + std::to_string(floor) +
+        " 人（county.toml [report] "
+        "min_respondents，只有主管可以修改），同一个月用两个不同的最少人数"
+        "发布会让隐藏的组被推算出来 — survey figures use only the configured minimum of " +
+        std::to_string(floor) +
+        " respondents (county.toml [report] min_respondents, which only a supervisor changes): "
+        "the same month released with two minimums lets hidden groups be worked out; "
+        "--min-respondents " +
+        std::to_string(*requested) + " is refused."});
+}
+
+namespace {
+
+/// "2026-03" for error messages and export rows.
+std::string monthText(std::chrono::year_month m) {
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%04d-%02u", int(m.year()), unsigned(m.month()));
+    return buf;
+}
+
+} // namespace
+
+std::pair<std::chrono::sys_days, std::chrono::sys_days> surveyMonthDays(std::chrono::year_month m) {
+    return {std::chrono::sys_days(m / 1), std::chrono::sys_days(m / std::chrono::last)};
+}
+
+std::string formatSurveyMonth(std::chrono::year_month month) {
+    return monthText(month);
+}
+
+Result<std::chrono::year_month, SurveyPeriodRefusal>
+surveyReleaseMonth(std::chrono::sys_days from, std::chrono::sys_days to,
+                   std::chrono::sys_days today) {
+    const std::chrono::year_month_day first(from);
+    const std::chrono::year_month month = first.year() / first.month();
+    const std::chrono::year_month_day now(today);
+    const std::chrono::year_month lastEnded = now.year() / now.month() - std::chrono::months(1);
+    const auto [monthFirst, monthLast] = surveyMonthDays(month);
+    if (from == monthFirst && to == monthLast && monthLast < today)
+        return month;
+    const std::string last = monthText(lastEnded);
+    return fail(SurveyPeriodRefusal{
+        "问卷统计只按已经结束的整月发布（month=YYYY-MM，最近可查的是 " + last +
+        "），不接受任意的起止日期：重叠的时段相减会露出个别家长的回答 — survey figures are "
+        "released only for whole calendar months that have ended (month=YYYY-MM; the latest is " +
+        last +
+        "), not for any other from/to: the difference of two overlapping periods would show "
+        "single parents' answers."});
+}
+
+std::vector<std::chrono::year_month> releasedSurveyMonths(const std::vector<Submission>& rows,
+                                                          const CaseRules& rules,
+                                                          std::chrono::sys_days today) {
+    std::set<std::chrono::year_month> months;
+    for (const auto& sub : rows) {
+        if (sub.kind != crypto::EnvelopeKind::Survey)
+            continue;
+        const std::chrono::year_month_day d(rules.localDay(sub.recordedAt));
+        const std::chrono::year_month m = d.year() / d.month();
+        if (surveyMonthDays(m).second < today)
+            months.insert(m);
+    }
+    return {months.begin(), months.end()};
 }
 
 std::vector<Visibility> suppressFigures(const std::vector<std::size_t>& respondents,
@@ -88,6 +142,16 @@ std::string_view surveyQuestionKindName(SurveyQuestionKind kind) {
         return "count";
     }
     return "count";
+}
+
+Result<SurveyStats, SurveyPeriodRefusal>
+releasedSurveyStats(const std::vector<Submission>& submissions, const forms::Form& form,
+                    const CaseRules& rules, std::chrono::sys_days from, std::chrono::sys_days to,
+                    std::int64_t now, int minRespondents) {
+    auto month = surveyReleaseMonth(from, to, rules.localDay(now));
+    if (!month)
+        return fail(month.error());
+    return computeSurveyStats(submissions, form, rules, from, to, now, minRespondents);
 }
 
 double percentOneDecimal(std::size_t part, std::size_t whole) {

@@ -51,6 +51,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace minsheng::staff {
@@ -65,11 +66,46 @@ struct MinRespondentsError {
     std::string message; // Chinese first, then English
 };
 
-/// The minimum a report uses: the configured one (county.toml [report] min_respondents) unless
-/// `requested` is given. A request may raise the minimum, never lower it: a lower value is
-/// refused for everyone, whatever their role (only a supervisor changes the configured value).
+/// The minimum a report uses: the configured one (county.toml [report] min_respondents). A
+/// request for another value is refused for everyone, whatever their role (only a supervisor
+/// changes the configured value): lower would show small groups, and higher would release the
+/// same month with a second pattern of hidden groups (see "Which periods are released").
 [[nodiscard]] Result<int, MinRespondentsError>
 effectiveMinRespondents(int configured, std::optional<int> requested);
+
+// ---- Which periods are released -------------------------------------------------------------
+//
+// Survey figures are released for fixed periods only: whole calendar months (office-local, by
+// the day the ledger recorded each survey) that have ended — and for no other span of days.
+// Suppression protects one release; it cannot protect two releases that overlap, because the
+// difference of two overlapping periods is a period of its own that nobody checked (the figures
+// for 1–10 March minus those for 1–9 March are 10 March's surveys, however few). With one
+// partition of time, no released period contains or overlaps another, and a month is released
+// only once it has ended: recorded surveys never change (ledger_schema invariant 1), so the
+// same month gives the same figures whenever it is asked for, and one more survey falls into a
+// later month that is not yet released. Weeks are not released because weeks and months
+// overlap (a week spanning two months minus its days in one month isolates the other), and a
+// month gathers enough respondents for most groups to be shown. The minimum is the configured
+// one only: the same month released with two minimums shows different groups, and the groups
+// one release shows can undo the other's complementary suppression.
+
+struct SurveyPeriodRefusal {
+    std::string message; // "中文 — English", names the periods that are allowed
+};
+
+/// The month [from, to] is, when it is a whole calendar month that ended before `today`;
+/// otherwise a refusal naming the last month that may be asked for.
+[[nodiscard]] Result<std::chrono::year_month, SurveyPeriodRefusal>
+surveyReleaseMonth(std::chrono::sys_days from, std::chrono::sys_days to,
+                   std::chrono::sys_days today);
+/// The first and last day of `month`.
+std::pair<std::chrono::sys_days, std::chrono::sys_days> surveyMonthDays(std::chrono::year_month m);
+/// "2026-03".
+std::string formatSurveyMonth(std::chrono::year_month month);
+/// The ended months in which the ledger recorded at least one survey, oldest first.
+std::vector<std::chrono::year_month> releasedSurveyMonths(const std::vector<Submission>& rows,
+                                                          const CaseRules& rules,
+                                                          std::chrono::sys_days today);
 
 // ---- Suppression, as a pure function ----------------------------------------------------------
 
@@ -168,6 +204,13 @@ struct SurveyStats {
 SurveyStats computeSurveyStats(const std::vector<Submission>& submissions, const forms::Form& form,
                                const CaseRules& rules, std::chrono::sys_days from,
                                std::chrono::sys_days to, std::int64_t now, int minRespondents);
+
+/// The figures of [from, to] when it is a released period (surveyReleaseMonth at `now`'s
+/// office day); the refusal otherwise. What every report, page, export and API answer uses.
+[[nodiscard]] Result<SurveyStats, SurveyPeriodRefusal>
+releasedSurveyStats(const std::vector<Submission>& submissions, const forms::Form& form,
+                    const CaseRules& rules, std::chrono::sys_days from, std::chrono::sys_days to,
+                    std::int64_t now, int minRespondents);
 
 /// part/whole in percent, rounded half up to one decimal (exact integer arithmetic); 0 when
 /// `whole` is 0.

@@ -730,10 +730,20 @@ const DIMENSIONS = {overall: 'dimOverall', school: 'dimSchool', grade: 'dimGrade
 
 async function renderSurveys() {
   const main = shell(t('surveysTitle'));
-  const {form, range} = periodPicker('surveys', hashParams());
+  // Survey figures are released for whole months that have ended only (docs/staff.md "Released
+  // periods"): a month picker, last month by default.
+  const now = new Date();
+  const lastMonth = isoDate(new Date(now.getFullYear(), now.getMonth() - 1, 1)).slice(0, 7);
+  const month = el('input', {id: 'survey-month', type: 'month', value: hashParams().get('month') || lastMonth});
+  const form = el('form', {class: 'filters', id: 'period-form'}, field(t('period'), month),
+                  el('div', {class: 'actions'}, el('button', {type: 'submit', class: 'primary', id: 'period-submit', text: t('show')})));
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    location.hash = '#/surveys?' + new URLSearchParams({month: month.value}).toString();
+  });
   const out = el('section', {id: 'survey-result'}, loadingBox());
   main.append(form, out);
-  const r = await api('GET', '/api/surveys?' + new URLSearchParams(range).toString());
+  const r = await api('GET', '/api/surveys?' + new URLSearchParams({month: month.value}).toString());
   clear(out);
   if (!r.ok) { out.append(message('error', r.message), button(t('retry'), route)); return; }
   out.append(el('p', {class: 'hint', text: t('minRespondents', {n: r.data.min_respondents})}));

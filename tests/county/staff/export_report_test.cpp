@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <set>
+#include <tuple>
 
 using namespace minsheng;
 using namespace minsheng::staff;
@@ -566,8 +567,12 @@ TEST_CASE("satisfaction figures below the minimum number of respondents are supp
         survey("donghu_zhongxin_xiaoxue", 1);
     REQUIRE(f.ledger.recordBatch(subs, {}, std::nullopt, 1795430000).ok());
     auto rows = *f.ledger.submissions();
+    // Survey figures are released for a whole month once it has ended: November, in December.
+    const std::int64_t december2 = test::officeTime("2026-12-02", 12);
     ReportOptions opts;
-    auto r = buildReport(rows, f.forms, f.rules, 1795430000, opts, "示范县");
+    opts.since = test::officeDay("2026-11-01");
+    opts.until = test::officeDay("2026-11-30");
+    auto r = buildReport(rows, f.forms, f.rules, december2, opts, "示范县");
     REQUIRE(r.satisfaction);
     const auto& sat = *r.satisfaction;
     REQUIRE(sat.overall.respondents == 16);
@@ -612,7 +617,27 @@ TEST_CASE("satisfaction figures below the minimum number of respondents are supp
 
     // With a threshold of 3, C is shown.
     opts.minRespondents = 3;
-    auto r3 = buildReport(rows, f.forms, f.rules, 1795430000, opts, "示范县");
+    auto r3 = buildReport(rows, f.forms, f.rules, december2, opts, "示范县");
+    REQUIRE(reportText(r3).find("满意率 0.0%  平均 avg 1.00  n=3") != std::string::npos);
+
+    // Before November has ended, or for any span that is not a whole month, no survey figure.
+    for (const auto& [since, until, now] :
+         {std::tuple{"2026-11-01", "2026-11-30", std::int64_t(1795430000)},
+          std::tuple{"2026-11-01", "2026-11-29", december2},
+          std::tuple{"2026-11-23", "2026-11-23", december2}}) {
+        opts.since = test::officeDay(since);
+        opts.until = test::officeDay(until);
+        const auto withheld = buildReport(rows, f.forms, f.rules, now, opts, "示范县");
+        CHECK_FALSE(withheld.satisfaction);
+        CHECK(reportText(withheld).find("n=") == std::string::npos);
+        CHECK(reportText(withheld).find("whole calendar months") != std::string::npos);
+    }
+    opts.since.reset();
+    opts.until.reset();
+    CHECK_FALSE(buildReport(rows, f.forms, f.rules, december2, opts, "示范县").satisfaction);
+    opts.since = test::officeDay("2026-11-01");
+    opts.until = test::officeDay("2026-11-30");
+    r3 = buildReport(rows, f.forms, f.rules, december2, opts, "示范县");
     REQUIRE(reportText(r3).find("满意率 0.0%  平均 avg 1.00  n=3") != std::string::npos);
 }
 

@@ -10,6 +10,8 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <chrono>
+#include <cstdio>
 
 using namespace minsheng;
 using nlohmann::json;
@@ -35,6 +37,28 @@ struct Site : test::CountySite {
         return runProcess(countyBin, args);
     }
 };
+
+/// The office month (UTC+8) the surveys imported now are recorded in: its first and last day,
+/// and a --now in the month after it, when it has ended and its survey figures are released.
+struct RecordedMonth {
+    std::string month, first, last, after;
+};
+RecordedMonth recordedMonth() {
+    using namespace std::chrono;
+    const auto local = floor<days>(system_clock::now() + hours(8));
+    const year_month_day today(local);
+    const year_month m = today.year() / today.month();
+    const sys_days first(m / 1), last(m / std::chrono::last);
+    auto text = [](sys_days d) {
+        const year_month_day x(d);
+        char buf[16];
+        std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", int(x.year()), unsigned(x.month()),
+                      unsigned(x.day()));
+        return std::string(buf);
+    };
+    const auto after = duration_cast<seconds>((last + days(2)).time_since_epoch()).count();
+    return {text(first).substr(0, 7), text(first), text(last), std::to_string(after)};
+}
 
 } // namespace
 
@@ -161,8 +185,10 @@ TEST_CASE("exports through the command: CSV for Excel, Open311, and the report",
         REQUIRE((st.st_mode & 0777) == 0600);
     }
     REQUIRE(test::readFile(csvDir / "complaint.csv").find("'=1+2 这是公式") != std::string::npos);
+    // No survey leaves as a row: its table holds the figures of months that have ended, and the
+    // month these were recorded in has not — only the two header rows.
     const std::string surveys = test::readFile(csvDir / "survey.csv");
-    REQUIRE(std::count(surveys.begin(), surveys.end(), '\n') == 2 + 5); // two header rows
+    REQUIRE(std::count(surveys.begin(), surveys.end(), '\n') == 2);
 
     // The workbook: a file, never standard output.
     const fs::path xlsx = s.tmp / "cases.xlsx";
@@ -192,22 +218,28 @@ TEST_CASE("exports through the command: CSV for Excel, Open311, and the report",
     r = s.staff({"export", "--format", "xml"});
     REQUIRE(r.exitCode == 2);
 
+    // The survey figures come with a report for a whole month once it has ended.
+    const auto month = recordedMonth();
     const fs::path html = s.tmp / "report.html";
-    r = s.staff({"report", "--html", html.string()});
+    r = s.staff({"report", "--html", html.string(), "--since", month.first, "--until", month.last,
+                 "--now", month.after});
     INFO(r.err);
     REQUIRE(r.exitCode == 0);
     REQUIRE_THAT(r.out, Catch::Contains("满意度问卷 Surveys: 5"));
     REQUIRE_THAT(r.out, Catch::Contains("n=5")); // 5 respondents: shown
     REQUIRE_THAT(r.out, Catch::Contains("满意率"));
-    r = s.staff({"report", "--min-respondents", "6"}); // raising the minimum is allowed
+    r = s.staff({"report"}); // everything so far: no released period, no survey figures
     REQUIRE(r.exitCode == 0);
     REQUIRE(r.out.find("n=5") == std::string::npos);
-    REQUIRE_THAT(r.out, Catch::Contains("满意度问卷 Surveys: *"));
+    REQUIRE_THAT(r.out, Catch::Contains("满意度问卷 Surveys: —"));
+    REQUIRE_THAT(r.out, Catch::Contains("whole calendar months"));
+    r = s.staff({"report", "--min-respondents", "6"}); // only the configured minimum
+    REQUIRE(r.exitCode != 0);
     REQUIRE(test::readFile(html).find("<svg") != std::string::npos);
 }
 
 TEST_CASE("survey figures and the printable weekly table through the command, and a minimum "
-          "that cannot be lowered",
+          "that cannot be changed",
           "[staff][cli][surveys]") {
     Site s;
     for (int i = 0; i < 5; ++i)
@@ -216,8 +248,15 @@ TEST_CASE("survey figures and the printable weekly table through the command, an
     s.exportToUsb();
     REQUIRE(s.staff({"import", s.usb.string()}).exitCode == 0);
 
-    // By the day the office recorded them: today, inside any range around it.
+    // By the day the office recorded them: today's month, released once it has ended; a range
+    // around it is refused.
+    const auto month = recordedMonth();
     auto r = s.staff({"surveys", "--from", "2000-01-01", "--to", "2100-12-31", "--json"});
+    REQUIRE(r.exitCode != 0);
+    REQUIRE(r.out.find("respondents") == std::string::npos);
+    r = s.staff({"surveys", "--month", month.month, "--json"}); // not ended yet
+    REQUIRE(r.exitCode != 0);
+    r = s.staff({"surveys", "--month", month.month, "--json", "--now", month.after});
     INFO(r.out << r.err);
     REQUIRE(r.exitCode == 0);
     auto j = json::parse(r.out);
@@ -226,27 +265,27 @@ TEST_CASE("survey figures and the printable weekly table through the command, an
     for (const auto* id : {"school", "grade", "homework_load", "overall", "still_tutoring",
                            "improvements", "comment"})
         REQUIRE(j["overall"]["questions"].contains(id));
-    r = s.staff({"surveys"}); // this week by default
+    r = s.staff({"surveys"}); // last month by default
     REQUIRE(r.exitCode == 0);
     REQUIRE_THAT(r.out, Catch::Contains("满意率 = "));
 
-    // A lower minimum is refused for everyone, with the reason in Chinese, then English.
-    for (const auto* cmd : {"surveys", "report"}) {
-        r = s.staff({cmd, "--min-respondents", "1"});
-        INFO(cmd);
-        REQUIRE(r.exitCode != 0);
-        REQUIRE(r.out.find("n=") == std::string::npos);
-        const auto zh = r.err.find("不能低于"), en = r.err.find("cannot be lowered");
-        REQUIRE(zh != std::string::npos);
-        REQUIRE(en != std::string::npos);
-        REQUIRE(zh < en);
-    }
-    // A higher one is fine: then five parents are too few and everything is hidden.
-    r = s.staff({"surveys", "--min-respondents", "6", "--json"});
+    // Another minimum, lower or higher, is refused for everyone, with the reason in Chinese, then
+    // English: two minimums for one month would undo each other's complementary suppression.
+    for (const auto* cmd : {"surveys", "report"})
+        for (const auto* min : {"1", "6"}) {
+            r = s.staff({cmd, "--min-respondents", min, "--now", month.after});
+            INFO(cmd << " " << min);
+            REQUIRE(r.exitCode != 0);
+            REQUIRE(r.out.find("n=") == std::string::npos);
+            const auto zh = r.err.find("只用配置的最少人数"),
+                       en = r.err.find("only the configured");
+            REQUIRE(zh != std::string::npos);
+            REQUIRE(en != std::string::npos);
+            REQUIRE(zh < en);
+        }
+    r = s.staff({"surveys", "--min-respondents", "5", "--month", month.month, "--json", "--now",
+                 month.after}); // the configured one
     REQUIRE(r.exitCode == 0);
-    j = json::parse(r.out);
-    REQUIRE(j["overall"]["hidden"] == true);
-    REQUIRE_FALSE(j["overall"].contains("respondents"));
 
     // The weekly table as a printable page.
     const fs::path page = s.tmp / "weekly.html";
