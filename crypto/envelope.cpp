@@ -84,8 +84,7 @@ std::optional<EnvelopeFailure> checkHeaderWellFormed(const EnvelopeHeader& h,
     if (headerCarriesMetadata(h)) {
         if (h.kind != EnvelopeKind::Complaint && h.kind != EnvelopeKind::Survey)
             return EnvelopeFailure::Malformed;
-        if (h.formId.empty() || h.formId.size() > kMaxFormIdLength ||
-            !validIdChars(h.formId, true))
+        if (h.formId.empty() || h.formId.size() > kMaxFormIdLength || !validIdChars(h.formId, true))
             return EnvelopeFailure::Malformed;
         if (h.createdAt % 60 != 0)
             return EnvelopeFailure::Malformed;
@@ -249,8 +248,9 @@ Result<OpenedEnvelopeContents, EnvelopeFailure> openEnvelopeContents(const Envel
     if (headerCarriesMetadata(h))
         return OpenedEnvelopeContents{h.kind, std::move(opened.value())};
     const SecretBytes& plain = opened.value();
-    if (plain.size() < 1 || (plain.data()[0] != static_cast<std::uint8_t>(EnvelopeKind::Complaint) &&
-                             plain.data()[0] != static_cast<std::uint8_t>(EnvelopeKind::Survey)))
+    if (plain.size() < 1 ||
+        (plain.data()[0] != static_cast<std::uint8_t>(EnvelopeKind::Complaint) &&
+         plain.data()[0] != static_cast<std::uint8_t>(EnvelopeKind::Survey)))
         return fail(EnvelopeFailure::BadSealedKind);
     OpenedEnvelopeContents out{static_cast<EnvelopeKind>(plain.data()[0]),
                                SecretBytes(plain.size() - 1)};

@@ -85,7 +85,7 @@ std::optional<EnvelopeKind> envelopeKindFromName(std::string_view name);
 /// (the sealed plaintext carries them; see openEnvelopeContents). Code that needs them for any
 /// version reads them from the opened envelope.
 struct EnvelopeHeader {
-    std::uint8_t version = kEnvelopeVersion1; // the kiosk's outbox sets kEnvelopeVersion
+    std::uint8_t version = kEnvelopeVersion1;    // the kiosk's outbox sets kEnvelopeVersion
     EnvelopeKind kind = EnvelopeKind::Complaint; // version 1 only
     std::string kioskId;
     std::uint64_t sequence = 0;

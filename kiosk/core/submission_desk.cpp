@@ -1,10 +1,10 @@
 #include "kiosk/core/submission_desk.hpp"
 
 #include "crypto/key_file.hpp"
-#include <sodium.h>
 #include "kiosk/core/forms_vocabulary.hpp"
 #include "sync/forms/canonical_payload.hpp"
 #include "sync/store/store_key.hpp"
+#include <sodium.h>
 
 namespace minsheng::kiosk {
 namespace fs = std::filesystem;
@@ -109,8 +109,8 @@ Result<SubmitReceipt, SubmitError> SubmissionDesk::submit(const Form& form, cons
         // The only plaintext copy outside the session: sealed, then wiped at the end of scope.
         // Kind, form and minute travel inside the seal only (crypto/envelope.hpp, version 2).
         crypto::SecretBytes payload = buildCanonicalPayload(form, answers, locale, created);
-        draft.ciphertext = crypto::sealEnvelopeContentsX25519(m_countySealingKey, kind,
-                                                              payload.span());
+        draft.ciphertext =
+            crypto::sealEnvelopeContentsX25519(m_countySealingKey, kind, payload.span());
     }
     std::optional<crypto::ReceiptCode> code;
     if (kind == crypto::EnvelopeKind::Complaint) {

@@ -93,7 +93,7 @@ enum class AckOutcome {
 
 struct OutboxStats {
     std::uint64_t pendingCount = 0;
-    std::uint64_t acknowledgedCount = 0; // acknowledged and not yet pruned
+    std::uint64_t acknowledgedCount = 0;                   // acknowledged and not yet pruned
     std::uint64_t lastSequence = 0;                        // of the chain head; survives pruning
     crypto::Hash256 lastHash{};                            // of the chain head (zeros: none yet)
     std::optional<std::uint64_t> lastAcknowledgedSequence; // highest ever acknowledged

@@ -18,9 +18,8 @@ Failure<EnvelopeWireError> malformed(std::string msg) {
 }
 
 // Members of both versions, and those of a version-1 header only (refused in version 2).
-const std::set<std::string> kMembers = {"v",          "kiosk",       "seq",        "prev",
-                                        "county_key", "receipt_tag", "ciphertext", "sig",
-                                        "hash"};
+const std::set<std::string> kMembers = {"v",           "kiosk",      "seq", "prev", "county_key",
+                                        "receipt_tag", "ciphertext", "sig", "hash"};
 const std::set<std::string> kVersion1Members = {"kind", "created", "form"};
 
 bool getString(const json& j, const char* name, std::string& out, std::string& err) {

@@ -72,7 +72,7 @@ std::string_view requestBodyFailureName(RequestBodyFailure f) {
     case RequestBodyFailure::TooLarge:
         return "too-large";
     case RequestBodyFailure::BadPadding:
-        return "bad-padding";
+        return "bad-body-padding";
     }
     return "malformed";
 }
@@ -97,8 +97,8 @@ Result<std::string_view, RequestBodyError> unpadRequestBody(std::string_view bod
         return body; // unpadded: a kiosk of the previous release (docs/protocol.md section 7)
     if (body.size() != requestPadBucketFor(text))
         return refuse(RequestBodyFailure::BadPadding,
-                      "the body is " + std::to_string(body.size()) + " bytes: " +
-                          std::to_string(text) + " bytes of JSON and " +
+                      "the body is " + std::to_string(body.size()) +
+                          " bytes: " + std::to_string(text) + " bytes of JSON and " +
                           std::to_string(body.size() - text) +
                           " padding spaces, but a padded body is exactly " +
                           std::to_string(requestPadBucketFor(text)) +

@@ -58,7 +58,7 @@ enum class RequestBodyFailure {
     Malformed,      // "malformed": wrong shape; a batch from two kiosks or out of order
     UnknownVersion, // "unknown-version": "v" is an integer other than 1
     TooLarge,       // "too-large": more than kMaxBatchEnvelopes envelopes
-    BadPadding,     // "bad-padding": padded, but not to the size the padding rule gives
+    BadPadding,     // "bad-body-padding": padded, but not to the size the padding rule gives
 };
 std::string_view requestBodyFailureName(RequestBodyFailure f);
 
@@ -91,8 +91,7 @@ std::string padRequestBody(std::string body);
 /// text of a padded body, the body itself when it has no trailing space (an unpadded body of a
 /// kiosk of the previous release), or BadPadding when trailing spaces do not bring the body to
 /// exactly requestPadBucketFor(JSON length) bytes.
-[[nodiscard]] Result<std::string_view, RequestBodyError>
-unpadRequestBody(std::string_view body);
+[[nodiscard]] Result<std::string_view, RequestBodyError> unpadRequestBody(std::string_view body);
 
 /// Builds the request body envelope by envelope, up to a byte limit.
 class EnvelopeBatchWriter {

@@ -278,15 +278,16 @@ TEST_CASE("version 2: a sealed kind byte that is not a kind is refused", "[crypt
     Fixture f;
     for (std::uint8_t badKind : {0, 3, 0xff}) {
         Bytes contents{badKind, '{', '}'};
-        Envelope e = signEnvelope(version2Header(f, 1, {}),
-                                  sealPayloadX25519(f.county.publicKey, contents), f.kiosk.secretKey);
+        Envelope e =
+            signEnvelope(version2Header(f, 1, {}), sealPayloadX25519(f.county.publicKey, contents),
+                         f.kiosk.secretKey);
         REQUIRE(verifyEnvelope(e, f.kiosk.publicKey).ok());
         auto opened = openEnvelopeContents(e, f.county);
         REQUIRE_FALSE(opened.ok());
         CHECK(opened.error() == EnvelopeFailure::BadSealedKind);
     }
-    Envelope empty = signEnvelope(version2Header(f, 1, {}), sealPayloadX25519(f.county.publicKey, {}),
-                                  f.kiosk.secretKey);
+    Envelope empty = signEnvelope(version2Header(f, 1, {}),
+                                  sealPayloadX25519(f.county.publicKey, {}), f.kiosk.secretKey);
     CHECK(openEnvelopeContents(empty, f.county).error() == EnvelopeFailure::BadSealedKind);
 }
 

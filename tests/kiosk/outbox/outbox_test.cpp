@@ -29,7 +29,8 @@ Outbox openOk(const fs::path& file, const crypto::SecretBytes& key,
     return std::move(r.value());
 }
 
-AppendedEnvelope appendOk(Outbox& box, const crypto::Ed25519SecretKey& key, std::size_t size = 1200) {
+AppendedEnvelope appendOk(Outbox& box, const crypto::Ed25519SecretKey& key,
+                          std::size_t size = 1200) {
     auto r = box.append(test::makeDraft(size), key);
     if (!r)
         FAIL("append failed: " << r.error().message);
@@ -755,8 +756,9 @@ TEST_CASE("a version-1 outbox is migrated with every queued envelope kept and ve
     sqlite::OpenSpec spec;
     spec.file = file;
     spec.rawKey = &key;
-    auto db = sqlite::openDatabase(
-        spec, [](sqlite3*, int rc) { return StoreError{Code::Io, sqlite3_errstr(rc)}; });
+    auto db = sqlite::openDatabase(spec, [](sqlite3*, int rc) {
+        return StoreError{Code::Io, sqlite3_errstr(rc)};
+    });
     REQUIRE(db);
     sqlite::Stmt count(db->get(), "SELECT count(*) FROM version1_headers");
     REQUIRE(count.step() == SQLITE_ROW);

@@ -79,11 +79,12 @@ inline crypto::EnvelopeHeader version1Header(const std::string& kioskId, std::ui
 /// of which the first `acknowledged` carry an acknowledgement received at `ackReceivedAt`
 /// (seconds). The rows are written with the step-1 SQL, as the old code wrote them. Returns the
 /// envelopes in order.
-inline std::vector<crypto::Envelope>
-makeVersion1Outbox(const std::filesystem::path& file, const crypto::SecretBytes& storeKey,
-                   const crypto::Ed25519SecretKey& kioskKey, std::size_t count,
-                   std::size_t acknowledged, std::int64_t firstCreatedAt = 1717171200,
-                   std::int64_t ackReceivedAt = 1717203723) {
+inline std::vector<crypto::Envelope> makeVersion1Outbox(const std::filesystem::path& file,
+                                                        const crypto::SecretBytes& storeKey,
+                                                        const crypto::Ed25519SecretKey& kioskKey,
+                                                        std::size_t count, std::size_t acknowledged,
+                                                        std::int64_t firstCreatedAt = 1717171200,
+                                                        std::int64_t ackReceivedAt = 1717203723) {
     namespace sqlite = sync::sqlite;
     auto errors = [](sqlite3*, int rc) {
         return sync::StoreError{sync::StoreError::Code::Io, sqlite3_errstr(rc)};
@@ -98,8 +99,12 @@ makeVersion1Outbox(const std::filesystem::path& file, const crypto::SecretBytes&
     sqlite::MigrationPlan plan;
     plan.steps = std::span(outbox::schema::kMigrations.data(), 1);
     plan.creating = true;
-    plan.tooNew = [](int, int) { return sync::StoreError{}; };
-    plan.notThisStore = [] { return sync::StoreError{}; };
+    plan.tooNew = [](int, int) {
+        return sync::StoreError{};
+    };
+    plan.notThisStore = [] {
+        return sync::StoreError{};
+    };
     if (!sqlite::migrate(db->get(), plan, errors))
         throw std::runtime_error("makeVersion1Outbox: migration step 1 failed");
     auto run = [&](sqlite::Stmt& s) {
@@ -115,10 +120,10 @@ makeVersion1Outbox(const std::filesystem::path& file, const crypto::SecretBytes&
     for (std::size_t i = 0; i < count; ++i) {
         crypto::Bytes ct(1072 + 16 * i);
         randombytes_buf(ct.data(), ct.size());
-        auto e = crypto::signEnvelope(
-            version1Header(kTestKioskId, i + 1, previous, i % 2 == 0,
-                           firstCreatedAt + 60 * static_cast<std::int64_t>(i)),
-            std::move(ct), kioskKey);
+        auto e =
+            crypto::signEnvelope(version1Header(kTestKioskId, i + 1, previous, i % 2 == 0,
+                                                firstCreatedAt + 60 * static_cast<std::int64_t>(i)),
+                                 std::move(ct), kioskKey);
         const crypto::Hash256 hash = crypto::envelopeHash(e);
         const auto& h = e.header;
         sqlite::Stmt ins(db->get(),
