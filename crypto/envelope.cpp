@@ -10,7 +10,8 @@
 namespace minsheng::crypto {
 namespace {
 
-constexpr std::string_view kDomainTag = "minsheng-env-v1";
+constexpr std::string_view kDomainTagV1 = "minsheng-env-v1";
+constexpr std::string_view kDomainTagV2 = "minsheng-env-v2";
 using bytes::putBytes;
 using bytes::putU32;
 using bytes::putU64;
@@ -65,29 +66,40 @@ std::string_view envelopeFailureName(EnvelopeFailure f) {
         return "cannot-open";
     case EnvelopeFailure::BadPadding:
         return "bad-padding";
+    case EnvelopeFailure::BadSealedKind:
+        return "bad-sealed-kind";
     }
     return "unknown";
 }
 
 std::optional<EnvelopeFailure> checkHeaderWellFormed(const EnvelopeHeader& h,
                                                      std::size_t ciphertextSize) {
-    if (h.version != kEnvelopeVersion)
+    if (h.version != kEnvelopeVersion && h.version != kEnvelopeVersion1)
         return EnvelopeFailure::UnknownVersion;
-    if (h.kind != EnvelopeKind::Complaint && h.kind != EnvelopeKind::Survey)
-        return EnvelopeFailure::Malformed;
     if (h.kioskId.empty() || h.kioskId.size() > kMaxKioskIdLength ||
         !validIdChars(h.kioskId, false))
         return EnvelopeFailure::Malformed;
-    if (h.formId.empty() || h.formId.size() > kMaxFormIdLength || !validIdChars(h.formId, true))
-        return EnvelopeFailure::Malformed;
     if (h.sequence == 0)
         return EnvelopeFailure::Malformed;
-    if (h.createdAt % 60 != 0)
-        return EnvelopeFailure::Malformed;
-    // A complaint must carry a receipt tag (the parent was given a code); a survey must not
-    // (surveys are anonymous and never looked up).
-    if ((h.kind == EnvelopeKind::Complaint) != h.receiptTag.has_value())
-        return EnvelopeFailure::Malformed;
+    if (headerCarriesMetadata(h)) {
+        if (h.kind != EnvelopeKind::Complaint && h.kind != EnvelopeKind::Survey)
+            return EnvelopeFailure::Malformed;
+        if (h.formId.empty() || h.formId.size() > kMaxFormIdLength || !validIdChars(h.formId, true))
+            return EnvelopeFailure::Malformed;
+        if (h.createdAt % 60 != 0)
+            return EnvelopeFailure::Malformed;
+        // A complaint must carry a receipt tag (the parent was given a code); a survey must not
+        // (surveys are anonymous and never looked up).
+        if ((h.kind == EnvelopeKind::Complaint) != h.receiptTag.has_value())
+            return EnvelopeFailure::Malformed;
+    } else {
+        // Version 2: the clear metadata fields are unused and must stay at their defaults, so
+        // a header can never claim what its signature does not cover; every envelope carries a
+        // tag, so its presence says nothing about the kind.
+        if (h.kind != EnvelopeKind::Complaint || h.createdAt != 0 || !h.formId.empty() ||
+            !h.receiptTag.has_value())
+            return EnvelopeFailure::Malformed;
+    }
     if (h.sequence == 1 && std::any_of(h.previousHash.begin(), h.previousHash.end(),
                                        [](std::uint8_t b) { return b != 0; }))
         return EnvelopeFailure::ChainBreak;
@@ -100,7 +112,20 @@ std::optional<EnvelopeFailure> checkHeaderWellFormed(const EnvelopeHeader& h,
 Bytes envelopeSigningInput(const EnvelopeHeader& h, std::span<const std::uint8_t> ciphertext) {
     Bytes out;
     out.reserve(200 + h.kioskId.size() + h.formId.size());
-    bytes::putDomainTag(out, kDomainTag);
+    if (!headerCarriesMetadata(h)) {
+        bytes::putDomainTag(out, kDomainTagV2);
+        putU8(out, h.version);
+        putU8(out, static_cast<std::uint8_t>(h.kioskId.size()));
+        putBytes(out, asBytes(h.kioskId));
+        putU64(out, h.sequence);
+        putBytes(out, h.previousHash);
+        putBytes(out, h.countyKeyId);
+        putBytes(out, h.receiptTag ? *h.receiptTag : Hash256{});
+        putU32(out, static_cast<std::uint32_t>(ciphertext.size()));
+        putBytes(out, blake2b256(ciphertext));
+        return out;
+    }
+    bytes::putDomainTag(out, kDomainTagV1);
     putU8(out, h.version);
     putU8(out, static_cast<std::uint8_t>(h.kind));
     putU8(out, static_cast<std::uint8_t>(h.kioskId.size()));
@@ -199,11 +224,47 @@ Result<SecretBytes, EnvelopeFailure> openPayloadX25519(const X25519KeyPair& coun
     return padded;
 }
 
+Bytes sealEnvelopeContentsX25519(const X25519PublicKey& county, EnvelopeKind kind,
+                                 std::span<const std::uint8_t> payload) {
+    if (payload.size() >= kMaxPayloadBytes)
+        throw std::length_error("payload larger than the largest padding bucket");
+    SecretBytes contents(payload.size() + 1);
+    contents.data()[0] = static_cast<std::uint8_t>(kind);
+    if (!payload.empty())
+        std::memcpy(contents.data() + 1, payload.data(), payload.size());
+    return sealPayloadX25519(county, contents.span());
+}
+
+Result<OpenedEnvelopeContents, EnvelopeFailure> openEnvelopeContents(const Envelope& envelope,
+                                                                     const X25519KeyPair& county) {
+    const EnvelopeHeader& h = envelope.header;
+    if (h.version != kEnvelopeVersion && h.version != kEnvelopeVersion1)
+        return fail(EnvelopeFailure::UnknownVersion);
+    if (!constantTimeEqual(h.countyKeyId, county.publicKey.id()))
+        return fail(EnvelopeFailure::WrongCountyKey);
+    auto opened = openPayloadX25519(county, envelope.ciphertext);
+    if (!opened)
+        return fail(opened.error());
+    if (headerCarriesMetadata(h))
+        return OpenedEnvelopeContents{h.kind, std::move(opened.value())};
+    const SecretBytes& plain = opened.value();
+    if (plain.size() < 1 ||
+        (plain.data()[0] != static_cast<std::uint8_t>(EnvelopeKind::Complaint) &&
+         plain.data()[0] != static_cast<std::uint8_t>(EnvelopeKind::Survey)))
+        return fail(EnvelopeFailure::BadSealedKind);
+    OpenedEnvelopeContents out{static_cast<EnvelopeKind>(plain.data()[0]),
+                               SecretBytes(plain.size() - 1)};
+    if (plain.size() > 1)
+        std::memcpy(out.payload.data(), plain.data() + 1, plain.size() - 1);
+    return out;
+}
+
 Result<SecretBytes, EnvelopeFailure> openEnvelope(const Envelope& envelope,
                                                   const X25519KeyPair& county) {
-    if (!constantTimeEqual(envelope.header.countyKeyId, county.publicKey.id()))
-        return fail(EnvelopeFailure::WrongCountyKey);
-    return openPayloadX25519(county, envelope.ciphertext);
+    auto opened = openEnvelopeContents(envelope, county);
+    if (!opened)
+        return fail(opened.error());
+    return std::move(opened->payload);
 }
 
 } // namespace minsheng::crypto

@@ -1,10 +1,34 @@
-// Envelope v1: a sealed payload, a header, and the kiosk's signature over both.
+// Envelope: a sealed payload, a header, and the kiosk's signature over both.
 //
-// Byte layout of the signing input (all integers big-endian; docs/protocol.md is normative and
-// carries test vectors that tests/crypto/protocol_vectors_test.cpp checks against this code):
+// Two versions exist. The kiosk writes version 2 only; the county server and the staff tool
+// accept both while version-1 envelopes may still sit in kiosk outboxes (docs/protocol.md
+// section 4 gives the transition rule). All integers are big-endian; docs/protocol.md is
+// normative and carries test vectors that tests/crypto/protocol_vectors_test.cpp checks against
+// this code.
+//
+// Version 2 signing input: only what the server needs to verify, chain and acknowledge.
 //
 //   offset size  field
-//   0      16    domain tag, ASCII "minsheng-env-v1\0" (15 characters and one zero byte)
+//   0      16    domain tag, ASCII "minsheng-env-v2\0" (15 characters and one zero byte)
+//   16     1     protocol version = 2
+//   17     1     length K of kiosk id (1..64)
+//   18     K     kiosk id, ASCII [a-z0-9-]
+//   +0     8     sequence number (>= 1)
+//   +8     32    previous envelope hash (32 zero bytes when sequence = 1)
+//   +40    8     key id of the county X25519 key the payload is sealed to
+//   +48    32    receipt tag (always present: a survey carries 32 random bytes no code maps to,
+//                so the header does not tell a complaint from a survey)
+//   +80    4     ciphertext length in bytes
+//   +84    32    BLAKE2b-256 of the ciphertext
+//
+//   Sealed plaintext of version 2: 1 byte kind (1 = complaint, 2 = survey), then the payload.
+//   The payload itself carries the form id and the creation minute (docs/protocol.md section 3),
+//   so kind, form and minute are signed (through the ciphertext hash) but readable only by the
+//   county key.
+//
+// Version 1 signing input (accepted, never written):
+//
+//   0      16    domain tag, ASCII "minsheng-env-v1\0"
 //   16     1     protocol version = 1
 //   17     1     kind: 1 = complaint, 2 = survey
 //   18     1     length K of kiosk id (1..64)
@@ -20,12 +44,16 @@
 //   +41    4     ciphertext length in bytes
 //   +45    32    BLAKE2b-256 of the ciphertext
 //
+//   Sealed plaintext of version 1: the payload.
+//
+// Both versions:
 //   signature     = Ed25519(kiosk secret key, signing input)            64 bytes
 //   envelope hash = BLAKE2b-256(signing input || signature)              32 bytes
 //
 // The envelope hash is what the next envelope's "previous hash" holds and what county
 // acknowledgements name; so the chain commits to every header field, the ciphertext and the
-// signature of every earlier envelope.
+// signature of every earlier envelope. A chain may hold version-1 envelopes followed by
+// version-2 ones (a kiosk upgraded with envelopes queued).
 #pragma once
 
 #include "crypto/keys.hpp"
@@ -39,7 +67,10 @@
 
 namespace minsheng::crypto {
 
-inline constexpr std::uint8_t kEnvelopeVersion = 1;
+/// The version the kiosk writes.
+inline constexpr std::uint8_t kEnvelopeVersion = 2;
+/// The version with kind, form and minute in the clear; accepted, never written.
+inline constexpr std::uint8_t kEnvelopeVersion1 = 1;
 inline constexpr std::size_t kMaxKioskIdLength = 64;
 inline constexpr std::size_t kMaxFormIdLength = 64;
 /// Largest ciphertext accepted: the largest padding bucket (1 MiB) plus the sealed-box overhead.
@@ -49,17 +80,26 @@ enum class EnvelopeKind : std::uint8_t { Complaint = 1, Survey = 2 };
 std::string_view envelopeKindName(EnvelopeKind kind); // "complaint" | "survey"
 std::optional<EnvelopeKind> envelopeKindFromName(std::string_view name);
 
+/// The fields of both versions. `kind`, `createdAt` and `formId` are header fields of version 1
+/// only: a version-2 header leaves them at their defaults and they are neither signed nor sent
+/// (the sealed plaintext carries them; see openEnvelopeContents). Code that needs them for any
+/// version reads them from the opened envelope.
 struct EnvelopeHeader {
-    std::uint8_t version = kEnvelopeVersion;
-    EnvelopeKind kind = EnvelopeKind::Complaint;
+    std::uint8_t version = kEnvelopeVersion1;    // the kiosk's outbox sets kEnvelopeVersion
+    EnvelopeKind kind = EnvelopeKind::Complaint; // version 1 only
     std::string kioskId;
     std::uint64_t sequence = 0;
     Hash256 previousHash{};
-    std::int64_t createdAt = 0; // Unix seconds, multiple of 60
-    std::string formId;
+    std::int64_t createdAt = 0; // version 1 only: Unix seconds, multiple of 60
+    std::string formId;         // version 1 only
     KeyId countyKeyId{};
-    std::optional<Hash256> receiptTag;
+    std::optional<Hash256> receiptTag; // version 2: always present
 };
+
+/// True for version 1, whose header carries kind, form and minute in the clear.
+inline bool headerCarriesMetadata(const EnvelopeHeader& h) {
+    return h.version == kEnvelopeVersion1;
+}
 
 struct Envelope {
     EnvelopeHeader header;
@@ -70,7 +110,7 @@ struct Envelope {
 /// Why an envelope was rejected. Ordered roughly by how early the check runs.
 enum class EnvelopeFailure {
     Malformed,      // a field out of range: id syntax, lengths, time not a minute, ...
-    UnknownVersion, // version byte is not 1
+    UnknownVersion, // version byte is neither 1 nor 2
     UnknownKiosk,   // the kiosk id is not enrolled (decided by the caller's registry)
     RevokedKiosk,   // enrolled but revoked (decided by the caller's registry)
     BadSignature,   // Ed25519 verification failed
@@ -78,6 +118,7 @@ enum class EnvelopeFailure {
     WrongCountyKey, // sealed to a county key other than the one opening it
     CannotOpen,     // sealed box did not open (tampered ciphertext or wrong key)
     BadPadding,     // opened, but the padding is not ISO/IEC 7816-4
+    BadSealedKind,  // version 2: opened, but the first plaintext byte is not a kind
 };
 std::string_view envelopeFailureName(EnvelopeFailure f); // "malformed", "bad-signature", ...
 
@@ -141,7 +182,24 @@ Bytes sealPayloadX25519(const X25519PublicKey& county, std::span<const std::uint
 [[nodiscard]] Result<SecretBytes, EnvelopeFailure>
 openPayloadX25519(const X25519KeyPair& county, std::span<const std::uint8_t> ciphertext);
 
-/// Convenience for the staff side: checks the county key id, then opens.
+/// Version 2: seals `kind` followed by `payload` (the layout at the top of this file). Throws
+/// std::length_error when the two exceed kMaxPayloadBytes.
+Bytes sealEnvelopeContentsX25519(const X25519PublicKey& county, EnvelopeKind kind,
+                                 std::span<const std::uint8_t> payload);
+
+/// What an envelope holds once opened, whatever its version.
+struct OpenedEnvelopeContents {
+    EnvelopeKind kind = EnvelopeKind::Complaint; // version 1: the header's; 2: the sealed byte
+    SecretBytes payload;                         // the payload bytes (the kind byte removed)
+};
+
+/// THE opening of an envelope for the staff side: checks the county key id, opens, unpads and,
+/// for version 2, reads the sealed kind. Version 1 takes the kind from its header. Failures:
+/// WrongCountyKey, CannotOpen, BadPadding, BadSealedKind, UnknownVersion.
+[[nodiscard]] Result<OpenedEnvelopeContents, EnvelopeFailure>
+openEnvelopeContents(const Envelope& envelope, const X25519KeyPair& county);
+
+/// openEnvelopeContents without the kind: the payload bytes of either version.
 [[nodiscard]] Result<SecretBytes, EnvelopeFailure> openEnvelope(const Envelope& envelope,
                                                                 const X25519KeyPair& county);
 

@@ -131,8 +131,11 @@ int runOpen(const OpenArgs& a) {
             const auto& h = r.envelope->header;
             rec["kiosk"] = h.kioskId;
             rec["seq"] = h.sequence;
-            rec["kind"] = std::string(crypto::envelopeKindName(h.kind));
-            rec["created"] = sync::formatMinuteUtc(h.createdAt);
+            rec["v"] = h.version;
+            if (crypto::headerCarriesMetadata(h)) {
+                rec["kind"] = std::string(crypto::envelopeKindName(h.kind));
+                rec["created"] = sync::formatMinuteUtc(h.createdAt);
+            }
             rec["hash"] = crypto::toHex(crypto::envelopeHash(*r.envelope));
             if (h.receiptTag)
                 rec["receipt_tag"] = crypto::toHex(*h.receiptTag);
@@ -147,6 +150,9 @@ int runOpen(const OpenArgs& a) {
             rec["status"] = "ok";
             rec["duplicate"] = r.verdict.duplicate;
             if (r.payload) {
+                // Kind and minute come from the opened envelope: a version-2 header has neither.
+                rec["kind"] = std::string(crypto::envelopeKindName(r.kind));
+                rec["created"] = sync::formatMinuteUtc(r.payload->createdAt);
                 rec["form"] = r.payload->formId;
                 rec["form_version"] = r.payload->formVersion;
                 rec["locale"] = r.payload->locale;
@@ -160,8 +166,8 @@ int runOpen(const OpenArgs& a) {
         std::cout << "== " << r.file.filename().string() << "\n";
         if (r.envelope)
             std::cout << "   kiosk " << rec["kiosk"].get<std::string>() << "  #" << rec["seq"]
-                      << "  " << rec["kind"].get<std::string>() << "  "
-                      << rec["created"].get<std::string>() << "\n";
+                      << "  " << rec.value("kind", std::string("(sealed)")) << "  "
+                      << rec.value("created", std::string("(sealed)")) << "\n";
         for (const auto& n : r.verdict.notes)
             std::cout << "   note: " << n << "\n";
         if (r.verdict.alarm) {

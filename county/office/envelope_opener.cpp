@@ -83,6 +83,8 @@ EnvelopeAlarm envelopeAlarmFor(EnvelopeFailure failure) {
         return EnvelopeAlarm::CannotOpen;
     case EnvelopeFailure::BadPadding:
         return EnvelopeAlarm::BadPadding;
+    case EnvelopeFailure::BadSealedKind:
+        return EnvelopeAlarm::BadPayload;
     }
     return EnvelopeAlarm::Malformed;
 }
@@ -244,7 +246,7 @@ VerifiedEnvelope verifyCountyEnvelope(const crypto::Envelope& envelope, Envelope
     if (out.verdict.duplicate)
         return out;
 
-    auto opened = crypto::openEnvelope(envelope, ctx.keys->sealing);
+    auto opened = crypto::openEnvelopeContents(envelope, ctx.keys->sealing);
     if (!opened)
         return refuse(envelopeAlarmFor(opened.error()),
                       who(h) + ": " + std::string(crypto::envelopeFailureName(opened.error())) +
@@ -252,17 +254,21 @@ VerifiedEnvelope verifyCountyEnvelope(const crypto::Envelope& envelope, Envelope
                                ? " — sealed to another county key; open it with that county's "
                                  "folder."
                                : " — the sealed payload is damaged."));
-    auto payload = forms::parsePayload(opened->view());
+    auto payload = forms::parsePayload(opened->payload.view());
     if (!payload)
         return refuse(EnvelopeAlarm::BadPayload, who(h) +
                                                      ": the payload opened but is not a valid "
                                                      "Minsheng payload (" +
                                                      payload.error() + ").");
-    if (payload->formId != h.formId || payload->createdAt != h.createdAt)
+    // A version-1 header repeats the form and minute in the clear; both must agree. A version-2
+    // envelope has them only in the payload.
+    if (crypto::headerCarriesMetadata(h) &&
+        (payload->formId != h.formId || payload->createdAt != h.createdAt))
         return refuse(EnvelopeAlarm::BadPayload,
                       who(h) + ": the payload's form or minute (" + payload->formId + ", " +
                           payload->created + ") disagrees with the signed header's (" + h.formId +
                           ", " + sync::formatMinuteUtc(h.createdAt) + ").");
+    out.kind = opened->kind;
     out.payload = std::move(payload.value());
     chain.add(envelope, out.hash);
     return out;
@@ -339,6 +345,7 @@ std::vector<OpenedEnvelope> openEnvelopeFiles(const std::vector<fs::path>& files
                                           chain);
             o.verdict = std::move(v.verdict);
             o.payload = std::move(v.payload);
+            o.kind = v.kind;
             o.envelope = std::move(f.envelope);
         }
         results.push_back(std::move(o));

@@ -13,8 +13,9 @@
 //   → the chain against what the caller holds (ChainRecord): fork, chain-break
 //   → the county key id, the sealed box, the padding: wrong-county-key, cannot-open,
 //     bad-padding
-//   → the payload (forms::parsePayload: canonical, shape, locale) and its form and minute equal
-//     to the signed header's: bad-payload.
+//   → version 2: the sealed kind byte: bad-payload
+//   → the payload (forms::parsePayload: canonical, shape, locale) and, for version 1, its form
+//     and minute equal to the signed header's: bad-payload.
 //
 // Invariants:
 //   1. The same envelope, with the same ChainRecord contents and context, gets the same verdict
@@ -126,8 +127,11 @@ struct VerifiedEnvelope {
     EnvelopeVerdict verdict;
     crypto::Hash256 hash{};
     std::optional<crypto::Acknowledgement> ack; // verified; network only
-    /// The opened payload, when verified and not a duplicate.
+    /// The opened payload, when verified and not a duplicate. Its form id and creation minute
+    /// are the submission's, whatever the envelope's version.
     std::optional<forms::ParsedPayload> payload;
+    /// Complaint or survey, with `payload`: the header's (version 1) or the sealed byte's (2).
+    crypto::EnvelopeKind kind = crypto::EnvelopeKind::Complaint;
 };
 
 /// THE verification of one parsed envelope (see the top of this file). `ack` is read only for
@@ -158,6 +162,7 @@ struct OpenedEnvelope {
     std::optional<crypto::Envelope> envelope; // absent when the file could not be parsed
     EnvelopeVerdict verdict;
     std::optional<forms::ParsedPayload> payload; // when verified and not a duplicate
+    crypto::EnvelopeKind kind = crypto::EnvelopeKind::Complaint; // with `payload`
 };
 
 /// `open`: reads, verifies and opens every file with verifyCountyEnvelope over one ChainRecord

@@ -6,6 +6,8 @@ namespace minsheng::server {
 
 std::optional<HeaderRefusal> HeaderRules::check(const crypto::EnvelopeHeader& h,
                                                 std::int64_t now) const {
+    if (!crypto::headerCarriesMetadata(h))
+        return std::nullopt; // version 2: nothing in the clear to check
     const std::string which = "envelope " + std::to_string(h.sequence) + ": ";
     if (h.createdAt > now + kMaxCreatedAheadSeconds)
         return HeaderRefusal{"bad-created",

@@ -11,6 +11,10 @@
 //     DIR/forms, read at start; when DIR/forms cannot be read the check is off and the server
 //     says so once in its log.
 //
+// Both rules read fields only a version-1 header has; a version-2 header carries neither the
+// minute nor the form (they are sealed), so it passes, and the staff tool checks the payload's
+// form and minute once it has opened it (county/office/envelope_opener.hpp).
+//
 // Receipt tags and per-kiosk storage are checked by the store, inside the batch's transaction
 // (intake_schema.hpp invariants 10 and 11).
 #pragma once

@@ -35,8 +35,10 @@
 //      the others commit. Every answer (with its acks) is sent only after the shared COMMIT
 //      returned; if COMMIT fails nothing of any batch in the group is stored and every one of
 //      them is answered 500 `internal`.
-//   6. A complaint's first `case_status` row (status "received", signed with the county signing
-//      key) is inserted in the same transaction as the envelope. Later rows replace it only via
+//   6. The first `case_status` row of an envelope's receipt tag (status "received", signed with
+//      the county signing key) is inserted in the same transaction as the envelope. A version-2
+//      header does not say whether it is a complaint, so every version-2 envelope gets one; a
+//      survey's tag is random and no receipt code finds its row. Later rows replace it only via
 //      PUT /v1/staff/status after the county signature and the tag were checked.
 //   7. No column holds plaintext: payloads stay sealed to the county key, which the server never
 //      loads. Request logs and this store hold no client address.
@@ -50,6 +52,9 @@
 //      day in kiosk_usage, in the same transaction as the rows it counts; an envelope that would
 //      take the day's count over the server's per-kiosk budget is refused (`over-quota`) and
 //      stays in the kiosk's outbox for the next day.
+//  12. `kind` is the clear kind of a version-1 header and NULL for version 2, whose kind is
+//      sealed (crypto/envelope.hpp); no column holds a submission's time (received_at is the
+//      server's own clock).
 #pragma once
 
 #include "sync/store/sqlite_store.hpp"
@@ -119,6 +124,35 @@ CREATE TABLE kiosk_usage (
     bytes     INTEGER NOT NULL CHECK (bytes >= 0),
     PRIMARY KEY (kiosk_id, day)
 );
+)sql"},
+    // Invariant 12. SQLite cannot relax a column's CHECK in place, so the table is copied; no
+    // table references envelopes, and DROP TABLE fires no trigger, so every row is kept as is
+    // (invariant 1 holds: the rows are the same rows, cursor values included).
+    MigrationStep{3, "kind is NULL for version-2 envelopes, whose kind is sealed", R"sql(
+CREATE TABLE envelopes_copy (
+    cursor         INTEGER PRIMARY KEY AUTOINCREMENT, -- storage order; the staff pull cursor
+    kiosk_id       TEXT NOT NULL CHECK (length(kiosk_id) BETWEEN 1 AND 64),
+    sequence       INTEGER NOT NULL CHECK (sequence >= 1),
+    previous_hash  BLOB NOT NULL CHECK (length(previous_hash) = 32),
+    envelope_hash  BLOB NOT NULL CHECK (length(envelope_hash) = 32),
+    kind           INTEGER CHECK (kind IS NULL OR kind IN (1, 2)), -- version 1 only
+    receipt_tag    BLOB CHECK (receipt_tag IS NULL OR length(receipt_tag) = 32),
+    envelope_json  TEXT NOT NULL,   -- the wire form (docs/protocol.md section 6)
+    received_at    INTEGER NOT NULL,
+    ack_signature  BLOB NOT NULL CHECK (length(ack_signature) = 64),
+    UNIQUE (kiosk_id, sequence)
+);
+INSERT INTO envelopes_copy (cursor, kiosk_id, sequence, previous_hash, envelope_hash, kind,
+                            receipt_tag, envelope_json, received_at, ack_signature)
+    SELECT cursor, kiosk_id, sequence, previous_hash, envelope_hash, kind, receipt_tag,
+           envelope_json, received_at, ack_signature FROM envelopes ORDER BY cursor;
+DROP TABLE envelopes;
+ALTER TABLE envelopes_copy RENAME TO envelopes;
+CREATE INDEX envelopes_by_tag ON envelopes (receipt_tag) WHERE receipt_tag IS NOT NULL;
+CREATE TRIGGER envelopes_no_update BEFORE UPDATE ON envelopes
+BEGIN SELECT RAISE(ABORT, 'invariant 1: stored envelopes are never updated'); END;
+CREATE TRIGGER envelopes_no_delete BEFORE DELETE ON envelopes
+BEGIN SELECT RAISE(ABORT, 'invariant 1: stored envelopes are never deleted'); END;
 )sql"},
 };
 

@@ -341,7 +341,6 @@ IntakeStore::storeInGroup(const std::string& kioskId, std::span<const CheckedEnv
             .bind(2, static_cast<std::int64_t>(h.sequence))
             .bindBlob(3, h.previousHash)
             .bindBlob(4, e.hash)
-            .bind(5, static_cast<int>(h.kind))
             .bindText(7, e.json)
             .bind(8, now)
             .bindBlob(9, ack.signature);
@@ -349,6 +348,10 @@ IntakeStore::storeInGroup(const std::string& kioskId, std::span<const CheckedEnv
             ins.bindBlob(6, *h.receiptTag);
         else
             ins.bindNull(6);
+        if (crypto::headerCarriesMetadata(h)) // schema invariant 12
+            ins.bind(5, static_cast<int>(h.kind));
+        else
+            ins.bindNull(5);
         bool ok = ins.step() == SQLITE_DONE;
         if (ok && h.receiptTag) {
             crypto::CaseStatusRecord rec;

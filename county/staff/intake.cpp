@@ -74,6 +74,7 @@ std::variant<OpenedSubmission, Alarm> forLedger(const crypto::Envelope& envelope
     }
     if (v.payload)
         s.payload = std::move(*v.payload);
+    s.kind = v.kind;
     return s;
 }
 

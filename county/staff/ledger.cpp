@@ -538,7 +538,8 @@ Ledger::recordBatch(const std::vector<OpenedSubmission>& items, const std::vecto
 
         // Invariant 6: what an anonymous parent's envelope says about contact is dropped.
         nlohmann::json answers = s.payload.answers;
-        const bool complaint = h.kind == crypto::EnvelopeKind::Complaint;
+        // Kind and minute from the opened envelope: a version-2 header carries neither.
+        const bool complaint = s.kind == crypto::EnvelopeKind::Complaint;
         const bool realName = complaint && str(answers, "anonymous") == "no";
         if (!realName) {
             answers.erase("contact_name");
@@ -553,8 +554,9 @@ Ledger::recordBatch(const std::vector<OpenedSubmission>& items, const std::vecto
         insEnv.bindText(6, s.payload.formId);
         insEnv.bind(7, s.payload.formVersion);
         insEnv.bindText(8, s.payload.locale);
-        insEnv.bind(9, h.createdAt);
-        if (h.receiptTag)
+        insEnv.bind(9, s.payload.createdAt);
+        // A version-2 survey carries a random tag that no receipt code maps to: not kept.
+        if (complaint && h.receiptTag)
             insEnv.bindBlob(10, *h.receiptTag);
         else
             insEnv.bindNull(10);

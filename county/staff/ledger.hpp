@@ -60,7 +60,8 @@ struct OpenedSubmission {
     EnvelopeSource source = EnvelopeSource::Import;
     std::optional<crypto::Acknowledgement> ack; // verified; network only
     std::string ackJson;
-    forms::ParsedPayload payload;
+    forms::ParsedPayload payload; // its form id and minute are the submission's (any version)
+    crypto::EnvelopeKind kind = crypto::EnvelopeKind::Complaint; // from the opened envelope
 };
 
 enum class AlarmKind { Fork, ChainBreak, Rejected, BadAck, BadPayload, RevokedKiosk };

@@ -202,8 +202,9 @@ int runOutbox(const fs::path& configPath, const std::optional<fs::path>& exportD
         ::sync(); // a USB stick is pulled right after this command; make the files durable
     }
 
-    auto fmt = [](const std::optional<std::int64_t>& t) {
-        return t ? sync::formatMinuteUtc(sync::floorToMinute(*t)) : std::string("-");
+    // The outbox keeps days only (kiosk/outbox/outbox_schema.hpp invariant 9).
+    auto day = [](const std::optional<std::int64_t>& t) {
+        return t ? sync::formatMinuteUtc(sync::floorToMinute(*t)).substr(0, 10) : std::string("-");
     };
     if (json) {
         nlohmann::json out = {
@@ -211,11 +212,10 @@ int runOutbox(const fs::path& configPath, const std::optional<fs::path>& exportD
             {"pending", stats->pendingCount},
             {"acknowledged_held", stats->acknowledgedCount},
             {"last_sequence", stats->lastSequence},
-            {"oldest_pending", fmt(stats->oldestPendingCreatedAt)},
             {"last_acknowledged_sequence", stats->lastAcknowledgedSequence
                                                ? nlohmann::json(*stats->lastAcknowledgedSequence)
                                                : nlohmann::json(nullptr)},
-            {"last_acknowledged_at", fmt(stats->lastAcknowledgedAt)},
+            {"last_acknowledged_day", day(stats->lastAcknowledgedDay)},
             {"file_bytes", stats->fileBytes + stats->walBytes}};
         if (exportDir)
             out["exported"] = exported;
@@ -224,13 +224,11 @@ int runOutbox(const fs::path& configPath, const std::optional<fs::path>& exportD
     }
     std::cout << "Outbox of kiosk " << config->id << " (" << outbox->file().string() << ")\n"
               << "  pending (not yet acknowledged by the county): " << stats->pendingCount << "\n"
-              << "  oldest pending:                               "
-              << fmt(stats->oldestPendingCreatedAt) << "\n"
               << "  last sequence:                                " << stats->lastSequence << "\n"
               << "  last acknowledgement:                         "
               << (stats->lastAcknowledgedSequence
-                      ? "#" + std::to_string(*stats->lastAcknowledgedSequence) + " at " +
-                            fmt(stats->lastAcknowledgedAt)
+                      ? "#" + std::to_string(*stats->lastAcknowledgedSequence) + " on " +
+                            day(stats->lastAcknowledgedDay)
                       : std::string("none yet"))
               << "\n";
     if (exportDir)

@@ -4,6 +4,7 @@
 #include "kiosk/core/forms_vocabulary.hpp"
 #include "sync/forms/canonical_payload.hpp"
 #include "sync/store/store_key.hpp"
+#include <sodium.h>
 
 namespace minsheng::kiosk {
 namespace fs = std::filesystem;
@@ -99,21 +100,26 @@ Result<SubmitReceipt, SubmitError> SubmissionDesk::submit(const Form& form, cons
         return fail(SubmitError{SubmitError::Kind::Invalid, std::move(errors), std::nullopt});
 
     const std::int64_t created = floorMinute(nowUnix);
+    const crypto::EnvelopeKind kind = form.kind == FormKind::Complaint
+                                          ? crypto::EnvelopeKind::Complaint
+                                          : crypto::EnvelopeKind::Survey;
     outbox::EnvelopeDraft draft;
-    draft.kind = form.kind == FormKind::Complaint ? crypto::EnvelopeKind::Complaint
-                                                  : crypto::EnvelopeKind::Survey;
-    draft.formId = form.id;
-    draft.createdAt = created;
     draft.countyKeyId = m_countySealingKey.id();
     {
         // The only plaintext copy outside the session: sealed, then wiped at the end of scope.
+        // Kind, form and minute travel inside the seal only (crypto/envelope.hpp, version 2).
         crypto::SecretBytes payload = buildCanonicalPayload(form, answers, locale, created);
-        draft.ciphertext = crypto::sealPayloadX25519(m_countySealingKey, payload.span());
+        draft.ciphertext =
+            crypto::sealEnvelopeContentsX25519(m_countySealingKey, kind, payload.span());
     }
     std::optional<crypto::ReceiptCode> code;
-    if (draft.kind == crypto::EnvelopeKind::Complaint) {
+    if (kind == crypto::EnvelopeKind::Complaint) {
         code = crypto::ReceiptCode::generate();
         draft.receiptTag = code->tag(m_receiptTagKey);
+    } else {
+        // A survey's tag is random bytes no code maps to, so a header cannot tell the kinds
+        // apart by the tag's presence.
+        randombytes_buf(draft.receiptTag.data(), draft.receiptTag.size());
     }
     auto appended = m_outbox.append(draft, m_kioskKey);
     if (!appended)

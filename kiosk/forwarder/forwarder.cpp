@@ -284,7 +284,7 @@ Result<Forwarder::OutgoingBatch, DrainReport> Forwarder::nextBatch() {
             break;
         batch.bySequence.emplace(s.envelope.header.sequence, &s);
     }
-    batch.body = writer.body();
+    batch.body = padRequestBody(writer.body());
     return batch;
 }
 
@@ -466,7 +466,7 @@ DrainReport Forwarder::sendHeartbeat() {
     hb.sentAt = unixNow();
     hb.version = MINSHENG_VERSION;
     hb = crypto::signHeartbeat(std::move(hb), *m_kioskKey);
-    auto res = m_client.request("POST", kHeartbeatPath, heartbeatToJson(hb).dump());
+    auto res = m_client.request("POST", kHeartbeatPath, padRequestBody(heartbeatToJson(hb).dump()));
     if (!res)
         return failure(kindOf(res.error()), "heartbeat: " + res.error().message);
     if (res->status == 429) {

@@ -160,6 +160,12 @@ using sqlite::DbPtr;
 using sqlite::Stmt;
 using sqlite::Transaction;
 
+/// 00:00 UTC of the day holding `t` (Unix seconds; floor, also before 1970).
+std::int64_t utcDayStart(std::int64_t t) {
+    constexpr std::int64_t kDay = 86400;
+    return t - ((t % kDay) + kDay) % kDay;
+}
+
 bool validKioskId(std::string_view id) {
     if (id.empty() || id.size() > crypto::kMaxKioskIdLength)
         return false;
@@ -340,9 +346,10 @@ Result<DbPtr, StoreError> createNew(const fs::path& file, const SecretBytes& key
 // ---- Reading envelope rows ----------------------------------------------------------------------
 
 constexpr const char* kSelectEnvelope =
-    "SELECT e.sequence, e.version, e.kind, e.kiosk_id, e.previous_hash, e.created_at, e.form_id, "
-    "e.county_key_id, e.receipt_tag, e.ciphertext, e.signature, e.envelope_hash, a.ack, "
-    "a.received_at FROM envelopes e LEFT JOIN acknowledgements a ON a.sequence = e.sequence ";
+    "SELECT e.sequence, e.version, v1.kind, e.kiosk_id, e.previous_hash, v1.created_at, "
+    "v1.form_id, e.county_key_id, e.receipt_tag, e.ciphertext, e.signature, e.envelope_hash, "
+    "a.ack, a.received_day FROM envelopes e LEFT JOIN acknowledgements a ON a.sequence = "
+    "e.sequence LEFT JOIN version1_headers v1 ON v1.sequence = e.sequence ";
 
 template <std::size_t N>
 bool copyFixed(std::array<std::uint8_t, N>& out, std::span<const std::uint8_t> in) {
@@ -357,10 +364,16 @@ std::optional<StoredEnvelope> rowToEnvelope(const Stmt& s) {
     auto& h = out.envelope.header;
     h.sequence = static_cast<std::uint64_t>(s.i64(0));
     h.version = static_cast<std::uint8_t>(s.i64(1));
-    h.kind = static_cast<crypto::EnvelopeKind>(s.i64(2));
     h.kioskId = s.text(3);
-    h.createdAt = s.i64(5);
-    h.formId = s.text(6);
+    // Schema invariant 10: the clear fields exist for version-1 envelopes only.
+    const bool clearFields = !s.isNull(2);
+    if (clearFields != crypto::headerCarriesMetadata(h))
+        return std::nullopt;
+    if (clearFields) {
+        h.kind = static_cast<crypto::EnvelopeKind>(s.i64(2));
+        h.createdAt = s.i64(5);
+        h.formId = s.text(6);
+    }
     bool ok = copyFixed(h.previousHash, s.blob(4)) && copyFixed(h.countyKeyId, s.blob(7)) &&
               copyFixed(out.envelope.signature, s.blob(10)) && copyFixed(out.hash, s.blob(11));
     if (!s.isNull(8)) {
@@ -408,6 +421,7 @@ Result<AckOutcome, StoreError> recordAcknowledgement(sqlite3* db, const fs::path
         return fail(StoreError{Code::InvalidInput,
                                "an empty acknowledgement cannot be stored; this is a program "
                                "error. The envelope stays pending."});
+    const std::int64_t receivedDay = utcDayStart(receivedAt); // schema invariant 9
     {
         Stmt s(db, "SELECT e.envelope_hash, a.sequence IS NOT NULL FROM envelopes e "
                    "LEFT JOIN acknowledgements a ON a.sequence = e.sequence "
@@ -436,14 +450,14 @@ Result<AckOutcome, StoreError> recordAcknowledgement(sqlite3* db, const fs::path
             return AckOutcome::AlreadyStored; // nothing written
     }
     {
-        Stmt ins(db, "INSERT INTO acknowledgements (sequence, envelope_hash, ack, received_at) "
+        Stmt ins(db, "INSERT INTO acknowledgements (sequence, envelope_hash, ack, received_day) "
                      "VALUES (?1, ?2, ?3, ?4)");
         if (ins.prepareRc() != SQLITE_OK)
             return fail(sqliteError(ctx, ins.prepareRc()));
         ins.bind(1, static_cast<std::int64_t>(sequence));
         ins.bindBlob(2, envelopeHash);
         ins.bindBlob(3, ackBytes);
-        ins.bind(4, receivedAt);
+        ins.bind(4, receivedDay);
         if (int rc = ins.step(); rc != SQLITE_DONE)
             return fail(sqliteError(ctx, rc));
     }
@@ -454,7 +468,7 @@ Result<AckOutcome, StoreError> recordAcknowledgement(sqlite3* db, const fs::path
         if (upd.prepareRc() != SQLITE_OK)
             return fail(sqliteError(ctx, upd.prepareRc()));
         upd.bind(1, static_cast<std::int64_t>(sequence));
-        upd.bind(2, receivedAt);
+        upd.bind(2, receivedDay);
         if (int rc = upd.step(); rc != SQLITE_DONE)
             return fail(sqliteError(ctx, rc));
     }
@@ -573,11 +587,9 @@ Result<AppendedEnvelope, StoreError> Outbox::append(const EnvelopeDraft& draft,
     if (!m_db)
         return fail(closedError());
     crypto::EnvelopeHeader header;
-    header.kind = draft.kind;
+    header.version = crypto::kEnvelopeVersion;
     header.kioskId = m_kioskId;
     header.sequence = 1; // placeholder for the well-formedness check; set from the head below
-    header.createdAt = draft.createdAt;
-    header.formId = draft.formId;
     header.countyKeyId = draft.countyKeyId;
     header.receiptTag = draft.receiptTag;
     if (auto bad = crypto::checkHeaderWellFormed(header, draft.ciphertext.size()))
@@ -607,26 +619,24 @@ Result<AppendedEnvelope, StoreError> Outbox::append(const EnvelopeDraft& draft,
     out.hash = crypto::envelopeHash(out.envelope);
     const auto& h = out.envelope.header;
     {
-        Stmt ins(m_db, "INSERT INTO envelopes (sequence, version, kind, kiosk_id, previous_hash, "
-                       "created_at, form_id, county_key_id, receipt_tag, ciphertext, signature, "
-                       "envelope_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
+        // Schema invariant 9: the header's fields only; a version-2 header has no time or kind.
+        Stmt ins(m_db, "INSERT INTO envelopes (sequence, version, kiosk_id, previous_hash, "
+                       "county_key_id, receipt_tag, ciphertext, signature, envelope_hash) "
+                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
         if (ins.prepareRc() != SQLITE_OK)
             return fail(sqliteError(ctx, ins.prepareRc()));
         ins.bind(1, static_cast<std::int64_t>(h.sequence));
         ins.bind(2, h.version);
-        ins.bind(3, static_cast<std::int64_t>(h.kind));
-        ins.bindText(4, h.kioskId);
-        ins.bindBlob(5, h.previousHash);
-        ins.bind(6, h.createdAt);
-        ins.bindText(7, h.formId);
-        ins.bindBlob(8, h.countyKeyId);
+        ins.bindText(3, h.kioskId);
+        ins.bindBlob(4, h.previousHash);
+        ins.bindBlob(5, h.countyKeyId);
         if (h.receiptTag)
-            ins.bindBlob(9, *h.receiptTag);
+            ins.bindBlob(6, *h.receiptTag);
         else
-            ins.bindNull(9);
-        ins.bindBlob(10, out.envelope.ciphertext);
-        ins.bindBlob(11, out.envelope.signature);
-        ins.bindBlob(12, out.hash);
+            ins.bindNull(6);
+        ins.bindBlob(7, out.envelope.ciphertext);
+        ins.bindBlob(8, out.envelope.signature);
+        ins.bindBlob(9, out.hash);
         if (int rc = ins.step(); rc != SQLITE_DONE)
             return fail(sqliteError(ctx, rc));
     }
@@ -763,8 +773,11 @@ Result<std::uint64_t, StoreError> Outbox::prune(std::int64_t now, std::int64_t r
         return fail(sqliteError(ctx, rc));
     // Invariant 2: the candidate set comes from acknowledgements only; the trigger
     // envelopes_keep_unacknowledged would abort the whole statement otherwise.
+    // Days, not seconds (schema invariant 9): an envelope acknowledged on day D goes once a
+    // whole retention period has passed since the end of D, never earlier than the period after
+    // its acknowledgement.
     Stmt del(m_db, "DELETE FROM envelopes WHERE sequence IN "
-                   "(SELECT sequence FROM acknowledgements WHERE received_at < ?1)");
+                   "(SELECT sequence FROM acknowledgements WHERE received_day + 86400 <= ?1)");
     if (del.prepareRc() != SQLITE_OK)
         return fail(sqliteError(ctx, del.prepareRc()));
     del.bind(1, now - retentionSeconds);
@@ -786,7 +799,7 @@ Result<OutboxStats, StoreError> Outbox::stats() {
     if (int rc = txn.begin(Transaction::Lock::Deferred); rc != SQLITE_OK)
         return fail(sqliteError(ctx, rc));
     {
-        Stmt s(m_db, "SELECT count(*), min(e.created_at) FROM envelopes e "
+        Stmt s(m_db, "SELECT count(*) FROM envelopes e "
                      "WHERE NOT EXISTS (SELECT 1 FROM acknowledgements a "
                      "WHERE a.sequence = e.sequence)");
         if (s.prepareRc() != SQLITE_OK)
@@ -794,8 +807,6 @@ Result<OutboxStats, StoreError> Outbox::stats() {
         if (int rc = s.step(); rc != SQLITE_ROW)
             return fail(sqliteError(ctx, rc));
         st.pendingCount = static_cast<std::uint64_t>(s.i64(0));
-        if (!s.isNull(1))
-            st.oldestPendingCreatedAt = s.i64(1);
     }
     {
         Stmt s(m_db, "SELECT (SELECT count(*) FROM acknowledgements), "
@@ -812,7 +823,7 @@ Result<OutboxStats, StoreError> Outbox::stats() {
         if (!s.isNull(2))
             st.lastAcknowledgedSequence = static_cast<std::uint64_t>(s.i64(2));
         if (!s.isNull(3))
-            st.lastAcknowledgedAt = s.i64(3);
+            st.lastAcknowledgedDay = s.i64(3);
         if (auto h = s.blob(4); h.size() == st.lastHash.size())
             std::copy(h.begin(), h.end(), st.lastHash.begin());
     }

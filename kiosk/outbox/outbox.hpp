@@ -62,15 +62,13 @@ struct OpenOptions {
     bool quickCheckOnOpen = true;
 };
 
-/// What the kiosk hands over to be signed, chained and stored. The outbox fills in the kiosk id,
-/// sequence and previous hash itself.
+/// What the kiosk hands over to be signed, chained and stored as a version-2 envelope. The
+/// outbox fills in the kiosk id, sequence and previous hash itself. Kind, form and minute are
+/// inside the ciphertext, never beside it.
 struct EnvelopeDraft {
-    crypto::EnvelopeKind kind = crypto::EnvelopeKind::Complaint;
-    std::string formId;
-    std::int64_t createdAt = 0; // Unix seconds, a multiple of 60
     crypto::KeyId countyKeyId{};
-    std::optional<crypto::Hash256> receiptTag;
-    crypto::Bytes ciphertext; // sealed payload (crypto::sealPayloadX25519)
+    crypto::Hash256 receiptTag{}; // a complaint's; a survey's is random (crypto/envelope.hpp)
+    crypto::Bytes ciphertext;     // sealed contents (crypto::sealEnvelopeContentsX25519)
 };
 
 struct AppendedEnvelope {
@@ -79,8 +77,8 @@ struct AppendedEnvelope {
 };
 
 struct StoredAcknowledgement {
-    crypto::Bytes bytes; // the county's signed acknowledgement, opaque to the outbox
-    std::int64_t receivedAt = 0;
+    crypto::Bytes bytes;          // the county's signed acknowledgement, opaque to the outbox
+    std::int64_t receivedDay = 0; // 00:00 UTC of the day it was stored (Unix seconds)
 };
 
 struct StoredEnvelope {
@@ -96,12 +94,11 @@ enum class AckOutcome {
 
 struct OutboxStats {
     std::uint64_t pendingCount = 0;
-    std::uint64_t acknowledgedCount = 0; // acknowledged and not yet pruned
-    std::optional<std::int64_t> oldestPendingCreatedAt;
+    std::uint64_t acknowledgedCount = 0;                   // acknowledged and not yet pruned
     std::uint64_t lastSequence = 0;                        // of the chain head; survives pruning
     crypto::Hash256 lastHash{};                            // of the chain head (zeros: none yet)
     std::optional<std::uint64_t> lastAcknowledgedSequence; // highest ever acknowledged
-    std::optional<std::int64_t> lastAcknowledgedAt;        // receipt time of the latest ack
+    std::optional<std::int64_t> lastAcknowledgedDay;       // 00:00 UTC of the latest ack's day
     std::uint64_t fileBytes = 0;                           // outbox.db
     std::uint64_t walBytes = 0;                            // outbox.db-wal (0 when absent)
 };
@@ -173,9 +170,10 @@ public:
     /// the ones after it are not. If the COMMIT fails nothing is recorded (`stored` is 0).
     [[nodiscard]] AcknowledgedBatch acknowledgeAll(std::span<const AcknowledgementToStore> acks);
 
-    /// Deletes acknowledged envelopes whose acknowledgement is older than `retentionSeconds`
-    /// (receivedAt < now - retentionSeconds). Returns how many. Unacknowledged envelopes are
-    /// never deleted (schema invariant 2).
+    /// Deletes acknowledged envelopes whose acknowledgement day ended at least
+    /// `retentionSeconds` before `now` (receivedDay + 1 day <= now - retentionSeconds): the
+    /// store keeps days, not seconds (schema invariant 9). Returns how many. Unacknowledged
+    /// envelopes are never deleted (schema invariant 2).
     [[nodiscard]] Result<std::uint64_t, StoreError> prune(std::int64_t now,
                                                           std::int64_t retentionSeconds);
 

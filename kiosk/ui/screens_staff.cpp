@@ -83,15 +83,10 @@ void Screens::staffHealth() {
     std::vector<std::pair<std::string, std::string>> rows;
     if (health.outbox) {
         rows.emplace_back(tr("staff.pending"), std::to_string(health.outbox->pendingCount));
-        rows.emplace_back(tr("staff.oldest_pending"),
-                          health.outbox->oldestPendingCreatedAt
-                              ? formatLocalDate(*health.outbox->oldestPendingCreatedAt,
-                                                m_flow.config().utcOffsetHours)
-                              : "-");
         rows.emplace_back(tr("staff.last_sequence"), std::to_string(health.outbox->lastSequence));
         rows.emplace_back(tr("staff.last_ack"),
-                          health.outbox->lastAcknowledgedAt
-                              ? formatLocalDate(*health.outbox->lastAcknowledgedAt,
+                          health.outbox->lastAcknowledgedDay
+                              ? formatLocalDate(*health.outbox->lastAcknowledgedDay,
                                                 m_flow.config().utcOffsetHours)
                               : tr("staff.never"));
         rows.emplace_back(tr("staff.store_size"),

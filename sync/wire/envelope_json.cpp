@@ -17,9 +17,10 @@ Failure<EnvelopeWireError> malformed(std::string msg) {
     return {EnvelopeWireError{EnvelopeFailure::Malformed, std::move(msg)}};
 }
 
-const std::set<std::string> kMembers = {"v",           "kind",       "kiosk", "seq",
-                                        "prev",        "created",    "form",  "county_key",
-                                        "receipt_tag", "ciphertext", "sig",   "hash"};
+// Members of both versions, and those of a version-1 header only (refused in version 2).
+const std::set<std::string> kMembers = {"v",           "kiosk",      "seq", "prev", "county_key",
+                                        "receipt_tag", "ciphertext", "sig", "hash"};
+const std::set<std::string> kVersion1Members = {"kind", "created", "form"};
 
 bool getString(const json& j, const char* name, std::string& out, std::string& err) {
     auto it = j.find(name);
@@ -57,13 +58,17 @@ json envelopeToJsonValue(const crypto::Envelope& e) {
     // nlohmann's default object sorts members; ordered_json keeps the documented order for
     // people reading export files.
     nlohmann::ordered_json o;
+    const bool v1 = crypto::headerCarriesMetadata(e.header);
     o["v"] = e.header.version;
-    o["kind"] = std::string(crypto::envelopeKindName(e.header.kind));
+    if (v1)
+        o["kind"] = std::string(crypto::envelopeKindName(e.header.kind));
     o["kiosk"] = e.header.kioskId;
     o["seq"] = e.header.sequence;
     o["prev"] = crypto::toHex(e.header.previousHash);
-    o["created"] = formatMinuteUtc(e.header.createdAt);
-    o["form"] = e.header.formId;
+    if (v1) {
+        o["created"] = formatMinuteUtc(e.header.createdAt);
+        o["form"] = e.header.formId;
+    }
     o["county_key"] = crypto::toHex(e.header.countyKeyId);
     if (e.header.receiptTag)
         o["receipt_tag"] = crypto::toHex(*e.header.receiptTag);
@@ -97,31 +102,39 @@ Result<crypto::Envelope, EnvelopeWireError> envelopeFromJson(std::string_view te
 Result<crypto::Envelope, EnvelopeWireError> envelopeFromJsonValue(const json& j) {
     if (!j.is_object())
         return malformed("an envelope must be a JSON object");
-    for (const auto& item : j.items())
-        if (!kMembers.count(item.key()))
-            return malformed("unknown member \"" + item.key() + "\"");
-
     auto v = j.find("v");
     if (v == j.end())
         return malformed("missing member \"v\"");
     if (!v->is_number_unsigned())
         return malformed("member \"v\" must be a positive integer");
-    if (v->get<std::uint64_t>() != crypto::kEnvelopeVersion)
+    const std::uint64_t version = v->get<std::uint64_t>();
+    if (version != crypto::kEnvelopeVersion && version != crypto::kEnvelopeVersion1)
         return fail(EnvelopeWireError{EnvelopeFailure::UnknownVersion,
-                                      "envelope version " +
-                                          std::to_string(v->get<std::uint64_t>()) +
-                                          " is not supported (this program reads version 1)"});
+                                      "envelope version " + std::to_string(version) +
+                                          " is not supported (this program reads versions 1 "
+                                          "and 2)"});
+    const bool v1 = version == crypto::kEnvelopeVersion1;
+    for (const auto& item : j.items())
+        if (!kMembers.count(item.key()) && !(v1 && kVersion1Members.count(item.key())))
+            return malformed("unknown member \"" + item.key() + "\"" +
+                             (kVersion1Members.count(item.key())
+                                  ? " (a version-2 envelope keeps it inside the sealed payload)"
+                                  : ""));
 
     crypto::Envelope e;
+    e.header.version = static_cast<std::uint8_t>(version);
     std::string err, s;
-    if (!getString(j, "kind", s, err))
-        return malformed(err);
-    auto kind = crypto::envelopeKindFromName(s);
-    if (!kind)
-        return malformed("member \"kind\" must be \"complaint\" or \"survey\"");
-    e.header.kind = *kind;
-    if (!getString(j, "kiosk", e.header.kioskId, err) ||
-        !getString(j, "form", e.header.formId, err))
+    if (v1) {
+        if (!getString(j, "kind", s, err))
+            return malformed(err);
+        auto kind = crypto::envelopeKindFromName(s);
+        if (!kind)
+            return malformed("member \"kind\" must be \"complaint\" or \"survey\"");
+        e.header.kind = *kind;
+        if (!getString(j, "form", e.header.formId, err))
+            return malformed(err);
+    }
+    if (!getString(j, "kiosk", e.header.kioskId, err))
         return malformed(err);
 
     auto seq = j.find("seq");
@@ -133,12 +146,14 @@ Result<crypto::Envelope, EnvelopeWireError> envelopeFromJsonValue(const json& j)
     if (!getHexArray(j, "prev", e.header.previousHash, err) ||
         !getHexArray(j, "county_key", e.header.countyKeyId, err))
         return malformed(err);
-    if (!getString(j, "created", s, err))
-        return malformed(err);
-    auto created = parseMinuteUtc(s);
-    if (!created)
-        return malformed("member \"created\" must be a UTC minute like 2026-11-23T10:05Z");
-    e.header.createdAt = *created;
+    if (v1) {
+        if (!getString(j, "created", s, err))
+            return malformed(err);
+        auto created = parseMinuteUtc(s);
+        if (!created)
+            return malformed("member \"created\" must be a UTC minute like 2026-11-23T10:05Z");
+        e.header.createdAt = *created;
+    }
 
     if (j.contains("receipt_tag")) {
         crypto::Hash256 tag{};
@@ -167,8 +182,11 @@ Result<crypto::Envelope, EnvelopeWireError> envelopeFromJsonValue(const json& j)
         return fail(EnvelopeWireError{
             *bad,
             "header fields out of range (" + std::string(crypto::envelopeFailureName(*bad)) +
-                "): check kiosk and form ids, that \"created\" is a whole minute, that "
-                "complaints and only complaints carry a receipt tag, and the ciphertext size"});
+                (v1 ? "): check kiosk and form ids, that \"created\" is a whole minute, that "
+                      "complaints and only complaints carry a receipt tag, and the ciphertext "
+                      "size"
+                    : "): check the kiosk id, that a receipt tag is present, and the "
+                      "ciphertext size")});
     }
 
     if (j.contains("hash")) {

@@ -15,10 +15,14 @@ Failure<RequestBodyError> refuse(RequestBodyFailure f, std::string message) {
     return {RequestBodyError{f, std::move(message)}};
 }
 
-/// A request body as strict JSON; BadJson when it is not.
+/// A request body as strict JSON, its padding removed first (unpadRequestBody); BadPadding or
+/// BadJson when it is not.
 Result<json, RequestBodyError> parseRequestBody(std::string_view body) {
+    auto unpadded = unpadRequestBody(body);
+    if (!unpadded)
+        return fail(unpadded.error());
     JsonParseError perr;
-    auto doc = parseStrictJson(body, perr);
+    auto doc = parseStrictJson(*unpadded, perr);
     if (!doc)
         return refuse(RequestBodyFailure::BadJson, perr.message);
     return std::move(*doc);
@@ -67,8 +71,39 @@ std::string_view requestBodyFailureName(RequestBodyFailure f) {
         return "unknown-version";
     case RequestBodyFailure::TooLarge:
         return "too-large";
+    case RequestBodyFailure::BadPadding:
+        return "bad-body-padding";
     }
     return "malformed";
+}
+
+// ---- request padding ---------------------------------------------------------------------------
+
+std::size_t requestPadBucketFor(std::size_t textBytes) {
+    std::size_t bucket = kMinRequestPadBucket;
+    while (bucket < textBytes && bucket < kMaxRequestPadBucket)
+        bucket *= 2;
+    return bucket < textBytes ? textBytes : bucket;
+}
+
+std::string padRequestBody(std::string body) {
+    body.resize(requestPadBucketFor(body.size()), kRequestPadByte);
+    return body;
+}
+
+Result<std::string_view, RequestBodyError> unpadRequestBody(std::string_view body) {
+    const std::size_t text = body.find_last_not_of(kRequestPadByte) + 1; // npos + 1 == 0
+    if (text == body.size())
+        return body; // unpadded: a kiosk of the previous release (docs/protocol.md section 7)
+    if (body.size() != requestPadBucketFor(text))
+        return refuse(RequestBodyFailure::BadPadding,
+                      "the body is " + std::to_string(body.size()) +
+                          " bytes: " + std::to_string(text) + " bytes of JSON and " +
+                          std::to_string(body.size() - text) +
+                          " padding spaces, but a padded body is exactly " +
+                          std::to_string(requestPadBucketFor(text)) +
+                          " bytes long (the smallest 8 KiB * 2^k that holds the JSON)");
+    return body.substr(0, text);
 }
 
 Result<EnvelopeBatchRequest, RequestBodyError> envelopeBatchRequestFromJson(std::string_view body) {

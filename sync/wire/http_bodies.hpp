@@ -58,6 +58,7 @@ enum class RequestBodyFailure {
     Malformed,      // "malformed": wrong shape; a batch from two kiosks or out of order
     UnknownVersion, // "unknown-version": "v" is an integer other than 1
     TooLarge,       // "too-large": more than kMaxBatchEnvelopes envelopes
+    BadPadding,     // "bad-body-padding": padded, but not to the size the padding rule gives
 };
 std::string_view requestBodyFailureName(RequestBodyFailure f);
 
@@ -68,6 +69,29 @@ struct RequestBodyError {
 
 [[nodiscard]] Result<EnvelopeBatchRequest, RequestBodyError>
 envelopeBatchRequestFromJson(std::string_view body);
+
+// ---- Request padding (docs/protocol.md section 7) ----------------------------------------------
+//
+// The kiosk pads the bodies of POST /v1/envelopes and POST /v1/heartbeat with ASCII spaces to
+// the smallest bucket of kMinRequestPadBucket * 2^k bytes (at most kMaxRequestPadBucket) that
+// holds the JSON, so an observer of TLS record sizes sees a heartbeat and an upload of one
+// envelope of a payload bucket up to 4 KiB as the same 8 KiB. The JSON texts the kiosk writes
+// never end in a space, so the padding is exactly the trailing spaces.
+
+inline constexpr std::size_t kMinRequestPadBucket = 8u << 10;
+inline constexpr std::size_t kMaxRequestPadBucket = kMaxEnvelopeBatchBody;
+inline constexpr char kRequestPadByte = ' ';
+
+/// The padded size of a body whose JSON is `textBytes` long; `textBytes` itself above
+/// kMaxRequestPadBucket (such a body is too large for the server anyway).
+std::size_t requestPadBucketFor(std::size_t textBytes);
+/// `body` (compact JSON) padded to its bucket: the one helper the forwarder pads with.
+std::string padRequestBody(std::string body);
+/// THE check of the padding, run by every request body parser before the JSON parser: the JSON
+/// text of a padded body, the body itself when it has no trailing space (an unpadded body of a
+/// kiosk of the previous release), or BadPadding when trailing spaces do not bring the body to
+/// exactly requestPadBucketFor(JSON length) bytes.
+[[nodiscard]] Result<std::string_view, RequestBodyError> unpadRequestBody(std::string_view body);
 
 /// Builds the request body envelope by envelope, up to a byte limit.
 class EnvelopeBatchWriter {

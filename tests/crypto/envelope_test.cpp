@@ -133,8 +133,11 @@ TEST_CASE("changing any signed field or byte breaks verification with the right 
         e.header.formId = "complaint2";
         expect(e, EnvelopeFailure::BadSignature);
         e = good;
-        e.header.version = 2;
+        e.header.version = 3;
         expect(e, EnvelopeFailure::UnknownVersion);
+        e = good;
+        e.header.version = kEnvelopeVersion; // a version-1 header relabelled: clear fields set
+        expect(e, EnvelopeFailure::Malformed);
         e = good;
         e.header.createdAt += 1;
         expect(e, EnvelopeFailure::Malformed);
@@ -216,4 +219,92 @@ TEST_CASE("signEnvelope refuses a malformed header", "[crypto][envelope]") {
     REQUIRE_THROWS_AS(
         signEnvelope(h, sealPayloadX25519(f.county.publicKey, asBytes("x")), f.kiosk.secretKey),
         std::invalid_argument);
+}
+
+namespace {
+
+EnvelopeHeader version2Header(const Fixture& f, std::uint64_t seq, const Hash256& prev) {
+    EnvelopeHeader h;
+    h.version = kEnvelopeVersion;
+    h.kioskId = "demo-001";
+    h.sequence = seq;
+    h.previousHash = prev;
+    h.countyKeyId = f.county.publicKey.id();
+    h.receiptTag = blake2b256(asBytes("tag " + std::to_string(seq)));
+    return h;
+}
+
+} // namespace
+
+TEST_CASE("version 2: kind, form and minute only inside the seal", "[crypto][envelope][v2]") {
+    Fixture f;
+    const std::string payload = R"({"created":"2026-11-23T10:05Z","form":"survey"})";
+    Envelope e = signEnvelope(
+        version2Header(f, 1, {}),
+        sealEnvelopeContentsX25519(f.county.publicKey, EnvelopeKind::Survey, asBytes(payload)),
+        f.kiosk.secretKey);
+    REQUIRE(verifyEnvelope(e, f.kiosk.publicKey).ok());
+    auto opened = openEnvelopeContents(e, f.county);
+    REQUIRE(opened.ok());
+    CHECK(opened->kind == EnvelopeKind::Survey);
+    CHECK(opened->payload.view() == payload);
+    CHECK(openEnvelope(e, f.county)->view() == payload);
+
+    // The signing input names no kind: a complaint and a survey of equal ids sign the same
+    // header bytes apart from the tag and ciphertext.
+    const Bytes input = envelopeSigningInput(e.header, e.ciphertext);
+    CHECK(input.size() == 16 + 1 + 1 + 8 + 8 + 32 + 8 + 32 + 4 + 32);
+    CHECK(std::string(input.begin(), input.begin() + 15) == "minsheng-env-v2");
+
+    // Clear fields in a version-2 header are refused, never silently unsigned.
+    auto withKind = version2Header(f, 1, {});
+    withKind.kind = EnvelopeKind::Survey;
+    CHECK(checkHeaderWellFormed(withKind, e.ciphertext.size()) == EnvelopeFailure::Malformed);
+    auto withMinute = version2Header(f, 1, {});
+    withMinute.createdAt = 1795428300;
+    CHECK(checkHeaderWellFormed(withMinute, e.ciphertext.size()) == EnvelopeFailure::Malformed);
+    auto withForm = version2Header(f, 1, {});
+    withForm.formId = "survey";
+    CHECK(checkHeaderWellFormed(withForm, e.ciphertext.size()) == EnvelopeFailure::Malformed);
+    auto noTag = version2Header(f, 1, {});
+    noTag.receiptTag.reset();
+    CHECK(checkHeaderWellFormed(noTag, e.ciphertext.size()) == EnvelopeFailure::Malformed);
+    auto v3 = version2Header(f, 1, {});
+    v3.version = 3;
+    CHECK(checkHeaderWellFormed(v3, e.ciphertext.size()) == EnvelopeFailure::UnknownVersion);
+}
+
+TEST_CASE("version 2: a sealed kind byte that is not a kind is refused", "[crypto][envelope][v2]") {
+    Fixture f;
+    for (std::uint8_t badKind : {0, 3, 0xff}) {
+        Bytes contents{badKind, '{', '}'};
+        Envelope e =
+            signEnvelope(version2Header(f, 1, {}), sealPayloadX25519(f.county.publicKey, contents),
+                         f.kiosk.secretKey);
+        REQUIRE(verifyEnvelope(e, f.kiosk.publicKey).ok());
+        auto opened = openEnvelopeContents(e, f.county);
+        REQUIRE_FALSE(opened.ok());
+        CHECK(opened.error() == EnvelopeFailure::BadSealedKind);
+    }
+    Envelope empty = signEnvelope(version2Header(f, 1, {}),
+                                  sealPayloadX25519(f.county.publicKey, {}), f.kiosk.secretKey);
+    CHECK(openEnvelopeContents(empty, f.county).error() == EnvelopeFailure::BadSealedKind);
+}
+
+TEST_CASE("a chain may go on from version 1 to version 2", "[crypto][envelope][v2]") {
+    Fixture f;
+    Envelope one = f.make(1, {}, "first");
+    CHECK(one.header.version == kEnvelopeVersion1);
+    Envelope two = signEnvelope(
+        version2Header(f, 2, envelopeHash(one)),
+        sealEnvelopeContentsX25519(f.county.publicKey, EnvelopeKind::Complaint, asBytes("second")),
+        f.kiosk.secretKey);
+    ChainVerifier chain;
+    CHECK(chain.accept(one).ok());
+    CHECK(chain.accept(two).ok());
+    // Version 1 still opens, its kind from the header.
+    auto opened = openEnvelopeContents(one, f.county);
+    REQUIRE(opened.ok());
+    CHECK(opened->kind == EnvelopeKind::Complaint);
+    CHECK(opened->payload.view() == "first");
 }

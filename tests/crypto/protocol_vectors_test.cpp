@@ -17,6 +17,7 @@
 #include <map>
 #include <numeric>
 #include <sstream>
+#include <tuple>
 
 using namespace minsheng::crypto;
 
@@ -34,6 +35,14 @@ const std::string kPayload1 =
 const std::string kPayload2 =
     R"({"answers":{"overall":5},"created":"2026-11-23T10:07Z","form":"survey","form_version":1,"locale":"zh-CN"})";
 
+// Version 2 (section 4): envelope 3, a complaint, and envelope 4, a survey, continue the chain of
+// envelopes 1 and 2.
+const std::string kPayload3 =
+    R"({"answers":{"category":"paid_tutoring","what":"周六补课收费"},)"
+    R"("created":"2026-11-23T10:09Z","form":"complaint","form_version":1,"locale":"zh-CN"})";
+const std::string kPayload4 =
+    R"({"answers":{"overall":4},"created":"2026-11-23T10:11Z","form":"survey","form_version":1,"locale":"zh-CN"})";
+
 struct VectorKeys {
     Ed25519KeyPair kiosk = Ed25519KeyPair::fromSeed(seedFrom(0x00));
     X25519KeyPair county = X25519KeyPair::fromSeed(seedFrom(0x20));
@@ -41,6 +50,10 @@ struct VectorKeys {
     Ed25519KeyPair countySigning = Ed25519KeyPair::fromSeed(seedFrom(0x60));
     ReceiptCode code = *ReceiptCode::parse(std::string("123456789012345") +
                                            ReceiptCode::dammCheckDigit("123456789012345"));
+    ReceiptCode code3 = *ReceiptCode::parse(std::string("987654321098765") +
+                                            ReceiptCode::dammCheckDigit("987654321098765"));
+    /// The survey's tag: random bytes on a kiosk, bytes 80 81 … 9f here.
+    Hash256 surveyTag4 = seedFrom(0x80);
 };
 
 EnvelopeHeader header1(const VectorKeys& k) {
@@ -64,6 +77,28 @@ EnvelopeHeader header2(const VectorKeys& k, const Hash256& prev) {
     h.createdAt = 1795428420; // 2026-11-23T10:07Z
     h.formId = "survey";
     h.countyKeyId = k.county.publicKey.id();
+    return h;
+}
+
+EnvelopeHeader header3(const VectorKeys& k, const Hash256& prev) {
+    EnvelopeHeader h;
+    h.version = kEnvelopeVersion;
+    h.kioskId = "vector-kiosk";
+    h.sequence = 3;
+    h.previousHash = prev;
+    h.countyKeyId = k.county.publicKey.id();
+    h.receiptTag = k.code3.tag(k.tagKey);
+    return h;
+}
+
+EnvelopeHeader header4(const VectorKeys& k, const Hash256& prev) {
+    EnvelopeHeader h;
+    h.version = kEnvelopeVersion;
+    h.kioskId = "vector-kiosk";
+    h.sequence = 4;
+    h.previousHash = prev;
+    h.countyKeyId = k.county.publicKey.id();
+    h.receiptTag = k.surveyTag4;
     return h;
 }
 
@@ -231,6 +266,58 @@ TEST_CASE("docs/protocol.md test vectors match the implementation", "[crypto][ve
     ChainVerifier chain;
     CHECK(chain.accept(e1).ok());
     CHECK(chain.accept(e2).ok());
+}
+
+TEST_CASE("docs/protocol.md version-2 envelope vectors match the implementation",
+          "[crypto][vectors][v2]") {
+    VectorKeys k;
+    auto v = readVectors();
+    CHECK(v["envelope-3-receipt-code"] == k.code3.grouped());
+    CHECK(v["envelope-3-receipt-tag"] == toHex(k.code3.tag(k.tagKey)));
+    CHECK(v["envelope-4-receipt-tag"] == toHex(k.surveyTag4));
+    Hash256 hash2{};
+    const Bytes h2 = hex(v["envelope-2-hash"]);
+    REQUIRE(h2.size() == hash2.size());
+    std::copy(h2.begin(), h2.end(), hash2.begin());
+
+    // Envelope 3: the sealed plaintext is the kind byte and the payload...
+    const Bytes ct3 = hex(v["envelope-3-ciphertext"]);
+    CHECK(v["envelope-3-payload"] == kPayload3);
+    auto sealed3 = openPayloadX25519(k.county, ct3);
+    REQUIRE(sealed3.ok());
+    REQUIRE(sealed3->size() == kPayload3.size() + 1);
+    CHECK(sealed3->data()[0] == 1);
+    // ...and the deterministic parts are byte-exact: no kind, minute or form in the header.
+    Envelope e3 = signEnvelope(header3(k, hash2), ct3, k.kiosk.secretKey);
+    CHECK(toHex(envelopeSigningInput(e3.header, e3.ciphertext)) == v["envelope-3-signing-input"]);
+    CHECK(toHex(e3.signature) == v["envelope-3-signature"]);
+    CHECK(toHex(envelopeHash(e3)) == v["envelope-3-hash"]);
+    CHECK(verifyEnvelope(e3, k.kiosk.publicKey).ok());
+    auto opened3 = openEnvelopeContents(e3, k.county);
+    REQUIRE(opened3.ok());
+    CHECK(opened3->kind == EnvelopeKind::Complaint);
+    CHECK(opened3->payload.view() == kPayload3);
+
+    const Bytes ct4 = hex(v["envelope-4-ciphertext"]);
+    CHECK(v["envelope-4-payload"] == kPayload4);
+    Envelope e4 = signEnvelope(header4(k, envelopeHash(e3)), ct4, k.kiosk.secretKey);
+    CHECK(toHex(envelopeSigningInput(e4.header, e4.ciphertext)) == v["envelope-4-signing-input"]);
+    CHECK(toHex(e4.signature) == v["envelope-4-signature"]);
+    CHECK(toHex(envelopeHash(e4)) == v["envelope-4-hash"]);
+    auto opened4 = openEnvelopeContents(e4, k.county);
+    REQUIRE(opened4.ok());
+    CHECK(opened4->kind == EnvelopeKind::Survey);
+    CHECK(opened4->payload.view() == kPayload4);
+
+    // The two signing inputs have the same length and layout: nothing in them tells a
+    // complaint from a survey.
+    CHECK(envelopeSigningInput(e3.header, e3.ciphertext).size() ==
+          envelopeSigningInput(e4.header, e4.ciphertext).size());
+
+    // One chain: version 1 (envelopes 1, 2) then version 2 (3, 4).
+    ChainVerifier chain(2, hash2);
+    CHECK(chain.accept(e3).ok());
+    CHECK(chain.accept(e4).ok());
 }
 
 TEST_CASE("docs/protocol.md key file vectors: every kind, as the code writes and reads them",
@@ -411,6 +498,29 @@ TEST_CASE("print a fresh vectors block", "[.generate]") {
     o << "county-signing-seed: " << toHex(seedFrom(0x60)) << "\n";
     o << "county-signing-public-key: " << toHex(k.countySigning.publicKey.bytes) << "\n";
     o << "key-file-passphrase: " << kVectorPassphrase << "\n";
+    const Hash256 hash2 = hashIn("envelope-2-hash", e2);
+    Envelope e3 = signEnvelope(
+        header3(k, hash2),
+        sealEnvelopeContentsX25519(k.county.publicKey, EnvelopeKind::Complaint, asBytes(kPayload3)),
+        k.kiosk.secretKey);
+    Envelope e4 = signEnvelope(
+        header4(k, envelopeHash(e3)),
+        sealEnvelopeContentsX25519(k.county.publicKey, EnvelopeKind::Survey, asBytes(kPayload4)),
+        k.kiosk.secretKey);
+    o << "envelope-3-receipt-code: " << k.code3.grouped() << "\n";
+    o << "envelope-3-receipt-tag: " << toHex(k.code3.tag(k.tagKey)) << "\n";
+    for (const auto& [n, e, payload] :
+         {std::tuple{3, &e3, &kPayload3}, std::tuple{4, &e4, &kPayload4}}) {
+        const std::string p = "envelope-" + std::to_string(n) + "-";
+        if (n == 4)
+            o << p << "receipt-tag: " << toHex(k.surveyTag4) << "\n";
+        o << p << "payload: " << *payload << "\n";
+        o << p << "ciphertext: " << toHex(e->ciphertext) << "\n";
+        o << p << "signing-input: " << toHex(envelopeSigningInput(e->header, e->ciphertext))
+          << "\n";
+        o << p << "signature: " << toHex(e->signature) << "\n";
+        o << p << "hash: " << toHex(envelopeHash(*e)) << "\n";
+    }
     std::cout << "```vectors\n" << o.str() << "```\n";
     for (const auto& kv : kKeyFileVectors)
         std::cout << "\n```vector " << kv.name << "\n" << writtenKeyFile(k, kv) << "```\n";

@@ -105,6 +105,36 @@ crypto::Envelope TestKiosk::make(std::uint64_t seq, const crypto::Hash256& prev,
         std::move(h), crypto::sealPayloadX25519(m_county, crypto::asBytes(payload)), m_key);
 }
 
+crypto::Envelope TestKiosk::nextVersion1(crypto::EnvelopeKind kind, std::int64_t createdAt,
+                                         const std::string& payload) {
+    auto h = make(m_seq + 1, m_last, kind).header;
+    h.createdAt = createdAt;
+    auto e = crypto::signEnvelope(
+        std::move(h), crypto::sealPayloadX25519(m_county, crypto::asBytes(payload)), m_key);
+    m_seq += 1;
+    m_last = crypto::envelopeHash(e);
+    return e;
+}
+
+crypto::Envelope TestKiosk::nextVersion2(crypto::EnvelopeKind kind, const std::string& payload,
+                                         std::optional<crypto::Hash256> complaintTag) {
+    crypto::EnvelopeHeader h;
+    h.version = crypto::kEnvelopeVersion;
+    h.kioskId = m_id;
+    h.sequence = m_seq + 1;
+    h.previousHash = m_last;
+    h.countyKeyId = m_county.id();
+    crypto::Hash256 tag{};
+    randombytes_buf(tag.data(), tag.size());
+    h.receiptTag = kind == crypto::EnvelopeKind::Complaint && complaintTag ? *complaintTag : tag;
+    auto e = crypto::signEnvelope(
+        std::move(h), crypto::sealEnvelopeContentsX25519(m_county, kind, crypto::asBytes(payload)),
+        m_key);
+    m_seq += 1;
+    m_last = crypto::envelopeHash(e);
+    return e;
+}
+
 crypto::Envelope TestKiosk::nextWithPayload(crypto::EnvelopeKind kind, const std::string& payload) {
     auto e = make(m_seq + 1, m_last, kind);
     e = crypto::signEnvelope(std::move(e.header),

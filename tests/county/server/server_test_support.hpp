@@ -42,6 +42,14 @@ public:
                           std::size_t payloadBytes = 100) const;
     /// The next envelope of the chain, sealing exactly `payload` (any bytes: a hostile kiosk's).
     crypto::Envelope nextWithPayload(crypto::EnvelopeKind kind, const std::string& payload);
+    /// The next envelope as a kiosk of the previous release made it: version 1, kind, form and
+    /// `createdAt` in the clear header, sealing exactly `payload`.
+    crypto::Envelope nextVersion1(crypto::EnvelopeKind kind, std::int64_t createdAt,
+                                  const std::string& payload);
+    /// The next envelope as the kiosk makes it now: version 2, `kind` sealed before `payload`,
+    /// a random receipt tag for a survey (and a given one for a complaint, when set).
+    crypto::Envelope nextVersion2(crypto::EnvelopeKind kind, const std::string& payload,
+                                  std::optional<crypto::Hash256> complaintTag = std::nullopt);
     crypto::Heartbeat heartbeat() const;
     const std::string& id() const { return m_id; }
     const crypto::Ed25519SecretKey& key() const { return m_key; }

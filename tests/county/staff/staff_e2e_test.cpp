@@ -10,6 +10,7 @@
 #include "crypto/receipt_code.hpp"
 #include "crypto/signed_messages.hpp"
 #include "sync/net/https_client.hpp"
+#include "sync/wire/http_bodies.hpp"
 #include "sync/wire/protocol_messages.hpp"
 #include "tests/county/server/server_test_support.hpp"
 #include "tests/support/run_process.hpp"
@@ -168,4 +169,76 @@ TEST_CASE("100 submissions from 3 kiosks reach the ledger exactly once, and a st
     auto health = json::parse(r.out);
     REQUIRE(health.size() == 3);
     REQUIRE(health[0].contains("health"));
+}
+
+TEST_CASE("a kiosk upgraded mid-chain: version-1 envelopes are still stored by the server and "
+          "opened by the staff tool, with the version-2 ones after them",
+          "[staff][e2e][v1]") {
+    test::TempDir tmp{"minsheng-staff-v1"};
+    test::TestCounty county(tmp / "county", {"yx-old"});
+    test::TestKiosk kiosk(county, "yx-old");
+    test::ServerProcess server(county.dir, tmp / "serve.log");
+    const std::string url = "https://127.0.0.1:" + std::to_string(server.port());
+    const auto cb = test::binary("minsheng-county");
+
+    auto payload = [](const std::string& form, const std::string& minute, const json& answers) {
+        return json{{"answers", answers},
+                    {"created", minute},
+                    {"form", form},
+                    {"form_version", 1},
+                    {"locale", "zh-CN"}}
+            .dump();
+    };
+    // Queued before the upgrade: version 1, kind and minute in the clear header.
+    const auto c1 = kiosk.nextVersion1(
+        crypto::EnvelopeKind::Complaint, 1795428300,
+        payload("complaint", "2026-11-23T10:05Z", {{"description", "旧版投诉 v1-complaint"}}));
+    const auto s1 = kiosk.nextVersion1(
+        crypto::EnvelopeKind::Survey, 1795428360,
+        payload("survey", "2026-11-23T10:06Z", {{"comment", "旧版问卷 v1-survey"}}));
+    // After the upgrade: version 2 on the same chain.
+    const auto c2 = kiosk.nextVersion2(
+        crypto::EnvelopeKind::Complaint,
+        payload("complaint", "2026-11-23T10:07Z", {{"description", "新版投诉 v2-complaint"}}));
+    const auto s2 = kiosk.nextVersion2(
+        crypto::EnvelopeKind::Survey,
+        payload("survey", "2026-11-23T10:08Z", {{"comment", "新版问卷 v2-survey"}}));
+    REQUIRE(c1.header.version == 1);
+    REQUIRE(c2.header.version == 2);
+
+    test::TestClient client(server.port(), county.caFile());
+    // The old kiosk's body is unpadded; the new kiosk pads (docs/protocol.md section 7).
+    auto old = client.request("POST", "/v1/envelopes", test::batchJson({c1, s1}));
+    INFO(old.body << server.log());
+    REQUIRE(old.status == 200);
+    for (const auto& result : json::parse(old.body)["results"])
+        CHECK(result["status"] == "stored");
+    auto upgraded =
+        client.request("POST", "/v1/envelopes", sync::padRequestBody(test::batchJson({c2, s2})));
+    INFO(upgraded.body);
+    REQUIRE(upgraded.status == 200);
+    for (const auto& result : json::parse(upgraded.body)["results"])
+        CHECK(result["status"] == "stored");
+
+    auto r = runProcess(cb, {"pull", "--dir", county.dir.string(), "--server", url});
+    INFO(r.out << r.err);
+    REQUIRE(r.exitCode == 0);
+    REQUIRE_THAT(r.out, Catch::Contains("4 新记录 recorded"));
+    r = runProcess(cb, {"export", "--dir", county.dir.string(), "--format", "json"});
+    REQUIRE(r.exitCode == 0);
+    const auto exported = json::parse(r.out)["submissions"];
+    REQUIRE(exported.size() == 4);
+    // Kind and minute: from the header for version 1, from the sealed contents for version 2.
+    std::map<std::uint64_t, std::pair<std::string, std::string>> bySequence;
+    for (const auto& s : exported)
+        bySequence[s["sequence"].get<std::uint64_t>()] = {s["kind"], s["created"]};
+    REQUIRE(bySequence.size() == 4);
+    CHECK(bySequence[1].first == "complaint");
+    CHECK(bySequence[2].first == "survey");
+    CHECK(bySequence[3].first == "complaint");
+    CHECK(bySequence[4].first == "survey");
+    CHECK(bySequence[1].second != bySequence[3].second); // each its own minute
+    for (std::uint64_t seq = 1; seq <= 4; ++seq)
+        CHECK_THAT(bySequence[seq].second, // the office's local time: the minute is the same
+                   Catch::Contains(":0" + std::to_string(4 + seq)));
 }

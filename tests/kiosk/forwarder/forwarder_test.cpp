@@ -9,6 +9,7 @@
 #include "kiosk/forwarder/forwarder.hpp"
 #include "kiosk/forwarder/status_server.hpp"
 #include "sync/wire/envelope_json.hpp"
+#include "sync/wire/http_bodies.hpp"
 #include "sync/wire/protocol_messages.hpp"
 #include "tests/kiosk/outbox/outbox_test_support.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -47,6 +48,8 @@ struct ScriptedCounty {
     std::set<std::uint64_t> stored;
     int posts = 0;
     int heartbeats = 0;
+    std::vector<std::size_t> bodySizes;     // of every POST, as it came over the wire
+    std::vector<crypto::Envelope> received; // every envelope offered, in order
     std::unique_ptr<test::TestTlsServer> server;
 
     ScriptedCounty() {
@@ -61,8 +64,10 @@ struct ScriptedCounty {
 
     test::TestResponse handle(const test::TestRequest& req) {
         std::lock_guard l(mutex);
+        bodySizes.push_back(req.body().size());
         if (req.target() == "/v1/heartbeat") {
-            auto hb = heartbeatFromJson(json::parse(req.body()));
+            // The county's own parser: padding checked and removed, then the JSON.
+            auto hb = heartbeatRequestFromJson(req.body());
             REQUIRE(hb);
             REQUIRE(crypto::verifyHeartbeat(*hb, test::testKioskKey().publicKey));
             ++heartbeats;
@@ -88,11 +93,13 @@ struct ScriptedCounty {
             res.set("Retry-After", "1");
             return res;
         }
-        json body = json::parse(req.body());
+        auto batch = envelopeBatchRequestFromJson(req.body());
+        REQUIRE(batch);
         json results = json::array();
-        for (const auto& e : body["envelopes"]) {
-            auto env = envelopeFromJsonValue(e);
+        for (auto& member : batch->envelopes) {
+            auto& env = member.envelope;
             REQUIRE(env);
+            received.push_back(*env);
             const auto seq = env->header.sequence;
             if (mode == CountyMode::Reject || mode == CountyMode::Fork) {
                 results.push_back({{"seq", seq},
@@ -126,7 +133,16 @@ struct Kiosk {
     fs::path file = dir / "outbox.db";
     crypto::Ed25519KeyPair key = test::testKioskKey();
 
-    Kiosk() {
+    Kiosk() { create(); }
+    /// A kiosk upgraded from the previous release: its outbox.db holds `count` version-1
+    /// envelopes, the first `acknowledged` of them acknowledged, and is migrated on open.
+    Kiosk(std::size_t count, std::size_t acknowledged) {
+        version1 = test::makeVersion1Outbox(file, storeKey, key.secretKey, count, acknowledged);
+        create();
+    }
+    std::vector<crypto::Envelope> version1;
+
+    void create() {
         auto box = Outbox::open(file, storeKey, test::kTestKioskId, OpenMode::CreateIfMissing);
         REQUIRE(box);
         REQUIRE(box->close());
@@ -446,4 +462,58 @@ TEST_CASE("the status socket is 0600 and verifies case statuses", "[forwarder][s
     CHECK(logs.all().find(tag) == std::string::npos);
     server.value().reset();
     CHECK_FALSE(fs::exists(ss.socketPath));
+}
+
+TEST_CASE("an outbox of the previous release is migrated and forwarded: no queued envelope is "
+          "lost, and the chain goes on in version 2",
+          "[forwarder][migration]") {
+    ScriptedCounty county;
+    Kiosk kiosk(5, 2); // five version-1 envelopes queued, the first two acknowledged
+    kiosk.append(2);   // after the upgrade: version 2
+    auto state = std::make_shared<SyncState>();
+    Logs logs;
+    Forwarder fwd(settingsFor(county, kiosk), kiosk.opener(), secretOf(kiosk.key), state,
+                  logs.sink());
+    auto r = fwd.drain();
+    INFO(logs.all());
+    REQUIRE(r.failure == FailureKind::None);
+    CHECK(r.acknowledged == 5);
+    CHECK(kiosk.stats().pendingCount == 0);
+
+    // The county got envelopes 3 to 5 exactly as the old kiosk signed them, then 6 and 7.
+    std::lock_guard l(county.mutex);
+    REQUIRE(county.received.size() == 5);
+    crypto::ChainVerifier chain(2, crypto::envelopeHash(kiosk.version1[1]));
+    for (std::size_t i = 0; i < county.received.size(); ++i) {
+        const auto& e = county.received[i];
+        INFO("envelope " << e.header.sequence);
+        CHECK(e.header.sequence == i + 3);
+        CHECK(crypto::verifyEnvelope(e, kiosk.key.publicKey).ok());
+        CHECK(chain.accept(e).ok());
+        if (i < 3) {
+            CHECK(e.header.version == crypto::kEnvelopeVersion1);
+            CHECK(crypto::envelopeHash(e) == crypto::envelopeHash(kiosk.version1[i + 2]));
+        } else {
+            CHECK(e.header.version == crypto::kEnvelopeVersion);
+        }
+    }
+}
+
+TEST_CASE("the forwarder pads every upload and heartbeat body", "[forwarder][padding]") {
+    ScriptedCounty county;
+    Kiosk kiosk;
+    kiosk.append(1);
+    auto state = std::make_shared<SyncState>();
+    Logs logs;
+    Forwarder fwd(settingsFor(county, kiosk), kiosk.opener(), secretOf(kiosk.key), state,
+                  logs.sink());
+    REQUIRE(fwd.drain().failure == FailureKind::None);
+    REQUIRE(fwd.sendHeartbeat().failure == FailureKind::None);
+    std::lock_guard l(county.mutex);
+    REQUIRE(county.posts == 1);
+    REQUIRE(county.heartbeats == 1);
+    // One envelope and one heartbeat: two bodies of the same size, the smallest bucket.
+    REQUIRE(county.bodySizes.size() == 2);
+    CHECK(county.bodySizes[0] == county.bodySizes[1]);
+    CHECK(county.bodySizes[0] == kMinRequestPadBucket);
 }

@@ -29,9 +29,9 @@ Outbox openOk(const fs::path& file, const crypto::SecretBytes& key,
     return std::move(r.value());
 }
 
-AppendedEnvelope appendOk(Outbox& box, const crypto::Ed25519SecretKey& key, std::size_t size = 1200,
-                          std::int64_t createdAt = 1717171200) {
-    auto r = box.append(test::makeDraft(size, createdAt), key);
+AppendedEnvelope appendOk(Outbox& box, const crypto::Ed25519SecretKey& key,
+                          std::size_t size = 1200) {
+    auto r = box.append(test::makeDraft(size), key);
     if (!r)
         FAIL("append failed: " << r.error().message);
     return std::move(r.value());
@@ -93,12 +93,12 @@ TEST_CASE("append, pending, acknowledge, prune and stats", "[outbox]") {
     REQUIRE(empty);
     CHECK(empty->pendingCount == 0);
     CHECK(empty->lastSequence == 0);
-    CHECK_FALSE(empty->oldestPendingCreatedAt);
     CHECK_FALSE(empty->lastAcknowledgedSequence);
+    CHECK_FALSE(empty->lastAcknowledgedDay);
 
     std::vector<AppendedEnvelope> added;
     for (int i = 0; i < 5; ++i)
-        added.push_back(appendOk(box, kiosk.secretKey, 1100 + 100 * i, 1717171200 + 60 * i));
+        added.push_back(appendOk(box, kiosk.secretKey, 1100 + 100 * i));
     for (std::size_t i = 0; i < added.size(); ++i) {
         CHECK(added[i].envelope.header.sequence == i + 1);
         CHECK(added[i].envelope.header.kioskId == test::kTestKioskId);
@@ -132,13 +132,18 @@ TEST_CASE("append, pending, acknowledge, prune and stats", "[outbox]") {
     auto unknown = box.acknowledge(99, added[0].hash, ack, 1717200000);
     REQUIRE_FALSE(unknown);
     CHECK(unknown.error().code == Code::UnknownEnvelope);
-    REQUIRE(box.acknowledge(2, added[1].hash, ack, 1717203600));
+    // Ack 1 on day D = 1717200000 (00:00 UTC), ack 2 an hour into day D + 1.
+    REQUIRE(box.acknowledge(2, added[1].hash, ack, 1717290000));
 
     auto stored = box.envelope(1);
     REQUIRE(stored);
     REQUIRE(stored->acknowledgement);
     CHECK(stored->acknowledgement->bytes == crypto::Bytes(ack.begin(), ack.end()));
-    CHECK(stored->acknowledgement->receivedAt == 1717200000);
+    CHECK(stored->acknowledgement->receivedDay == 1717200000);
+    auto stored2 = box.envelope(2);
+    REQUIRE(stored2);
+    REQUIRE(stored2->acknowledgement);
+    CHECK(stored2->acknowledgement->receivedDay == 1717286400); // the day, not the second
     auto stillPending = box.envelope(3);
     REQUIRE(stillPending);
     CHECK_FALSE(stillPending->acknowledgement);
@@ -152,21 +157,21 @@ TEST_CASE("append, pending, acknowledge, prune and stats", "[outbox]") {
     REQUIRE(st);
     CHECK(st->pendingCount == 3);
     CHECK(st->acknowledgedCount == 2);
-    CHECK(st->oldestPendingCreatedAt == 1717171200 + 120);
     CHECK(st->lastSequence == 5);
     CHECK(st->lastAcknowledgedSequence == 2u);
-    CHECK(st->lastAcknowledgedAt == 1717203600);
+    CHECK(st->lastAcknowledgedDay == 1717286400);
     CHECK(st->fileBytes > 0);
 
-    // prune: retention measured from the ack's receipt; pending ones are never touched.
-    auto none = box.prune(1717203600, 3600); // ack 1 is exactly 3600 s old: not older
+    // prune: retention measured from the end of the ack's day; pending ones are never touched.
+    auto none = box.prune(1717286400 + 3600 - 1, 3600); // day D ended 3599 s before
     REQUIRE(none);
     CHECK(*none == 0);
-    auto one = box.prune(1717203601, 3600);
+    auto one = box.prune(1717286400 + 3600, 3600); // day D ended a whole retention period ago
+
     REQUIRE(one);
     CHECK(*one == 1);
     CHECK(box.envelope(1).error().code == Code::UnknownEnvelope);
-    auto all = box.prune(1717203600 + 10'000'000, 0);
+    auto all = box.prune(1717286400 + 10'000'000, 0);
     REQUIRE(all);
     CHECK(*all == 1);
     auto after = box.stats();
@@ -247,8 +252,13 @@ TEST_CASE("the schema itself refuses to delete unacknowledged envelopes", "[outb
     sqlite3_exec(db, "PRAGMA cipher_page_size = 4096", nullptr, nullptr, nullptr);
     CHECK(sqlite3_exec(db, "DELETE FROM envelopes WHERE sequence = 1", nullptr, nullptr, nullptr) ==
           SQLITE_CONSTRAINT);
-    CHECK(sqlite3_exec(db, "UPDATE envelopes SET created_at = 0", nullptr, nullptr, nullptr) ==
+    CHECK(sqlite3_exec(db, "UPDATE envelopes SET receipt_tag = NULL", nullptr, nullptr, nullptr) ==
           SQLITE_CONSTRAINT);
+    // Version-1 clear fields are only ever migrated, never written afterwards.
+    CHECK(sqlite3_exec(db,
+                       "INSERT INTO version1_headers (sequence, kind, created_at, form_id) "
+                       "VALUES (1, 1, 1717171200, 'complaint')",
+                       nullptr, nullptr, nullptr) == SQLITE_CONSTRAINT);
     CHECK(sqlite3_exec(db, "UPDATE chain_head SET last_sequence = 7", nullptr, nullptr, nullptr) ==
           SQLITE_CONSTRAINT);
     sqlite3_close(db);
@@ -261,13 +271,10 @@ TEST_CASE("invalid drafts are refused before anything is stored", "[outbox]") {
     auto key = test::randomStoreKey();
     auto kiosk = test::testKioskKey();
     auto box = openOk(dir / kOutboxFileName, key);
-    auto notMinute = test::makeDraft(1200, 1717171201);
-    CHECK(box.append(notMinute, kiosk.secretKey).error().code == Code::InvalidInput);
     auto tooShort = test::makeDraft(100);
     CHECK(box.append(tooShort, kiosk.secretKey).error().code == Code::InvalidInput);
-    auto surveyWithTag = test::makeDraft(1200);
-    surveyWithTag.kind = crypto::EnvelopeKind::Survey;
-    CHECK(box.append(surveyWithTag, kiosk.secretKey).error().code == Code::InvalidInput);
+    auto tooLong = test::makeDraft(crypto::kMaxCiphertextBytes + 1);
+    CHECK(box.append(tooLong, kiosk.secretKey).error().code == Code::InvalidInput);
     CHECK(box.stats()->lastSequence == 0);
     CHECK(appendOk(box, kiosk.secretKey).envelope.header.sequence == 1);
 }
@@ -292,7 +299,7 @@ TEST_CASE("stored envelopes verify and chain, across reopen and prune", "[outbox
         for (auto& e : allOk(box))
             REQUIRE(
                 box.acknowledge(e.envelope.header.sequence, e.hash, crypto::asBytes("ack"), 10));
-        REQUIRE(*box.prune(1000, 0) == 5);
+        REQUIRE(*box.prune(86400, 0) == 5); // acknowledged on day 0, which has ended
         lastHash = next.hash;
     }
     auto box = openOk(file, key, OpenMode::MustExist);
@@ -319,7 +326,6 @@ TEST_CASE("the outbox file is encrypted at rest", "[outbox][at-rest]") {
     auto kiosk = test::testKioskKey();
     const fs::path file = dir / kOutboxFileName;
     const std::string marker = "MINSHENG-PLAINTEXT-MARKER-7f3a9c";
-    const std::string formMarker = "form-marker-q8z";
 
     auto scan = [&](const char* when) {
         INFO(when);
@@ -327,14 +333,12 @@ TEST_CASE("the outbox file is encrypted at rest", "[outbox][at-rest]") {
             std::string bytes = test::readFile(e.path());
             INFO(e.path().string());
             CHECK(bytes.find(marker) == std::string::npos);
-            CHECK(bytes.find(formMarker) == std::string::npos);
             CHECK(bytes.find(test::kTestKioskId) == std::string::npos);
         }
     };
     {
         auto box = openOk(file, key);
-        auto draft = test::makeDraft(4000, 1717171200, marker);
-        draft.formId = formMarker;
+        auto draft = test::makeDraft(4000, marker);
         REQUIRE(box.append(draft, kiosk.secretKey));
         // The envelope really holds the marker, so finding none on disk means something.
         auto stored = box.envelope(1);
@@ -695,4 +699,115 @@ TEST_CASE("a writer that holds the lock too long yields Busy, not a hang or a lo
     auto ok = box->append(test::makeDraft(1200), kiosk.secretKey);
     REQUIRE(ok);
     CHECK(ok->envelope.header.sequence == 2);
+}
+
+TEST_CASE("the outbox file holds no submission time, kind or form in the clear",
+          "[outbox][metadata]") {
+    TempDir dir("outbox");
+    auto key = test::randomStoreKey();
+    auto kiosk = test::testKioskKey();
+    const fs::path file = dir / kOutboxFileName;
+    {
+        auto box = openOk(file, key);
+        for (int i = 0; i < 3; ++i)
+            appendOk(box, kiosk.secretKey);
+        REQUIRE(box.acknowledge(1, allOk(box).front().hash, crypto::asBytes("ack"), 1717203723));
+        REQUIRE(box.close());
+    }
+    // Opened with the key, as root on the kiosk could: no column of the envelopes says when or
+    // what, and the only version-1 table is empty.
+    const auto columns = test::outboxColumns(file, key);
+    REQUIRE(std::find(columns.begin(), columns.end(), "envelopes.envelope_hash") != columns.end());
+    for (const char* clear : {"envelopes.created_at", "envelopes.kind", "envelopes.form_id",
+                              "acknowledgements.received_at"})
+        CHECK(std::find(columns.begin(), columns.end(), clear) == columns.end());
+    for (const auto& c : columns) {
+        INFO(c);
+        if (c.starts_with("version1_headers."))
+            continue;
+        CHECK(c.find("created") == std::string::npos);
+        CHECK(c.find("kind") == std::string::npos);
+    }
+    auto box = openOk(file, key, OpenMode::MustExist);
+    for (const auto& e : allOk(box)) {
+        CHECK(e.envelope.header.version == crypto::kEnvelopeVersion);
+        CHECK_FALSE(crypto::headerCarriesMetadata(e.envelope.header));
+        CHECK(e.envelope.header.createdAt == 0);
+        CHECK(e.envelope.header.formId.empty());
+    }
+    // The acknowledgement's time is kept as its day only.
+    CHECK(box.envelope(1)->acknowledgement->receivedDay == 1717200000);
+    CHECK(box.stats()->lastAcknowledgedDay == 1717200000);
+}
+
+TEST_CASE("a version-1 outbox is migrated with every queued envelope kept and verifiable",
+          "[outbox][migration]") {
+    TempDir dir("outbox");
+    auto key = test::randomStoreKey();
+    auto kiosk = test::testKioskKey();
+    const fs::path file = dir / kOutboxFileName;
+    const auto old = test::makeVersion1Outbox(file, key, kiosk.secretKey, 5, 2);
+    {
+        // The file really is the previous release's: clear created_at and kind columns.
+        const auto before = test::outboxColumns(file, key);
+        REQUIRE(std::find(before.begin(), before.end(), "envelopes.created_at") != before.end());
+        REQUIRE(std::find(before.begin(), before.end(), "envelopes.kind") != before.end());
+    }
+    auto box = openOk(file, key, OpenMode::MustExist);
+    const auto all = allOk(box);
+    REQUIRE(all.size() == old.size());
+    for (std::size_t i = 0; i < old.size(); ++i) {
+        INFO("envelope " << i + 1);
+        const auto& e = all[i].envelope;
+        // Byte for byte the envelope that was signed: header fields, ciphertext, signature.
+        CHECK(e.header.version == crypto::kEnvelopeVersion1);
+        CHECK(e.header.kind == old[i].header.kind);
+        CHECK(e.header.createdAt == old[i].header.createdAt);
+        CHECK(e.header.formId == old[i].header.formId);
+        CHECK(e.header.receiptTag == old[i].header.receiptTag);
+        CHECK(e.ciphertext == old[i].ciphertext);
+        CHECK(crypto::envelopeHash(e) == crypto::envelopeHash(old[i]));
+        CHECK(all[i].hash == crypto::envelopeHash(old[i]));
+        CHECK(all[i].acknowledgement.has_value() == (i < 2));
+    }
+    crypto::ChainVerifier chain;
+    CHECK(test::checkChain(all, kiosk.publicKey, chain) == "");
+    // Acknowledgements keep their bytes; their time becomes the day (1717203723 is in the day
+    // starting 1717200000).
+    const std::string firstAck = "ack of 1";
+    CHECK(all[0].acknowledgement->bytes == crypto::Bytes(firstAck.begin(), firstAck.end()));
+    CHECK(all[0].acknowledgement->receivedDay == 1717200000);
+    CHECK(box.stats()->lastAcknowledgedDay == 1717200000);
+    auto pending = box.pending(10);
+    REQUIRE(pending);
+    REQUIRE(pending->size() == 3);
+    CHECK(pending->front().envelope.header.sequence == 3);
+
+    // The chain goes on with version 2 from the migrated head.
+    auto next = appendOk(box, kiosk.secretKey);
+    CHECK(next.envelope.header.sequence == 6);
+    CHECK(next.envelope.header.version == crypto::kEnvelopeVersion);
+    CHECK(next.envelope.header.previousHash == crypto::envelopeHash(old.back()));
+    crypto::ChainVerifier whole;
+    CHECK(test::checkChain(allOk(box), kiosk.publicKey, whole) == "");
+
+    // The version-1 clear fields leave with their envelopes.
+    for (const auto& e : allOk(box))
+        if (!e.acknowledgement && e.envelope.header.version == crypto::kEnvelopeVersion1)
+            REQUIRE(box.acknowledge(e.envelope.header.sequence, e.hash, crypto::asBytes("ack"),
+                                    1717300000));
+    REQUIRE(*box.prune(1717300000 + 10'000'000, 0) == 5);
+    REQUIRE(box.close());
+    // version1_headers is empty now: every row of it went with its envelope.
+    namespace sqlite = sync::sqlite;
+    sqlite::OpenSpec spec;
+    spec.file = file;
+    spec.rawKey = &key;
+    auto db = sqlite::openDatabase(spec, [](sqlite3*, int rc) {
+        return StoreError{Code::Io, sqlite3_errstr(rc)};
+    });
+    REQUIRE(db);
+    sqlite::Stmt count(db->get(), "SELECT count(*) FROM version1_headers");
+    REQUIRE(count.step() == SQLITE_ROW);
+    CHECK(count.i64(0) == 0);
 }

@@ -5,6 +5,11 @@
 #include "crypto/envelope.hpp"
 #include "crypto/keys.hpp"
 #include "kiosk/outbox/outbox.hpp"
+#include "kiosk/outbox/outbox_schema.hpp"
+#include "sync/store/sqlite_statement.hpp"
+#include "sync/store/sqlite_store.hpp"
+
+#include <sqlite3.h>
 
 #include <array>
 #include <cstdint>
@@ -32,17 +37,11 @@ inline crypto::SecretBytes randomStoreKey() {
 /// A draft whose "ciphertext" is random bytes (the outbox does not open it), optionally with a
 /// marker string written into the middle so a test can search the disk for it.
 inline outbox::EnvelopeDraft makeDraft(std::size_t ciphertextBytes,
-                                       std::int64_t createdAt = 1717171200,
                                        const std::string& marker = {}) {
     outbox::EnvelopeDraft d;
-    d.kind = crypto::EnvelopeKind::Complaint;
-    d.formId = "homework-load";
-    d.createdAt = createdAt;
     for (std::size_t i = 0; i < d.countyKeyId.size(); ++i)
         d.countyKeyId[i] = static_cast<std::uint8_t>(i + 1);
-    crypto::Hash256 tag{};
-    randombytes_buf(tag.data(), tag.size());
-    d.receiptTag = tag;
+    randombytes_buf(d.receiptTag.data(), d.receiptTag.size());
     d.ciphertext.resize(ciphertextBytes);
     randombytes_buf(d.ciphertext.data(), d.ciphertext.size());
     if (!marker.empty() && marker.size() <= ciphertextBytes) {
@@ -50,6 +49,155 @@ inline outbox::EnvelopeDraft makeDraft(std::size_t ciphertextBytes,
         std::copy(marker.begin(), marker.end(), d.ciphertext.begin() + static_cast<long>(at));
     }
     return d;
+}
+
+/// A version-1 envelope header as kiosks of the previous release signed them: kind, form and
+/// minute in the clear; complaints carry a tag, surveys none.
+inline crypto::EnvelopeHeader version1Header(const std::string& kioskId, std::uint64_t sequence,
+                                             const crypto::Hash256& previous, bool complaint,
+                                             std::int64_t createdAt) {
+    crypto::EnvelopeHeader h;
+    h.version = crypto::kEnvelopeVersion1;
+    h.kind = complaint ? crypto::EnvelopeKind::Complaint : crypto::EnvelopeKind::Survey;
+    h.kioskId = kioskId;
+    h.sequence = sequence;
+    h.previousHash = previous;
+    h.createdAt = createdAt;
+    h.formId = complaint ? "complaint" : "survey";
+    for (std::size_t i = 0; i < h.countyKeyId.size(); ++i)
+        h.countyKeyId[i] = static_cast<std::uint8_t>(i + 1);
+    if (complaint) {
+        crypto::Hash256 tag{};
+        randombytes_buf(tag.data(), tag.size());
+        h.receiptTag = tag;
+    }
+    return h;
+}
+
+/// Builds `file` as the previous release left it: outbox schema step 1 only, holding `count`
+/// version-1 envelopes (alternately complaint and survey, a minute apart from `firstCreatedAt`)
+/// of which the first `acknowledged` carry an acknowledgement received at `ackReceivedAt`
+/// (seconds). The rows are written with the step-1 SQL, as the old code wrote them. Returns the
+/// envelopes in order.
+inline std::vector<crypto::Envelope> makeVersion1Outbox(const std::filesystem::path& file,
+                                                        const crypto::SecretBytes& storeKey,
+                                                        const crypto::Ed25519SecretKey& kioskKey,
+                                                        std::size_t count, std::size_t acknowledged,
+                                                        std::int64_t firstCreatedAt = 1717171200,
+                                                        std::int64_t ackReceivedAt = 1717203723) {
+    namespace sqlite = sync::sqlite;
+    auto errors = [](sqlite3*, int rc) {
+        return sync::StoreError{sync::StoreError::Code::Io, sqlite3_errstr(rc)};
+    };
+    sqlite::OpenSpec spec;
+    spec.file = file;
+    spec.create = true;
+    spec.rawKey = &storeKey;
+    auto db = sqlite::openDatabase(spec, errors);
+    if (!db)
+        throw std::runtime_error("makeVersion1Outbox: " + db.error().message);
+    sqlite::MigrationPlan plan;
+    plan.steps = std::span(outbox::schema::kMigrations.data(), 1);
+    plan.creating = true;
+    plan.tooNew = [](int, int) {
+        return sync::StoreError{};
+    };
+    plan.notThisStore = [] {
+        return sync::StoreError{};
+    };
+    if (!sqlite::migrate(db->get(), plan, errors))
+        throw std::runtime_error("makeVersion1Outbox: migration step 1 failed");
+    auto run = [&](sqlite::Stmt& s) {
+        if (s.step() != SQLITE_DONE)
+            throw std::runtime_error(std::string("makeVersion1Outbox: ") +
+                                     sqlite3_errmsg(db->get()));
+    };
+    sqlite::Stmt meta(db->get(), "INSERT INTO meta (id, kiosk_id) VALUES (1, ?1)");
+    meta.bindText(1, kTestKioskId);
+    run(meta);
+    std::vector<crypto::Envelope> out;
+    crypto::Hash256 previous{};
+    for (std::size_t i = 0; i < count; ++i) {
+        crypto::Bytes ct(1072 + 16 * i);
+        randombytes_buf(ct.data(), ct.size());
+        auto e =
+            crypto::signEnvelope(version1Header(kTestKioskId, i + 1, previous, i % 2 == 0,
+                                                firstCreatedAt + 60 * static_cast<std::int64_t>(i)),
+                                 std::move(ct), kioskKey);
+        const crypto::Hash256 hash = crypto::envelopeHash(e);
+        const auto& h = e.header;
+        sqlite::Stmt ins(db->get(),
+                         "INSERT INTO envelopes (sequence, version, kind, kiosk_id, previous_hash, "
+                         "created_at, form_id, county_key_id, receipt_tag, ciphertext, signature, "
+                         "envelope_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
+                         "?12)");
+        ins.bind(1, static_cast<std::int64_t>(h.sequence))
+            .bind(2, h.version)
+            .bind(3, static_cast<std::int64_t>(h.kind))
+            .bindText(4, h.kioskId)
+            .bindBlob(5, h.previousHash)
+            .bind(6, h.createdAt)
+            .bindText(7, h.formId)
+            .bindBlob(8, h.countyKeyId)
+            .bindBlob(10, e.ciphertext)
+            .bindBlob(11, e.signature)
+            .bindBlob(12, hash);
+        if (h.receiptTag)
+            ins.bindBlob(9, *h.receiptTag);
+        else
+            ins.bindNull(9);
+        run(ins);
+        sqlite::Stmt head(db->get(),
+                          "UPDATE chain_head SET last_sequence = ?1, last_hash = ?2 WHERE id = 1");
+        head.bind(1, static_cast<std::int64_t>(h.sequence)).bindBlob(2, hash);
+        run(head);
+        if (i < acknowledged) {
+            const std::string ack = "ack of " + std::to_string(i + 1);
+            sqlite::Stmt a(db->get(), "INSERT INTO acknowledgements (sequence, envelope_hash, ack, "
+                                      "received_at) VALUES (?1, ?2, ?3, ?4)");
+            a.bind(1, static_cast<std::int64_t>(h.sequence))
+                .bindBlob(2, hash)
+                .bindBlob(3, crypto::asBytes(ack))
+                .bind(4, ackReceivedAt);
+            run(a);
+            sqlite::Stmt ah(db->get(), "UPDATE ack_head SET last_sequence = ?1, "
+                                       "last_received_at = ?2 WHERE id = 1");
+            ah.bind(1, static_cast<std::int64_t>(h.sequence)).bind(2, ackReceivedAt);
+            run(ah);
+        }
+        previous = hash;
+        out.push_back(std::move(e));
+    }
+    return out;
+}
+
+/// Every column name of every table of the SQLCipher file `file` opened with `storeKey`, as
+/// "table.column".
+inline std::vector<std::string> outboxColumns(const std::filesystem::path& file,
+                                              const crypto::SecretBytes& storeKey) {
+    namespace sqlite = sync::sqlite;
+    auto errors = [](sqlite3*, int rc) {
+        return sync::StoreError{sync::StoreError::Code::Io, sqlite3_errstr(rc)};
+    };
+    sqlite::OpenSpec spec;
+    spec.file = file;
+    spec.rawKey = &storeKey;
+    auto db = sqlite::openDatabase(spec, errors);
+    if (!db)
+        throw std::runtime_error("outboxColumns: " + db.error().message);
+    std::vector<std::string> tables;
+    {
+        sqlite::Stmt s(db->get(), "SELECT name FROM sqlite_master WHERE type = 'table'");
+        while (s.step() == SQLITE_ROW)
+            tables.push_back(s.text(0));
+    }
+    std::vector<std::string> columns;
+    for (const auto& t : tables) {
+        sqlite::Stmt s(db->get(), ("PRAGMA table_info(\"" + t + "\")").c_str());
+        while (s.step() == SQLITE_ROW)
+            columns.push_back(t + "." + s.text(1));
+    }
+    return columns;
 }
 
 /// Checks signatures and the chain from `verifier`'s state; returns "" or what is wrong.

@@ -142,9 +142,16 @@ TEST_CASE("malformed wire envelopes name the problem", "[wire][envelope]") {
     j.erase("receipt_tag"); // a complaint without a receipt tag
     expectMalformed(j, "receipt tag");
     j = good;
-    j["v"] = 2;
+    j["v"] = 3;
     auto r = sync::envelopeFromJson(j.dump());
     REQUIRE(r.error().failure == EnvelopeFailure::UnknownVersion);
+    // A version-1 body relabelled version 2 still has the clear members version 2 refuses.
+    j = good;
+    j["v"] = 2;
+    auto relabelled = sync::envelopeFromJson(j.dump());
+    REQUIRE_FALSE(relabelled.ok());
+    REQUIRE(relabelled.error().failure == EnvelopeFailure::Malformed);
+    REQUIRE_THAT(relabelled.error().message, Catch::Contains("sealed payload"));
 
     for (const char* text : {"", "[]", "null", "{", "{\"v\":1,\"v\":1}", "\xff\xfe"}) {
         auto bad = sync::envelopeFromJson(text);
@@ -167,4 +174,44 @@ TEST_CASE("strict JSON rejects duplicates and deep nesting", "[wire][json]") {
     REQUIRE_FALSE(sync::parseStrictJson("{\"a\":\"\xc3\x28\"}", e)); // invalid UTF-8
     REQUIRE_FALSE(sync::parseStrictJson("{} x", e));
     REQUIRE_THAT(e.message, Catch::Contains("byte"));
+}
+
+TEST_CASE("version-2 envelopes round-trip without kind, minute or form", "[wire][envelope][v2]") {
+    Kit k;
+    for (auto kind : {crypto::EnvelopeKind::Complaint, crypto::EnvelopeKind::Survey}) {
+        crypto::EnvelopeHeader h;
+        h.version = crypto::kEnvelopeVersion;
+        h.kioskId = "demo-001";
+        h.sequence = 8;
+        h.previousHash = crypto::blake2b256(crypto::asBytes("seven"));
+        h.countyKeyId = k.county.publicKey.id();
+        h.receiptTag = crypto::blake2b256(crypto::asBytes(crypto::envelopeKindName(kind)));
+        const crypto::Envelope e = crypto::signEnvelope(
+            h, crypto::sealEnvelopeContentsX25519(k.county.publicKey, kind, crypto::asBytes("{}")),
+            k.kiosk.secretKey);
+        const std::string text = sync::envelopeToJson(e);
+        REQUIRE(text.rfind(R"({"v":2,"kiosk":"demo-001","seq":8,)", 0) == 0);
+        for (const char* clear : {"\"kind\"", "\"created\"", "\"form\""})
+            CHECK(text.find(clear) == std::string::npos);
+        auto back = sync::envelopeFromJson(text);
+        REQUIRE(back.ok());
+        CHECK(crypto::envelopeHash(*back) == crypto::envelopeHash(e));
+        CHECK(crypto::verifyEnvelope(*back, k.kiosk.publicKey).ok());
+        // A clear member added to a version-2 envelope is refused, naming where it belongs.
+        for (const char* clear : {"kind", "created", "form"}) {
+            nlohmann::json j = nlohmann::json::parse(text);
+            j[clear] = std::string(clear) == "created" ? "2026-11-23T10:05Z" : "complaint";
+            auto r = sync::envelopeFromJson(j.dump());
+            REQUIRE_FALSE(r.ok());
+            CHECK(r.error().failure == EnvelopeFailure::Malformed);
+            CHECK_THAT(r.error().message, Catch::Contains("sealed payload"));
+        }
+        // Every version-2 envelope carries a receipt tag.
+        nlohmann::json noTag = nlohmann::json::parse(text);
+        noTag.erase("receipt_tag");
+        noTag.erase("hash");
+        auto r = sync::envelopeFromJson(noTag.dump());
+        REQUIRE_FALSE(r.ok());
+        CHECK(r.error().failure == EnvelopeFailure::Malformed);
+    }
 }

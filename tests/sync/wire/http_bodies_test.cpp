@@ -329,3 +329,101 @@ TEST_CASE("a staff pull page round-trips, a bad item does not spoil the page",
         CHECK_FALSE(staffPullPageFromJson(bad).ok());
     }
 }
+
+namespace {
+
+/// A one-envelope upload as the kiosk makes it: version 2, the payload in `payloadBucket`.
+std::string oneEnvelopeUpload(Kit& k, std::size_t payloadBytes) {
+    crypto::EnvelopeHeader h;
+    h.version = crypto::kEnvelopeVersion;
+    h.kioskId = "yx-county-middle-school-0001";
+    h.sequence = 123456;
+    h.previousHash = crypto::blake2b256(crypto::asBytes("previous"));
+    h.countyKeyId = k.sealing.publicKey.id();
+    h.receiptTag = crypto::blake2b256(crypto::asBytes("tag"));
+    const std::string payload(payloadBytes, 'x');
+    EnvelopeBatchWriter writer;
+    REQUIRE(writer.add(crypto::signEnvelope(
+        h,
+        crypto::sealEnvelopeContentsX25519(k.sealing.publicKey, crypto::EnvelopeKind::Complaint,
+                                           crypto::asBytes(payload)),
+        k.kiosk.secretKey)));
+    return writer.body();
+}
+
+} // namespace
+
+TEST_CASE("a padded heartbeat and a padded one-envelope upload have the same length",
+          "[wire][bodies][padding]") {
+    Kit k;
+    const auto hb = crypto::signHeartbeat(
+        {"yx-county-middle-school-0001", 123456, {}, 3, 1u << 30, 1795428312, "1.4.0", {}},
+        k.kiosk.secretKey);
+    const std::string heartbeat = heartbeatToJson(hb).dump();
+    const std::string paddedHeartbeat = padRequestBody(heartbeat);
+    // Unpadded, the two are told apart at a glance...
+    const std::string upload = oneEnvelopeUpload(k, 600);
+    REQUIRE(heartbeat.size() * 3 < upload.size());
+    // ...padded, a heartbeat and an upload of one envelope in the 1, 2 or 4 KiB payload
+    // bucket are the same number of bytes.
+    for (std::size_t payloadBytes : {10, 600, 1500, 3000, 4000}) {
+        INFO("payload " << payloadBytes << " bytes");
+        const std::string padded = padRequestBody(oneEnvelopeUpload(k, payloadBytes));
+        CHECK(padded.size() == paddedHeartbeat.size());
+        auto batch = envelopeBatchRequestFromJson(padded);
+        REQUIRE(batch.ok());
+        REQUIRE(batch->envelopes.size() == 1);
+        CHECK(batch->envelopes[0].envelope.ok());
+    }
+    CHECK(paddedHeartbeat.size() == kMinRequestPadBucket);
+    auto back = heartbeatRequestFromJson(paddedHeartbeat);
+    REQUIRE(back.ok());
+    CHECK(crypto::verifyHeartbeat(*back, k.kiosk.publicKey).ok());
+    // A larger body goes to the next bucket, never to a size of its own.
+    const std::string big = padRequestBody(oneEnvelopeUpload(k, 5000)); // 8 KiB payload bucket
+    CHECK(big.size() == 2 * kMinRequestPadBucket);
+    CHECK(envelopeBatchRequestFromJson(big).ok());
+}
+
+TEST_CASE("malformed request padding is refused with a clear error", "[wire][bodies][padding]") {
+    Kit k;
+    const auto hb = crypto::signHeartbeat({"demo-001", 3, {}, 2, 1u << 30, 1795428312, "0.1.0", {}},
+                                          k.kiosk.secretKey);
+    const std::string text = heartbeatToJson(hb).dump();
+    const std::string padded = padRequestBody(text);
+    REQUIRE(padded.size() == kMinRequestPadBucket);
+
+    auto expectBadPadding = [](const std::string& body, const char* why) {
+        INFO(why);
+        auto check = [](const RequestBodyError& e) {
+            CHECK(e.failure == RequestBodyFailure::BadPadding);
+            CHECK(requestBodyFailureName(e.failure) == "bad-body-padding");
+            CHECK_THAT(e.message, Catch::Contains("padded body is exactly"));
+        };
+        auto heartbeat = heartbeatRequestFromJson(body);
+        REQUIRE_FALSE(heartbeat.ok());
+        check(heartbeat.error());
+        auto batch = envelopeBatchRequestFromJson(body);
+        REQUIRE_FALSE(batch.ok());
+        check(batch.error());
+    };
+    expectBadPadding(padded.substr(0, padded.size() - 1), "one padding byte short");
+    expectBadPadding(padded + " ", "one padding byte too many");
+    expectBadPadding(text + "   ", "a few spaces, not up to the bucket");
+    expectBadPadding(padRequestBody(text) + std::string(kMinRequestPadBucket, ' '),
+                     "padded to a larger bucket than the JSON needs");
+    auto message = heartbeatRequestFromJson(padded + " ").error().message;
+    CHECK_THAT(message, Catch::Contains(std::to_string(kMinRequestPadBucket + 1) + " bytes"));
+
+    // The one unpadding rule: the padded body parses, and so does the unpadded body of a kiosk
+    // of the previous release; padding is spaces only, anything else is the JSON's.
+    CHECK(heartbeatRequestFromJson(padded).ok());
+    CHECK(heartbeatRequestFromJson(text).ok());
+    auto unpadded = unpadRequestBody(padded);
+    REQUIRE(unpadded.ok());
+    CHECK(*unpadded == text);
+    std::string dotted = text + std::string(kMinRequestPadBucket - text.size(), '.');
+    auto dots = heartbeatRequestFromJson(dotted);
+    REQUIRE_FALSE(dots.ok());
+    CHECK(dots.error().failure == RequestBodyFailure::BadJson);
+}

@@ -12,6 +12,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <iostream>
+#include <map>
+
 using namespace minsheng;
 using nlohmann::json;
 
@@ -71,4 +74,61 @@ TEST_CASE("docs/protocol.md acknowledgement, case status and heartbeat JSON vect
     CHECK(crypto::toHex(crypto::heartbeatSigningInput(*hb)) == v["heartbeat-signing-input"]);
     CHECK(crypto::toHex(hb->signature) == v["heartbeat-signature"]);
     CHECK(crypto::verifyHeartbeat(*hb, kiosk).ok());
+}
+
+namespace {
+
+/// Envelope 3 of section 12 rebuilt from its binary vectors (version 2: no kind, minute or form).
+crypto::Envelope envelope3FromVectors(std::map<std::string, std::string>& v) {
+    auto bytes = [&](const std::string& name) {
+        auto b = crypto::fromHex(v[name]);
+        REQUIRE(b);
+        return *b;
+    };
+    crypto::Envelope e;
+    e.header.version = crypto::kEnvelopeVersion;
+    e.header.kioskId = "vector-kiosk";
+    e.header.sequence = 3;
+    const auto prev = bytes("envelope-2-hash");
+    REQUIRE(prev.size() == e.header.previousHash.size());
+    std::copy(prev.begin(), prev.end(), e.header.previousHash.begin());
+    const auto keyId = bytes("county-sealing-key-id");
+    REQUIRE(keyId.size() == e.header.countyKeyId.size());
+    std::copy(keyId.begin(), keyId.end(), e.header.countyKeyId.begin());
+    crypto::Hash256 tag{};
+    const auto tagBytes = bytes("envelope-3-receipt-tag");
+    REQUIRE(tagBytes.size() == tag.size());
+    std::copy(tagBytes.begin(), tagBytes.end(), tag.begin());
+    e.header.receiptTag = tag;
+    e.ciphertext = bytes("envelope-3-ciphertext");
+    const auto sig = bytes("envelope-3-signature");
+    REQUIRE(sig.size() == e.signature.size());
+    std::copy(sig.begin(), sig.end(), e.signature.begin());
+    return e;
+}
+
+} // namespace
+
+TEST_CASE("docs/protocol.md version-2 envelope wire JSON vector", "[wire][vectors][v2]") {
+    auto v = test::protocolVectors();
+    const std::string& text = v["envelope-3-wire"];
+    auto e = sync::envelopeFromJson(text);
+    INFO((e ? std::string() : e.error().message));
+    REQUIRE(e.ok());
+    CHECK(e->header.version == 2);
+    CHECK(sync::envelopeToJson(*e) == text);
+    CHECK(sync::envelopeToJson(envelope3FromVectors(v)) == text);
+    CHECK(crypto::toHex(crypto::envelopeSigningInput(e->header, e->ciphertext)) ==
+          v["envelope-3-signing-input"]);
+    CHECK(crypto::toHex(crypto::envelopeHash(*e)) == v["envelope-3-hash"]);
+    CHECK(crypto::verifyEnvelope(*e, publicKeyFrom<crypto::Ed25519PublicKey>(v["kiosk-public-key"]))
+              .ok());
+    const json members = json::parse(text);
+    for (const char* clear : {"kind", "created", "form"})
+        CHECK_FALSE(members.contains(clear));
+}
+
+TEST_CASE("print the version-2 envelope wire vector", "[.generate]") {
+    auto v = test::protocolVectors();
+    std::cout << "envelope-3-wire: " << sync::envelopeToJson(envelope3FromVectors(v)) << "\n";
 }
