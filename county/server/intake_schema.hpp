@@ -46,6 +46,10 @@
 //      day in kiosk_usage, in the same transaction as the rows it counts; an envelope that would
 //      take the day's count over the server's per-kiosk budget is refused (`over-quota`) and
 //      stays in the kiosk's outbox for the next day.
+//  12. A config_bundles row holds a bundle whose county signature verified before its INSERT;
+//      one row per configuration version, never updated (trigger config_bundles_no_update), so
+//      the server can serve a bundle but never make or alter one (it has no signing key for
+//      them: bundles are signed in the office, docs/protocol.md section 8).
 #pragma once
 
 #include "sync/store/sqlite_store.hpp"
@@ -115,6 +119,16 @@ CREATE TABLE kiosk_usage (
     bytes     INTEGER NOT NULL CHECK (bytes >= 0),
     PRIMARY KEY (kiosk_id, day)
 );
+)sql"},
+    MigrationStep{3, "signed configuration bundles, as the county published them", R"sql(
+CREATE TABLE config_bundles (
+    config_version INTEGER PRIMARY KEY CHECK (config_version >= 1),
+    targets        TEXT NOT NULL,   -- ' id id ' of the targeted kiosks, '' for every kiosk
+    bundle_json    TEXT NOT NULL,   -- the signed bundle, wire form, served as is
+    stored_at      INTEGER NOT NULL
+);
+CREATE TRIGGER config_bundles_no_update BEFORE UPDATE ON config_bundles
+BEGIN SELECT RAISE(ABORT, 'invariant 12: a stored configuration bundle is never changed'); END;
 )sql"},
 };
 
