@@ -3,6 +3,7 @@
 // cases, export, report, …, county/staff) add their own subcommands, each once, through
 // county::CountyCommands (county/office/county_cli.hpp).
 #include "county/console/console_command.hpp"
+#include "county/office/config_bundle.hpp"
 #include "county/office/county_cli.hpp"
 #include "county/office/county_dir.hpp"
 #include "county/office/envelope_opener.hpp"
@@ -10,6 +11,7 @@
 #include "county/office/passphrase_prompt.hpp"
 #include "county/office/provisioning.hpp"
 #include "county/server/serve_command.hpp"
+#include "county/staff/config_commands.hpp"
 #include "county/staff/staff_commands.hpp"
 #include "crypto/sodium.hpp"
 #include "sync/wire/minute_time.hpp"
@@ -87,9 +89,15 @@ struct ProvisionArgs {
 
 int runProvision(const ProvisionArgs& a) {
     const county::ProvisionRequest& req = a.request;
-    auto r = county::provisionKiosk(county::CountyDir(a.dir), req);
+    const county::CountyDir dir(a.dir);
+    auto r = county::provisionKiosk(dir, req);
     if (!r)
         return complain(r.error().message);
+    // What the kiosk will show parents: the same check `config publish` refuses on.
+    if (auto config = county::loadCountyConfig(dir); config && !config->demo)
+        if (auto checked = county::checkKioskConfiguration(dir, *config); !checked)
+            std::cerr << "minsheng-county: WARNING: this kiosk will show example values: "
+                      << checked.error().message << "\n";
     std::cout << "Kiosk " << req.kioskId << " enrolled; its bundle is in " << req.bundleDir.string()
               << "\n  Copy the whole folder to the kiosk (it contains the kiosk's secret key) and "
                  "start it with:\n  minsheng-kiosk --config "
@@ -249,6 +257,7 @@ int main(int argc, char** argv) {
 
     server::addServeCommand(commands);
     staff::addStaffCommands(commands);
+    staff::addConfigCommands(commands);
     console::addConsoleCommand(commands);
 
     return commands.parseAndRun(argc, argv);

@@ -213,13 +213,57 @@ Result<Ok, CountyError> initCountyDir(const CountyDir& dir, const InitOptions& o
     return Ok{};
 }
 
+std::vector<fs::path> countyFoldersNear(const fs::path& folder) {
+    std::vector<fs::path> found;
+    std::error_code ec;
+    auto consider = [&](const fs::path& p) {
+        const fs::path normal = fs::weakly_canonical(p, ec);
+        if (fs::is_regular_file(normal / "county.toml", ec) &&
+            std::find(found.begin(), found.end(), normal) == found.end())
+            found.push_back(normal);
+    };
+    auto children = [&](const fs::path& parent) {
+        if (!fs::is_directory(parent, ec))
+            return;
+        std::size_t seen = 0;
+        for (const auto& entry : fs::directory_iterator(parent, ec)) {
+            if (++seen > 200) // a folder of thousands (a home directory) is not searched whole
+                break;
+            if (entry.is_directory(ec))
+                consider(entry.path());
+        }
+    };
+    const fs::path absolute = fs::absolute(folder, ec);
+    children(absolute);               // a county inside the folder named
+    consider(absolute.parent_path()); // the folder named is inside a county
+    children(absolute.parent_path()); // its siblings
+    consider(fs::current_path(ec));   // where the clerk is
+    children(fs::current_path(ec));
+    std::sort(found.begin(), found.end());
+    return found;
+}
+
 Result<CountyConfig, CountyError> loadCountyConfig(const CountyDir& dir) {
     const std::string file = dir.configFile().string();
     std::error_code ec;
-    if (!fs::exists(dir.configFile(), ec))
-        return countyError(file + " not found: is " + dir.root().string() +
-                           " a county folder? Create one with: minsheng-county init --dir " +
-                           dir.root().string());
+    if (!fs::exists(dir.configFile(), ec)) {
+        // Never suggest init here: a clerk with a mistyped --dir would make a second county,
+        // with new keys, next to the real one.
+        std::string message = file + " not found: " + dir.root().string() +
+                              " is not a county folder (one made by minsheng-county init holds "
+                              "county.toml, keys/ and kiosks/).";
+        const auto near = countyFoldersNear(dir.root());
+        if (!near.empty()) {
+            message += " County folders nearby:";
+            for (const auto& p : near)
+                message += " " + p.string();
+            message += " — pass the right one with --dir.";
+        } else {
+            message += " Check the --dir path; the county's folder is where init was run once, "
+                       "usually on the office machine (see docs/staff.md).";
+        }
+        return countyError(message);
+    }
     toml::table t;
     try {
         t = toml::parse_file(file);
@@ -229,7 +273,7 @@ Result<CountyConfig, CountyError> loadCountyConfig(const CountyDir& dir) {
     }
     CountyConfig c;
     static const std::map<std::string, std::vector<std::string>> known = {
-        {"county", {"name", "url", "listen"}},
+        {"county", {"name", "url", "listen", "demo"}},
         {"keys", {"passphrase_protected"}},
         {"kiosk_defaults", {"hotline", "mailbox"}},
         // Read by the staff tool (county/staff/case_rules.hpp).
@@ -254,6 +298,7 @@ Result<CountyConfig, CountyError> loadCountyConfig(const CountyDir& dir) {
     c.url = t["county"]["url"].value_or(c.url);
     c.listen = t["county"]["listen"].value_or(c.listen);
     c.passphraseProtected = t["keys"]["passphrase_protected"].value_or(true);
+    c.demo = t["county"]["demo"].value_or(false);
     c.hotline = t["kiosk_defaults"]["hotline"].value_or(std::string());
     c.mailbox = t["kiosk_defaults"]["mailbox"].value_or(std::string());
     if (c.url.rfind("https://", 0) != 0)

@@ -24,6 +24,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace minsheng::county {
 
@@ -43,6 +44,9 @@ struct CountyConfig {
     bool passphraseProtected = true;
     std::string hotline;
     std::string mailbox;
+    /// [county] demo = true: a demonstration county, allowed to keep the shipped example values
+    /// (placeholder hotline, 示范县 address, 云溪县 schools) on its kiosks.
+    bool demo = false;
 };
 
 class CountyDir {
@@ -94,7 +98,11 @@ std::string defaultListenFor(const std::string& url);
 [[nodiscard]] Result<Ok, CountyError> initCountyDir(const CountyDir& dir,
                                                     const InitOptions& options);
 
+/// DIR/county.toml. When it is missing, the error lists countyFoldersNear(DIR).
 [[nodiscard]] Result<CountyConfig, CountyError> loadCountyConfig(const CountyDir& dir);
+/// Folders holding a county.toml in or next to `folder` (its children, its parent, its siblings)
+/// and in or under the working directory: what a mistyped --dir probably meant.
+std::vector<std::filesystem::path> countyFoldersNear(const std::filesystem::path& folder);
 
 /// A TOML basic string literal (quoted, with the escapes TOML requires) for files we write.
 /// The whole of a (small) file, or nullopt when it cannot be opened.

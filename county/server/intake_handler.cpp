@@ -16,10 +16,12 @@ namespace {
 
 using nlohmann::json;
 
+using sync::kConfigPathPrefix;
 using sync::kEnvelopesPath;
 using sync::kHealthzPath;
 using sync::kHeartbeatPath;
 using sync::kMetricsPath;
+using sync::kStaffConfigPath;
 using sync::kStaffEnvelopesPath;
 using sync::kStaffKiosksPath;
 using sync::kStaffStatusPathPrefix;
@@ -79,6 +81,8 @@ HttpResponse jsonResponse(unsigned status, const json& body) {
 
 std::size_t bodyLimitFor(std::string_view method, std::string_view target) {
     const auto path = target.substr(0, target.find('?'));
+    if (method == "PUT" && path == kStaffConfigPath)
+        return sync::kMaxConfigBundleBody;
     return method == "POST" && path == kEnvelopesPath ? kMaxEnvelopeBatchBody : kMaxOtherBody;
 }
 
@@ -205,6 +209,10 @@ HttpResponse IntakeHandler::handle(const HttpRequest& req) {
         route = Route{"staff_status", "PUT", path.substr(kStaffStatusPathPrefix.size())};
     else if (path == kStaffKiosksPath)
         route = Route{"staff_kiosks", "GET", {}};
+    else if (path.substr(0, kConfigPathPrefix.size()) == kConfigPathPrefix)
+        route = Route{"config", "GET", path.substr(kConfigPathPrefix.size())};
+    else if (path == kStaffConfigPath)
+        route = Route{"staff_config", "PUT", {}};
     else if (path == kHealthzPath)
         route = Route{"healthz", "GET", {}};
     else if (path == kMetricsPath)
@@ -231,6 +239,8 @@ HttpResponse IntakeHandler::handle(const HttpRequest& req) {
         r = postHeartbeat(req);
     } else if (route->name == "status") {
         r = getStatus(req, route->rest);
+    } else if (route->name == "config") {
+        r = getConfig(req, route->rest);
     } else if (route->name == "healthz") {
         r.contentType = "text/plain";
         r.body = "ok";
@@ -244,6 +254,8 @@ HttpResponse IntakeHandler::handle(const HttpRequest& req) {
         r = staffEnvelopes(req, query);
     } else if (route->name == "staff_status") {
         r = staffPutStatus(req, route->rest);
+    } else if (route->name == "staff_config") {
+        r = staffPutConfig(req);
     } else {
         r = staffKiosks();
     }
@@ -501,6 +513,55 @@ HttpResponse IntakeHandler::staffPutStatus(const HttpRequest& req, std::string_v
     }
     HttpResponse r = jsonResponse(200, json{{"v", 1}});
     r.logNote = "status=" + std::string(crypto::caseStatusName(rec->status));
+    return r;
+}
+
+HttpResponse IntakeHandler::getConfig(const HttpRequest& req, std::string_view kioskId) {
+    // Configuration is public (every kiosk shows it), so the look-up needs no signature. It
+    // comes with every heartbeat, so it shares the kiosk POSTs' per-address budget (not the
+    // status look-ups' small one, which is sized against guessing receipt codes), and is served
+    // only under enrolled kiosks' ids.
+    if (auto wait = m_postAddressLimiter.acquire(req.clientAddress))
+        return rateLimited(wait);
+    const std::string id(kioskId);
+    auto kiosk = enrolledKiosk(id);
+    if (!kiosk)
+        return std::move(kiosk.error());
+    auto bundle = m_store.latestConfigBundle(id);
+    if (!bundle) {
+        m_log("error: " + bundle.error().message);
+        return error(500, "internal", "the server could not read the store");
+    }
+    if (!*bundle)
+        return error(404, "not-found", "no configuration has been published for this kiosk");
+    HttpResponse r;
+    r.body = std::move(**bundle);
+    r.logNote = "kiosk=" + id;
+    return r;
+}
+
+HttpResponse IntakeHandler::staffPutConfig(const HttpRequest& req) {
+    if (!isJsonContentType(req.contentType))
+        return error(415, "bad-content-type", "send Content-Type: application/json");
+    auto bundle = sync::configBundleFromText(req.body);
+    if (!bundle)
+        return error(400, "malformed", bundle.error().message);
+    // The server stores only what the county signed: it holds no key to make a bundle.
+    if (auto verified = crypto::verifyConfigBundle(*bundle, m_countySigningKey); !verified)
+        return error(400, crypto::signedMessageFailureName(verified.error()),
+                     "the configuration bundle is not signed with the county signing key");
+    auto stored = m_store.storeConfigBundle(bundle->configVersion, bundle->targets,
+                                            sync::configBundleToJson(*bundle).dump(), now());
+    if (!stored) {
+        m_log("error: " + stored.error().message);
+        return error(500, "internal", "the server could not store the configuration bundle");
+    }
+    if (*stored == IntakeStore::BundleOutcome::Conflict)
+        return error(409, "version-taken",
+                     "another bundle holds configuration version " +
+                         std::to_string(bundle->configVersion) + "; publish a higher version");
+    HttpResponse r = jsonResponse(200, json{{"v", 1}, {"config_version", bundle->configVersion}});
+    r.logNote = "config_version=" + std::to_string(bundle->configVersion);
     return r;
 }
 

@@ -88,6 +88,8 @@ private:
     HttpResponse staffEnvelopes(const HttpRequest& r, std::string_view query);
     HttpResponse staffPutStatus(const HttpRequest& r, std::string_view tag);
     HttpResponse staffKiosks();
+    HttpResponse getConfig(const HttpRequest& r, std::string_view kioskId);
+    HttpResponse staffPutConfig(const HttpRequest& r);
 
     /// The shared start of the two kiosk POSTs: the per-address rate limit, then the content
     /// type. A response when the request is refused.

@@ -55,6 +55,10 @@
 //  12. `kind` is the clear kind of a version-1 header and NULL for version 2, whose kind is
 //      sealed (crypto/envelope.hpp); no column holds a submission's time (received_at is the
 //      server's own clock).
+//  13. A config_bundles row holds a bundle whose county signature verified before its INSERT;
+//      one row per configuration version, never updated (trigger config_bundles_no_update), so
+//      the server can serve a bundle but never make or alter one (it has no signing key for
+//      them: bundles are signed in the office, docs/protocol.md section 8).
 #pragma once
 
 #include "sync/store/sqlite_store.hpp"
@@ -153,6 +157,15 @@ CREATE TRIGGER envelopes_no_update BEFORE UPDATE ON envelopes
 BEGIN SELECT RAISE(ABORT, 'invariant 1: stored envelopes are never updated'); END;
 CREATE TRIGGER envelopes_no_delete BEFORE DELETE ON envelopes
 BEGIN SELECT RAISE(ABORT, 'invariant 1: stored envelopes are never deleted'); END;
+    MigrationStep{4, "signed configuration bundles, as the county published them", R"sql(
+CREATE TABLE config_bundles (
+    config_version INTEGER PRIMARY KEY CHECK (config_version >= 1),
+    targets        TEXT NOT NULL,   -- ' id id ' of the targeted kiosks, '' for every kiosk
+    bundle_json    TEXT NOT NULL,   -- the signed bundle, wire form, served as is
+    stored_at      INTEGER NOT NULL
+);
+CREATE TRIGGER config_bundles_no_update BEFORE UPDATE ON config_bundles
+BEGIN SELECT RAISE(ABORT, 'invariant 13: a stored configuration bundle is never changed'); END;
 )sql"},
 };
 

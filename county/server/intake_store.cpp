@@ -538,4 +538,52 @@ Result<std::map<std::string, KioskActivity>, StoreError> IntakeStore::kioskActiv
     return out;
 }
 
+// ---- configuration bundles ------------------------------------------------------------------
+
+Result<IntakeStore::BundleOutcome, StoreError>
+IntakeStore::storeConfigBundle(std::uint64_t configVersion, const std::vector<std::string>& targets,
+                               const std::string& bundleJson, std::int64_t now) {
+    std::string targetText;
+    if (!targets.empty()) {
+        targetText = " ";
+        for (const auto& t : targets)
+            targetText += t + " ";
+    }
+    std::lock_guard lock(m_mutex);
+    Transaction tx(m_db);
+    if (tx.begin() != SQLITE_OK)
+        return storeError(m_db, m_file, "storing a configuration bundle in");
+    Stmt q(m_db, "SELECT bundle_json FROM config_bundles WHERE config_version = ?1");
+    q.bind(1, static_cast<std::int64_t>(configVersion));
+    const int rc = q.step();
+    if (rc == SQLITE_ROW)
+        return q.text(0) == bundleJson ? BundleOutcome::AlreadyStored : BundleOutcome::Conflict;
+    if (rc != SQLITE_DONE)
+        return storeError(m_db, m_file, "storing a configuration bundle in");
+    Stmt s(m_db, "INSERT INTO config_bundles (config_version, targets, bundle_json, stored_at) "
+                 "VALUES (?1, ?2, ?3, ?4)");
+    s.bind(1, static_cast<std::int64_t>(configVersion))
+        .bindText(2, targetText)
+        .bindText(3, bundleJson)
+        .bind(4, now);
+    if (s.step() != SQLITE_DONE || tx.commit() != SQLITE_OK)
+        return storeError(m_db, m_file, "storing a configuration bundle in");
+    return BundleOutcome::Stored;
+}
+
+Result<std::optional<std::string>, StoreError>
+IntakeStore::latestConfigBundle(const std::string& kioskId) {
+    std::lock_guard lock(m_mutex);
+    Stmt s(m_db, "SELECT bundle_json FROM config_bundles "
+                 "WHERE targets = '' OR instr(targets, ' ' || ?1 || ' ') > 0 "
+                 "ORDER BY config_version DESC LIMIT 1");
+    s.bindText(1, kioskId);
+    const int rc = s.step();
+    if (rc == SQLITE_DONE)
+        return std::optional<std::string>();
+    if (rc != SQLITE_ROW)
+        return storeError(m_db, m_file, "reading a configuration bundle from");
+    return std::optional<std::string>(s.text(0));
+}
+
 } // namespace minsheng::server

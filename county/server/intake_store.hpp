@@ -118,6 +118,18 @@ public:
     pull(std::int64_t after, std::size_t limit, std::size_t maxBytes);
 
     [[nodiscard]] Result<std::map<std::string, KioskActivity>, StoreError> kioskActivity();
+
+    /// Stores a configuration bundle the handler verified with the county signing key.
+    /// Conflict when another bundle holds this configuration version (invariant 12); storing
+    /// the same bundle again is Ok.
+    enum class BundleOutcome { Stored, AlreadyStored, Conflict };
+    [[nodiscard]] Result<BundleOutcome, StoreError>
+    storeConfigBundle(std::uint64_t configVersion, const std::vector<std::string>& targets,
+                      const std::string& bundleJson, std::int64_t now);
+    /// The highest-version bundle meant for `kioskId` (targeted at it or at every kiosk), in
+    /// wire form; nullopt when none.
+    [[nodiscard]] Result<std::optional<std::string>, StoreError>
+    latestConfigBundle(const std::string& kioskId);
     /// Each kiosk's last authenticated contact (one row per kiosk: cheap, whatever the store
     /// holds).
     [[nodiscard]] Result<std::map<std::string, std::int64_t>, StoreError> lastContacts();

@@ -1728,7 +1728,27 @@ struct KiosksOptions {
     bool json = false;
     std::optional<std::string> server;
     bool offline = false;
+    int silentHours = 24;
 };
+
+/// The fleet figures of a kiosk's last heartbeat (docs/protocol.md section 8): software version,
+/// outbox backlog, configuration version and its last refusal; and whether the kiosk has been
+/// silent longer than `silentHours`.
+json fleetFigures(const json& health, std::int64_t now, int silentHours) {
+    json out = json::object();
+    const json& hb = health.contains("last_heartbeat") ? health["last_heartbeat"] : json();
+    if (hb.is_object()) {
+        out["software_version"] = hb.value("version", std::string());
+        out["backlog"] = hb.value("queue", json(nullptr));
+        out["heartbeat_at"] = hb.value("sent_at", json(nullptr));
+        out["config_version"] = hb.value("config_version", json(0));
+        out["config_failure"] = hb.value("config_failure", std::string());
+    }
+    const json& seen = health.contains("last_seen") ? health["last_seen"] : json();
+    out["silent"] = !seen.is_number_integer() ||
+                    now - seen.get<std::int64_t>() > std::int64_t{silentHours} * 3600;
+    return out;
+}
 
 /// The registry, with each kiosk's health as the intake server reports it (unless --offline or
 /// the server cannot be reached: then the registry alone, and a note on standard error).
@@ -1774,8 +1794,10 @@ int runKiosks(const KiosksOptions& k) {
                       {"name", kk.name},
                       {"key_id", crypto::toHex(kk.publicKey.id())},
                       {"revoked", kk.revoked}};
-            if (h != health.end())
+            if (h != health.end()) {
                 j["health"] = h->second;
+                j["fleet"] = fleetFigures(h->second, Common{}.clock(), k.silentHours);
+            }
             out.push_back(std::move(j));
             continue;
         }
@@ -1788,8 +1810,19 @@ int runKiosks(const KiosksOptions& k) {
                 v["last_seen"].get<std::int64_t>() > 0)
                 std::cout << ", last seen "
                           << CaseRules{}.formatLocal(v["last_seen"].get<std::int64_t>());
-            if (v.value("silent", false))
-                std::cout << "  ⚠ 静默 SILENT (no heartbeat for 24 h)";
+            const json fleet = fleetFigures(v, Common{}.clock(), k.silentHours);
+            if (fleet.contains("heartbeat_at") && fleet["heartbeat_at"].is_number_integer())
+                std::cout << ", heartbeat "
+                          << CaseRules{}.formatLocal(fleet["heartbeat_at"].get<std::int64_t>())
+                          << ", software " << fleet["software_version"].get<std::string>()
+                          << ", backlog " << fleet["backlog"].dump() << ", configuration v"
+                          << fleet["config_version"].dump();
+            if (fleet.contains("config_failure") &&
+                !fleet["config_failure"].get<std::string>().empty())
+                std::cout << "  ⚠ configuration refused: "
+                          << fleet["config_failure"].get<std::string>();
+            if (fleet["silent"].get<bool>())
+                std::cout << "  ⚠ 静默 SILENT (no contact for " << k.silentHours << " h)";
             if (v.contains("gaps") && v["gaps"].is_array() && !v["gaps"].empty())
                 std::cout << "  ⚠ gaps " << v["gaps"].dump();
             if (v.contains("forks") && v["forks"].is_number_integer() &&
@@ -1857,6 +1890,9 @@ void addKiosksCommand(county::CountyCommands& commands) {
     county::addJsonFlag(*sub, o.json);
     county::addServerOption(*sub, o.server);
     sub->add_flag("--offline", o.offline, "Do not ask the server for kiosk health");
+    sub->add_option("--silent-hours", o.silentHours,
+                    "Flag a kiosk as silent after this many hours without contact (default 24)")
+        ->check(CLI::Range(1, 24 * 365));
 }
 
 void addStaffCommands(county::CountyCommands& commands) {

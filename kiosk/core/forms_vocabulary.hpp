@@ -12,6 +12,7 @@
 #include "sync/forms/config_error.hpp"
 #include "sync/forms/form.hpp"
 #include "sync/forms/form_description.hpp"
+#include "sync/forms/form_set.hpp"
 #include "sync/forms/localized_text.hpp"
 #include "sync/forms/text_rules.hpp"
 #include "sync/forms/validation.hpp"
@@ -30,6 +31,7 @@ using forms::FieldErrorCode;
 using forms::FieldType;
 using forms::Form;
 using forms::FormKind;
+using forms::FormSet;
 using forms::ListItem;
 using forms::ListSet;
 using forms::LocalizedText;

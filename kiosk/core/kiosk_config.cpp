@@ -265,25 +265,7 @@ Result<KioskConfig, ConfigError> loadKioskConfig(const fs::path& path) {
 }
 
 Result<FormSet, ConfigError> loadFormSet(const KioskConfig& config) {
-    auto lists = loadLists(config.lists);
-    if (!lists)
-        return fail(std::move(lists.error()));
-    auto complaint = loadForm(config.complaintForm, lists.value());
-    if (!complaint)
-        return fail(std::move(complaint.error()));
-    auto survey = loadForm(config.surveyForm, lists.value());
-    if (!survey)
-        return fail(std::move(survey.error()));
-    if (complaint->kind != FormKind::Complaint) {
-        return fail(ConfigError{config.complaintForm.string(), 1, 1,
-                                "[forms] complaint names a form whose kind is not \"complaint\""});
-    }
-    if (survey->kind != FormKind::Survey) {
-        return fail(ConfigError{config.surveyForm.string(), 1, 1,
-                                "[forms] survey names a form whose kind is not \"survey\""});
-    }
-    return FormSet{std::move(lists.value()), std::move(complaint.value()),
-                   std::move(survey.value())};
+    return forms::loadFormSet(config.lists, config.complaintForm, config.surveyForm);
 }
 
 } // namespace minsheng::kiosk

@@ -101,15 +101,7 @@ Result<KioskConfig, ConfigError> loadKioskConfig(const std::filesystem::path& pa
 Result<KioskConfig, ConfigError> parseKioskConfig(std::string_view toml,
                                                   const std::filesystem::path& path);
 
-/// Both forms and the lists they use.
-struct FormSet {
-    ListSet lists;
-    Form complaint;
-    Form survey;
-};
-
-/// Loads lists, then both forms, and checks that the complaint form file really holds a
-/// complaint form (kind "complaint") and the survey file a survey.
+/// The forms named in [forms], through the shared validator (sync/forms/form_set.hpp).
 Result<FormSet, ConfigError> loadFormSet(const KioskConfig& config);
 
 } // namespace minsheng::kiosk

@@ -196,6 +196,12 @@ public:
     const HealthFigures& health() const { return m_health; }
     const std::deque<RecentError>& recentErrors() const { return m_errors; }
 
+    /// An untouched Home screen: no parent is in a session, so the front end may switch to a
+    /// new configuration version (config_update.hpp, invariant U3).
+    bool isBetweenSessions() const {
+        return m_session.screen == Screen::Home && !m_session.dirty && !m_session.submitPending;
+    }
+
     // ---- time ---------------------------------------------------------------------------
     /// Applies the idle timeout and takes forwarder responses. True when anything changed.
     bool tick(std::int64_t now);

@@ -58,6 +58,13 @@ public:
     const Form* form(std::string_view formId) const;
     outbox::Outbox& outbox() { return m_outbox; }
 
+    /// A new configuration version (kiosk/core/config_update.hpp): the same keys and store,
+    /// new forms and contact. Called only between sessions.
+    void replaceConfiguration(KioskConfig config, FormSet forms) {
+        m_config = std::move(config);
+        m_forms = std::move(forms);
+    }
+
     /// Validates, seals, signs and durably stores. `nowUnix` is rounded down to the minute.
     [[nodiscard]] Result<SubmitReceipt, SubmitError>
     submit(const Form& form, const Answers& answers, std::string_view locale, std::int64_t nowUnix);

@@ -1,6 +1,7 @@
 #include "kiosk/forwarder/forwarder.hpp"
 
 #include "crypto/signed_messages.hpp"
+#include "kiosk/core/config_update.hpp"
 #include "sync/wire/envelope_json.hpp"
 #include "sync/wire/http_bodies.hpp"
 #include "sync/wire/protocol_messages.hpp"
@@ -465,6 +466,13 @@ DrainReport Forwarder::sendHeartbeat() {
     hb.freeDiskBytes = freeDiskBytes(m_settings.dataDir);
     hb.sentAt = unixNow();
     hb.version = MINSHENG_VERSION;
+    // The configuration extension: what the kiosk window runs and the last refusal, its own
+    // (a bundle that did not load) or this forwarder's (a bundle that did not verify).
+    const kiosk::ConfigState config = kiosk::readConfigState(m_settings.dataDir);
+    hb.configVersion = config.running;
+    hb.configFailure = !config.failure.empty() ? config.failure : m_configRefusal;
+    if (hb.configFailure.size() > crypto::kMaxConfigFailureBytes)
+        hb.configFailure.resize(crypto::kMaxConfigFailureBytes);
     hb = crypto::signHeartbeat(std::move(hb), *m_kioskKey);
     auto res = m_client.request("POST", kHeartbeatPath, padRequestBody(heartbeatToJson(hb).dump()));
     if (!res)
@@ -485,6 +493,42 @@ DrainReport Forwarder::sendHeartbeat() {
     DrainReport ok;
     ok.pending = hb.queueLength;
     return ok;
+}
+
+DrainReport Forwarder::fetchConfiguration() {
+    auto res = m_client.request("GET", configPath(m_settings.kioskId), {});
+    if (!res)
+        return failure(kindOf(res.error()), "configuration: " + res.error().message);
+    if (res->status == 404)
+        return {}; // nothing published for this kiosk
+    if (res->status != 200)
+        return failure(FailureKind::Transient, "configuration: " + describeErrorBody(*res));
+    auto bundle = configBundleFromText(res->body);
+    if (!bundle)
+        return failure(FailureKind::Health,
+                       "configuration: the county's answer is not a configuration bundle (" +
+                           bundle.error().message + ")");
+    const kiosk::ConfigState state = kiosk::readConfigState(m_settings.dataDir);
+    // The version running, or refused before (by the kiosk or here), is not news (U4).
+    if (bundle->configVersion == state.running || bundle->configVersion <= state.failed ||
+        bundle->configVersion <= m_configRefused)
+        return {};
+    if (auto checked = kiosk::checkConfigBundle(*bundle, m_settings.countySigningKey,
+                                                m_settings.kioskId, state.running, unixNow());
+        !checked) {
+        // A bundle not yet due is fetched again later; anything else is refused for good.
+        if (bundle->notBefore > unixNow() && bundle->configVersion > state.running)
+            return {};
+        m_configRefused = bundle->configVersion;
+        m_configRefusal = checked.error();
+        return failure(FailureKind::Health, "configuration refused: " + checked.error());
+    }
+    if (auto dropped = kiosk::dropIncomingBundle(m_settings.dataDir, *bundle); !dropped)
+        return failure(FailureKind::Store, "configuration: " + dropped.error());
+    m_configRefusal.clear();
+    m_log("configuration version " + std::to_string(bundle->configVersion) +
+          " verified and handed to the kiosk");
+    return {};
 }
 
 std::chrono::milliseconds Forwarder::waitAfter(const DrainReport& report) {
@@ -569,6 +613,8 @@ void Forwarder::run() {
         if (Clock::now() >= nextHeartbeat) {
             DrainReport hb = sendHeartbeat();
             if (hb.failure == FailureKind::None) {
+                if (DrainReport c = fetchConfiguration(); c.failure != FailureKind::None)
+                    m_log(c.message);
                 nextHeartbeat = Clock::now() + m_settings.heartbeatInterval;
                 m_state->update([&](HealthSnapshot& h) {
                     h.online = true;

@@ -146,6 +146,13 @@ public:
     /// POST /v1/heartbeat with the outbox's head and queue. Health or transient failure.
     DrainReport sendHeartbeat();
 
+    /// GET /v1/config/<id>: the newest configuration bundle the county published for this
+    /// kiosk. One that passes kiosk::checkConfigBundle (invariant U1 of
+    /// kiosk/core/config_update.hpp) is dropped in the data folder for the kiosk window; one that
+    /// does not is refused and the refusal carried by the next heartbeat. Called after each
+    /// delivered heartbeat.
+    DrainReport fetchConfiguration();
+
     /// `sync --once`: drains now (no privacy delay), retrying transient failures with backoff
     /// for up to `giveUpAfter`; then one heartbeat. 0 when everything pending was acknowledged;
     /// kExitUnreachable / kExitHealth with a message otherwise.
@@ -188,6 +195,8 @@ private:
     Backoff m_backoff;
     std::optional<Outbox> m_outbox;
     std::string m_lastLoggedHealth;
+    std::string m_configRefusal;       // the last bundle this forwarder refused, for heartbeats
+    std::uint64_t m_configRefused = 0; // its version (not fetched again until a higher one)
     std::uint64_t m_totalPosts = 0;
     std::uint64_t m_totalFailedPosts = 0;
     std::uint64_t m_totalAcknowledged = 0;

@@ -36,6 +36,7 @@ struct SyncOptions {
     int pollMs = 5000;
     std::uint64_t seed = 0;
     int uploadDelayMinutes = -1; // -1: from the configuration
+    int heartbeatSeconds = 0;    // 0: [sync] heartbeat_minutes of the configuration
 };
 
 LogSink stderrLog() {
@@ -80,7 +81,10 @@ int runSync(const SyncOptions& o) {
     const int delayMinutes =
         o.uploadDelayMinutes >= 0 ? o.uploadDelayMinutes : config.syncUploadDelayMinutes;
     s.uploadDelayMax = std::chrono::minutes(delayMinutes);
-    s.heartbeatInterval = std::chrono::minutes(config.syncHeartbeatMinutes);
+    s.heartbeatInterval =
+        o.heartbeatSeconds > 0
+            ? std::chrono::milliseconds(std::chrono::seconds(o.heartbeatSeconds))
+            : std::chrono::milliseconds(std::chrono::minutes(config.syncHeartbeatMinutes));
     s.pollInterval = std::chrono::milliseconds(std::max(10, o.pollMs));
     s.retentionSeconds = static_cast<std::int64_t>(config.retentionDays) * 86400;
     s.seed = o.seed;
@@ -167,6 +171,9 @@ void addSyncCommand(CLI::App& app, std::function<int()>& run) {
                     "How often the outbox is checked for new envelopes (default 5000)");
     cmd->add_option("--upload-delay-minutes", o->uploadDelayMinutes,
                     "Override [sync] upload_delay_minutes (0 = send at once)");
+    cmd->add_option("--heartbeat-seconds", o->heartbeatSeconds,
+                    "Override [sync] heartbeat_minutes: heartbeat (and configuration fetch) "
+                    "every N seconds");
     cmd->add_option("--seed", o->seed, "Seed of backoff and delay randomness (tests)");
     cmd->callback([o, &run] {
         run = [o] {

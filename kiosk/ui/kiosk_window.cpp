@@ -1,6 +1,7 @@
 #include "kiosk/ui/kiosk_window.hpp"
 
 #include "crypto/key_file.hpp"
+#include "kiosk/core/config_update.hpp"
 #include "kiosk/core/handwriting_recognizer.hpp"
 #include "kiosk/core/ime_client.hpp"
 #include "kiosk/core/kiosk_flow.hpp"
@@ -42,10 +43,16 @@ namespace {
 
 constexpr int kExitConfig = 2;
 constexpr int kExitRuntime = 3;
+/// How often an idle Home screen looks for a configuration bundle the forwarder dropped.
+constexpr double kConfigPollSeconds = 2.0;
 
 /// Everything loaded and checked before a window opens.
 struct Loaded {
-    KioskConfig config;
+    KioskConfig config;     // as running: kiosk.toml overlaid by the configuration version
+    KioskConfig baseConfig; // kiosk.toml as written at provisioning
+    std::uint64_t configVersion = 0;
+    /// The county signing key that configuration bundles must verify with; none: no updates.
+    std::optional<crypto::Ed25519PublicKey> countyKey;
     LocaleCatalog catalog;
     std::vector<PolicyPage> policy;
     std::optional<SubmissionDesk> desk;
@@ -83,6 +90,17 @@ std::optional<std::string> checkIcons(const Form& form) {
     return std::nullopt;
 }
 
+/// The window's own checks of a configuration (config_update.hpp's ConfigurationCheck): icons the
+/// screens know and a font that covers every character.
+ConfigurationCheck windowChecks(const LocaleCatalog& catalog) {
+    return [&catalog](const RunningConfiguration& r) -> std::optional<std::string> {
+        for (const Form* f : {&r.forms.complaint, &r.forms.survey})
+            if (auto e = checkIcons(*f))
+                return e;
+        return checkFontCoverage(r.config.uiFont, glyphSet(r.config, r.forms, catalog, r.policy));
+    };
+}
+
 std::optional<std::string> load(const fs::path& path, Loaded& out) {
     auto config = loadKioskConfig(path);
     if (!config)
@@ -110,6 +128,21 @@ std::optional<std::string> load(const fs::path& path, Loaded& out) {
     for (const Form* f : {&forms->complaint, &forms->survey})
         if (auto e = checkIcons(*f))
             return e;
+    // A configuration version the county published replaces kiosk.toml's contact, forms and
+    // policy pages; if it does not load, the one before it or kiosk.toml's own is used.
+    out.baseConfig = out.config;
+    if (auto key = crypto::readEd25519PublicKey(out.config.countySigningPublicKey,
+                                                crypto::KeyKind::CountySigningPublic))
+        out.countyKey = *key;
+    if (readConfigState(out.config.dataDir).running != 0) {
+        auto running = loadStartupConfiguration(out.baseConfig, windowChecks(out.catalog));
+        if (running) {
+            out.config = std::move(running->config);
+            out.policy = std::move(running->policy);
+            *forms = std::move(running->forms);
+            out.configVersion = running->version;
+        }
+    }
     out.glyphs = glyphSet(out.config, forms.value(), out.catalog, out.policy);
     out.pinnedReadings =
         pinnedReadings(spokenPrompts(forms.value(), out.policy, out.catalog, forms::kLocaleZh));
@@ -203,6 +236,10 @@ private:
     json stats();
     bool needCapture() const;
     void ensureGlyphs(std::string_view text);
+    void addGlyphs(const CodePointSet& extra);
+    /// Between sessions: takes a configuration bundle the forwarder dropped (config_update.hpp).
+    bool takeConfigurationUpdate(std::int64_t now);
+    double m_nextConfigPoll = 0;
     void ensureTypedGlyphs();
     bool installFont(const std::optional<BakedFont>& baked,
                      std::chrono::steady_clock::time_point started);
@@ -237,6 +274,31 @@ void Window::ensureGlyphs(std::string_view text) {
     // atlas was not baked with: add them and bake again, once per new reply.
     CodePointSet extra;
     addCodePoints(extra, text);
+    addGlyphs(extra);
+}
+
+bool Window::takeConfigurationUpdate(std::int64_t now) {
+    if (!m_l.countyKey)
+        return false;
+    TakenUpdate taken = takeIncomingBundle(m_l.baseConfig, m_l.configVersion, *m_l.countyKey, now,
+                                           windowChecks(m_l.catalog));
+    if (taken.refused)
+        std::cerr << "minsheng-kiosk: configuration refused, still running version "
+                  << m_l.configVersion << ": " << *taken.refused << "\n";
+    if (!taken.applied)
+        return false;
+    // In place: the flow holds references to the configuration, forms and policy pages.
+    RunningConfiguration& next = *taken.applied;
+    m_l.config = next.config;
+    m_l.policy = std::move(next.policy);
+    m_l.desk->replaceConfiguration(std::move(next.config), std::move(next.forms));
+    m_l.configVersion = next.version;
+    addGlyphs(glyphSet(m_l.config, m_l.desk->forms(), m_l.catalog, m_l.policy));
+    std::cerr << "minsheng-kiosk: now running configuration version " << m_l.configVersion << "\n";
+    return true;
+}
+
+void Window::addGlyphs(const CodePointSet& extra) {
     bool missing = false;
     for (char32_t cp : extra) {
         if (cp <= 0xFFFF && !m_l.glyphs.contains(cp) && !m_l.common.contains(cp)) {
@@ -333,7 +395,8 @@ json Window::dump() {
                 {"missing_glyphs", m_ui->missingGlyphs()},
                 {"idle_warning", warn ? json(*warn) : json(nullptr)},
                 {"answers", m_flow->session().answers().size()},
-                {"generation", m_flow->session().generation}};
+                {"generation", m_flow->session().generation},
+                {"config_version", m_l.configVersion}};
 }
 
 json Window::stats() {
@@ -582,6 +645,8 @@ int Window::run() {
                 consider(0.53 - std::fmod(t, 0.53));
             if (m_fs.wakeAt >= 0)
                 consider(m_fs.wakeAt - t);
+            if (m_flow->isBetweenSessions())
+                consider(m_nextConfigPoll - t);
             for (const auto& p : m_pending)
                 consider(p.verb == "wait" && !p.matched ? std::min(p.deadline - t, 0.25) : 0);
             // Under systemd's WatchdogSec= wake at least every half interval, idle or not.
@@ -606,6 +671,12 @@ int Window::run() {
                 settle = 3;
                 if (const auto& r = m_flow->session().lookupResult)
                     ensureGlyphs(r->reply);
+            }
+            // A new configuration only between sessions (config_update.hpp, U3).
+            if (m_flow->isBetweenSessions() && m_backend.time() >= m_nextConfigPoll) {
+                m_nextConfigPoll = m_backend.time() + kConfigPollSeconds;
+                if (takeConfigurationUpdate(nowUnix))
+                    settle = 3;
             }
             if (m_flow->session().generation != generation) {
                 // A wipe: also forget ImGui's own per-widget state (active id, text-edit buffer

@@ -16,17 +16,24 @@ inline constexpr std::string_view kStatusPathPrefix = "/v1/status/";            
 inline constexpr std::string_view kStaffEnvelopesPath = "/v1/staff/envelopes";  // GET, staff
 inline constexpr std::string_view kStaffStatusPathPrefix = "/v1/staff/status/"; // PUT + tag
 inline constexpr std::string_view kStaffKiosksPath = "/v1/staff/kiosks";        // GET, staff
+inline constexpr std::string_view kConfigPathPrefix = "/v1/config/";            // GET + kiosk id
+inline constexpr std::string_view kStaffConfigPath = "/v1/staff/config";        // PUT, staff
 inline constexpr std::string_view kHealthzPath = "/healthz";
 inline constexpr std::string_view kMetricsPath = "/metrics";
 
 /// "/v1/status/<tag hex>"
 std::string statusPath(std::string_view tagHex);
+/// "/v1/config/<kiosk id>": the newest configuration bundle for that kiosk
+std::string configPath(std::string_view kioskId);
 /// "/v1/staff/status/<tag hex>"
 std::string staffStatusPath(std::string_view tagHex);
 
 // ---- HTTP limits (section 7) -----------------------------------------------------------------
 /// Body of POST /v1/envelopes; also the most a kiosk puts in one batch.
 inline constexpr std::size_t kMaxEnvelopeBatchBody = 8u << 20;
+/// Body of PUT /v1/staff/config: a signed configuration bundle (its content is at most 1 MiB;
+/// JSON escaping can at most double it).
+inline constexpr std::size_t kMaxConfigBundleBody = 2u << 20;
 /// Body of every other request.
 inline constexpr std::size_t kMaxOtherBody = 64u << 10;
 /// Request line and header fields together.

@@ -55,6 +55,10 @@ std::string statusPath(std::string_view tagHex) {
     return std::string(kStatusPathPrefix) + std::string(tagHex);
 }
 
+std::string configPath(std::string_view kioskId) {
+    return std::string(kConfigPathPrefix) + std::string(kioskId);
+}
+
 std::string staffStatusPath(std::string_view tagHex) {
     return std::string(kStaffStatusPathPrefix) + std::string(tagHex);
 }

@@ -134,6 +134,23 @@ Heartbeat vectorHeartbeat(const VectorKeys& k, const Hash256& envelope2Hash) {
     return signHeartbeat(h, k.kiosk.secretKey);
 }
 
+/// The heartbeat above from a kiosk that runs configuration version 3 and refused version 4.
+Heartbeat vectorHeartbeatWithConfig(const VectorKeys& k, const Hash256& envelope2Hash) {
+    Heartbeat h = vectorHeartbeat(k, envelope2Hash);
+    h.configVersion = 3;
+    h.configFailure = "configuration version 4 does not load";
+    return signHeartbeat(h, k.kiosk.secretKey);
+}
+
+ConfigBundle vectorConfigBundle(const VectorKeys& k) {
+    ConfigBundle b;
+    b.configVersion = 3;
+    b.targets = {"vector-kiosk"};
+    b.notBefore = 1795428000;
+    b.files = {{"contact.toml", "[contact]\nhotline = \"0571-87654321\"\nmailbox = \"\"\n"}};
+    return signConfigBundle(b, k.countySigning.secretKey);
+}
+
 /// A complaint payload of 1 000 to 2 047 bytes: padded to the 2 KiB bucket.
 std::string payload2k() {
     std::string what;
@@ -402,6 +419,42 @@ TEST_CASE("docs/protocol.md vectors of acknowledgements, case statuses and heart
     CHECK(toHex(heartbeatSigningInput(hb)) == v["heartbeat-signing-input"]);
     CHECK(toHex(hb.signature) == v["heartbeat-signature"]);
     CHECK(verifyHeartbeat(hb, k.kiosk.publicKey).ok());
+
+    const Heartbeat hbc = vectorHeartbeatWithConfig(k, hash2);
+    CHECK(toHex(heartbeatSigningInput(hbc)) == v["heartbeat-config-signing-input"]);
+    CHECK(toHex(hbc.signature) == v["heartbeat-config-signature"]);
+    CHECK(verifyHeartbeat(hbc, k.kiosk.publicKey).ok());
+}
+
+TEST_CASE("docs/protocol.md vector of a configuration bundle", "[crypto][vectors]") {
+    VectorKeys k;
+    auto v = readVectors();
+    const ConfigBundle b = vectorConfigBundle(k);
+    CHECK(toHex(configBundleContentBytes(b.files)) == v["config-bundle-content"]);
+    CHECK(toHex(b.contentHash) == v["config-bundle-content-hash"]);
+    CHECK(toHex(configBundleSigningInput(b)) == v["config-bundle-signing-input"]);
+    CHECK(toHex(b.signature) == v["config-bundle-signature"]);
+    CHECK(verifyConfigBundle(b, k.countySigning.publicKey).ok());
+
+    // Every signed field and the content are covered.
+    ConfigBundle changed = b;
+    changed.files[0].text += " ";
+    CHECK(verifyConfigBundle(changed, k.countySigning.publicKey).error() ==
+          SignedMessageFailure::BadSignature);
+    changed = b;
+    changed.configVersion = 4;
+    CHECK_FALSE(verifyConfigBundle(changed, k.countySigning.publicKey).ok());
+    changed = b;
+    changed.targets = {"other-kiosk"};
+    CHECK_FALSE(verifyConfigBundle(changed, k.countySigning.publicKey).ok());
+    changed = b;
+    changed.notBefore += 1;
+    CHECK_FALSE(verifyConfigBundle(changed, k.countySigning.publicKey).ok());
+    // Another county's key: refused by key id before any signature check.
+    const auto other = Ed25519KeyPair::fromSeed(seedFrom(0x80));
+    CHECK(verifyConfigBundle(b, other.publicKey).error() == SignedMessageFailure::Malformed);
+    const ConfigBundle forged = signConfigBundle(b, other.secretKey);
+    CHECK_FALSE(verifyConfigBundle(forged, k.countySigning.publicKey).ok());
 }
 
 TEST_CASE("docs/protocol.md vector of a payload in the 2 KiB bucket", "[crypto][vectors]") {
@@ -492,6 +545,14 @@ TEST_CASE("print a fresh vectors block", "[.generate]") {
     const Heartbeat hb = vectorHeartbeat(k, hashIn("envelope-2-hash", e2));
     o << "heartbeat-signing-input: " << toHex(heartbeatSigningInput(hb)) << "\n";
     o << "heartbeat-signature: " << toHex(hb.signature) << "\n";
+    const Heartbeat hbc = vectorHeartbeatWithConfig(k, hashIn("envelope-2-hash", e2));
+    o << "heartbeat-config-signing-input: " << toHex(heartbeatSigningInput(hbc)) << "\n";
+    o << "heartbeat-config-signature: " << toHex(hbc.signature) << "\n";
+    const ConfigBundle cb = vectorConfigBundle(k);
+    o << "config-bundle-content: " << toHex(configBundleContentBytes(cb.files)) << "\n";
+    o << "config-bundle-content-hash: " << toHex(cb.contentHash) << "\n";
+    o << "config-bundle-signing-input: " << toHex(configBundleSigningInput(cb)) << "\n";
+    o << "config-bundle-signature: " << toHex(cb.signature) << "\n";
     o << "payload-2k: " << payload2k() << "\n";
     o << "payload-2k-ciphertext: "
       << toHex(sealPayloadX25519(k.county.publicKey, asBytes(payload2k()))) << "\n";

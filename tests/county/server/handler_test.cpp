@@ -573,3 +573,55 @@ TEST_CASE("metrics count kiosks without naming them", "[server][handler][metrics
     CHECK(r.body.find("k1") == std::string::npos);
     CHECK(r.body.find("k2") == std::string::npos);
 }
+
+TEST_CASE("configuration bundles: stored only when the county signed them, served per kiosk",
+          "[server][handler][config]") {
+    Fixture f;
+    auto bundle = [&](std::uint64_t version, std::vector<std::string> targets,
+                      const crypto::Ed25519SecretKey& key) {
+        crypto::ConfigBundle b;
+        b.configVersion = version;
+        b.targets = std::move(targets);
+        b.notBefore = f.clock;
+        b.files = {
+            {"contact.toml", "[contact]\nhotline = \"0571-" + std::to_string(version) + "\"\n"}};
+        return sync::configBundleToJson(crypto::signConfigBundle(b, key)).dump();
+    };
+    auto put = [&](const std::string& body, std::string auth) {
+        return f.call("PUT", "/v1/staff/config", body, "application/json", std::move(auth));
+    };
+    auto served = [&](const std::string& kiosk) -> std::optional<std::uint64_t> {
+        auto r = f.call("GET", "/v1/config/" + kiosk);
+        if (r.status != 200)
+            return std::nullopt;
+        auto b = sync::configBundleFromText(r.body);
+        REQUIRE(b.ok());
+        REQUIRE(crypto::verifyConfigBundle(*b, f.county.signingPublic).ok());
+        return b->configVersion;
+    };
+
+    CHECK(f.call("GET", "/v1/config/k1").status == 404);
+    CHECK(f.call("GET", "/v1/config/nobody").status == 403);
+    const std::string v1 = bundle(1, {}, f.signingKey);
+    CHECK(put(v1, {}).status == 401);
+    // Another county's key: the server cannot be made to serve a bundle it did not get signed.
+    const auto other = crypto::Ed25519KeyPair::generate();
+    CHECK(errorCode(put(bundle(1, {}, other.secretKey), f.bearer())) == "malformed");
+    auto tampered = json::parse(v1);
+    tampered["files"]["contact.toml"] = "[contact]\nhotline = \"0000\"\n";
+    CHECK(errorCode(put(tampered.dump(), f.bearer())) == "bad-signature");
+    CHECK(put(v1, f.bearer()).status == 200);
+    CHECK(put(v1, f.bearer()).status == 200); // the same again
+    CHECK(f.call("PUT", "/v1/staff/config", bundle(1, {"k2"}, f.signingKey), "application/json",
+                 f.bearer())
+              .status == 409);
+    CHECK(served("k1") == 1u);
+    CHECK(served("k2") == 1u);
+    // Version 2 only for k2: k1 keeps being served version 1.
+    REQUIRE(put(bundle(2, {"k2"}, f.signingKey), f.bearer()).status == 200);
+    CHECK(served("k1") == 1u);
+    CHECK(served("k2") == 2u);
+    // The body limit of this endpoint is its own.
+    CHECK(bodyLimitFor("PUT", "/v1/staff/config") == sync::kMaxConfigBundleBody);
+    CHECK(bodyLimitFor("PUT", "/v1/staff/status/x") == kMaxOtherBody);
+}
