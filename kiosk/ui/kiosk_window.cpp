@@ -236,7 +236,7 @@ private:
     json stats();
     bool needCapture() const;
     void ensureGlyphs(std::string_view text);
-    void addGlyphs(const CodePointSet& extra);
+    void addGlyphs(CodePointSet& extra); // wipes `extra`
     /// Between sessions: takes a configuration bundle the forwarder dropped (config_update.hpp).
     bool takeConfigurationUpdate(std::int64_t now);
     double m_nextConfigPoll = 0;
@@ -293,12 +293,18 @@ bool Window::takeConfigurationUpdate(std::int64_t now) {
     m_l.policy = std::move(next.policy);
     m_l.desk->replaceConfiguration(std::move(next.config), std::move(next.forms));
     m_l.configVersion = next.version;
-    addGlyphs(glyphSet(m_l.config, m_l.desk->forms(), m_l.catalog, m_l.policy));
+    // The new configuration's characters belong to the start-up set from now on, so that the
+    // atlas reset after a session keeps them.
+    CodePointSet configGlyphs = glyphSet(m_l.config, m_l.desk->forms(), m_l.catalog, m_l.policy);
+    for (char32_t cp : configGlyphs)
+        if (cp <= 0xFFFF && !m_l.common.contains(cp))
+            m_startupGlyphs.insert(cp);
+    addGlyphs(configGlyphs);
     std::cerr << "minsheng-kiosk: now running configuration version " << m_l.configVersion << "\n";
     return true;
 }
 
-void Window::addGlyphs(const CodePointSet& extra) {
+void Window::addGlyphs(CodePointSet& extra) {
     bool missing = false;
     for (char32_t cp : extra) {
         if (cp <= 0xFFFF && !m_l.glyphs.contains(cp) && !m_l.common.contains(cp)) {

@@ -196,7 +196,7 @@ TEST_CASE("acknowledgeAll records a batch in one transaction, up to the first th
     auto box = openOk(dir / kOutboxFileName, key);
     std::vector<AppendedEnvelope> added;
     for (int i = 0; i < 6; ++i)
-        added.push_back(appendOk(box, kiosk.secretKey, 1100, 1717171200 + 60 * i));
+        added.push_back(appendOk(box, kiosk.secretKey, 1100));
     const std::string ackText = "county-ack";
     const auto ack = crypto::asBytes(ackText);
     REQUIRE(box.acknowledge(2, added[1].hash, ack, 1717200000));
