@@ -12,8 +12,8 @@
 //
 // Not part of ctest except a smoke run with --rounds 1; run build/tests/bench/minsheng-bench-pinyin
 // [--json] [--rounds N]. JSON names: keys, key_p50_ms, key_p99_ms, key_max_ms, key_cpu_p99_ms,
-// helper_key_p50_ms, helper_key_p99_ms, helper_key_max_ms, engine_open_ms, reset_p50_ms, helper_start_ms,
-// wipe_p50_ms, wipe_max_ms, first_frame_ms, first_frame_no_ime_ms, atlas_build_ms,
+// helper_key_p50_ms, helper_key_p99_ms, helper_key_max_ms, engine_open_ms, reset_p50_ms,
+// helper_start_ms, wipe_p50_ms, wipe_max_ms, first_frame_ms, first_frame_no_ime_ms, atlas_build_ms,
 // atlas_build_no_ime_ms, peak_rss_mb, peak_rss_no_ime_mb, peak_rss_after_rebuild_mb, glyphs,
 // atlas_rebuild_ms.
 #include "tests/bench/bench_catch.hpp"
