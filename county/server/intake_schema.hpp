@@ -157,6 +157,8 @@ CREATE TRIGGER envelopes_no_update BEFORE UPDATE ON envelopes
 BEGIN SELECT RAISE(ABORT, 'invariant 1: stored envelopes are never updated'); END;
 CREATE TRIGGER envelopes_no_delete BEFORE DELETE ON envelopes
 BEGIN SELECT RAISE(ABORT, 'invariant 1: stored envelopes are never deleted'); END;
+)sql"},
+    // Invariant 13.
     MigrationStep{4, "signed configuration bundles, as the county published them", R"sql(
 CREATE TABLE config_bundles (
     config_version INTEGER PRIMARY KEY CHECK (config_version >= 1),

@@ -128,7 +128,7 @@ TEST_CASE("refused bundles: another county, an older version, another kiosk", "[
     CHECK(running->config.hotline == "0571-2222");
 }
 
-TEST_CASE("a bundle whose form fails validation is refused; the previous version keeps running",
+TEST_CASE("a bundle whose form fails validation is refused and the previous version keeps running",
           "[config-update]") {
     UpdateSite s;
     REQUIRE(s.take(s.bundle(1, "0571-1111"), 0).applied);
