@@ -200,7 +200,10 @@ TEST_CASE("the county rejects a tampered export", "[cli][attack]") {
     fs::path file = *fs::directory_iterator(usb);
     json e = json::parse(test::readFile(file));
     e.erase("hash");
-    e["created"] = "2020-01-01T00:00Z"; // back-date it
+    // Another receipt tag: a signed header field (the minute is sealed inside the payload).
+    std::string tag = e["receipt_tag"].get<std::string>();
+    tag[0] = tag[0] == '0' ? '1' : '0';
+    e["receipt_tag"] = tag;
     test::writeFile(file, e.dump());
     auto r = s.countyCmd({"open", "--dir", s.county.string(), "--json", usb.string()});
     REQUIRE(r.exitCode == 1);

@@ -162,7 +162,7 @@ TEST_CASE("bad input is answered with the documented status and error body", "[s
     CHECK(results(r)[0]["error"] == "malformed");
     CHECK(results(r)[0]["message"].get<std::string>().find("\"sig\"") != std::string::npos);
     bad = json::parse(one);
-    bad["v"] = 2;
+    bad["v"] = 3;
     r = f.call("POST", "/v1/envelopes", json{{"v", 1}, {"envelopes", {bad}}}.dump());
     CHECK(results(r)[0]["error"] == "unknown-version");
 

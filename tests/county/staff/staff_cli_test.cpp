@@ -356,11 +356,14 @@ TEST_CASE("a tampered or forked file on the stick raises an alarm and is not rec
     s.submit("complaint", s.example("complaint"));
     s.exportToUsb();
     REQUIRE(s.staff({"import", s.usb.string()}).exitCode == 0);
-    // A second "envelope #1" with another hash: take the real one, change the form's minute.
+    // A second "envelope #1" with another hash: take the real one, change its receipt tag.
     const fs::path file = s.usb / "yx-001-0000000001.msenv.json";
     json e = json::parse(test::readFile(file));
     e.erase("hash");
-    e["created"] = "2020-01-01T00:00Z";
+    // Another receipt tag: a signed header field (the minute is sealed inside the payload).
+    std::string tag = e["receipt_tag"].get<std::string>();
+    tag[0] = tag[0] == '0' ? '1' : '0';
+    e["receipt_tag"] = tag;
     const fs::path forged = s.tmp / "forged";
     fs::create_directories(forged);
     test::writeFile(forged / "yx-001-0000000001.msenv.json", e.dump());
