@@ -211,13 +211,15 @@ TEST_CASE("a kiosk upgraded mid-chain: version-1 envelopes are still stored by t
     auto old = client.request("POST", "/v1/envelopes", test::batchJson({c1, s1}));
     INFO(old.body << server.log());
     REQUIRE(old.status == 200);
-    for (const auto& result : json::parse(old.body)["results"])
+    const json oldAnswer = json::parse(old.body); // the range-for needs a living object
+    for (const auto& result : oldAnswer["results"])
         CHECK(result["status"] == "stored");
     auto upgraded =
         client.request("POST", "/v1/envelopes", sync::padRequestBody(test::batchJson({c2, s2})));
     INFO(upgraded.body);
     REQUIRE(upgraded.status == 200);
-    for (const auto& result : json::parse(upgraded.body)["results"])
+    const json upgradedAnswer = json::parse(upgraded.body);
+    for (const auto& result : upgradedAnswer["results"])
         CHECK(result["status"] == "stored");
 
     auto r = runProcess(cb, {"pull", "--dir", county.dir.string(), "--server", url});
