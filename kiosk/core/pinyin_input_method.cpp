@@ -1,5 +1,7 @@
 #include "kiosk/core/pinyin_input_method.hpp"
 
+#include "kiosk/core/ime_wire.hpp" // wipeText
+
 #include <rime_api.h>
 #include <sodium.h>
 
@@ -18,12 +20,6 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr int kBackSpace = 0xff08; // X11 keysym, as librime expects
-
-void wipeString(std::string& s) {
-    if (!s.empty())
-        sodium_memzero(s.data(), s.size());
-    s.clear();
-}
 
 } // namespace
 
@@ -226,9 +222,9 @@ void PinyinInputMethod::refresh() {
 }
 
 void PinyinInputMethod::wipeCopies() {
-    wipeString(m_preedit);
+    wipeText(m_preedit);
     for (auto& c : m_candidates)
-        wipeString(c);
+        wipeText(c);
     m_candidates.clear();
 }
 
@@ -300,7 +296,7 @@ void PinyinInputMethod::commitComposition(TextTarget& target) {
     if (const char* input = api->get_input(m_session)) {
         std::string letters(input);
         target.insert(letters);
-        wipeString(letters);
+        wipeText(letters);
     }
     api->clear_composition(m_session);
     refresh();
