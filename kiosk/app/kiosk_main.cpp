@@ -306,7 +306,7 @@ int main(int argc, char** argv) {
     submit->add_flag("--json", json, "Print the result as JSON");
 
     auto* outbox = app.add_subcommand(
-        "outbox", "Show the outbox: queue length, oldest pending, last county acknowledgement.");
+        "outbox", "Show the outbox: queue length, last county acknowledgement and its day.");
     std::optional<fs::path> exportDir;
     outbox->add_option("--config", config, "Kiosk configuration (kiosk.toml)")->required();
     outbox->add_option("--export", exportDir,
