@@ -102,6 +102,21 @@ void Child::terminate() {
     }
 }
 
+namespace {
+
+/// The pid written in an X server's lock file /tmp/.X<n>-lock (ten characters, space-padded,
+/// then a newline), or -1 while it is absent or not yet written.
+pid_t lockOwner(const fs::path& lock) {
+    try {
+        const std::string text = readFile(lock);
+        return text.empty() ? -1 : static_cast<pid_t>(std::stol(text));
+    } catch (const std::exception&) {
+        return -1;
+    }
+}
+
+} // namespace
+
 XServer::XServer(int width, int height) {
     for (int n = 90; n < 400; ++n) {
         const std::string lock = "/tmp/.X" + std::to_string(n) + "-lock";
@@ -113,9 +128,18 @@ XServer::XServer(int width, int height) {
                  std::to_string(width) + "x" + std::to_string(height) + "x24", "-nolisten", "tcp",
                  "-noreset"},
                 {}, fs::temp_directory_path() / ("minsheng-xvfb" + std::to_string(n) + ".log"));
-        for (int i = 0; i < 500 && c.running() && !fs::exists(sock); ++i)
+        // The display is ours only when the lock names our Xvfb: a test in parallel may have
+        // taken the same number a moment earlier, and then its socket appears while ours is
+        // still starting (and about to fail on the lock). Using that display would end the
+        // kiosk's X connection when the other test tears its server down.
+        for (int i = 0; i < 500 && c.running(); ++i) {
+            if (fs::exists(sock) && lockOwner(lock) == c.pid())
+                break;
+            if (const pid_t owner = lockOwner(lock); owner > 0 && owner != c.pid())
+                break; // lost the race for this number
             sleepMs(20);
-        if (fs::exists(sock) && c.running()) {
+        }
+        if (c.running() && fs::exists(sock) && lockOwner(lock) == c.pid()) {
             m_child = std::move(c);
             return;
         }
