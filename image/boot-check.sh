@@ -56,7 +56,7 @@ county_bin="${MINSHENG_COUNTY_BIN:-$out/pkg/county/app/minsheng-county}"
 [ -x "$county_bin" ] || county_bin=$(command -v minsheng-county)
 work="$out/boot-check"
 rm -rf "$work" && mkdir -p "$work"
-"$county_bin" init --dir "$work/county" --no-passphrase >/dev/null
+"$county_bin" init --dir "$work/county" --no-passphrase --demo >/dev/null
 "$county_bin" provision --dir "$work/county" --kiosk-id qemu-001 --name "阳光社区 1 号机" \
   --location "qemu" --out "$work/bundle" >/dev/null
 truncate -s 32M "$work/stick.img"

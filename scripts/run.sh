@@ -59,7 +59,7 @@ if (exec 3<>"/dev/tcp/127.0.0.1/$console_port") 2>/dev/null; then
 fi
 
 step "1. County office: fresh keys, CA and staff token in $demo/county"
-"$county" init --dir "$demo/county" --no-passphrase --url "$url"
+"$county" init --dir "$demo/county" --no-passphrase --demo --url "$url"
 
 step "2. Provision kiosk demo-001 into $demo/kiosk"
 "$county" provision --dir "$demo/county" --kiosk-id demo-001 --name "阳光社区 1 号机" \

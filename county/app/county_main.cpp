@@ -37,6 +37,7 @@ struct InitArgs {
     std::string name;
     std::optional<fs::path> forms;
     bool fastKdf = false;
+    bool demo = false;
 };
 
 int runInit(const InitArgs& a) {
@@ -68,6 +69,7 @@ int runInit(const InitArgs& a) {
     }
     if (a.fastKdf)
         o.protection = {1, 8u << 20};
+    o.demo = a.demo;
     auto r = county::initCountyDir(county::CountyDir(dir), o);
     if (!r)
         return complain(r.error().message);
@@ -76,8 +78,16 @@ int runInit(const InitArgs& a) {
               << (noPassphrase ? "  (NOT passphrase-protected: for tests and demos only)\n"
                                : "  (secret keys protected by your passphrase)\n")
               << "  forms:   " << (dir / "forms").string() << "\n"
-              << "  kiosks:  " << (dir / "kiosks").string() << " (none enrolled yet)\n"
-              << "Next: minsheng-county provision --dir " << dir.string()
+              << "  kiosks:  " << (dir / "kiosks").string() << " (none enrolled yet)\n";
+    if (a.demo)
+        std::cout << "  A DEMONSTRATION county: its kiosks show the example hotline, address and "
+                     "school list.\n";
+    else
+        std::cout << "Before the first kiosk: put the county's real hotline and mailbox in "
+                  << (dir / "county.toml").string() << " [kiosk_defaults], and its schools in "
+                  << (dir / "forms" / "lists.toml").string()
+                  << " (`minsheng-county config check` names whatever example value is left).\n";
+    std::cout << "Next: minsheng-county provision --dir " << dir.string()
               << " --kiosk-id ID --name NAME --out BUNDLE_DIR\n";
     return 0;
 }
@@ -93,11 +103,6 @@ int runProvision(const ProvisionArgs& a) {
     auto r = county::provisionKiosk(dir, req);
     if (!r)
         return complain(r.error().message);
-    // What the kiosk will show parents: the same check `config publish` refuses on.
-    if (auto config = county::loadCountyConfig(dir); config && !config->demo)
-        if (auto checked = county::checkKioskConfiguration(dir, *config); !checked)
-            std::cerr << "minsheng-county: WARNING: this kiosk will show example values: "
-                      << checked.error().message << "\n";
     std::cout << "Kiosk " << req.kioskId << " enrolled; its bundle is in " << req.bundleDir.string()
               << "\n  Copy the whole folder to the kiosk (it contains the kiosk's secret key) and "
                  "start it with:\n  minsheng-kiosk --config "
@@ -231,6 +236,9 @@ int main(int argc, char** argv) {
     init->add_option("--forms", initArgs.forms,
                      "Folder with complaint.toml, survey.toml, lists.toml to start from "
                      "(default: the shipped forms)");
+    init->add_flag("--demo", initArgs.demo,
+                   "A demonstration county: its kiosks may show the shipped example hotline, "
+                   "address and school list (a real county replaces them before `provision`)");
     init->add_flag("--fast-kdf", initArgs.fastKdf, "Weak Argon2id limits, for tests only")
         ->group("");
 

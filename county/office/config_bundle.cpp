@@ -16,13 +16,6 @@ namespace {
 
 constexpr const char* kFormFiles[] = {"complaint.toml", "survey.toml", "lists.toml"};
 
-/// "FILE:LINE" of the first line of `text` holding `needle`.
-std::string whereIn(const fs::path& file, const std::string& text, std::string_view needle) {
-    const auto at = text.find(needle);
-    const auto line = 1 + std::count(text.begin(), text.begin() + static_cast<long>(at), '\n');
-    return file.string() + ":" + std::to_string(line);
-}
-
 std::string contactToml(const CountyConfig& config) {
     return "# Written by `minsheng-county config publish` from county.toml [kiosk_defaults].\n"
            "[contact]\nhotline = " +
@@ -82,12 +75,14 @@ Result<Ok, CountyError> checkKioskConfiguration(const CountyDir& dir, const Coun
         auto text = readWholeFile(f);
         if (!text)
             return countyError("cannot read " + f.string() + ".");
-        if (auto p = forms::findPlaceholder(*text))
-            return countyError(whereIn(f, *text, p->text) + ": still holds " +
-                               std::string(p->reason) + " \"" + std::string(p->text) +
+        if (auto found = forms::findPlaceholderInFile(*text)) {
+            const forms::Placeholder& p = found->placeholder;
+            return countyError(f.string() + ":" + std::to_string(found->line) + ": still holds " +
+                               std::string(p.reason) + " \"" + std::string(p.text) +
                                "\"; replace the example entries with the county's own (for the "
                                "school list: [[lists.schools.items]] labels)." +
                                demoHint);
+        }
     }
     return Ok{};
 }

@@ -82,6 +82,8 @@ struct InitOptions {
     std::string mailbox = "示范县教育局“双减”办，示范路 1 号";
     /// nullptr: keys unprotected (--no-passphrase, for tests and demos).
     const crypto::SecretBytes* passphrase = nullptr;
+    /// [county] demo: a demonstration county, whose kiosks may keep the example values above.
+    bool demo = false;
     crypto::PassphraseProtection protection{};
     /// Folder holding complaint.toml, survey.toml and lists.toml to copy into DIR/forms.
     std::filesystem::path formsSource;

@@ -1,5 +1,6 @@
 #include "county/office/provisioning.hpp"
 
+#include "county/office/config_bundle.hpp"
 #include "county/office/kiosk_registry.hpp"
 #include "crypto/atomic_file.hpp"
 #include "crypto/key_file.hpp"
@@ -25,6 +26,10 @@ Result<Ok, CountyError> provisionKiosk(const CountyDir& dir, const ProvisionRequ
         return countyError("kiosk \"" + req.kioskId +
                            "\" is already enrolled. Each kiosk id is used once; " +
                            "pick a new one (a replaced kiosk gets a new id).");
+    // What the kiosk will show parents, checked as `config publish` checks it, before anything
+    // is written or enrolled: a demonstration county alone may hand out the example values.
+    if (auto checked = checkKioskConfiguration(dir, *config); !checked)
+        return countyError(checked.error().message + " Nothing was enrolled.");
     std::error_code ec;
     if (fs::exists(req.bundleDir, ec) && !fs::is_empty(req.bundleDir, ec))
         return countyError(
@@ -97,7 +102,11 @@ Result<Ok, CountyError> provisionKiosk(const CountyDir& dir, const ProvisionRequ
       << "data_dir = \"data\"\n"
       << "idle_timeout_seconds = 90\n"
       << "survey_min_interval_seconds = 30\n"
-      << "automation = false\n\n"
+      << "automation = false\n"
+      << (config->demo ? "# A demonstration kiosk of a demonstration county: it may show the "
+                         "example values.\ndemo = true\n"
+                       : "")
+      << "\n"
       << "[contact]\n"
       << "hotline = " << tomlBasicString(config->hotline) << "\n"
       << "mailbox = " << tomlBasicString(config->mailbox) << "\n\n"

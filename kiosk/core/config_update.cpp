@@ -1,6 +1,7 @@
 #include "kiosk/core/config_update.hpp"
 
 #include "crypto/atomic_file.hpp"
+#include "kiosk/core/shipped_examples.hpp"
 #include "sync/forms/toml_reader.hpp"
 #include "sync/wire/endpoints.hpp"
 #include "sync/wire/protocol_messages.hpp"
@@ -174,6 +175,7 @@ loadConfiguration(const KioskConfig& base, std::uint64_t version, const Configur
     RunningConfiguration out;
     out.version = version;
     out.config = base;
+    fs::path contactFile = base.file; // where the hotline and mailbox come from
     if (version > 0) {
         const fs::path dir = versionDir(base.dataDir, version);
         std::error_code ec;
@@ -192,9 +194,11 @@ loadConfiguration(const KioskConfig& base, std::uint64_t version, const Configur
             out.config.lists = dir / "lists.toml";
         if (has("policy.toml"))
             out.config.uiPolicy = dir / "policy.toml";
-        if (has("contact.toml"))
-            if (auto c = readContact(dir / "contact.toml", out.config); !c)
+        if (has("contact.toml")) {
+            contactFile = dir / "contact.toml";
+            if (auto c = readContact(contactFile, out.config); !c)
                 return fail(c.error());
+        }
     }
     auto forms = loadFormSet(out.config);
     if (!forms)
@@ -204,6 +208,8 @@ loadConfiguration(const KioskConfig& base, std::uint64_t version, const Configur
     if (!policy)
         return fail(policy.error().toString());
     out.policy = std::move(*policy);
+    if (auto e = findShippedExample(out.config, contactFile))
+        return fail(*e);
     if (check)
         if (auto e = check(out))
             return fail(*e);

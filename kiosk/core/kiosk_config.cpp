@@ -94,7 +94,7 @@ Result<KioskConfig, ConfigError> parseKioskConfig(std::string_view text, const f
     // [kiosk]
     r.checkKeys(*kiosk,
                 {"id", "name", "location", "locale", "data_dir", "idle_timeout_seconds",
-                 "survey_min_interval_seconds", "automation", "utc_offset_hours"},
+                 "survey_min_interval_seconds", "automation", "utc_offset_hours", "demo"},
                 "[kiosk]");
     if (auto id = r.string(*kiosk, "id", true, "[kiosk]")) {
         if (!isKioskId(*id)) {
@@ -118,6 +118,7 @@ Result<KioskConfig, ConfigError> parseKioskConfig(std::string_view text, const f
     c.surveyMinIntervalSeconds = static_cast<int>(
         r.integer(*kiosk, "survey_min_interval_seconds", false, 0, 86400, "[kiosk]").value_or(30));
     c.automation = r.boolean(*kiosk, "automation", false, "[kiosk]").value_or(false);
+    c.demo = r.boolean(*kiosk, "demo", false, "[kiosk]").value_or(false);
     c.utcOffsetHours = static_cast<int>(
         r.integer(*kiosk, "utc_offset_hours", false, -12, 14, "[kiosk]").value_or(8));
 

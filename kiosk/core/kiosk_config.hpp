@@ -38,6 +38,10 @@ struct KioskConfig {
     int idleTimeoutSeconds = 90;       // 15..3600
     int surveyMinIntervalSeconds = 30; // 0..86400
     bool automation = false;           // test automation interface; never on a real kiosk
+    /// A demonstration kiosk, allowed to show the shipped example values (placeholder hotline,
+    /// 示范县 address, the fictional 云溪县 school list); a real kiosk refuses to start with them
+    /// (shipped_examples.hpp). Written by `minsheng-county provision` for a demo county only.
+    bool demo = false;
     /// Offset from UTC of the dates shown to parents (-12..14; China Standard Time is 8, with
     /// no daylight saving). Not the system time zone: an appliance's clock runs in UTC, and the
     /// county tool shows the same dates with its own utc_offset_hours.

@@ -8,6 +8,7 @@
 #include "kiosk/core/locale_catalog.hpp"
 #include "kiosk/core/policy_texts.hpp"
 #include "kiosk/core/read_aloud.hpp"
+#include "kiosk/core/shipped_examples.hpp"
 #include "kiosk/core/spoken_prompts.hpp"
 #include "kiosk/ui/automation.hpp"
 #include "kiosk/ui/backend.hpp"
@@ -143,6 +144,10 @@ std::optional<std::string> load(const fs::path& path, Loaded& out) {
             out.configVersion = running->version;
         }
     }
+    // A published version was checked as it loaded; kiosk.toml's own set is checked here.
+    if (out.configVersion == 0)
+        if (auto e = findShippedExample(out.config, out.config.file))
+            return e;
     out.glyphs = glyphSet(out.config, forms.value(), out.catalog, out.policy);
     out.pinnedReadings =
         pinnedReadings(spokenPrompts(forms.value(), out.policy, out.catalog, forms::kLocaleZh));

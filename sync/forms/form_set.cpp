@@ -1,5 +1,6 @@
 #include "sync/forms/form_set.hpp"
 
+#include <algorithm>
 #include <array>
 
 namespace minsheng::forms {
@@ -39,6 +40,15 @@ std::optional<Placeholder> findPlaceholder(std::string_view text) {
         if (text.find(p.text) != std::string_view::npos)
             return p;
     return std::nullopt;
+}
+
+std::optional<PlaceholderInFile> findPlaceholderInFile(std::string_view text) {
+    auto p = findPlaceholder(text);
+    if (!p)
+        return std::nullopt;
+    const auto at = text.find(p->text);
+    const long line = 1 + std::count(text.begin(), text.begin() + static_cast<long>(at), '\n');
+    return PlaceholderInFile{*p, line};
 }
 
 } // namespace minsheng::forms

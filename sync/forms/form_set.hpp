@@ -37,4 +37,13 @@ struct Placeholder {
 /// The first shipped example value `text` holds, or nullopt.
 std::optional<Placeholder> findPlaceholder(std::string_view text);
 
+/// A shipped example value in a file's text, and the 1-based line it is first found on.
+struct PlaceholderInFile {
+    Placeholder placeholder;
+    long line = 0;
+};
+/// The first shipped example value in the whole text of a file (forms, lists, policy pages),
+/// with its line, so that a message can say "FILE:LINE".
+std::optional<PlaceholderInFile> findPlaceholderInFile(std::string_view text);
+
 } // namespace minsheng::forms

@@ -115,6 +115,7 @@ int main(int argc, char** argv) {
     county::CountyDir cd(tmp / "county");
     county::InitOptions io;
     io.formsSource = test::sourceDir() / "config/forms";
+    io.demo = true; // kiosks provisioned with the shipped example lists
     if (auto r = county::initCountyDir(cd, io); !r)
         die(r.error().message);
 

@@ -7,7 +7,7 @@ namespace minsheng::test {
 CountySite::CountySite(const std::string& prefix, const std::string& kioskId,
                        const std::string& kioskName)
     : tmp(prefix) {
-    auto r = countyCmd({"init", "--dir", county.string(), "--no-passphrase"});
+    auto r = countyCmd({"init", "--dir", county.string(), "--no-passphrase", "--demo"});
     INFO(r.err);
     REQUIRE(r.exitCode == 0);
     r = countyCmd({"provision", "--dir", county.string(), "--kiosk-id", kioskId, "--name",

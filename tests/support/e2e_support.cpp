@@ -161,7 +161,7 @@ void CountyServer::stop() {
 
 E2eSite::E2eSite() {
     auto r = runProcess(binary("minsheng-county"),
-                        {"init", "--dir", county.string(), "--no-passphrase", "--url",
+                        {"init", "--dir", county.string(), "--no-passphrase", "--demo", "--url",
                          "https://127.0.0.1:8443", "--name", "E2E test county"});
     if (r.exitCode != 0)
         throw std::runtime_error("county init failed: " + r.err);

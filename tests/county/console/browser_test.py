@@ -85,7 +85,7 @@ class Site:
         self.config = os.path.join(bundle, "kiosk.toml")
         self.socket = os.path.join(bundle, "data", "forwarder.sock")
         self.serve = self.forwarder = None
-        run([self.county_bin, "init", "--dir", self.dir, "--no-passphrase"])
+        run([self.county_bin, "init", "--dir", self.dir, "--no-passphrase", "--demo"])
         run([self.county_bin, "provision", "--dir", self.dir, "--kiosk-id", "yx-001", "--name",
              "阳光社区 1 号机", "--out", bundle])
         first = self.example("complaint")

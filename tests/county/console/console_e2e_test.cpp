@@ -29,7 +29,9 @@ TEST_CASE("a reply closed in the console reaches the kiosk look-up, the internal
     test::TempDir tmp{"minsheng-console-e2e"};
     const fs::path county = tmp / "county", bundle = tmp / "kiosk";
     const auto cb = test::binary("minsheng-county"), kb = test::binary("minsheng-kiosk");
-    REQUIRE(runProcess(cb, {"init", "--dir", county.string(), "--no-passphrase"}).exitCode == 0);
+    REQUIRE(
+        runProcess(cb, {"init", "--dir", county.string(), "--no-passphrase", "--demo"}).exitCode ==
+        0);
     REQUIRE(runProcess(cb, {"provision", "--dir", county.string(), "--kiosk-id", "ce-001", "--name",
                             "城南社区 1 号机", "--out", bundle.string()})
                 .exitCode == 0);

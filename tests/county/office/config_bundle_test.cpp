@@ -81,7 +81,7 @@ TEST_CASE("example values are refused with the file and key to change", "[county
     CHECK_FALSE(fs::exists(county::publishedDir(c.dir)));
 
     // A demonstration county may keep them.
-    c.replaceInFile(c.dir.configFile(), "[county]\n", "[county]\ndemo = true\n");
+    c.replaceInFile(c.dir.configFile(), "demo = false", "demo = true");
     auto demo = county::publishConfigBundle(c.dir, {}, c.key);
     INFO((demo ? std::string() : demo.error().message));
     CHECK(demo.ok());

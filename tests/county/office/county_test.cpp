@@ -17,6 +17,7 @@ namespace {
 county::InitOptions demoOptions() {
     county::InitOptions o;
     o.formsSource = test::sourceDir() / "config/forms";
+    o.demo = true; // kiosks provisioned with the shipped example lists
     return o;
 }
 
@@ -142,6 +143,31 @@ TEST_CASE("provision writes a complete bundle and enrols the kiosk once", "[coun
     auto notEmpty = county::provisionKiosk(dir, {"sunshine-02", "x", "", req.bundleDir});
     REQUIRE_THAT(notEmpty.error().message, Catch::Contains("not empty"));
     REQUIRE_FALSE(county::KioskRegistry::load(dir)->find("sunshine-02"));
+}
+
+TEST_CASE("provision refuses the example values unless the county is a demonstration",
+          "[county][provision]") {
+    TempDir tmp;
+    county::CountyDir dir(tmp / "county");
+    auto o = demoOptions();
+    o.demo = false;
+    REQUIRE(county::initCountyDir(dir, o).ok());
+    auto refused = county::provisionKiosk(dir, {"real-01", "一号机", "", tmp / "bundle"});
+    REQUIRE_FALSE(refused.ok());
+    CHECK_THAT(refused.error().message, Catch::Contains(dir.configFile().string()) &&
+                                            Catch::Contains("[kiosk_defaults] hotline") &&
+                                            Catch::Contains("Nothing was enrolled"));
+    CHECK_FALSE(county::KioskRegistry::load(dir)->find("real-01"));
+    CHECK_FALSE(fs::exists(tmp / "bundle" / "kiosk.toml"));
+
+    // The same county as a demonstration: the kiosk it provisions is marked as one.
+    TempDir tmp2;
+    county::CountyDir demo(tmp2 / "county");
+    REQUIRE(county::initCountyDir(demo, demoOptions()).ok());
+    REQUIRE(county::provisionKiosk(demo, {"demo-01", "一号机", "", tmp2 / "bundle"}).ok());
+    auto kiosk = test::readFile(tmp2 / "bundle" / "kiosk.toml");
+    CHECK_THAT(kiosk, Catch::Contains("\ndemo = true\n"));
+    CHECK_THAT(test::readFile(demo.configFile()), Catch::Contains("\ndemo = true\n"));
 }
 
 TEST_CASE("a registry file renamed to another kiosk id is refused", "[county][registry]") {

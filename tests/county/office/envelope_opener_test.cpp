@@ -27,6 +27,7 @@ struct CountyKit {
     CountyKit() {
         county::InitOptions o;
         o.formsSource = test::sourceDir() / "config/forms";
+        o.demo = true; // a kiosk provisioned with the shipped example lists
         REQUIRE(county::initCountyDir(dir, o).ok());
         REQUIRE(county::provisionKiosk(dir, {"kiosk-a", "A", "", bundle}).ok());
         kioskKey.emplace(std::move(crypto::readEd25519SecretKey(bundle / "keys/kiosk-signing.key",

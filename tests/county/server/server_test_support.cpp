@@ -37,6 +37,7 @@ TestCounty::TestCounty(const fs::path& root, std::vector<std::string> kioskIds)
     : dir(root / "county") {
     county::InitOptions o;
     o.formsSource = *county::defaultFormsDir();
+    o.demo = true; // kiosks provisioned with the shipped example lists
     county::CountyDir cd(dir);
     if (auto r = county::initCountyDir(cd, o); !r)
         throw std::runtime_error(r.error().message);

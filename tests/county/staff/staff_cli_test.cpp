@@ -313,8 +313,8 @@ TEST_CASE("a passphrase-protected county asks once and keeps the ledger under it
     test::writeFile(pass, "a long county passphrase\n");
     test::writeFile(wrong, "not it\n");
     const auto cb = test::binary("minsheng-county"), kb = test::binary("minsheng-kiosk");
-    auto r = runProcess(
-        cb, {"init", "--dir", county.string(), "--passphrase-file", pass.string(), "--fast-kdf"});
+    auto r = runProcess(cb, {"init", "--dir", county.string(), "--passphrase-file", pass.string(),
+                             "--fast-kdf", "--demo"});
     INFO(r.err);
     REQUIRE(r.exitCode == 0);
     REQUIRE(runProcess(cb, {"provision", "--dir", county.string(), "--kiosk-id", "k1", "--name",

@@ -45,7 +45,7 @@ TEST_CASE("100 submissions from 3 kiosks reach the ledger exactly once, and a st
     test::TempDir tmp{"minsheng-staff-e2e"};
     const fs::path county = tmp / "county";
     const auto cb = test::binary("minsheng-county"), kb = test::binary("minsheng-kiosk");
-    auto r = runProcess(cb, {"init", "--dir", county.string(), "--no-passphrase"});
+    auto r = runProcess(cb, {"init", "--dir", county.string(), "--no-passphrase", "--demo"});
     INFO(r.err);
     REQUIRE(r.exitCode == 0);
     const std::vector<std::string> kiosks = {"yx-a", "yx-b", "yx-c"};

@@ -46,6 +46,7 @@ public:
     explicit TestCounty(bool fastPassphrase = false) {
         county::InitOptions o;
         o.formsSource = sourceDir() / "config/forms";
+        o.demo = true; // kiosks provisioned with the shipped example lists
         if (fastPassphrase) {
             m_pass = crypto::SecretBytes::copyOf(std::string_view("correct horse battery"));
             o.passphrase = &*m_pass;

@@ -2,6 +2,7 @@
 // unpacked, loaded and recorded; bad bundles are refused with the reason kept for the heartbeat,
 // and the kiosk keeps (or at start-up falls back to) the version it ran before.
 #include "kiosk/core/config_update.hpp"
+#include "kiosk/core/shipped_examples.hpp"
 #include "sync/wire/protocol_messages.hpp"
 #include "tests/support/form_fixtures.hpp"
 
@@ -199,4 +200,44 @@ TEST_CASE("the forwarder's drop never replaces a newer bundle", "[config-update]
     auto held = sync::configBundleFromText(readFile(incomingBundleFile(s.base.dataDir)));
     REQUIRE(held.ok());
     CHECK(held->configVersion == 3);
+}
+
+TEST_CASE("a real kiosk refuses the shipped example values, naming the file and key",
+          "[config-update][examples]") {
+    UpdateSite s;
+    s.base.demo = false;
+    // kiosk.example.toml's own mailbox is an example (云溪县).
+    auto own = loadConfiguration(s.base, 0, {});
+    REQUIRE_FALSE(own.ok());
+    CHECK_THAT(own.error(), Catch::Contains(s.base.file.string() + ": [contact] mailbox") &&
+                                Catch::Contains("云溪县") && Catch::Contains("demo = true"));
+    // With a real hotline and mailbox, the example school list is next, with its line.
+    s.base.mailbox = "临安区教育局“双减”办公室";
+    auto lists = loadConfiguration(s.base, 0, {});
+    REQUIRE_FALSE(lists.ok());
+    CHECK_THAT(lists.error(),
+               Catch::Contains(s.base.lists.string() + ":") && Catch::Contains("云溪县"));
+    s.base.hotline = "0000-12345678";
+    auto hotline = loadConfiguration(s.base, 0, {});
+    REQUIRE_FALSE(hotline.ok());
+    CHECK_THAT(hotline.error(), Catch::Contains("[contact] hotline"));
+
+    // A bundle that brings an example value is refused; the kiosk keeps what it runs.
+    s.base.hotline = "0571-87001234";
+    REQUIRE(findShippedExample(s.base, s.base.file).has_value()); // the lists, still
+    crypto::ConfigBundle b;
+    b.configVersion = 1;
+    b.notBefore = kNow - 60;
+    b.files = {{"contact.toml", "[contact]\nhotline = \"0000-12345678\"\n"}};
+    b = crypto::signConfigBundle(b, s.county.secretKey);
+    REQUIRE(dropIncomingBundle(s.base.dataDir, b).ok());
+    auto taken = takeIncomingBundle(s.base, 0, s.county.publicKey, kNow, {});
+    CHECK_FALSE(taken.applied);
+    REQUIRE(taken.refused);
+    CHECK_THAT(*taken.refused, Catch::Contains("contact.toml: [contact] hotline"));
+
+    // A demonstration kiosk may show them.
+    s.base.demo = true;
+    CHECK_FALSE(findShippedExample(s.base, s.base.file).has_value());
+    CHECK(loadConfiguration(s.base, 0, {}).ok());
 }

@@ -68,11 +68,10 @@ TEST_CASE("a published hotline and school reach the kiosk between sessions, neve
     const std::string newHotline = "0571-88886666";
     CHECK(k.labelsContain(oldHotline));
 
-    // The county's edit: a new hotline and a new school (the rest of the shipped demo lists stay,
-    // so this county says it is a demonstration).
+    // The county's edit: a new hotline and a new school (the rest of the shipped demo lists stay:
+    // the test site is a demonstration county).
     const fs::path countyToml = site.county / "county.toml";
     replaceIn(countyToml, oldHotline, newHotline);
-    replaceIn(countyToml, "[county]\n", "[county]\ndemo = true\n");
     replaceIn(site.county / "forms" / "lists.toml", "[[lists.schools.items]]",
               "[[lists.schools.items]]\nid = \"xinqiao_xiaoxue\"\nlabel = { zh-CN = \"新桥小学\", "
               "en = \"Xinqiao Primary School\" }\nparent = \"chengguan\"\n\n"

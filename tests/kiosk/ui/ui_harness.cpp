@@ -369,7 +369,7 @@ Site::Site(const fs::path& r, const std::string& extraConfig, int idleTimeout) :
     bundle = root / "kiosk";
     config = bundle / "kiosk.toml";
     auto p = runProcess(binary("minsheng-county"),
-                        {"init", "--dir", county.string(), "--no-passphrase"});
+                        {"init", "--dir", county.string(), "--no-passphrase", "--demo"});
     INFO(p.err);
     REQUIRE(p.exitCode == 0);
     p = runProcess(binary("minsheng-county"),

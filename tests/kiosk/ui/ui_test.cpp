@@ -421,6 +421,17 @@ TEST_CASE("bad configuration: refuses to start, naming the file and the fix", "[
         CHECK(r.exitCode == 2);
         CHECK_THAT(r.err, Catch::Contains("automation = true"));
     }
+    SECTION("the shipped example values on a kiosk that is not a demonstration") {
+        std::string text = good;
+        const auto demo = text.find("\ndemo = true\n");
+        REQUIRE(demo != std::string::npos);
+        text.erase(demo, 13);
+        test::writeFile(site.config, text);
+        auto r = start({"--check"});
+        CHECK(r.exitCode == 2);
+        CHECK_THAT(r.err, Catch::Contains(site.config.string() + ": [contact] hotline") &&
+                              Catch::Contains("0000-12345678") && Catch::Contains("demo = true"));
+    }
     SECTION("the good configuration passes --check") {
         auto r = start({"--check"});
         INFO(r.err);
