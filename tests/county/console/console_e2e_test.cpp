@@ -49,7 +49,19 @@ void addSupervisor(const fs::path& county, const fs::path& tmp, const std::strin
 
 /// The port `minsheng-county console` announces ("console: https://127.0.0.1:PORT/").
 std::string consolePort(test::Child& console) {
-    const std::string port = consolePort(console);
+    std::string port;
+    const std::regex line(R"(console: https://127\.0\.0\.1:(\d+)/)");
+    for (int i = 0; i < 600 && port.empty(); ++i) {
+        std::smatch m;
+        const auto out = console.out();
+        if (std::regex_search(out, m, line))
+            port = m[1];
+        else if (!console.running())
+            FAIL("console exited: " << console.err());
+        else
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    REQUIRE(!port.empty());
     return port;
 }
 
@@ -97,7 +109,7 @@ TEST_CASE("a reply closed in the console reaches the kiosk look-up, the internal
     INFO(synced.out << synced.err);
     REQUIRE(synced.exitCode == 0);
 
-    addSupervisor(county, tmp, "correct horse battery");
+    addSupervisor(county, tmp.path(), "correct horse battery");
 
     test::Child console(cb,
                         {"console", "--dir", county.string(), "--listen", "127.0.0.1:0", "--server",
@@ -177,7 +189,7 @@ TEST_CASE("the console's fleet page: a kiosk's heartbeat as the intake server go
     INFO(synced.out << synced.err);
     REQUIRE(synced.exitCode == 0);
     REQUIRE(synced.err.find("heartbeat not delivered") == std::string::npos);
-    addSupervisor(county, tmp, "correct horse battery");
+    addSupervisor(county, tmp.path(), "correct horse battery");
 
     // What `minsheng-county kiosks` prints, to compare the page's rows with.
     auto cli = runProcess(cb, {"kiosks", "--dir", county.string(), "--server", url, "--json"});
