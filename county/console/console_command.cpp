@@ -11,6 +11,7 @@
 #include "county/server/serve_command.hpp"
 #include "county/staff/audit_log.hpp"
 #include "county/staff/intake.hpp"
+#include "county/staff/kiosk_fleet.hpp"
 #include "county/staff/ledger_key.hpp"
 #include "county/staff/staff_accounts.hpp"
 #include "county/staff/staff_server.hpp"
@@ -206,12 +207,12 @@ int runConsole(const ConsoleArgs& a) {
     hooks.clock = unixNow;
     hooks.log = log;
     const std::string serverUrl = a.server.value_or(config->url);
-    hooks.pull = [&dir, &intake, serverUrl](staff::Ledger& l) {
+    const staff::StaffServerConnector connect = [&dir, serverUrl] {
+        return staff::connectStaffServer(dir, serverUrl);
+    };
+    hooks.pull = [&intake, &connect](staff::Ledger& l) {
         PullReport report;
-        auto token = county::readStaffToken(dir.staffTokenFile());
-        if (!token)
-            return PullReport{false, 0, 0, 0, token.error().message};
-        auto server = staff::makeHttpsStaffTransport(serverUrl, dir.tlsCaCert(), *token);
+        auto server = connect();
         if (!server)
             return PullReport{false, 0, 0, 0, server.error().message};
         const auto now = unixNow();
@@ -233,6 +234,15 @@ int runConsole(const ConsoleArgs& a) {
                                           : std::string()) +
                          ".";
         return report;
+    };
+    // The registry is read again for every look, so a kiosk enrolled while the console runs
+    // shows up at once.
+    hooks.kioskFleet = [&dir, &connect](std::int64_t now,
+                                        int silentHours) -> Result<staff::KioskFleet, std::string> {
+        auto kiosks = county::KioskRegistry::load(dir);
+        if (!kiosks)
+            return fail(kiosks.error().message);
+        return staff::readKioskFleet(*kiosks, connect, now, silentHours);
     };
     std::function<void()> queued;
     hooks.statusQueued = [&queued] {

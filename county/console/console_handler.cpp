@@ -328,6 +328,8 @@ HttpResponse ConsoleHandler::route(const HttpRequest& r) {
             return surveys(c, query);
         if (get && path == "/api/calendar")
             return calendar(query);
+        if (get && path == "/api/kiosks")
+            return kioskFleet(c, query);
         return errorResponse(404, "not-found", "没有此接口 — no such API call.", "unknown");
     });
 }
@@ -1426,6 +1428,72 @@ HttpResponse ConsoleHandler::calendar(std::string_view query) {
              {"workdays", workdays},
              {"warning", warning ? json(*warning) : json(nullptr)}},
         "calendar");
+}
+
+HttpResponse ConsoleHandler::kioskFleet(Caller& c, std::string_view query) {
+    if (!staff::mayPerform(c.actor, staff::CaseAction::View))
+        return forbidden("查看自助机状态");
+    const auto q = queryParameters(query);
+    int silentHours = staff::kDefaultSilentHours;
+    if (auto it = q.find("silent_hours"); it != q.end() && !it->second.empty()) {
+        const auto n = parseInteger(it->second);
+        if (!n || *n < 1 || *n > staff::kMaxSilentHours)
+            return errorResponse(
+                400, "bad-request",
+                "静默小时数应为 1–" + std::to_string(staff::kMaxSilentHours) +
+                    " 的整数 — \"silent_hours\" must be a whole number from 1 to " +
+                    std::to_string(staff::kMaxSilentHours) + ".");
+        silentHours = static_cast<int>(*n);
+    }
+    if (!m_hooks.kioskFleet)
+        return errorResponse(503, "unavailable",
+                             "未配置自助机名册 — this console has no kiosk registry to show.");
+    const auto now = m_hooks.clock();
+    auto fleet = m_hooks.kioskFleet(now, silentHours);
+    if (!fleet)
+        return errorResponse(500, "registry", fleet.error());
+    const auto& rules = m_office.rules;
+    auto timeAndAge = [&rules, now](std::optional<std::int64_t> at, json& row, const char* name,
+                                    const char* ageName) {
+        row[name] = at ? json(rules.formatIso(*at)) : json(nullptr);
+        row[ageName] = at ? json(now - *at) : json(nullptr);
+    };
+    json kiosks = json::array();
+    for (const auto& k : fleet->rows) {
+        json row{{"id", k.id},
+                 {"name", k.name},
+                 {"key_id", k.keyIdHex},
+                 {"revoked", k.revoked},
+                 {"known", k.health.has_value()}};
+        timeAndAge(k.health ? k.lastSeen : std::nullopt, row, "last_seen", "last_seen_age_seconds");
+        if (k.health && k.heartbeat) {
+            const auto& hb = *k.heartbeat;
+            json beat{{"software_version", hb.softwareVersion},
+                      {"backlog", hb.backlog ? json(*hb.backlog) : json(nullptr)},
+                      {"config_version", hb.configVersion},
+                      {"config_failure", hb.configFailure}};
+            timeAndAge(hb.sentAt, beat, "at", "age_seconds");
+            row["heartbeat"] = std::move(beat);
+        } else {
+            row["heartbeat"] = nullptr;
+        }
+        // Unknown without the server's view: the page says so rather than raise an alarm.
+        row["silent"] = k.health ? json(k.silent) : json(nullptr);
+        kiosks.push_back(std::move(row));
+    }
+    return jsonResponse(
+        200,
+        json{{"silent_hours", silentHours},
+             {"default_silent_hours", staff::kDefaultSilentHours},
+             {"max_silent_hours", staff::kMaxSilentHours},
+             {"now", rules.formatIso(now)},
+             {"server_ok", fleet->healthNote.empty()},
+             {"server_message",
+              fleet->healthNote.empty()
+                  ? json(nullptr)
+                  : json("无法取得县服务器上的自助机状态，仅显示名册 — " + fleet->healthNote)},
+             {"kiosks", kiosks}},
+        "kiosks");
 }
 
 PullReport ConsoleHandler::pullNow() {

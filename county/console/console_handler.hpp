@@ -30,6 +30,7 @@
 #include "county/staff/case_rules.hpp"
 #include "county/staff/case_workflow.hpp"
 #include "county/staff/form_catalog.hpp"
+#include "county/staff/kiosk_fleet.hpp"
 #include "county/staff/ledger.hpp"
 #include "crypto/keys.hpp"
 
@@ -75,6 +76,12 @@ struct ConsoleHooks {
     /// Pulls new reports and pushes queued statuses; called with the ledger lock held. Empty:
     /// the office has no intake server configured.
     std::function<PullReport(staff::Ledger&)> pull;
+    /// The kiosk fleet (kiosk_fleet.hpp) at `now`, silent after `silentHours`: the registry, with
+    /// the intake server's view when it answers; or why the registry could not be read. Called
+    /// without the ledger lock (it reads no ledger and may wait on the network). Empty: the
+    /// fleet page answers 503.
+    std::function<Result<staff::KioskFleet, std::string>(std::int64_t now, int silentHours)>
+        kioskFleet;
     /// Called after every change that queued a status for the server (the console then pushes
     /// soon rather than at the next scheduled pull).
     std::function<void()> statusQueued;
@@ -124,6 +131,7 @@ private:
     server::HttpResponse bulk(Caller& c, const std::string& body);
     server::HttpResponse surveys(Caller& c, std::string_view query);
     server::HttpResponse calendar(std::string_view query);
+    server::HttpResponse kioskFleet(Caller& c, std::string_view query);
     server::HttpResponse printable(Caller& c, std::string_view which, std::string_view query);
 
     ConsoleOffice m_office;

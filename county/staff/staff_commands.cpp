@@ -13,6 +13,7 @@
 #include "county/staff/follow_up_stats.hpp"
 #include "county/staff/form_catalog.hpp"
 #include "county/staff/intake.hpp"
+#include "county/staff/kiosk_fleet.hpp"
 #include "county/staff/ledger_key.hpp"
 #include "county/staff/new_password_prompt.hpp"
 #include "county/staff/period_stats.hpp"
@@ -137,10 +138,7 @@ Result<Office, std::string> loadOffice(const Common& c) {
 
 Result<std::unique_ptr<StaffTransport>, ServerError>
 connectServer(const Office& o, const std::optional<std::string>& serverUrl) {
-    auto token = county::readStaffToken(o.dir.staffTokenFile());
-    if (!token)
-        return fail(ServerError{false, token.error().message});
-    return makeHttpsStaffTransport(serverUrl.value_or(o.config.url), o.dir.tlsCaCert(), *token);
+    return connectStaffServer(o.dir, serverUrl.value_or(o.config.url));
 }
 
 /// A receipt code ("1234-5678-9012-3456") or a case number ("kiosk-id/17").
@@ -1728,100 +1726,61 @@ struct KiosksOptions {
     bool json = false;
     std::optional<std::string> server;
     bool offline = false;
-    int silentHours = 24;
+    int silentHours = kDefaultSilentHours;
 };
-
-/// The fleet figures of a kiosk's last heartbeat (docs/protocol.md section 8): software version,
-/// outbox backlog, configuration version and its last refusal; and whether the kiosk has been
-/// silent longer than `silentHours`.
-json fleetFigures(const json& health, std::int64_t now, int silentHours) {
-    json out = json::object();
-    const json& hb = health.contains("last_heartbeat") ? health["last_heartbeat"] : json();
-    if (hb.is_object()) {
-        out["software_version"] = hb.value("version", std::string());
-        out["backlog"] = hb.value("queue", json(nullptr));
-        out["heartbeat_at"] = hb.value("sent_at", json(nullptr));
-        out["config_version"] = hb.value("config_version", json(0));
-        out["config_failure"] = hb.value("config_failure", std::string());
-    }
-    const json& seen = health.contains("last_seen") ? health["last_seen"] : json();
-    out["silent"] = !seen.is_number_integer() ||
-                    now - seen.get<std::int64_t>() > std::int64_t{silentHours} * 3600;
-    return out;
-}
 
 /// The registry, with each kiosk's health as the intake server reports it (unless --offline or
 /// the server cannot be reached: then the registry alone, and a note on standard error).
 int runKiosks(const KiosksOptions& k) {
-    const fs::path& dir = k.dir;
-    const bool asJson = k.json;
-    county::CountyDir cd(dir);
+    county::CountyDir cd(k.dir);
     auto reg = county::KioskRegistry::load(cd);
     if (!reg)
         return complain(reg.error().message);
-    std::map<std::string, json> health;
-    std::string healthNote;
+    std::optional<Office> office;
     if (!k.offline) {
         Common c;
-        c.dir = dir;
-        auto office = loadOffice(c);
-        if (!office)
-            return complain(office.error());
-        auto server = connectServer(*office, k.server);
-        if (!server) {
-            healthNote = server.error().message;
-        } else {
-            auto r = (*server)->request("GET", "/v1/staff/kiosks", {});
-            if (!r)
-                healthNote = "intake server not reachable (" + r.error().message +
-                             "); showing the registry only.";
-            else if (r->status != 200)
-                healthNote = "intake server answered " + describeErrorAnswer(*r) + ".";
-            else {
-                auto body = json::parse(r->body, nullptr, false);
-                if (body.is_object() && body.contains("kiosks") && body["kiosks"].is_array())
-                    for (const auto& h : body["kiosks"])
-                        if (h.is_object() && h.contains("id") && h["id"].is_string())
-                            health[h["id"].get<std::string>()] = h;
-            }
-        }
+        c.dir = k.dir;
+        auto loaded = loadOffice(c);
+        if (!loaded)
+            return complain(loaded.error());
+        office = std::move(*loaded);
     }
+    StaffServerConnector connect;
+    if (office)
+        connect = [&office, &k] {
+            return connectServer(*office, k.server);
+        };
+    const KioskFleet fleet = readKioskFleet(*reg, connect, Common{}.clock(), k.silentHours);
     json out = json::array();
-    for (const auto& [id, kk] : reg->all()) {
-        auto h = health.find(id);
-        if (asJson) {
-            json j = {{"id", id},
-                      {"name", kk.name},
-                      {"key_id", crypto::toHex(kk.publicKey.id())},
-                      {"revoked", kk.revoked}};
-            if (h != health.end()) {
-                j["health"] = h->second;
-                j["fleet"] = fleetFigures(h->second, Common{}.clock(), k.silentHours);
+    for (const auto& row : fleet.rows) {
+        if (k.json) {
+            json j = {{"id", row.id},
+                      {"name", row.name},
+                      {"key_id", row.keyIdHex},
+                      {"revoked", row.revoked}};
+            if (row.health) {
+                j["health"] = *row.health;
+                j["fleet"] = fleetFiguresJson(row);
             }
             out.push_back(std::move(j));
             continue;
         }
-        std::cout << id << "\t" << crypto::toHex(kk.publicKey.id()) << "\t"
-                  << (kk.revoked ? "REVOKED" : "enrolled") << "\t" << kk.name;
-        if (h != health.end()) {
-            const auto& v = h->second;
+        std::cout << row.id << "\t" << row.keyIdHex << "\t"
+                  << (row.revoked ? "REVOKED" : "enrolled") << "\t" << row.name;
+        if (row.health) {
+            const auto& v = *row.health;
             std::cout << "\tlast seq " << v.value("last_seq", json(0)).dump();
-            if (v.contains("last_seen") && v["last_seen"].is_number_integer() &&
-                v["last_seen"].get<std::int64_t>() > 0)
-                std::cout << ", last seen "
-                          << CaseRules{}.formatLocal(v["last_seen"].get<std::int64_t>());
-            const json fleet = fleetFigures(v, Common{}.clock(), k.silentHours);
-            if (fleet.contains("heartbeat_at") && fleet["heartbeat_at"].is_number_integer())
-                std::cout << ", heartbeat "
-                          << CaseRules{}.formatLocal(fleet["heartbeat_at"].get<std::int64_t>())
-                          << ", software " << fleet["software_version"].get<std::string>()
-                          << ", backlog " << fleet["backlog"].dump() << ", configuration v"
-                          << fleet["config_version"].dump();
-            if (fleet.contains("config_failure") &&
-                !fleet["config_failure"].get<std::string>().empty())
-                std::cout << "  ⚠ configuration refused: "
-                          << fleet["config_failure"].get<std::string>();
-            if (fleet["silent"].get<bool>())
+            if (row.lastSeen && *row.lastSeen > 0)
+                std::cout << ", last seen " << CaseRules{}.formatLocal(*row.lastSeen);
+            if (row.heartbeat && row.heartbeat->sentAt)
+                std::cout << ", heartbeat " << CaseRules{}.formatLocal(*row.heartbeat->sentAt)
+                          << ", software " << row.heartbeat->softwareVersion << ", backlog "
+                          << (row.heartbeat->backlog ? std::to_string(*row.heartbeat->backlog)
+                                                     : std::string("null"))
+                          << ", configuration v" << row.heartbeat->configVersion;
+            if (row.heartbeat && !row.heartbeat->configFailure.empty())
+                std::cout << "  ⚠ configuration refused: " << row.heartbeat->configFailure;
+            if (row.silent)
                 std::cout << "  ⚠ 静默 SILENT (no contact for " << k.silentHours << " h)";
             if (v.contains("gaps") && v["gaps"].is_array() && !v["gaps"].empty())
                 std::cout << "  ⚠ gaps " << v["gaps"].dump();
@@ -1831,12 +1790,12 @@ int runKiosks(const KiosksOptions& k) {
         }
         std::cout << "\n";
     }
-    if (asJson)
+    if (k.json)
         std::cout << out.dump(2) << "\n";
-    else if (reg->all().empty())
+    else if (fleet.rows.empty())
         std::cout << "No kiosks enrolled yet.\n";
-    if (!healthNote.empty())
-        std::cerr << "minsheng-county: " << healthNote << "\n";
+    if (!fleet.healthNote.empty())
+        std::cerr << "minsheng-county: " << fleet.healthNote << "\n";
     return 0;
 }
 
@@ -1892,7 +1851,7 @@ void addKiosksCommand(county::CountyCommands& commands) {
     sub->add_flag("--offline", o.offline, "Do not ask the server for kiosk health");
     sub->add_option("--silent-hours", o.silentHours,
                     "Flag a kiosk as silent after this many hours without contact (default 24)")
-        ->check(CLI::Range(1, 24 * 365));
+        ->check(CLI::Range(1, kMaxSilentHours));
 }
 
 void addStaffCommands(county::CountyCommands& commands) {

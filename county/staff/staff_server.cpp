@@ -1,5 +1,7 @@
 #include "county/staff/staff_server.hpp"
 
+#include "county/office/county_tls.hpp"
+
 #include <nlohmann/json.hpp>
 #include <sodium.h>
 
@@ -54,6 +56,14 @@ makeHttpsStaffTransport(const std::string& url, const std::filesystem::path& caF
     bearer.append(token.view());
     return std::unique_ptr<StaffTransport>(
         std::make_unique<HttpsStaffTransport>(std::move(*endpoint), url, std::move(bearer)));
+}
+
+Result<std::unique_ptr<StaffTransport>, ServerError>
+connectStaffServer(const county::CountyDir& dir, const std::string& url) {
+    auto token = county::readStaffToken(dir.staffTokenFile());
+    if (!token)
+        return fail(ServerError{false, token.error().message});
+    return makeHttpsStaffTransport(url, dir.tlsCaCert(), *token);
 }
 
 std::string describeErrorAnswer(const sync::HttpResponse& response) {

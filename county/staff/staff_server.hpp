@@ -6,6 +6,7 @@
 // is withhold envelopes; the chain and the kiosks' heartbeats make that visible.
 #pragma once
 
+#include "county/office/county_dir.hpp"
 #include "crypto/result.hpp"
 #include "crypto/secret_bytes.hpp"
 #include "sync/net/https_client.hpp"
@@ -36,6 +37,11 @@ struct ServerError {
 [[nodiscard]] Result<std::unique_ptr<StaffTransport>, ServerError>
 makeHttpsStaffTransport(const std::string& url, const std::filesystem::path& caFile,
                         const crypto::SecretBytes& token);
+
+/// HTTPS to `url` (the county's intake server) as the office's staff: the staff token of DIR
+/// (keys/staff.token) and only the county CA of DIR (tls/ca.pem) trusted.
+[[nodiscard]] Result<std::unique_ptr<StaffTransport>, ServerError>
+connectStaffServer(const county::CountyDir& dir, const std::string& url);
 
 /// The `message` of a protocol error body ({"error","message"}), or the status line.
 std::string describeErrorAnswer(const sync::HttpResponse& response);

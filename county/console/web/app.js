@@ -164,7 +164,7 @@ function shell(title) {
                  navLink('surveys', t('navSurveys')),
                  canAudit() ? navLink('audit', t('navAudit')) : null,
                  isSupervisor() ? navLink('users', t('navUsers')) : null,
-                 navLink('calendar', t('navCalendar')));
+                 navLink('calendar', t('navCalendar')), navLink('kiosks', t('navKiosks')));
   const pull = button(t('pullNow'), async () => {
     flash(null);
     pull.disabled = true;
@@ -836,6 +836,64 @@ async function renderCalendar() {
   out.append(months);
 }
 
+// ---- kiosk fleet -------------------------------------------------------------------------------
+
+/// How long ago, from seconds the API computed with the office's clock (a kiosk whose clock runs
+/// ahead gives a negative age: "just now").
+function ago(seconds) {
+  if (seconds === null || seconds === undefined) return '';
+  if (seconds < 60) return t('agoJustNow');
+  if (seconds < 3600) return t('agoMinutes', {n: Math.floor(seconds / 60)});
+  if (seconds < 48 * 3600) return t('agoHours', {n: Math.floor(seconds / 3600)});
+  return t('agoDays', {n: Math.floor(seconds / 86400)});
+}
+
+async function renderKiosks() {
+  const main = shell(t('kiosksTitle'));
+  const asked = hashParams().get('silent_hours') || '';
+  const hours = el('input', {id: 'fleet-silent-hours', type: 'number', min: '1', step: '1', value: asked});
+  const form = el('form', {class: 'filters', id: 'fleet-form'}, field(t('silentHours'), hours),
+                  el('div', {class: 'actions'}, el('button', {type: 'submit', class: 'primary', id: 'fleet-submit', text: t('show')})));
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    location.hash = '#/kiosks' + (hours.value ? '?' + new URLSearchParams({silent_hours: hours.value}).toString() : '');
+  });
+  const out = el('section', {id: 'fleet-result'}, loadingBox());
+  main.append(form, out);
+  const r = await api('GET', '/api/kiosks' + (asked ? '?' + new URLSearchParams({silent_hours: asked}).toString() : ''));
+  clear(out);
+  if (!r.ok) { out.append(message('error', r.message), button(t('retry'), route)); return; }
+  const d = r.data;
+  hours.value = String(d.silent_hours);
+  hours.max = String(d.max_silent_hours);
+  form.append(el('span', {class: 'hint', text: t('silentHoursHint', {n: d.default_silent_hours})}));
+  if (!d.server_ok) out.append(message('error', d.server_message, {id: 'fleet-server-note'}));
+  if (!d.kiosks.length) { out.append(message('empty', t('fleetNone'))); return; }
+  const rows = d.kiosks.map((k) => {
+    const hb = k.heartbeat;
+    const heartbeat = !k.known ? el('span', {class: 'muted', text: t(d.server_ok ? 'fleetNotListed' : 'fleetUnknown')})
+      : !hb ? badge('yellow', t('fleetNeverHeard'))
+      : el('span', {}, el('span', {class: 'nowrap', text: shortTime(hb.at)}), ' ', el('span', {class: 'muted', text: ago(hb.age_seconds)}));
+    const config = !hb ? '' : el('span', {}, hb.config_version ? t('fleetConfigVersion', {v: hb.config_version}) : t('fleetConfigProvisioned'),
+      hb.config_failure ? el('div', {class: 'fleet-config-failure'}, badge('red', t('fleetConfigRefused', {reason: hb.config_failure}))) : null);
+    const alarms = [];
+    if (k.revoked) alarms.push(badge('red', t('fleetRevoked')));
+    if (k.silent === true) alarms.push(el('span', {class: 'badge badge-red fleet-silent', text: t('fleetSilent', {n: d.silent_hours})}));
+    if (k.silent === false && !k.revoked) alarms.push(badge('status', t('fleetOk')));
+    if (k.known) alarms.push(el('div', {class: 'hint', text: k.last_seen ? t('fleetLastContact', {time: shortTime(k.last_seen), ago: ago(k.last_seen_age_seconds)}) : t('fleetNeverContact')}));
+    return el('tr', {class: 'fleet-row' + (k.silent ? ' fleet-row-silent' : ''), 'data-kiosk': k.id},
+              el('td', {}, el('div', {class: 'fleet-id', text: k.id}), el('div', {class: 'muted', text: k.name})),
+              el('td', {class: 'fleet-heartbeat'}, heartbeat),
+              el('td', {class: 'fleet-config'}, config),
+              el('td', {class: 'fleet-backlog', text: hb && hb.backlog !== null ? String(hb.backlog) : ''}),
+              el('td', {class: 'fleet-software', text: hb ? hb.software_version : ''}),
+              el('td', {class: 'fleet-alarm'}, alarms));
+  });
+  const head = el('tr', {}, [t('fleetColKiosk'), t('fleetColHeartbeat'), t('fleetColConfig'), t('fleetColBacklog'),
+                             t('fleetColSoftware'), t('fleetColAlarm')].map((c) => el('th', {scope: 'col', text: c})));
+  out.append(el('table', {class: 'grid', id: 'fleet-table'}, el('thead', {}, head), el('tbody', {}, rows)));
+}
+
 // ---- routing -----------------------------------------------------------------------------------
 
 async function route() {
@@ -856,6 +914,7 @@ async function route() {
   case 'audit': return renderAudit();
   case 'users': return renderUsers();
   case 'calendar': return renderCalendar();
+  case 'kiosks': return renderKiosks();
   default: return renderCases();
   }
 }

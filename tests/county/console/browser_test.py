@@ -88,6 +88,10 @@ class Site:
         run([self.county_bin, "init", "--dir", self.dir, "--no-passphrase", "--demo"])
         run([self.county_bin, "provision", "--dir", self.dir, "--kiosk-id", "yx-001", "--name",
              "阳光社区 1 号机", "--out", bundle])
+        # A second kiosk that is set up but never switched on: the fleet page shows it as never
+        # heard from, with the silent alarm.
+        run([self.county_bin, "provision", "--dir", self.dir, "--kiosk-id", "yx-002", "--name",
+             "阳光社区 2 号机", "--out", os.path.join(tmp, "kiosk-never")])
         first = self.example("complaint")
         first["description"] = SEARCH_WORD + "周六上午在居民楼里上数学课，每次收费 200 元。"
         self.receipt_code = self.submit("complaint", first)["receipt_code"]
@@ -515,6 +519,8 @@ def supervisor_walk(b, site):
         b.screenshot(route)
         b.console_clean(route)
 
+    fleet_page(b)
+
     # Bulk: the other case accepted from the list, by ticking its box.
     b.go("cases", "#case-results")
     b.loaded("#case-results")
@@ -543,6 +549,54 @@ def supervisor_walk(b, site):
     b.logout()
     b.console_clean("logout", allowed={("/api/me", 401)})
     return case["number"]
+
+
+def fleet_page(b):
+    """The kiosk fleet: yx-001 (its forwarder sent a heartbeat) with the figures the API gives,
+    no alarm; yx-002 never heard from, with the silent alarm; the hours chosen on the page."""
+    check(b.present("#nav-kiosks"), "the menu links the kiosk page")
+    b.css("#nav-kiosks").click()
+    b.loaded("#fleet-result")
+    status, fleet = b.fetch("GET", "/api/kiosks", csrf=False)
+    check(status == 200, f"GET /api/kiosks answers 200, not {status}")
+    check(fleet["server_ok"], f"the console reached the intake server: {fleet}")
+    shown = {k["id"]: k for k in fleet["kiosks"]}
+    check(set(shown) == {"yx-001", "yx-002"}, f"both enrolled kiosks are listed: {list(shown)}")
+    heard = shown["yx-001"]
+    check(heard["heartbeat"] and not heard["silent"], f"yx-001's heartbeat arrived: {heard}")
+    row = b.css('#fleet-table tr.fleet-row[data-kiosk="yx-001"]')
+    check("阳光社区 1 号机" in row.text, f"the row names the kiosk: {row.text!r}")
+    software = row.find_element(By.CSS_SELECTOR, ".fleet-software").text
+    check(software == heard["heartbeat"]["software_version"] and software,
+          f"the row shows the software version the kiosk reported: {software!r}")
+    backlog = row.find_element(By.CSS_SELECTOR, ".fleet-backlog").text
+    check(backlog == str(heard["heartbeat"]["backlog"]), f"the row shows the backlog: {backlog!r}")
+    check(shortened(heard["heartbeat"]["at"]) in row.find_element(By.CSS_SELECTOR, ".fleet-heartbeat").text,
+          "the row shows the heartbeat's time")
+    check(not row.find_elements(By.CSS_SELECTOR, ".fleet-silent"), "a kiosk just heard from raises no alarm")
+    never = b.css('#fleet-table tr.fleet-row[data-kiosk="yx-002"]')
+    check("从未收到心跳" in never.text, f"the never-heard kiosk says so: {never.text!r}")
+    alarm = never.find_element(By.CSS_SELECTOR, ".fleet-silent").text
+    check(alarm == "静默超过 24 小时", f"the silent alarm names the default hours: {alarm!r}")
+    b.screenshot("kiosks")
+    b.console_clean("kiosks")
+    # The page's control chooses the hours; the alarm names them.
+    hours = b.css("#fleet-silent-hours")
+    hours.clear()
+    hours.send_keys("2")
+    old = b.css("#fleet-table")
+    b.css("#fleet-submit").click()
+    b.wait(EC.staleness_of(old), "the fleet to reload with the chosen hours")
+    b.loaded("#fleet-result")
+    check("silent_hours=2" in b.driver.current_url, "the chosen hours are kept in the address")
+    alarm = b.css('#fleet-table tr.fleet-row[data-kiosk="yx-002"] .fleet-silent').text
+    check(alarm == "静默超过 2 小时", f"the alarm names the chosen hours: {alarm!r}")
+    b.console_clean("kiosks (2 hours)")
+
+
+def shortened(iso):
+    """What the page shows of an ISO time: "2026-12-01 10:05"."""
+    return iso[:10] + " " + iso[11:16]
 
 
 def check_weekly_table(b):
