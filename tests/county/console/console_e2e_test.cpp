@@ -175,7 +175,9 @@ TEST_CASE("the console's fleet page: a kiosk's heartbeat as the intake server go
     test::TempDir tmp{"minsheng-console-fleet"};
     const fs::path county = tmp / "county", heard = tmp / "heard", never = tmp / "never";
     const auto cb = test::binary("minsheng-county"), kb = test::binary("minsheng-kiosk");
-    REQUIRE(runProcess(cb, {"init", "--dir", county.string(), "--no-passphrase"}).exitCode == 0);
+    REQUIRE(
+        runProcess(cb, {"init", "--dir", county.string(), "--no-passphrase", "--demo"}).exitCode ==
+        0);
     REQUIRE(runProcess(cb, {"provision", "--dir", county.string(), "--kiosk-id", "cf-001", "--name",
                             "城南社区 1 号机", "--out", heard.string()})
                 .exitCode == 0);
