@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
-#include <sstream>
+#include <system_error>
 #include <vector>
 
 namespace minsheng::kiosk {
@@ -273,14 +273,16 @@ std::string numberToPinyin(std::string_view digits) {
 
 Result<PinyinReading, PinyinError> PinyinReading::load(const fs::path& dict,
                                                        const fs::path& wordList) {
+    // Read straight into a string of the file's size: through a stringstream the 4 MB word
+    // list would be held twice.
     const auto slurp = [](const fs::path& p, std::string& out) {
+        std::error_code error;
+        const std::uintmax_t size = fs::file_size(p, error); // fails on a folder
         std::ifstream in(p, std::ios::binary);
-        if (!in)
+        if (error || !in)
             return false;
-        std::ostringstream text;
-        text << in.rdbuf();
-        out = text.str();
-        return true;
+        out.resize(static_cast<std::size_t>(size));
+        return static_cast<bool>(in.read(out.data(), static_cast<std::streamsize>(size)));
     };
     std::string dictText, wordText;
     if (!slurp(dict, dictText)) {
@@ -406,13 +408,16 @@ PinyinReading::parse(std::string_view text, std::string_view name, std::string_v
 
     // The word list (rime-essay: WORD<TAB>COUNT, traditional) for segmentation.
     double total = 0;
-    std::unordered_map<std::string, double> counts;
+    WordCostTable::Builder counts;
+    // One entry a line and about the list's bytes: no growth by doubling (~10 MB more).
+    counts.reserve(static_cast<std::size_t>(std::count(wordList.begin(), wordList.end(), '\n')) + 1,
+                   wordList.size());
     forEachLine(wordList, [&](std::string_view line) {
         const auto f = split(line, '\t');
         if (f.size() < 2)
             return;
         std::size_t n = 0;
-        std::string word = simplify(f[0], &n);
+        const std::string word = simplify(f[0], &n);
         if (n > kMaxWord)
             return;
         double c = 0;
@@ -421,16 +426,14 @@ PinyinReading::parse(std::string_view text, std::string_view name, std::string_v
         } catch (const std::exception&) {
             return;
         }
-        counts[std::move(word)] += c;
+        counts.add(word, c);
         total += c;
     });
     total = std::max(total, 1.0);
     // Own phrases are common words; terra's count only as far as the word list knows them.
     for (const auto& [word, reading] : own)
-        counts[word] = std::max(counts[word], kOwnPhraseCount);
-    for (const auto& [word, c] : counts)
-        if (c > 0)
-            r.m_wordCost.emplace(word, std::log(total) - std::log(c));
+        counts.raiseTo(word, kOwnPhraseCount);
+    r.m_wordCost = counts.finish([&](double c) { return std::log(total) - std::log(c); });
     r.m_unknownCost = std::log(total) + 1; // rarer than any listed word
     return r;
 }
@@ -453,10 +456,10 @@ std::vector<std::size_t> PinyinReading::segment(const std::vector<char32_t>& run
             key.clear();
             for (std::size_t k = start; k < end; ++k)
                 encode(run[k], key);
-            const auto it = m_wordCost.find(key);
+            const auto listed = m_wordCost.find(key);
             double c;
-            if (it != m_wordCost.end())
-                c = it->second;
+            if (listed)
+                c = *listed;
             else if (len == 1)
                 c = m_unknownCost;
             else

@@ -36,6 +36,7 @@
 #pragma once
 
 #include "crypto/result.hpp"
+#include "kiosk/core/word_cost_table.hpp"
 
 #include <cstddef>
 #include <filesystem>
@@ -99,7 +100,7 @@ private:
         bool own = false; // from the own list (rule 2), else terra_pinyin (rule 3)
     };
     std::unordered_map<std::string, PhraseReading> m_phrases; // simplified UTF-8 → reading
-    std::unordered_map<std::string, double> m_wordCost;       // -log(probability), rule 4
+    WordCostTable m_wordCost;                                 // -log(probability), rule 4
     double m_unknownCost = 1;                                 // a character not in the word list
 };
 
