@@ -178,6 +178,37 @@ std::vector<std::string> syllablesOf(std::string_view reading) {
     return out;
 }
 
+/// Traditional → simplified, one character at a time (OpenCC t2s, built in), for
+/// terra_pinyin's phrases and the word list.
+class Simplifier {
+public:
+    Simplifier() {
+        forEachLine(
+            kT2sCharsText,
+            [&](std::string_view line) {
+                const auto cps = codePoints(line);
+                if (cps.size() == 3 && cps[1] == U'\t')
+                    m_t2s.emplace(cps[0], cps[2]);
+            });
+    }
+    /// `word` in simplified characters; `length` gets its number of code points.
+    std::string operator()(std::string_view word, std::size_t* length = nullptr) const {
+        std::string out;
+        std::size_t n = 0;
+        for (char32_t cp : codePoints(word)) {
+            const auto it = m_t2s.find(cp);
+            encode(it == m_t2s.end() ? cp : it->second, out);
+            ++n;
+        }
+        if (length)
+            *length = n;
+        return out;
+    }
+
+private:
+    std::unordered_map<char32_t, char32_t> m_t2s;
+};
+
 bool isNumeral(char32_t cp) {
     return std::u32string_view(U"零〇一二三四五六七八九十百千万两").find(cp) !=
            std::u32string_view::npos;
@@ -273,52 +304,60 @@ std::string numberToPinyin(std::string_view digits) {
 
 Result<PinyinReading, PinyinError> PinyinReading::load(const fs::path& dict,
                                                        const fs::path& wordList) {
-    // Read straight into a string of the file's size: through a stringstream the 4 MB word
-    // list would be held twice.
-    const auto slurp = [](const fs::path& p, std::string& out) {
+    // Each file is read straight into a string of its size (through a stringstream it would be
+    // held twice), and the dictionary's text is freed before the 4 MB word list is read.
+    const auto open = [](const fs::path& p, std::ifstream& in, std::uintmax_t& size) {
         std::error_code error;
-        const std::uintmax_t size = fs::file_size(p, error); // fails on a folder
-        std::ifstream in(p, std::ios::binary);
-        if (error || !in)
-            return false;
+        size = fs::file_size(p, error); // fails on a folder
+        in.open(p, std::ios::binary);
+        return !error && in.is_open();
+    };
+    const auto read = [](std::ifstream& in, std::uintmax_t size, std::string& out) {
         out.resize(static_cast<std::size_t>(size));
         return static_cast<bool>(in.read(out.data(), static_cast<std::streamsize>(size)));
     };
-    std::string dictText, wordText;
-    if (!slurp(dict, dictText)) {
+    std::ifstream dictIn, wordIn;
+    std::uintmax_t dictSize = 0, wordSize = 0;
+    std::string text;
+    if (!open(dict, dictIn, dictSize) || !read(dictIn, dictSize, text)) {
         return fail(PinyinError{dict.string() +
                                 ": cannot open the pinyin dictionary (Debian package "
                                 "rime-data-terra-pinyin; [ui] pinyin_dictionary)"});
     }
-    if (!slurp(wordList, wordText)) {
+    if (!open(wordList, wordIn, wordSize)) {
         return fail(PinyinError{wordList.string() +
                                 ": cannot open the word list (Debian package rime-essay)"});
     }
-    return parse(dictText, dict.string(), wordText);
+    auto r = parseDictionary(text, dict.string());
+    if (!r)
+        return r;
+    text = std::string();
+    if (!read(wordIn, wordSize, text)) {
+        return fail(PinyinError{wordList.string() +
+                                ": cannot read the word list (Debian package rime-essay)"});
+    }
+    r.value().addWordList(text);
+    return r;
 }
 
 Result<PinyinReading, PinyinError>
 PinyinReading::parse(std::string_view text, std::string_view name, std::string_view wordList) {
+    auto r = parseDictionary(text, name);
+    if (r)
+        r.value().addWordList(wordList);
+    return r;
+}
+
+Result<PinyinReading, PinyinError> PinyinReading::parseDictionary(std::string_view text,
+                                                                  std::string_view name) {
     PinyinReading r;
-    // Traditional → simplified, for terra_pinyin's phrases and the word list.
-    std::unordered_map<char32_t, char32_t> t2s;
-    forEachLine(kT2sCharsText, [&](std::string_view line) {
-        const auto cps = codePoints(line);
-        if (cps.size() == 3 && cps[1] == U'\t')
-            t2s.emplace(cps[0], cps[2]);
-    });
-    const auto simplify = [&](std::string_view word, std::size_t* length = nullptr) {
-        std::string out;
-        std::size_t n = 0;
-        for (char32_t cp : codePoints(word)) {
-            const auto it = t2s.find(cp);
-            encode(it == t2s.end() ? cp : it->second, out);
-            ++n;
-        }
-        if (length)
-            *length = n;
-        return out;
+    const Simplifier simplify;
+    // Every character's readings while the phrases are read; only rule 1's or 2's is kept.
+    struct CharReadings {
+        std::string reading;               // rule 1's default, or rule 2's override
+        std::vector<std::string> mainland; // every 现代汉语词典 reading
     };
+    std::unordered_map<char32_t, CharReadings> chars;
     // Rule 1: Unihan.
     forEachLine(kMandarinCharsText, [&](std::string_view line) {
         const auto f = split(line, '\t');
@@ -326,7 +365,7 @@ PinyinReading::parse(std::string_view text, std::string_view name, std::string_v
             return;
         const auto cps = codePoints(f[0]);
         if (cps.size() == 1 && validReading(f[1]))
-            r.m_chars[cps[0]] = {std::string(f[1]), syllablesOf(f[2])};
+            chars[cps[0]] = {std::string(f[1]), syllablesOf(f[2])};
     });
     // Rule 2: the project's own list; single characters override rule 1.
     std::unordered_map<std::string, std::string> own;
@@ -338,7 +377,7 @@ PinyinReading::parse(std::string_view text, std::string_view name, std::string_v
         if (syllablesOf(f[1]).size() != cps.size())
             return; // would shift every later syllable (readings_test checks the list has none)
         if (cps.size() == 1)
-            r.m_chars[cps[0]].reading = std::string(f[1]);
+            chars[cps[0]].reading = std::string(f[1]);
         else
             own[std::string(f[0])] = std::string(f[1]);
     });
@@ -388,8 +427,8 @@ PinyinReading::parse(std::string_view text, std::string_view name, std::string_v
         std::string mainland;
         bool decides = false;
         for (std::size_t k = 0; k < cps.size(); ++k) {
-            const auto c = r.m_chars.find(cps[k]);
-            if (c == r.m_chars.end()) {
+            const auto c = chars.find(cps[k]);
+            if (c == chars.end()) {
                 decides = false;
                 break;
             }
@@ -405,8 +444,16 @@ PinyinReading::parse(std::string_view text, std::string_view name, std::string_v
     }
     for (auto& [word, reading] : own)
         r.m_phrases[word] = {reading, true};
+    r.m_chars.reserve(chars.size());
+    for (auto& [cp, readings] : chars)
+        r.m_chars.emplace_back(cp, std::move(readings.reading));
+    std::sort(r.m_chars.begin(), r.m_chars.end());
+    return r;
+}
 
-    // The word list (rime-essay: WORD<TAB>COUNT, traditional) for segmentation.
+void PinyinReading::addWordList(std::string_view wordList) {
+    // rime-essay: WORD<TAB>COUNT, traditional.
+    const Simplifier simplify;
     double total = 0;
     WordCostTable::Builder counts;
     // One entry a line and about the list's bytes: no growth by doubling (~10 MB more).
@@ -431,16 +478,18 @@ PinyinReading::parse(std::string_view text, std::string_view name, std::string_v
     });
     total = std::max(total, 1.0);
     // Own phrases are common words; terra's count only as far as the word list knows them.
-    for (const auto& [word, reading] : own)
-        counts.raiseTo(word, kOwnPhraseCount);
-    r.m_wordCost = counts.finish([&](double c) { return std::log(total) - std::log(c); });
-    r.m_unknownCost = std::log(total) + 1; // rarer than any listed word
-    return r;
+    for (const auto& [word, phrase] : m_phrases)
+        if (phrase.own)
+            counts.raiseTo(word, kOwnPhraseCount);
+    m_wordCost = counts.finish([&](double c) { return std::log(total) - std::log(c); });
+    m_unknownCost = std::log(total) + 1; // rarer than any listed word
 }
 
 std::string_view PinyinReading::readingOf(char32_t cp) const {
-    const auto it = m_chars.find(cp);
-    return it == m_chars.end() ? std::string_view() : std::string_view(it->second.reading);
+    const auto it = std::lower_bound(m_chars.begin(), m_chars.end(), cp,
+                                     [](const auto& entry, char32_t c) { return entry.first < c; });
+    return it == m_chars.end() || it->first != cp ? std::string_view()
+                                                  : std::string_view(it->second);
 }
 
 std::vector<std::size_t> PinyinReading::segment(const std::vector<char32_t>& run) const {
