@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <sstream>
 #include <system_error>
 #include <vector>
 
@@ -304,27 +305,24 @@ std::string numberToPinyin(std::string_view digits) {
 
 Result<PinyinReading, PinyinError> PinyinReading::load(const fs::path& dict,
                                                        const fs::path& wordList) {
-    // Each file is read straight into a string of its size (through a stringstream it would be
-    // held twice), and the dictionary's text is freed before the 4 MB word list is read.
-    const auto open = [](const fs::path& p, std::ifstream& in, std::uintmax_t& size) {
-        std::error_code error;
-        size = fs::file_size(p, error); // fails on a folder
-        in.open(p, std::ios::binary);
-        return !error && in.is_open();
-    };
-    const auto read = [](std::ifstream& in, std::uintmax_t size, std::string& out) {
-        out.resize(static_cast<std::size_t>(size));
-        return static_cast<bool>(in.read(out.data(), static_cast<std::streamsize>(size)));
-    };
-    std::ifstream dictIn, wordIn;
-    std::uintmax_t dictSize = 0, wordSize = 0;
+    // The dictionary is read straight into a string of its size (through a stringstream it
+    // would be held twice) and freed before the word list is streamed in line by line.
+    std::error_code error;
+    const std::uintmax_t dictSize = fs::file_size(dict, error); // fails on a folder
+    std::ifstream dictIn(dict, std::ios::binary);
     std::string text;
-    if (!open(dict, dictIn, dictSize) || !read(dictIn, dictSize, text)) {
+    if (!error && dictIn) {
+        text.resize(static_cast<std::size_t>(dictSize));
+        dictIn.read(text.data(), static_cast<std::streamsize>(dictSize));
+    }
+    if (error || !dictIn) {
         return fail(PinyinError{dict.string() +
                                 ": cannot open the pinyin dictionary (Debian package "
                                 "rime-data-terra-pinyin; [ui] pinyin_dictionary)"});
     }
-    if (!open(wordList, wordIn, wordSize)) {
+    dictIn.close();
+    std::ifstream wordIn(wordList, std::ios::binary);
+    if (!fs::is_regular_file(wordList, error) || !wordIn) {
         return fail(PinyinError{wordList.string() +
                                 ": cannot open the word list (Debian package rime-essay)"});
     }
@@ -332,19 +330,19 @@ Result<PinyinReading, PinyinError> PinyinReading::load(const fs::path& dict,
     if (!r)
         return r;
     text = std::string();
-    if (!read(wordIn, wordSize, text)) {
+    if (!r.value().addWordList(wordIn)) {
         return fail(PinyinError{wordList.string() +
                                 ": cannot read the word list (Debian package rime-essay)"});
     }
-    r.value().addWordList(text);
     return r;
 }
 
 Result<PinyinReading, PinyinError>
 PinyinReading::parse(std::string_view text, std::string_view name, std::string_view wordList) {
     auto r = parseDictionary(text, name);
-    if (r)
-        r.value().addWordList(wordList);
+    std::istringstream list{std::string(wordList)};
+    if (r && !r.value().addWordList(list))
+        return fail(PinyinError{std::string(name) + ": cannot read the word list"});
     return r;
 }
 
@@ -451,31 +449,47 @@ Result<PinyinReading, PinyinError> PinyinReading::parseDictionary(std::string_vi
     return r;
 }
 
-void PinyinReading::addWordList(std::string_view wordList) {
-    // rime-essay: WORD<TAB>COUNT, traditional.
+bool PinyinReading::addWordList(std::istream& list) {
+    // rime-essay: WORD<TAB>COUNT, traditional. Two passes: the first counts the lines and bytes,
+    // so that the table's scratch is allocated once at its size instead of growing by doubling.
+    std::string line;
+    std::size_t lines = 0;
+    std::size_t bytes = 0;
+    while (std::getline(list, line)) {
+        ++lines;
+        bytes += line.size();
+    }
+    if (list.bad())
+        return false;
+    list.clear();
+    list.seekg(0);
     const Simplifier simplify;
     double total = 0;
     WordCostTable::Builder counts;
-    // One entry a line and about the list's bytes: no growth by doubling (~10 MB more).
-    counts.reserve(static_cast<std::size_t>(std::count(wordList.begin(), wordList.end(), '\n')) + 1,
-                   wordList.size());
-    forEachLine(wordList, [&](std::string_view line) {
+    counts.reserve(lines, bytes);
+    while (std::getline(list, line)) {
+        if (!line.empty() && line.back() == '\r')
+            line.pop_back();
+        if (line.empty() || line[0] == '#')
+            continue;
         const auto f = split(line, '\t');
         if (f.size() < 2)
-            return;
+            continue;
         std::size_t n = 0;
         const std::string word = simplify(f[0], &n);
         if (n > kMaxWord)
-            return;
+            continue;
         double c = 0;
         try {
             c = std::stod(std::string(f[1]));
         } catch (const std::exception&) {
-            return;
+            continue;
         }
         counts.add(word, c);
         total += c;
-    });
+    }
+    if (list.bad())
+        return false;
     total = std::max(total, 1.0);
     // Own phrases are common words; terra's count only as far as the word list knows them.
     for (const auto& [word, phrase] : m_phrases)
@@ -483,6 +497,7 @@ void PinyinReading::addWordList(std::string_view wordList) {
             counts.raiseTo(word, kOwnPhraseCount);
     m_wordCost = counts.finish([&](double c) { return std::log(total) - std::log(c); });
     m_unknownCost = std::log(total) + 1; // rarer than any listed word
+    return true;
 }
 
 std::string_view PinyinReading::readingOf(char32_t cp) const {

@@ -40,6 +40,7 @@
 
 #include <cstddef>
 #include <filesystem>
+#include <istream>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -89,8 +90,8 @@ private:
     /// Rules 1-3 from the built-in tables and terra_pinyin's text.
     [[nodiscard]] static Result<PinyinReading, PinyinError> parseDictionary(std::string_view text,
                                                                             std::string_view name);
-    /// Rule 4's costs from rime-essay's text.
-    void addWordList(std::string_view wordList);
+    /// Rule 4's costs from rime-essay's lines; false when the stream fails.
+    [[nodiscard]] bool addWordList(std::istream& list);
     /// Word lengths of the best segmentation of a run of Chinese characters (rule 4).
     std::vector<std::size_t> segment(const std::vector<char32_t>& run) const;
     /// A run's syllables after the tone changes.

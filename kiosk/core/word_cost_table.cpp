@@ -37,18 +37,10 @@ WordCostTable WordCostTable::Builder::finish(const std::function<double(double)>
     // Stable: a word's counts are summed in the order they were added, as a running sum would.
     std::stable_sort(m_entries.begin(), m_entries.end(),
                      [&](const Entry& a, const Entry& b) { return text(a) < text(b); });
-    WordCostTable table;
-    std::size_t distinct = 0;
+    // Merge each word's entries into its first, in place (the merged list is never longer
+    // than what it has read), keeping the words whose count ends above 0.
+    std::size_t kept = 0;
     std::size_t bytes = 0;
-    for (std::size_t i = 0; i < m_entries.size(); ++i) {
-        if (i == 0 || text(m_entries[i]) != text(m_entries[i - 1])) {
-            ++distinct;
-            bytes += m_entries[i].length;
-        }
-    }
-    table.m_words.reserve(bytes);
-    table.m_ends.reserve(distinct);
-    table.m_costs.reserve(distinct);
     for (std::size_t i = 0; i < m_entries.size();) {
         const std::string_view word = text(m_entries[i]);
         double count = 0;
@@ -59,17 +51,28 @@ WordCostTable WordCostTable::Builder::finish(const std::function<double(double)>
         for (std::size_t k = i; k < j; ++k)
             if (m_entries[k].floor)
                 count = std::max(count, m_entries[k].count);
+        if (count > 0) {
+            m_entries[kept] = m_entries[i];
+            m_entries[kept].count = count;
+            ++kept;
+            bytes += word.size();
+        }
         i = j;
-        if (!(count > 0))
-            continue;
-        table.m_words += word;
-        table.m_ends.push_back(static_cast<std::uint32_t>(table.m_words.size()));
-        table.m_costs.push_back(cost(count));
     }
-    table.m_words.shrink_to_fit();
-    table.m_ends.shrink_to_fit();
-    table.m_costs.shrink_to_fit();
-    m_words = std::string();
+    m_entries.resize(kept);
+    WordCostTable table;
+    table.m_words.reserve(bytes);
+    for (const Entry& e : m_entries)
+        table.m_words += text(e);
+    m_words = std::string(); // before the two arrays are allocated: a lower peak
+    table.m_ends.reserve(kept);
+    table.m_costs.reserve(kept);
+    std::uint32_t end = 0;
+    for (const Entry& e : m_entries) {
+        end += e.length;
+        table.m_ends.push_back(end);
+        table.m_costs.push_back(cost(e.count));
+    }
     m_entries = std::vector<Entry>();
     return table;
 }
