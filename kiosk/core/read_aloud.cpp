@@ -403,8 +403,8 @@ void ReadAloud::run() {
         synth = std::move(s.value());
     else
         m_failed = true; // read-aloud stays silent; the staff screen can say so
-    // Loading the dictionary and the word list freed some 20 MB of scratch in the middle of the
-    // heap, while the window was starting; hand it back now rather than keep it resident.
+    // Loading the dictionary and the word list freed some 10 MB of scratch in the middle of the
+    // heap while the window was starting: hand it back now rather than keep it resident.
     malloc_trim(0);
     std::unique_lock lock(m_mutex);
     m_busy = false;

@@ -3,8 +3,8 @@
 // it for its whole life.
 //
 // Layout: the words, sorted bytewise, back to back in one string; word i ends at m_ends[i] (it
-// starts where word i-1 ends) and costs m_costs[i]. A look-up is a binary search. About 13 bytes
-// per word plus its UTF-8, where a hash map of std::string took some 100.
+// starts where word i-1 ends) and costs m_costs[i]. A look-up is a binary search. 12 bytes per
+// word plus its UTF-8 (~6 MB for rime-essay), where a hash map of std::string takes 70-100.
 //
 // Invariants: every word is non-empty and appears once; m_ends is strictly increasing and its
 // last value is m_words.size(); m_ends and m_costs have one entry per word.
@@ -25,6 +25,8 @@ public:
     /// Collects the counts of a word list, then turns them into costs.
     class Builder {
     public:
+        /// Reserves room for about `words` words of `bytes` bytes in all.
+        void reserve(std::size_t words, std::size_t bytes);
         /// Adds `count` to `word`'s count (a word listed twice counts both times).
         void add(std::string_view word, double count);
         /// Raises `word`'s count to at least `count`, after every add of it.
@@ -32,8 +34,6 @@ public:
         /// One entry per distinct word whose final count is above 0, costing cost(count).
         /// Empties the builder.
         WordCostTable finish(const std::function<double(double count)>& cost);
-        /// Reserves room for about `words` words of `bytes` bytes in all.
-        void reserve(std::size_t words, std::size_t bytes);
 
     private:
         struct Entry {                // 16 bytes: the builder holds one per line of the list
