@@ -30,6 +30,7 @@ configure_file(${CMAKE_CURRENT_LIST_DIR}/data/common_chars.cpp.in
 
 add_library(minsheng_kiosk_assist STATIC
   ${CMAKE_CURRENT_LIST_DIR}/pinyin_reading.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/word_cost_table.cpp
   ${CMAKE_CURRENT_LIST_DIR}/read_aloud.cpp
   ${CMAKE_CURRENT_LIST_DIR}/handwriting_recognizer.cpp
   ${CMAKE_CURRENT_LIST_DIR}/stroke_normaliser.cpp

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <fstream>
 #include <sstream>
+#include <system_error>
 #include <vector>
 
 namespace minsheng::kiosk {
@@ -178,6 +179,37 @@ std::vector<std::string> syllablesOf(std::string_view reading) {
     return out;
 }
 
+/// Traditional → simplified, one character at a time (OpenCC t2s, built in), for
+/// terra_pinyin's phrases and the word list.
+class Simplifier {
+public:
+    Simplifier() {
+        forEachLine(
+            kT2sCharsText,
+            [&](std::string_view line) {
+                const auto cps = codePoints(line);
+                if (cps.size() == 3 && cps[1] == U'\t')
+                    m_t2s.emplace(cps[0], cps[2]);
+            });
+    }
+    /// `word` in simplified characters; `length` gets its number of code points.
+    std::string operator()(std::string_view word, std::size_t* length = nullptr) const {
+        std::string out;
+        std::size_t n = 0;
+        for (char32_t cp : codePoints(word)) {
+            const auto it = m_t2s.find(cp);
+            encode(it == m_t2s.end() ? cp : it->second, out);
+            ++n;
+        }
+        if (length)
+            *length = n;
+        return out;
+    }
+
+private:
+    std::unordered_map<char32_t, char32_t> m_t2s;
+};
+
 bool isNumeral(char32_t cp) {
     return std::u32string_view(U"零〇一二三四五六七八九十百千万两").find(cp) !=
            std::u32string_view::npos;
@@ -273,50 +305,57 @@ std::string numberToPinyin(std::string_view digits) {
 
 Result<PinyinReading, PinyinError> PinyinReading::load(const fs::path& dict,
                                                        const fs::path& wordList) {
-    const auto slurp = [](const fs::path& p, std::string& out) {
-        std::ifstream in(p, std::ios::binary);
-        if (!in)
-            return false;
-        std::ostringstream text;
-        text << in.rdbuf();
-        out = text.str();
-        return true;
-    };
-    std::string dictText, wordText;
-    if (!slurp(dict, dictText)) {
+    // The dictionary is read straight into a string of its size (through a stringstream it
+    // would be held twice) and freed before the word list is streamed in line by line.
+    std::error_code error;
+    const std::uintmax_t dictSize = fs::file_size(dict, error); // fails on a folder
+    std::ifstream dictIn(dict, std::ios::binary);
+    std::string text;
+    if (!error && dictIn) {
+        text.resize(static_cast<std::size_t>(dictSize));
+        dictIn.read(text.data(), static_cast<std::streamsize>(dictSize));
+    }
+    if (error || !dictIn) {
         return fail(PinyinError{dict.string() +
                                 ": cannot open the pinyin dictionary (Debian package "
                                 "rime-data-terra-pinyin; [ui] pinyin_dictionary)"});
     }
-    if (!slurp(wordList, wordText)) {
+    dictIn.close();
+    std::ifstream wordIn(wordList, std::ios::binary);
+    if (!fs::is_regular_file(wordList, error) || !wordIn) {
         return fail(PinyinError{wordList.string() +
                                 ": cannot open the word list (Debian package rime-essay)"});
     }
-    return parse(dictText, dict.string(), wordText);
+    auto r = parseDictionary(text, dict.string());
+    if (!r)
+        return r;
+    text = std::string();
+    if (!r.value().addWordList(wordIn)) {
+        return fail(PinyinError{wordList.string() +
+                                ": cannot read the word list (Debian package rime-essay)"});
+    }
+    return r;
 }
 
 Result<PinyinReading, PinyinError>
 PinyinReading::parse(std::string_view text, std::string_view name, std::string_view wordList) {
+    auto r = parseDictionary(text, name);
+    std::istringstream list{std::string(wordList)};
+    if (r && !r.value().addWordList(list))
+        return fail(PinyinError{std::string(name) + ": cannot read the word list"});
+    return r;
+}
+
+Result<PinyinReading, PinyinError> PinyinReading::parseDictionary(std::string_view text,
+                                                                  std::string_view name) {
     PinyinReading r;
-    // Traditional → simplified, for terra_pinyin's phrases and the word list.
-    std::unordered_map<char32_t, char32_t> t2s;
-    forEachLine(kT2sCharsText, [&](std::string_view line) {
-        const auto cps = codePoints(line);
-        if (cps.size() == 3 && cps[1] == U'\t')
-            t2s.emplace(cps[0], cps[2]);
-    });
-    const auto simplify = [&](std::string_view word, std::size_t* length = nullptr) {
-        std::string out;
-        std::size_t n = 0;
-        for (char32_t cp : codePoints(word)) {
-            const auto it = t2s.find(cp);
-            encode(it == t2s.end() ? cp : it->second, out);
-            ++n;
-        }
-        if (length)
-            *length = n;
-        return out;
+    const Simplifier simplify;
+    // Every character's readings while the phrases are read; only rule 1's or 2's is kept.
+    struct CharReadings {
+        std::string reading;               // rule 1's default, or rule 2's override
+        std::vector<std::string> mainland; // every 现代汉语词典 reading
     };
+    std::unordered_map<char32_t, CharReadings> chars;
     // Rule 1: Unihan.
     forEachLine(kMandarinCharsText, [&](std::string_view line) {
         const auto f = split(line, '\t');
@@ -324,7 +363,7 @@ PinyinReading::parse(std::string_view text, std::string_view name, std::string_v
             return;
         const auto cps = codePoints(f[0]);
         if (cps.size() == 1 && validReading(f[1]))
-            r.m_chars[cps[0]] = {std::string(f[1]), syllablesOf(f[2])};
+            chars[cps[0]] = {std::string(f[1]), syllablesOf(f[2])};
     });
     // Rule 2: the project's own list; single characters override rule 1.
     std::unordered_map<std::string, std::string> own;
@@ -336,7 +375,7 @@ PinyinReading::parse(std::string_view text, std::string_view name, std::string_v
         if (syllablesOf(f[1]).size() != cps.size())
             return; // would shift every later syllable (readings_test checks the list has none)
         if (cps.size() == 1)
-            r.m_chars[cps[0]].reading = std::string(f[1]);
+            chars[cps[0]].reading = std::string(f[1]);
         else
             own[std::string(f[0])] = std::string(f[1]);
     });
@@ -386,8 +425,8 @@ PinyinReading::parse(std::string_view text, std::string_view name, std::string_v
         std::string mainland;
         bool decides = false;
         for (std::size_t k = 0; k < cps.size(); ++k) {
-            const auto c = r.m_chars.find(cps[k]);
-            if (c == r.m_chars.end()) {
+            const auto c = chars.find(cps[k]);
+            if (c == chars.end()) {
                 decides = false;
                 break;
             }
@@ -403,41 +442,69 @@ PinyinReading::parse(std::string_view text, std::string_view name, std::string_v
     }
     for (auto& [word, reading] : own)
         r.m_phrases[word] = {reading, true};
+    r.m_chars.reserve(chars.size());
+    for (auto& [cp, readings] : chars)
+        r.m_chars.emplace_back(cp, std::move(readings.reading));
+    std::sort(r.m_chars.begin(), r.m_chars.end());
+    return r;
+}
 
-    // The word list (rime-essay: WORD<TAB>COUNT, traditional) for segmentation.
+bool PinyinReading::addWordList(std::istream& list) {
+    // rime-essay: WORD<TAB>COUNT, traditional. Two passes: the first counts the lines and bytes,
+    // so that the table's scratch is allocated once at its size instead of growing by doubling.
+    std::string line;
+    std::size_t lines = 0;
+    std::size_t bytes = 0;
+    while (std::getline(list, line)) {
+        ++lines;
+        bytes += line.size();
+    }
+    if (list.bad())
+        return false;
+    list.clear();
+    list.seekg(0);
+    const Simplifier simplify;
     double total = 0;
-    std::unordered_map<std::string, double> counts;
-    forEachLine(wordList, [&](std::string_view line) {
+    WordCostTable::Builder counts;
+    counts.reserve(lines, bytes);
+    while (std::getline(list, line)) {
+        if (!line.empty() && line.back() == '\r')
+            line.pop_back();
+        if (line.empty() || line[0] == '#')
+            continue;
         const auto f = split(line, '\t');
         if (f.size() < 2)
-            return;
+            continue;
         std::size_t n = 0;
-        std::string word = simplify(f[0], &n);
+        const std::string word = simplify(f[0], &n);
         if (n > kMaxWord)
-            return;
+            continue;
         double c = 0;
         try {
             c = std::stod(std::string(f[1]));
         } catch (const std::exception&) {
-            return;
+            continue;
         }
-        counts[std::move(word)] += c;
+        counts.add(word, c);
         total += c;
-    });
+    }
+    if (list.bad())
+        return false;
     total = std::max(total, 1.0);
     // Own phrases are common words; terra's count only as far as the word list knows them.
-    for (const auto& [word, reading] : own)
-        counts[word] = std::max(counts[word], kOwnPhraseCount);
-    for (const auto& [word, c] : counts)
-        if (c > 0)
-            r.m_wordCost.emplace(word, std::log(total) - std::log(c));
-    r.m_unknownCost = std::log(total) + 1; // rarer than any listed word
-    return r;
+    for (const auto& [word, phrase] : m_phrases)
+        if (phrase.own)
+            counts.raiseTo(word, kOwnPhraseCount);
+    m_wordCost = counts.finish([&](double c) { return std::log(total) - std::log(c); });
+    m_unknownCost = std::log(total) + 1; // rarer than any listed word
+    return true;
 }
 
 std::string_view PinyinReading::readingOf(char32_t cp) const {
-    const auto it = m_chars.find(cp);
-    return it == m_chars.end() ? std::string_view() : std::string_view(it->second.reading);
+    const auto it = std::lower_bound(m_chars.begin(), m_chars.end(), cp,
+                                     [](const auto& entry, char32_t c) { return entry.first < c; });
+    return it == m_chars.end() || it->first != cp ? std::string_view()
+                                                  : std::string_view(it->second);
 }
 
 std::vector<std::size_t> PinyinReading::segment(const std::vector<char32_t>& run) const {
@@ -453,10 +520,10 @@ std::vector<std::size_t> PinyinReading::segment(const std::vector<char32_t>& run
             key.clear();
             for (std::size_t k = start; k < end; ++k)
                 encode(run[k], key);
-            const auto it = m_wordCost.find(key);
+            const auto listed = m_wordCost.find(key);
             double c;
-            if (it != m_wordCost.end())
-                c = it->second;
+            if (listed)
+                c = *listed;
             else if (len == 1)
                 c = m_unknownCost;
             else

@@ -36,12 +36,15 @@
 #pragma once
 
 #include "crypto/result.hpp"
+#include "kiosk/core/word_cost_table.hpp"
 
 #include <cstddef>
 #include <filesystem>
+#include <istream>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 namespace minsheng::kiosk {
@@ -84,22 +87,24 @@ private:
     static constexpr std::size_t kMaxWord = 6;         // code points
     static constexpr double kOwnPhraseCount = 20000.0; // an own-list word: a common word
 
-    struct CharReadings {
-        std::string reading;               // rule 1's default, or rule 2's override
-        std::vector<std::string> mainland; // every 现代汉语词典 reading
-    };
+    /// Rules 1-3 from the built-in tables and terra_pinyin's text.
+    [[nodiscard]] static Result<PinyinReading, PinyinError> parseDictionary(std::string_view text,
+                                                                            std::string_view name);
+    /// Rule 4's costs from rime-essay's lines; false when the stream fails.
+    [[nodiscard]] bool addWordList(std::istream& list);
     /// Word lengths of the best segmentation of a run of Chinese characters (rule 4).
     std::vector<std::size_t> segment(const std::vector<char32_t>& run) const;
     /// A run's syllables after the tone changes.
     std::string readRun(const std::vector<char32_t>& run) const;
 
-    std::unordered_map<char32_t, CharReadings> m_chars;
+    /// Every character's reading, rule 1's or rule 2's override, sorted by code point.
+    std::vector<std::pair<char32_t, std::string>> m_chars;
     struct PhraseReading {
         std::string syllables;
         bool own = false; // from the own list (rule 2), else terra_pinyin (rule 3)
     };
     std::unordered_map<std::string, PhraseReading> m_phrases; // simplified UTF-8 → reading
-    std::unordered_map<std::string, double> m_wordCost;       // -log(probability), rule 4
+    WordCostTable m_wordCost;                                 // -log(probability), rule 4
     double m_unknownCost = 1;                                 // a character not in the word list
 };
 

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <dlfcn.h>
 #include <fstream>
+#include <malloc.h>
 
 namespace minsheng::kiosk {
 
@@ -402,6 +403,9 @@ void ReadAloud::run() {
         synth = std::move(s.value());
     else
         m_failed = true; // read-aloud stays silent; the staff screen can say so
+    // Loading the dictionary and the word list freed some 10 MB of scratch in the middle of the
+    // heap while the window was starting: hand it back now rather than keep it resident.
+    malloc_trim(0);
     std::unique_lock lock(m_mutex);
     m_busy = false;
     m_cv.notify_all();
