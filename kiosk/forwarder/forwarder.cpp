@@ -333,6 +333,14 @@ void Forwarder::finishBatch(BatchInFlight& sent, DrainReport& report) {
         return;
     }
     const VerifiedAcknowledgements verified = verifyAcknowledgements(*answer, batch);
+    // Reading the next batch may have closed the outbox after a store error while this one was
+    // in flight: open it again to store what verified.
+    if (auto box = outbox(); !box) {
+        report.failure = FailureKind::Store;
+        report.message = "recording the acknowledgements of " + range + ": " +
+                         (box.error().message.empty() ? "the outbox is gone" : box.error().message);
+        return;
+    }
     const std::uint64_t ackedHere = storeAcknowledgements(verified, report);
     report.acknowledged += ackedHere;
     m_totalAcknowledged += ackedHere;
@@ -481,6 +489,8 @@ DrainReport Forwarder::drain() {
             finishBatch(*oldest, later);
             report.acknowledged += later.acknowledged;
             report.failedPosts += later.failedPosts;
+            if (later.failure != FailureKind::None)
+                m_log(later.message);
         }
     }
 
