@@ -208,14 +208,15 @@ void Forwarder::note(const DrainReport& report) {
 }
 
 /// The envelopes of one POST, by sequence, and the body that carries them. `bySequence` points
-/// into `envelopes`, whose elements a move keeps in place; a copy would not, so there is none.
+/// into `envelopes`, whose elements neither a move nor push_back relocates; a copy would, so
+/// there is none.
 struct Forwarder::OutgoingBatch {
     OutgoingBatch() = default;
     OutgoingBatch(OutgoingBatch&&) = default;
     OutgoingBatch(const OutgoingBatch&) = delete;
     OutgoingBatch& operator=(const OutgoingBatch&) = delete;
 
-    std::vector<StoredEnvelope> envelopes;
+    std::deque<StoredEnvelope> envelopes;
     std::map<std::uint64_t, const StoredEnvelope*> bySequence;
     std::string body;
     std::string range() const {
@@ -280,21 +281,35 @@ struct Forwarder::BatchInFlight {
 };
 
 Result<Forwarder::OutgoingBatch, DrainReport> Forwarder::nextBatch(std::uint64_t afterSequence) {
-    auto pending = m_outbox->pending(m_settings.maxBatchEnvelopes, afterSequence);
-    if (!pending) {
-        // A store error may come from a connection gone bad: reopen next time.
-        (void)m_outbox->close();
-        m_outbox.reset();
-        return fail(failure(FailureKind::Store, "reading the outbox: " + pending.error().message));
-    }
-    // In sequence order, until the body reaches maxBatchBytes (L2) or the protocol's count.
+    // In sequence order, until the body reaches maxBatchBytes (L2) or the protocol's count. The
+    // outbox is read a few envelopes at a time, so a batch of large envelopes never holds more
+    // than one read's worth beyond its byte budget.
+    constexpr std::size_t kEnvelopesPerRead = 8;
     OutgoingBatch batch;
-    batch.envelopes = std::move(pending.value());
     EnvelopeBatchWriter writer(m_settings.maxBatchBytes);
-    for (const auto& s : batch.envelopes) {
-        if (!writer.add(s.envelope))
-            break;
-        batch.bySequence.emplace(s.envelope.header.sequence, &s);
+    bool full = false;
+    while (!full && writer.count() < m_settings.maxBatchEnvelopes) {
+        const std::size_t want =
+            std::min(kEnvelopesPerRead, m_settings.maxBatchEnvelopes - writer.count());
+        auto pending = m_outbox->pending(want, afterSequence);
+        if (!pending) {
+            // A store error may come from a connection gone bad: reopen next time.
+            (void)m_outbox->close();
+            m_outbox.reset();
+            return fail(
+                failure(FailureKind::Store, "reading the outbox: " + pending.error().message));
+        }
+        for (auto& s : pending.value()) {
+            if (!writer.add(s.envelope)) {
+                full = true;
+                break;
+            }
+            afterSequence = s.envelope.header.sequence;
+            batch.envelopes.push_back(std::move(s));
+            batch.bySequence.emplace(afterSequence, &batch.envelopes.back());
+        }
+        if (pending->size() < want)
+            break; // nothing more is pending
     }
     batch.body = padRequestBody(writer.body());
     return batch;

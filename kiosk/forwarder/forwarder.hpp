@@ -24,9 +24,11 @@
 //       also carries heartbeats and configuration fetches; the status socket's look-ups open
 //       their own, one at a time). The server admits 64 per address.
 //   L2. A batch is sized by bytes: its body is at most maxBatchBytes (default kDefaultBatchBytes,
-//       1 MiB) and at most kMaxBatchEnvelopes envelopes (the protocol's limit). So a drain
-//       holds at most 3 batches in memory (2 in flight, 1 being read): ~3 x 2 x maxBatchBytes
-//       for the envelopes and bodies, plus the answers (each under the client's body limit).
+//       1 MiB) and at most kMaxBatchEnvelopes envelopes (the protocol's limit); the outbox is
+//       read 8 envelopes at a time to fill it. A drain holds at most 2 batches (the next one is
+//       read only when fewer are in flight), each ~2 x maxBatchBytes (the envelopes and their
+//       body), plus while one is filled the rest of its last read (< 8 envelopes, each under
+//       kMaxEnvelopeJsonBytes), plus the answers (each under the client's body limit).
 //   L3. Answers are taken in the order the batches were sent; acknowledgements are stored only
 //       after verification (F1), batch by batch. When a batch fails, no further batch is sent;
 //       the answers of the ones already in flight are still verified and stored, so an envelope

@@ -240,6 +240,22 @@ struct Logs {
     }
 };
 
+/// Every envelope the outbox still holds, each checked to carry an acknowledgement that verifies
+/// with the county's key.
+std::vector<StoredEnvelope> envelopesAcknowledgedBy(const ScriptedCounty& county, Kiosk& kiosk) {
+    auto box = kiosk.open();
+    auto all = box.allEnvelopes();
+    REQUIRE(all);
+    for (const auto& e : *all) {
+        REQUIRE(e.acknowledgement);
+        auto ack = acknowledgementFromJson(json::parse(
+            std::string(e.acknowledgement->bytes.begin(), e.acknowledgement->bytes.end())));
+        REQUIRE(ack);
+        CHECK(crypto::verifyAcknowledgement(*ack, county.signing.publicKey));
+    }
+    return std::move(*all);
+}
+
 } // namespace
 
 TEST_CASE("full-jitter backoff doubles up to the cap and never exceeds it",
@@ -295,21 +311,33 @@ TEST_CASE("the forwarder delivers in order and records only verified acknowledge
     CHECK(st.pendingCount == 0);
     CHECK(st.lastAcknowledgedSequence == 150u);
     // Stored acks are the county's, verifiable later.
-    auto box = kiosk.open();
-    auto all = box.allEnvelopes();
-    REQUIRE(all);
-    for (const auto& e : *all) {
-        REQUIRE(e.acknowledgement);
-        auto ack = acknowledgementFromJson(json::parse(
-            std::string(e.acknowledgement->bytes.begin(), e.acknowledgement->bytes.end())));
-        REQUIRE(ack);
-        CHECK(crypto::verifyAcknowledgement(*ack, county.signing.publicKey));
-    }
+    const auto all = envelopesAcknowledgedBy(county, kiosk);
     CHECK(state->health().online);
     CHECK_FALSE(state->health().lastError);
     // Nothing in the log names a receipt tag or content: only sequence numbers and counts.
-    for (const auto& e : *all)
+    for (const auto& e : all)
         CHECK(logs.all().find(crypto::toHex(*e.envelope.header.receiptTag)) == std::string::npos);
+}
+
+TEST_CASE("batches are filled to a byte size, within the protocol's count",
+          "[forwarder][pipeline]") {
+    ScriptedCounty county;
+    Kiosk kiosk;
+    kiosk.append(150); // ~2 KiB of JSON each: 64 of them would be over 128 KiB
+    auto state = std::make_shared<SyncState>();
+    Logs logs;
+    auto s = settingsFor(county, kiosk);
+    s.maxBatchBytes = 64 * 1024;
+    Forwarder fwd(s, kiosk.opener(), secretOf(kiosk.key), state, logs.sink());
+    auto r = fwd.drain();
+    INFO(logs.all());
+    REQUIRE(r.failure == FailureKind::None);
+    CHECK(r.acknowledged == 150);
+    CHECK(r.posts > 3);
+    std::lock_guard l(county.mutex);
+    CHECK(county.received.size() == 150);
+    for (const std::size_t bytes : county.bodySizes)
+        CHECK(bytes <= s.maxBatchBytes);
 }
 
 TEST_CASE("a connection drop with two batches in flight: every envelope arrives and is "
@@ -347,17 +375,7 @@ TEST_CASE("a connection drop with two batches in flight: every envelope arrives 
     CHECK(county.offeredAgainAfterAnswer == 0);
     CHECK(county.received.size() ==
           150 + (dropAnswersOf & 1 ? 64u : 0u) + (dropAnswersOf & 2 ? 64u : 0u));
-    auto box = kiosk.open();
-    auto all = box.allEnvelopes();
-    REQUIRE(all);
-    REQUIRE(all->size() == 150);
-    for (const auto& e : *all) {
-        REQUIRE(e.acknowledgement);
-        auto ack = acknowledgementFromJson(json::parse(
-            std::string(e.acknowledgement->bytes.begin(), e.acknowledgement->bytes.end())));
-        REQUIRE(ack);
-        CHECK(crypto::verifyAcknowledgement(*ack, county.signing.publicKey));
-    }
+    CHECK(envelopesAcknowledgedBy(county, kiosk).size() == 150);
 }
 
 TEST_CASE("acknowledgements that do not verify are never recorded", "[forwarder][acks]") {
