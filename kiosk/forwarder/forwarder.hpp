@@ -30,11 +30,12 @@
 //       body), plus while one is filled the rest of its last read (< 8 envelopes, each under
 //       kMaxEnvelopeJsonBytes), plus the answers (each under the client's body limit).
 //   L3. Answers are taken in the order the batches were sent; acknowledgements are stored only
-//       after verification (F1), batch by batch. When a batch fails, no further batch is sent;
-//       the answers of the ones already in flight are still verified and stored, so an envelope
-//       the county acknowledged is not sent again. Envelopes of an unanswered batch stay
-//       pending and are resent later; the county answers a resent stored envelope "duplicate"
-//       with its acknowledgement, so each is stored once at the county and recorded once here.
+//       after verification (F1), batch by batch. Once a batch's answer is taken and it failed,
+//       no further batch is sent; the answers of the ones already in flight are still verified
+//       and stored (and their failures logged), so an envelope the county acknowledged is not
+//       sent again. Envelopes of an unanswered batch stay pending and are resent later; the
+//       county answers a resent stored envelope "duplicate" with its acknowledgement, so each
+//       is stored once at the county and recorded once here.
 //
 // Threads: a Forwarder runs on one thread; each batch in flight runs its HTTPS exchange on a
 // short-lived thread of its own, which touches only that batch's body and its connection (the
