@@ -11,6 +11,8 @@
 #include <sys/statvfs.h>
 
 #include <algorithm>
+#include <deque>
+#include <future>
 #include <map>
 #include <thread>
 
@@ -146,6 +148,7 @@ Forwarder::Forwarder(ForwarderSettings settings, OutboxOpener openOutbox,
     : m_settings(std::move(settings)), m_openOutbox(std::move(openOutbox)),
       m_kioskKey(std::move(kioskKey)), m_state(std::move(state)), m_log(std::move(log)),
       m_client(m_settings.endpoint, m_settings.http),
+      m_secondClient(m_settings.endpoint, m_settings.http),
       m_backoff(m_settings.retryBase, m_settings.retryCap,
                 m_settings.seed ? m_settings.seed : osSeed()),
       m_rngState(m_settings.seed ? m_settings.seed * 0x9e3779b97f4a7c15ull : osSeed()) {
@@ -156,7 +159,7 @@ Forwarder::Forwarder(ForwarderSettings settings, OutboxOpener openOutbox,
 }
 
 Forwarder::~Forwarder() {
-    m_client.close();
+    closeConnections();
     if (m_outbox)
         (void)m_outbox->close();
 }
@@ -205,14 +208,15 @@ void Forwarder::note(const DrainReport& report) {
 }
 
 /// The envelopes of one POST, by sequence, and the body that carries them. `bySequence` points
-/// into `envelopes`, whose elements a move keeps in place; a copy would not, so there is none.
+/// into `envelopes`, whose elements neither a move nor push_back relocates; a copy would, so
+/// there is none.
 struct Forwarder::OutgoingBatch {
     OutgoingBatch() = default;
     OutgoingBatch(OutgoingBatch&&) = default;
     OutgoingBatch(const OutgoingBatch&) = delete;
     OutgoingBatch& operator=(const OutgoingBatch&) = delete;
 
-    std::vector<StoredEnvelope> envelopes;
+    std::deque<StoredEnvelope> envelopes;
     std::map<std::uint64_t, const StoredEnvelope*> bySequence;
     std::string body;
     std::string range() const {
@@ -268,33 +272,116 @@ Result<EnvelopeBatchResult, DrainReport> classifyBatchAnswer(const HttpResponse&
 
 } // namespace
 
-Result<Forwarder::OutgoingBatch, DrainReport> Forwarder::nextBatch() {
-    auto pending = m_outbox->pending(m_settings.maxBatchEnvelopes, 0);
-    if (!pending) {
-        // A store error may come from a connection gone bad: reopen next time.
-        (void)m_outbox->close();
-        m_outbox.reset();
-        return fail(failure(FailureKind::Store, "reading the outbox: " + pending.error().message));
-    }
-    // In sequence order, at most maxBatchEnvelopes and maxBatchBytes.
+/// A batch sent and not yet answered. `answer` is the exchange running on its own thread over
+/// `connection`; `batch` (its body included) stays in place until that thread is done with it.
+struct Forwarder::BatchInFlight {
+    explicit BatchInFlight(OutgoingBatch b) : batch(std::move(b)) {}
     OutgoingBatch batch;
-    batch.envelopes = std::move(pending.value());
+    std::future<Result<HttpResponse, NetError>> answer;
+};
+
+Result<Forwarder::OutgoingBatch, DrainReport> Forwarder::nextBatch(std::uint64_t afterSequence) {
+    // In sequence order, until the body reaches maxBatchBytes (L2) or the protocol's count. The
+    // outbox is read a few envelopes at a time, so a batch of large envelopes never holds more
+    // than one read's worth beyond its byte budget.
+    constexpr std::size_t kEnvelopesPerRead = 8;
+    OutgoingBatch batch;
     EnvelopeBatchWriter writer(m_settings.maxBatchBytes);
-    for (const auto& s : batch.envelopes) {
-        if (!writer.add(s.envelope))
-            break;
-        batch.bySequence.emplace(s.envelope.header.sequence, &s);
+    bool full = false;
+    while (!full && writer.count() < m_settings.maxBatchEnvelopes) {
+        const std::size_t want =
+            std::min(kEnvelopesPerRead, m_settings.maxBatchEnvelopes - writer.count());
+        auto pending = m_outbox->pending(want, afterSequence);
+        if (!pending) {
+            // A store error may come from a connection gone bad: reopen next time.
+            (void)m_outbox->close();
+            m_outbox.reset();
+            return fail(
+                failure(FailureKind::Store, "reading the outbox: " + pending.error().message));
+        }
+        for (auto& s : pending.value()) {
+            if (!writer.add(s.envelope)) {
+                full = true;
+                break;
+            }
+            afterSequence = s.envelope.header.sequence;
+            batch.envelopes.push_back(std::move(s));
+            batch.bySequence.emplace(afterSequence, &batch.envelopes.back());
+        }
+        if (pending->size() < want)
+            break; // nothing more is pending
     }
     batch.body = padRequestBody(writer.body());
     return batch;
 }
 
-Result<HttpResponse, DrainReport> Forwarder::sendBatch(const OutgoingBatch& batch) {
-    auto res = m_client.request("POST", kEnvelopesPath, batch.body);
-    if (!res)
-        return fail(
-            failure(kindOf(res.error()), "sending " + batch.range() + ": " + res.error().message));
-    return std::move(res.value());
+std::unique_ptr<Forwarder::BatchInFlight> Forwarder::startBatch(OutgoingBatch batch,
+                                                                HttpsClient& connection) {
+    auto sent = std::make_unique<BatchInFlight>(std::move(batch));
+    // The thread reads only the body (owned by *sent, which outlives it: finishBatch waits) and
+    // uses only `connection`, which no other thread touches until the answer is taken.
+    sent->answer = std::async(std::launch::async, [&connection, body = &sent->batch.body] {
+        return connection.request("POST", kEnvelopesPath, *body);
+    });
+    return sent;
+}
+
+void Forwarder::finishBatch(BatchInFlight& sent, DrainReport& report) {
+    const OutgoingBatch& batch = sent.batch;
+    const std::string range = batch.range();
+    auto http = sent.answer.get();
+    if (!http) {
+        ++report.failedPosts;
+        ++m_totalFailedPosts;
+        report.failure = kindOf(http.error());
+        report.message = "sending " + range + ": " + http.error().message;
+        return;
+    }
+    auto answer = classifyBatchAnswer(*http, range);
+    if (!answer) {
+        ++report.failedPosts;
+        ++m_totalFailedPosts;
+        const DrainReport& failed = answer.error();
+        report.failure = failed.failure;
+        report.message = failed.message;
+        report.retryAfter = failed.retryAfter;
+        return;
+    }
+    const VerifiedAcknowledgements verified = verifyAcknowledgements(*answer, batch);
+    // Reading the next batch may have closed the outbox after a store error while this one was
+    // in flight: open it again to store what verified.
+    if (auto box = outbox(); !box) {
+        report.failure = FailureKind::Store;
+        report.message = "recording the acknowledgements of " + range + ": " +
+                         (box.error().message.empty() ? "the outbox is gone" : box.error().message);
+        return;
+    }
+    const std::uint64_t ackedHere = storeAcknowledgements(verified, report);
+    report.acknowledged += ackedHere;
+    m_totalAcknowledged += ackedHere;
+    if (report.failure != FailureKind::None)
+        return;
+    if (verified.problem || http->status == 409) {
+        report.failure = FailureKind::Health;
+        report.message = verified.problem ? *verified.problem
+                                          : "the county reports a fork: another envelope with one "
+                                            "of these sequence numbers is stored";
+        if (verified.fork)
+            report.message += " — the county holds a DIFFERENT envelope under this sequence "
+                              "(fork): report to the county office";
+        return;
+    }
+    if (ackedHere == 0 && answer->results.empty()) {
+        report.failure = FailureKind::Health;
+        report.message = "the county answered " + range + " without a result for any envelope";
+        return;
+    }
+    m_log("sent " + range + ": " + std::to_string(batch.bySequence.size()) + " acknowledged");
+}
+
+void Forwarder::closeConnections() noexcept {
+    m_client.close();
+    m_secondClient.close();
 }
 
 Forwarder::VerifiedAcknowledgements
@@ -374,64 +461,52 @@ DrainReport Forwarder::drain() {
             note(report);
         return report;
     }
-    // Ends the drain with `failed`, keeping the counts made so far.
-    auto stop = [&report](DrainReport failed) {
-        failed.acknowledged = report.acknowledged;
-        failed.posts = report.posts;
-        failed.failedPosts = report.failedPosts;
-        report = std::move(failed);
-    };
-    auto stopAfterFailedPost = [&](DrainReport failed) {
-        ++report.failedPosts;
-        ++m_totalFailedPosts;
-        stop(std::move(failed));
-    };
-
-    while (!m_state->stopRequested()) {
-        auto batch = nextBatch();
-        if (!batch) {
-            stop(std::move(batch.error()));
-            break;
+    // The pipeline (L1-L3): keep up to kMaxBatchesInFlight batches sent, take their answers in
+    // order. The first failure ends sending; the batches already in flight are still finished,
+    // and the drain reports that first failure.
+    std::deque<std::unique_ptr<BatchInFlight>> inFlight;
+    HttpsClient* connections[kMaxBatchesInFlight] = {&m_client, &m_secondClient};
+    std::size_t nextConnection = 0;
+    std::uint64_t sentUpTo = 0; // the highest sequence sent in this drain
+    bool sending = true;
+    for (;;) {
+        while (sending && inFlight.size() < kMaxBatchesInFlight &&
+               report.failure == FailureKind::None && !m_state->stopRequested()) {
+            auto batch = nextBatch(sentUpTo);
+            if (!batch) {
+                report.failure = batch.error().failure;
+                report.message = std::move(batch.error().message);
+                break;
+            }
+            if (batch->bySequence.empty()) {
+                sending = false;
+                break;
+            }
+            sentUpTo = batch->bySequence.rbegin()->first;
+            ++report.posts;
+            ++m_totalPosts;
+            // Answers come back in order, so the connection of the oldest batch in flight is the
+            // one free next: alternating between the two keeps one batch per connection.
+            HttpsClient& connection = *connections[nextConnection];
+            nextConnection = (nextConnection + 1) % kMaxBatchesInFlight;
+            inFlight.push_back(startBatch(std::move(batch.value()), connection));
         }
-        if (batch->bySequence.empty())
+        if (inFlight.empty())
             break;
-        const std::string range = batch->range();
-
-        ++report.posts;
-        ++m_totalPosts;
-        auto http = sendBatch(*batch);
-        if (!http) {
-            stopAfterFailedPost(std::move(http.error()));
-            break;
+        std::unique_ptr<BatchInFlight> oldest = std::move(inFlight.front());
+        inFlight.pop_front();
+        if (report.failure == FailureKind::None) {
+            finishBatch(*oldest, report);
+        } else {
+            // After a failure: what verifies is still stored (L3), but the first failure stays
+            // the drain's.
+            DrainReport later;
+            finishBatch(*oldest, later);
+            report.acknowledged += later.acknowledged;
+            report.failedPosts += later.failedPosts;
+            if (later.failure != FailureKind::None)
+                m_log(later.message);
         }
-        auto answer = classifyBatchAnswer(*http, range);
-        if (!answer) {
-            stopAfterFailedPost(std::move(answer.error()));
-            break;
-        }
-        const VerifiedAcknowledgements verified = verifyAcknowledgements(*answer, *batch);
-        const std::uint64_t ackedHere = storeAcknowledgements(verified, report);
-        report.acknowledged += ackedHere;
-        m_totalAcknowledged += ackedHere;
-        if (report.failure != FailureKind::None)
-            break;
-        if (verified.problem || http->status == 409) {
-            report.failure = FailureKind::Health;
-            report.message = verified.problem
-                                 ? *verified.problem
-                                 : "the county reports a fork: another envelope with one of "
-                                   "these sequence numbers is stored";
-            if (verified.fork)
-                report.message += " — the county holds a DIFFERENT envelope under this sequence "
-                                  "(fork): report to the county office";
-            break;
-        }
-        if (ackedHere == 0 && answer->results.empty()) {
-            report.failure = FailureKind::Health;
-            report.message = "the county answered " + range + " without a result for any envelope";
-            break;
-        }
-        m_log("sent " + range + ": " + std::to_string(batch->bySequence.size()) + " acknowledged");
     }
 
     if (m_outbox) {
@@ -685,7 +760,7 @@ void Forwarder::run() {
         if (r.failure == FailureKind::Store)
             continue;
         // A broken connection must not be reused after a failure.
-        m_client.close();
+        closeConnections();
     }
     m_log("stopping: " + std::to_string(m_totalAcknowledged) + " acknowledged since start");
 }

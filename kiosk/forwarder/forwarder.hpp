@@ -1,8 +1,8 @@
 // Forwarder: the kiosk's sending process (`minsheng-kiosk sync`, docs/forwarder.md).
 //
 // It reads pending envelopes from the outbox the kiosk UI writes, sends them in sequence order in
-// batches over one kept-alive TLS connection to the county (docs/protocol.md section 8), and
-// records an acknowledgement only after checking it:
+// batches to the county (docs/protocol.md section 8), and records an acknowledgement only after
+// checking it:
 //
 //   1. the county's Ed25519 signature verifies with keys/county-signing.pub, and
 //   2. the acknowledgement names this kiosk, the sequence that was sent and that envelope's hash.
@@ -16,8 +16,31 @@
 //       unknown or revoked kiosk, a fork, a rejected envelope) is a health error: kept for the
 //       staff screen, logged once, and retried only at the backoff cap.
 //
-// Threads: a Forwarder runs on one thread; SyncState is the only object shared with the status
-// socket's thread.
+// Pipelined drain: while the county handles one batch, the forwarder verifies and stores the
+// acknowledgements of the one before and sends the next, so neither side waits for the other's
+// fsync. Limits, whatever the backlog:
+//   L1. At most kMaxBatchesInFlight (2) batches are in flight, each on a kept-alive TLS
+//       connection of its own: at most 2 connections to the county for envelopes (the first one
+//       also carries heartbeats and configuration fetches; the status socket's look-ups open
+//       their own, one at a time). The server admits 64 per address.
+//   L2. A batch is sized by bytes: its body is at most maxBatchBytes (default kDefaultBatchBytes,
+//       1 MiB) and at most kMaxBatchEnvelopes envelopes (the protocol's limit); the outbox is
+//       read 8 envelopes at a time to fill it. A drain holds at most 2 batches (the next one is
+//       read only when fewer are in flight), each ~2 x maxBatchBytes (the envelopes and their
+//       body), plus while one is filled the rest of its last read (< 8 envelopes, each under
+//       kMaxEnvelopeJsonBytes), plus the answers (each under the client's body limit).
+//   L3. Answers are taken in the order the batches were sent; acknowledgements are stored only
+//       after verification (F1), batch by batch. Once a batch's answer is taken and it failed,
+//       no further batch is sent; the answers of the ones already in flight are still verified
+//       and stored (and their failures logged), so an envelope the county acknowledged is not
+//       sent again. Envelopes of an unanswered batch stay pending and are resent later; the
+//       county answers a resent stored envelope "duplicate" with its acknowledgement, so each
+//       is stored once at the county and recorded once here.
+//
+// Threads: a Forwarder runs on one thread; each batch in flight runs its HTTPS exchange on a
+// short-lived thread of its own, which touches only that batch's body and its connection (the
+// outbox, verification and the counters stay on the Forwarder's thread). SyncState is the only
+// object shared with the status socket's thread.
 #pragma once
 
 #include "crypto/keys.hpp"
@@ -53,6 +76,11 @@ using sync::StoreError;
 /// Limits of POST /v1/envelopes (docs/protocol.md sections 7-8).
 using sync::kMaxBatchEnvelopes;
 inline constexpr std::size_t kMaxBatchBytes = sync::kMaxEnvelopeBatchBody;
+/// The body size a batch is filled to (L2): large enough for 64 envelopes of the usual payload
+/// buckets, small enough that a drain's memory stays a few MiB.
+inline constexpr std::size_t kDefaultBatchBytes = 1u << 20;
+/// Batches sent before the answer of the first is taken (L1): one connection each.
+inline constexpr std::size_t kMaxBatchesInFlight = 2;
 
 /// One line per event on stderr (or wherever the sink writes).
 using LogSink = std::function<void(const std::string& line)>;
@@ -93,7 +121,7 @@ struct ForwarderSettings {
     crypto::Ed25519PublicKey countySigningKey{};
     std::filesystem::path dataDir; // for the heartbeat's free-disk figure
     std::size_t maxBatchEnvelopes = kMaxBatchEnvelopes;
-    std::size_t maxBatchBytes = kMaxBatchBytes;
+    std::size_t maxBatchBytes = kDefaultBatchBytes; // L2; clamped to [64 KiB, kMaxBatchBytes]
     std::chrono::milliseconds retryBase{1000};
     std::chrono::milliseconds retryCap{10 * 60 * 1000};
     /// Privacy delay: a pending envelope is sent after a random wait in [0, uploadDelayMax]
@@ -174,9 +202,13 @@ private:
     // The steps of one batch in drain(): send → classify the answer → verify the
     // acknowledgements → store them. Each failure is a DrainReport that ends the drain.
     struct OutgoingBatch;
+    struct BatchInFlight;
     struct VerifiedAcknowledgements;
-    Result<OutgoingBatch, DrainReport> nextBatch();
-    Result<sync::HttpResponse, DrainReport> sendBatch(const OutgoingBatch& batch);
+    Result<OutgoingBatch, DrainReport> nextBatch(std::uint64_t afterSequence);
+    std::unique_ptr<BatchInFlight> startBatch(OutgoingBatch batch, HttpsClient& connection);
+    /// Takes the answer of `sent` and stores what verifies; a failure is left in `report`.
+    void finishBatch(BatchInFlight& sent, DrainReport& report);
+    void closeConnections() noexcept;
     VerifiedAcknowledgements verifyAcknowledgements(const sync::EnvelopeBatchResult& answer,
                                                     const OutgoingBatch& batch) const;
     std::uint64_t storeAcknowledgements(const VerifiedAcknowledgements& verified,
@@ -191,7 +223,8 @@ private:
     std::shared_ptr<crypto::Ed25519SecretKey> m_kioskKey;
     std::shared_ptr<SyncState> m_state;
     LogSink m_log;
-    HttpsClient m_client;
+    HttpsClient m_client;       // batches, heartbeats, configuration
+    HttpsClient m_secondClient; // the second batch in flight (L1)
     Backoff m_backoff;
     std::optional<Outbox> m_outbox;
     std::string m_lastLoggedHealth;

@@ -4,10 +4,10 @@
 // Sets up a county (`minsheng-county init`), provisions a kiosk, appends N envelopes to its
 // outbox through SubmissionDesk (complaints and surveys alternately), starts
 // `minsheng-county serve` on 127.0.0.1 and times `minsheng-kiosk sync --once` from start to
-// exit: batches of 64 over one kept-alive TLS connection, every acknowledgement verified and
-// stored with synchronous=FULL. Prints figures; asserts only that everything was delivered.
-// Usage: minsheng-bench-forwarder [--json] [--envelopes N] [--batch-size B]   (default 10000, 64)
-// JSON names: envelopes, queue_s (queueing them), drain_s (sync --once start→exit), and
+// exit: batches of 64, two in flight on two kept-alive TLS connections, every acknowledgement
+// verified and stored with synchronous=FULL. Prints figures; asserts only that everything was
+// delivered. Usage: minsheng-bench-forwarder [--json] [--envelopes N] [--batch-size B]   (default
+// 10000, 64) JSON names: envelopes, queue_s (queueing them), drain_s (sync --once start→exit), and
 // drain_10000_s (drain_s scaled to 10,000 envelopes, so small runs report the same name).
 #include "crypto/sodium.hpp"
 #include "tests/bench/bench_report.hpp"

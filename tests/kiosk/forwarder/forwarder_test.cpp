@@ -21,6 +21,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <condition_variable>
 #include <mutex>
 #include <set>
 
@@ -50,6 +51,13 @@ struct ScriptedCounty {
     int heartbeats = 0;
     std::vector<std::size_t> bodySizes;     // of every POST, as it came over the wire
     std::vector<crypto::Envelope> received; // every envelope offered, in order
+    // The connection-drop scenario: the first two envelope POSTs are held until both have
+    // arrived (two batches in flight), both are stored, and the answer of the first, the second
+    // or both is lost with its connection (bit 1: the first, bit 2: the second).
+    int dropAnswersOf = 0;
+    std::condition_variable secondPostArrived;
+    std::set<std::uint64_t> answered; // sequences whose acknowledgement went out
+    int offeredAgainAfterAnswer = 0;  // offers of an envelope already acknowledged to the kiosk
     std::unique_ptr<test::TestTlsServer> server;
 
     ScriptedCounty() {
@@ -63,7 +71,7 @@ struct ScriptedCounty {
     }
 
     test::TestResponse handle(const test::TestRequest& req) {
-        std::lock_guard l(mutex);
+        std::unique_lock l(mutex);
         bodySizes.push_back(req.body().size());
         if (req.target() == "/v1/heartbeat") {
             // The county's own parser: padding checked and removed, then the JSON.
@@ -85,7 +93,13 @@ struct ScriptedCounty {
                                                                                : signing.secretKey);
             return test::jsonResponse(200, caseStatusToJson(rec).dump(), req);
         }
-        ++posts;
+        const int post = ++posts;
+        if (post == 2)
+            secondPostArrived.notify_all();
+        // Whichever of the first two POSTs arrives first (they race on two connections) waits
+        // for the other, so both batches are in flight before either is answered.
+        if (post == 1 && dropAnswersOf != 0)
+            REQUIRE(secondPostArrived.wait_for(l, 10s, [this] { return posts >= 2; }));
         if (mode == CountyMode::Busy)
             return test::jsonResponse(503, R"({"error":"internal","message":"busy"})", req);
         if (mode == CountyMode::Limit) {
@@ -95,12 +109,21 @@ struct ScriptedCounty {
         }
         auto batch = envelopeBatchRequestFromJson(req.body());
         REQUIRE(batch);
+        // The first batch starts at #1, the second at #65; each answer is lost at most once.
+        int batchBit = 0;
+        if (!batch->envelopes.empty() && batch->envelopes.front().envelope) {
+            const auto first = batch->envelopes.front().envelope->header.sequence;
+            batchBit = first == 1 ? 1 : first == 65 ? 2 : 0;
+        }
+        const bool dropThisAnswer = post <= 2 && (dropAnswersOf & batchBit) != 0;
         json results = json::array();
         for (auto& member : batch->envelopes) {
             auto& env = member.envelope;
             REQUIRE(env);
             received.push_back(*env);
             const auto seq = env->header.sequence;
+            if (answered.count(seq) != 0)
+                ++offeredAgainAfterAnswer;
             if (mode == CountyMode::Reject || mode == CountyMode::Fork) {
                 results.push_back({{"seq", seq},
                                    {"status", "rejected"},
@@ -122,6 +145,11 @@ struct ScriptedCounty {
                                {"status", dup ? "duplicate" : "stored"},
                                {"ack", acknowledgementToJson(ack)}});
         }
+        if (dropThisAnswer)
+            throw test::DropConnection{};
+        for (const auto& r : results)
+            if (r.contains("ack"))
+                answered.insert(r["seq"].get<std::uint64_t>());
         return test::jsonResponse(mode == CountyMode::Fork ? 409 : 200,
                                   json{{"v", 1}, {"results", results}}.dump(), req);
     }
@@ -212,6 +240,22 @@ struct Logs {
     }
 };
 
+/// Every envelope the outbox still holds, each checked to carry an acknowledgement that verifies
+/// with the county's key.
+std::vector<StoredEnvelope> envelopesAcknowledgedBy(const ScriptedCounty& county, Kiosk& kiosk) {
+    auto box = kiosk.open();
+    auto all = box.allEnvelopes();
+    REQUIRE(all);
+    for (const auto& e : *all) {
+        REQUIRE(e.acknowledgement);
+        auto ack = acknowledgementFromJson(json::parse(
+            std::string(e.acknowledgement->bytes.begin(), e.acknowledgement->bytes.end())));
+        REQUIRE(ack);
+        CHECK(crypto::verifyAcknowledgement(*ack, county.signing.publicKey));
+    }
+    return std::move(*all);
+}
+
 } // namespace
 
 TEST_CASE("full-jitter backoff doubles up to the cap and never exceeds it",
@@ -267,21 +311,71 @@ TEST_CASE("the forwarder delivers in order and records only verified acknowledge
     CHECK(st.pendingCount == 0);
     CHECK(st.lastAcknowledgedSequence == 150u);
     // Stored acks are the county's, verifiable later.
-    auto box = kiosk.open();
-    auto all = box.allEnvelopes();
-    REQUIRE(all);
-    for (const auto& e : *all) {
-        REQUIRE(e.acknowledgement);
-        auto ack = acknowledgementFromJson(json::parse(
-            std::string(e.acknowledgement->bytes.begin(), e.acknowledgement->bytes.end())));
-        REQUIRE(ack);
-        CHECK(crypto::verifyAcknowledgement(*ack, county.signing.publicKey));
-    }
+    const auto all = envelopesAcknowledgedBy(county, kiosk);
     CHECK(state->health().online);
     CHECK_FALSE(state->health().lastError);
     // Nothing in the log names a receipt tag or content: only sequence numbers and counts.
-    for (const auto& e : *all)
+    for (const auto& e : all)
         CHECK(logs.all().find(crypto::toHex(*e.envelope.header.receiptTag)) == std::string::npos);
+}
+
+TEST_CASE("batches are filled to a byte size, within the protocol's count",
+          "[forwarder][pipeline]") {
+    ScriptedCounty county;
+    Kiosk kiosk;
+    kiosk.append(150); // ~2 KiB of JSON each: 64 of them would be over 128 KiB
+    auto state = std::make_shared<SyncState>();
+    Logs logs;
+    auto s = settingsFor(county, kiosk);
+    s.maxBatchBytes = 64 * 1024;
+    Forwarder fwd(s, kiosk.opener(), secretOf(kiosk.key), state, logs.sink());
+    auto r = fwd.drain();
+    INFO(logs.all());
+    REQUIRE(r.failure == FailureKind::None);
+    CHECK(r.acknowledged == 150);
+    CHECK(r.posts > 3);
+    std::lock_guard l(county.mutex);
+    CHECK(county.received.size() == 150);
+    for (const std::size_t bytes : county.bodySizes)
+        CHECK(bytes <= s.maxBatchBytes);
+}
+
+TEST_CASE("a connection drop with two batches in flight: every envelope arrives and is "
+          "acknowledged exactly once",
+          "[forwarder][pipeline]") {
+    // Which answers the county loses: the first batch's, the second's, or both.
+    const int dropAnswersOf = GENERATE(1, 2, 3);
+    ScriptedCounty county;
+    county.dropAnswersOf = dropAnswersOf;
+    Kiosk kiosk;
+    kiosk.append(150); // batches of 64, 64 and 22
+    auto state = std::make_shared<SyncState>();
+    Logs logs;
+    auto s = settingsFor(county, kiosk);
+    s.maxBatchEnvelopes = 64;
+    s.retentionSeconds = std::int64_t{100} * 365 * 86400; // keep the acknowledged to look at
+    Forwarder fwd(s, kiosk.opener(), secretOf(kiosk.key), state, logs.sink());
+    auto r = fwd.drain();
+    INFO(logs.all());
+    CHECK(r.failure == FailureKind::Transient);
+    CHECK(r.failedPosts == (dropAnswersOf == 3 ? 2u : 1u));
+    // The answers that did come back were verified and stored, whichever batch they were for.
+    // When the first batch fails, nothing more is sent; when only the second does, the third
+    // went out while the second was still in flight, and its answer counts too.
+    CHECK(r.posts == (dropAnswersOf == 2 ? 3u : 2u));
+    CHECK(r.acknowledged == (dropAnswersOf == 3 ? 0u : dropAnswersOf == 2 ? 64u + 22u : 64u));
+    CHECK(kiosk.stats().pendingCount == 150 - r.acknowledged);
+
+    CHECK(fwd.runOnce(60s) == 0);
+    CHECK(kiosk.stats().pendingCount == 0);
+    std::lock_guard l(county.mutex);
+    CHECK(county.stored.size() == 150);
+    // An envelope whose acknowledgement reached the kiosk is never offered again; one whose
+    // answer was lost is offered again and answered "duplicate" with its acknowledgement.
+    CHECK(county.offeredAgainAfterAnswer == 0);
+    CHECK(county.received.size() ==
+          150 + (dropAnswersOf & 1 ? 64u : 0u) + (dropAnswersOf & 2 ? 64u : 0u));
+    CHECK(envelopesAcknowledgedBy(county, kiosk).size() == 150);
 }
 
 TEST_CASE("acknowledgements that do not verify are never recorded", "[forwarder][acks]") {

@@ -68,7 +68,7 @@ void TestTlsServer::run() {
     ssl::context ctx(ssl::context::tls_server);
     ctx.use_certificate_chain_file(m_certs.serverPem.string());
     ctx.use_private_key_file(m_certs.serverKey.string(), ssl::context::pem);
-    asio::io_context ioc;
+    std::vector<std::thread> connections;
     while (!m_stop) {
         pollfd p{m_listenFd, POLLIN, 0};
         if (::poll(&p, 1, 50) <= 0)
@@ -77,33 +77,45 @@ void TestTlsServer::run() {
         if (fd < 0)
             continue;
         ++m_connections;
-        timeval tv{0, 200000}; // a read blocks at most 200 ms, so the loop sees m_stop
-        ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-        asio::ip::tcp::socket sock(ioc);
-        sock.assign(asio::ip::tcp::v4(), fd);
-        beast::ssl_stream<asio::ip::tcp::socket> stream(std::move(sock), ctx);
-        boost::system::error_code ec;
-        stream.handshake(ssl::stream_base::server, ec);
-        if (ec)
-            continue;
-        beast::flat_buffer buffer;
-        while (!m_stop) {
-            TestRequest req;
-            http::read(stream, buffer, req, ec);
-            if (ec == asio::error::would_block || ec == asio::error::try_again) {
-                ec = {};
-                continue;
-            }
-            if (ec)
-                break;
-            ++m_requests;
-            TestResponse res = m_handler(req);
-            http::write(stream, res, ec);
-            if (ec || m_closeAfterResponse || !res.keep_alive())
-                break;
-        }
-        stream.next_layer().close(ec);
+        connections.emplace_back([this, fd, &ctx] { serve(fd, ctx); });
     }
+    for (auto& t : connections)
+        t.join();
+}
+
+void TestTlsServer::serve(int fd, ssl::context& ctx) {
+    asio::io_context ioc;
+    timeval tv{0, 200000}; // a read blocks at most 200 ms, so the loop sees m_stop
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    asio::ip::tcp::socket sock(ioc);
+    sock.assign(asio::ip::tcp::v4(), fd);
+    beast::ssl_stream<asio::ip::tcp::socket> stream(std::move(sock), ctx);
+    boost::system::error_code ec;
+    stream.handshake(ssl::stream_base::server, ec);
+    if (ec)
+        return;
+    beast::flat_buffer buffer;
+    while (!m_stop) {
+        TestRequest req;
+        http::read(stream, buffer, req, ec);
+        if (ec == asio::error::would_block || ec == asio::error::try_again) {
+            ec = {};
+            continue;
+        }
+        if (ec)
+            break;
+        ++m_requests;
+        TestResponse res;
+        try {
+            res = m_handler(req);
+        } catch (const DropConnection&) {
+            break;
+        }
+        http::write(stream, res, ec);
+        if (ec || m_closeAfterResponse || !res.keep_alive())
+            break;
+    }
+    stream.next_layer().close(ec);
 }
 
 } // namespace minsheng::test

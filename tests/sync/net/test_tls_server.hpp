@@ -3,6 +3,7 @@
 // and a small blocking Beast HTTPS server on 127.0.0.1 that answers with a handler.
 #pragma once
 
+#include <boost/asio/ssl/context.hpp>
 #include <boost/beast/http.hpp>
 
 #include <atomic>
@@ -10,6 +11,7 @@
 #include <functional>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace minsheng::test {
 
@@ -29,6 +31,11 @@ namespace http = boost::beast::http;
 using TestRequest = http::request<http::string_body>;
 using TestResponse = http::response<http::string_body>;
 
+/// Thrown by a handler to end the connection without an answer (the request was read and
+/// handled, the answer is lost: a connection that breaks while the client waits).
+struct DropConnection {};
+
+/// Serves each connection on a thread of its own, so a client may hold several at once.
 class TestTlsServer {
 public:
     using Handler = std::function<TestResponse(const TestRequest&)>;
@@ -42,6 +49,7 @@ public:
 
 private:
     void run();
+    void serve(int fd, boost::asio::ssl::context& ctx);
     TestCerts m_certs;
     Handler m_handler;
     bool m_closeAfterResponse;
