@@ -84,6 +84,25 @@ FailureKind kindOf(const NetError& e) {
                : FailureKind::Transient;
 }
 
+/// A network failure in words a kiosk technician can act on: the client's message (which step,
+/// which address, what the system said) and, where the county cannot be reached at all, where to
+/// look. Every failure here is retried on its own; the hint is for whoever reads the log.
+std::string describeNetError(const NetError& e) {
+    switch (e.kind) {
+    case NetErrorKind::Resolve:
+    case NetErrorKind::Connect:
+        return e.message +
+               " (the county server cannot be reached: check that it is running — minsheng-county "
+               "serve — and that [county] url in kiosk.toml names it; submissions stay in the "
+               "outbox and are sent when it answers)";
+    case NetErrorKind::Timeout:
+        return e.message + " (the county server or the network is slow or down; submissions stay "
+                           "in the outbox and are sent later)";
+    default:
+        return e.message;
+    }
+}
+
 /// The error code and message of a 4xx/5xx body, if it has the protocol's shape.
 std::string describeErrorBody(const HttpResponse& res) {
     JsonParseError err;
@@ -334,7 +353,7 @@ void Forwarder::finishBatch(BatchInFlight& sent, DrainReport& report) {
         ++report.failedPosts;
         ++m_totalFailedPosts;
         report.failure = kindOf(http.error());
-        report.message = "sending " + range + ": " + http.error().message;
+        report.message = "sending " + range + ": " + describeNetError(http.error());
         return;
     }
     auto answer = classifyBatchAnswer(*http, range);
@@ -551,7 +570,7 @@ DrainReport Forwarder::sendHeartbeat() {
     hb = crypto::signHeartbeat(std::move(hb), *m_kioskKey);
     auto res = m_client.request("POST", kHeartbeatPath, padRequestBody(heartbeatToJson(hb).dump()));
     if (!res)
-        return failure(kindOf(res.error()), "heartbeat: " + res.error().message);
+        return failure(kindOf(res.error()), "heartbeat: " + describeNetError(res.error()));
     if (res->status == 429) {
         auto r = failure(FailureKind::RateLimited, "heartbeat: the county asks to slow down");
         r.retryAfter = retryAfterOf(*res);
@@ -573,7 +592,7 @@ DrainReport Forwarder::sendHeartbeat() {
 DrainReport Forwarder::fetchConfiguration() {
     auto res = m_client.request("GET", configPath(m_settings.kioskId), {});
     if (!res)
-        return failure(kindOf(res.error()), "configuration: " + res.error().message);
+        return failure(kindOf(res.error()), "configuration: " + describeNetError(res.error()));
     if (res->status == 404)
         return {}; // nothing published for this kiosk
     if (res->status != 200)

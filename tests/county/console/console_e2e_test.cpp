@@ -78,6 +78,24 @@ std::map<std::string, std::string> login(sync::HttpsClient& http, const std::str
             {"X-CSRF-Token", json::parse(r->body).at("csrf")}};
 }
 
+/// A demonstration county (the shipped example lists are allowed) in `county`.
+void initDemoCounty(const fs::path& county) {
+    const auto r = runProcess(test::binary("minsheng-county"),
+                              {"init", "--dir", county.string(), "--no-passphrase", "--demo"});
+    INFO(r.out << r.err);
+    REQUIRE(r.exitCode == 0);
+}
+
+/// A kiosk bundle for `id` in `out`, enrolled in `county`.
+void provisionKiosk(const fs::path& county, const std::string& id, const std::string& name,
+                    const fs::path& out) {
+    const auto r = runProcess(test::binary("minsheng-county"),
+                              {"provision", "--dir", county.string(), "--kiosk-id", id, "--name",
+                               name, "--out", out.string()});
+    INFO(r.out << r.err);
+    REQUIRE(r.exitCode == 0);
+}
+
 } // namespace
 
 TEST_CASE("a reply closed in the console reaches the kiosk look-up, the internal note does not",
@@ -85,12 +103,8 @@ TEST_CASE("a reply closed in the console reaches the kiosk look-up, the internal
     test::TempDir tmp{"minsheng-console-e2e"};
     const fs::path county = tmp / "county", bundle = tmp / "kiosk";
     const auto cb = test::binary("minsheng-county"), kb = test::binary("minsheng-kiosk");
-    REQUIRE(
-        runProcess(cb, {"init", "--dir", county.string(), "--no-passphrase", "--demo"}).exitCode ==
-        0);
-    REQUIRE(runProcess(cb, {"provision", "--dir", county.string(), "--kiosk-id", "ce-001", "--name",
-                            "城南社区 1 号机", "--out", bundle.string()})
-                .exitCode == 0);
+    initDemoCounty(county);
+    provisionKiosk(county, "ce-001", "城南社区 1 号机", bundle);
     test::ServerProcess server(county, tmp / "serve.log");
     const std::string url = "https://127.0.0.1:" + std::to_string(server.port());
     pointKioskAt(bundle, url);
@@ -175,15 +189,9 @@ TEST_CASE("the console's fleet page: a kiosk's heartbeat as the intake server go
     test::TempDir tmp{"minsheng-console-fleet"};
     const fs::path county = tmp / "county", heard = tmp / "heard", never = tmp / "never";
     const auto cb = test::binary("minsheng-county"), kb = test::binary("minsheng-kiosk");
-    REQUIRE(
-        runProcess(cb, {"init", "--dir", county.string(), "--no-passphrase", "--demo"}).exitCode ==
-        0);
-    REQUIRE(runProcess(cb, {"provision", "--dir", county.string(), "--kiosk-id", "cf-001", "--name",
-                            "城南社区 1 号机", "--out", heard.string()})
-                .exitCode == 0);
-    REQUIRE(runProcess(cb, {"provision", "--dir", county.string(), "--kiosk-id", "cf-002", "--name",
-                            "城北社区 2 号机", "--out", never.string()})
-                .exitCode == 0);
+    initDemoCounty(county);
+    provisionKiosk(county, "cf-001", "城南社区 1 号机", heard);
+    provisionKiosk(county, "cf-002", "城北社区 2 号机", never);
     auto server = std::make_unique<test::ServerProcess>(county, tmp / "serve.log");
     const std::string url = "https://127.0.0.1:" + std::to_string(server->port());
     // cf-001's forwarder runs once: nothing to upload, then its heartbeat. cf-002 never runs.

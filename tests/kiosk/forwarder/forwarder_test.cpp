@@ -434,6 +434,25 @@ TEST_CASE("5xx and 429 are retried, --once gives up after its deadline", "[forwa
     CHECK(county.heartbeats >= 1);
 }
 
+TEST_CASE("a county that does not answer: the message says where to look, nothing is lost",
+          "[forwarder][retry]") {
+    ScriptedCounty county;
+    Kiosk kiosk;
+    kiosk.append(2);
+    auto s = settingsFor(county, kiosk); // the port of a server that is then stopped
+    county.server.reset();
+    auto state = std::make_shared<SyncState>();
+    Logs logs;
+    Forwarder fwd(s, kiosk.opener(), secretOf(kiosk.key), state, logs.sink());
+    const auto r = fwd.drain();
+    CHECK(r.failure == FailureKind::Transient);
+    INFO(r.message);
+    CHECK_THAT(r.message, Catch::Contains("127.0.0.1:" + s.endpoint.port));
+    CHECK_THAT(r.message, Catch::Contains("minsheng-county serve"));
+    CHECK_THAT(r.message, Catch::Contains("[county] url"));
+    CHECK(kiosk.stats().pendingCount == 2);
+}
+
 TEST_CASE("a county that cannot be verified is a health error", "[forwarder][tls]") {
     ScriptedCounty county;
     Kiosk kiosk;
