@@ -10,15 +10,20 @@ luna_pinyin's word list and weights):
   - the documents are split into essay words by the most probable segmentation (a unigram
     model on the essay's weights), so no word is a fragment across a word boundary (the 公室
     of 办公室);
-  - a word of three or more characters that the segmentation finds at least MIN_WORD times
-    (two-character words keep their essay weights: boosting them reorders everyday words);
+  - a word of three or more characters that the segmentation finds at least MIN_WORD times,
+    weighted by how often (TERM_WEIGHT × log2 count, at least its essay weight);
+  - a two-character essay word found at least MIN_WORD2 times (监管 查处 补课), raised to
+    WORD2_WEIGHT so it passes everyday homophones (不可) but keeps a higher essay weight;
+    words with a function character (的 我 有 不 …) keep their essay weights;
   - a term of 3 to 8 characters made of two to four consecutive such words that occurs at
-    least MIN_TERM times (校外+培训+机构, 监督+举报), neither starting nor ending with a
-    function character (的 和 等 …).
+    least MIN_TERM times (校外+培训+机构, 监督+举报), weighted TERM_WEIGHT × (1 + log2 count)
+    so the more frequent of two terms with the same initials comes first (培训机构 before
+    培训监管); and every four-character pair of two-character words even once (明察+暗访),
+    at PAIR_WEIGHT, the policy's four-character idiom that a parent may type by initials.
+  Neither end of a word or term is a function character (的 和 等 …).
 
-Weights: terms TERM_WEIGHT, words max(their essay weight, WORD_WEIGHT); the codes are left to
-rime_deployer, which spells them from luna_pinyin's character readings as it does for the
-essay. Needs only Python and /usr/share/rime-data; the output is checked in.
+The codes are left to rime_deployer, which spells them from luna_pinyin's character
+readings as it does for the essay. Needs only Python and /usr/share/rime-data; the output is checked in.
 
 Usage: scripts/gen-rime-policy-vocabulary.py SEED.txt... > assets/rime/minsheng_policy.dict.yaml
 """
@@ -31,10 +36,16 @@ import sys
 ESSAY = "/usr/share/rime-data/essay.txt"
 T2S = os.path.join(os.path.dirname(__file__), "..", "kiosk", "core", "data", "t2s_chars.txt")
 MIN_WORD = 3
+MIN_WORD2 = 2
 MIN_TERM = 2
+MIN_PAIR = 1
 WORD_WEIGHT = 30000
+WORD2_WEIGHT = 20000
 TERM_WEIGHT = 100000
+PAIR_WEIGHT = 60000
 EDGE_STOP = set("的了和与及等对在是为各要将把被并或从向于以其之也就都而中上下一不个")
+# Two-character words containing these are grammar, not terms: their essay weights stay.
+FUNCTION_CHARS = set("的了和与及等是为将把被并或其之也就都而这那我你他她它们有没不")
 
 # The essay is in traditional characters; the documents and the kiosk's output are simplified.
 # kiosk/core/data/t2s_chars.txt (OpenCC's t2s, character by character) folds them.
@@ -86,6 +97,7 @@ def segment(run):
 
 words = collections.Counter()
 terms = collections.Counter()
+pairs = set()  # four-character terms made of two two-character words: 严肃+查处
 for run in runs:
     seg = segment(run)
     for i, w in enumerate(seg):
@@ -95,15 +107,24 @@ for run in runs:
             group = seg[i:i + n]
             if len(group) == n and all(len(g) >= 2 for g in group):
                 terms["".join(group)] += 1
+                if n == 2 and len(group[0]) == 2 and len(group[1]) == 2:
+                    pairs.add("".join(group))
+
+def edges_ok(w):
+    return w[0] not in EDGE_STOP and w[-1] not in EDGE_STOP
+
 
 entries = {}
 for w, c in words.items():
-    if len(w) >= 3 and c >= MIN_WORD and w[0] not in EDGE_STOP and w[-1] not in EDGE_STOP:
-        entries[w] = max(essay[w], WORD_WEIGHT)
+    if len(w) >= 3 and c >= MIN_WORD and edges_ok(w):
+        entries[w] = max(essay[w], WORD_WEIGHT, int(TERM_WEIGHT * math.log2(c)))
+    elif len(w) == 2 and c >= MIN_WORD2 and w in essay and edges_ok(w) \
+            and not any(ch in FUNCTION_CHARS for ch in w):
+        entries[w] = max(essay[w], WORD2_WEIGHT)
 for t, c in terms.items():
-    if c >= MIN_TERM and 3 <= len(t) <= 8 and t not in essay and t[0] not in EDGE_STOP \
-            and t[-1] not in EDGE_STOP:
-        entries[t] = TERM_WEIGHT
+    if 3 <= len(t) <= 8 and t not in essay and edges_ok(t) and (
+            c >= MIN_TERM or (c >= MIN_PAIR and len(t) == 4 and t in pairs)):
+        entries[t] = int(TERM_WEIGHT * (1 + math.log2(c))) if c >= MIN_TERM else PAIR_WEIGHT
 
 print("# Minsheng: the terms of the 双减 policy documents (scripts/gen-rime-policy-vocabulary.py;")
 print("# generated, do not edit). Imported by minsheng_pinyin.dict.yaml.")
