@@ -60,7 +60,7 @@ enum class CheckpointPolicy {
 };
 
 /// Under CheckpointPolicy::Deferred, the WAL size at which a commit checkpoints after all:
-/// 8192 frames, about 32 MiB (some 4000 submits of 1 KiB answers without a checkpoint()).
+/// 8192 frames, about 32 MiB (some 2700 submits of 1 KiB answers without a checkpoint()).
 inline constexpr int kDeferredCheckpointBoundFrames = 8192;
 
 /// The WAL size from which the kiosk's between-sessions checkpoint() copies: SQLite's own
