@@ -618,6 +618,7 @@ void KioskFlow::performPendingSubmit(std::int64_t now) {
     wipe(true);
     m_session.dirty = true;
     m_lastActivity = now;
+    m_storeUpkeepDue = true;
     if (survey) {
         m_lastSurveyAt = now;
         m_session.journey = Journey::Survey;
@@ -789,6 +790,10 @@ bool KioskFlow::tick(std::int64_t now) {
         m_session.dirty = false;
         m_lastActivity = now;
         changed = true;
+    }
+    if (m_storeUpkeepDue && isBetweenSessions()) {
+        m_storeUpkeepDue = false;
+        m_submitter.betweenSessions();
     }
     return changed;
 }

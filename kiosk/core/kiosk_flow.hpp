@@ -59,6 +59,9 @@ public:
                                                                     std::int64_t nowUnix) = 0;
     /// Outbox figures for the staff screen; nullopt when the store cannot say.
     virtual std::optional<outbox::OutboxStats> outboxStats() = 0;
+    /// Called on the untouched Home screen after a submission: store upkeep that must not run
+    /// while a parent waits for a receipt (the outbox's WAL checkpoint).
+    virtual void betweenSessions() {}
 };
 
 class DeskSubmitter final : public Submitter {
@@ -70,6 +73,9 @@ public:
         return m_desk.submit(form, answers, locale, nowUnix);
     }
     std::optional<outbox::OutboxStats> outboxStats() override;
+    // A checkpoint that fails loses nothing (the WAL still holds every commit); the next
+    // submission's upkeep tries again, and a real disk problem shows on the next submit.
+    void betweenSessions() override { (void)m_desk.checkpointStore(); }
 
 private:
     SubmissionDesk& m_desk;
@@ -235,6 +241,7 @@ private:
     const crypto::ReceiptTagKey* m_tagKey;
     Session m_session;
     std::int64_t m_lastActivity = 0;
+    bool m_storeUpkeepDue = false; // a submission was saved; Submitter::betweenSessions() next
     std::optional<std::int64_t> m_lastSurveyAt;
     StaffPinLock m_staffLock;
     HealthFigures m_health;

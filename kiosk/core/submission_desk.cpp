@@ -70,7 +70,10 @@ Result<SubmissionDesk, DeskError> SubmissionDesk::open(const KioskConfig& config
         crypto::readEd25519SecretKey(config.signingSecretKey, crypto::KeyKind::KioskSigningSecret);
     if (!kioskKey)
         return keyError(kioskKey.error());
-    auto outbox = openKioskOutbox(config, storeOptions);
+    // The parent waits on the desk's commits: checkpoints happen elsewhere (checkpointStore()).
+    outbox::OpenOptions options = storeOptions;
+    options.checkpoint = outbox::CheckpointPolicy::Deferred;
+    auto outbox = openKioskOutbox(config, options);
     if (!outbox)
         return fail(outbox.error());
     return SubmissionDesk(config, std::move(forms.value()), *county, std::move(tagKey.value()),

@@ -69,6 +69,14 @@ public:
     [[nodiscard]] Result<SubmitReceipt, SubmitError>
     submit(const Form& form, const Answers& answers, std::string_view locale, std::int64_t nowUnix);
 
+    /// Copies the outbox's WAL into outbox.db once it holds kIdleCheckpointFrames or more
+    /// (Outbox::checkpoint). The desk opens the outbox with CheckpointPolicy::Deferred, so
+    /// submit() writes and syncs the WAL only; call this when no parent is waiting (KioskFlow
+    /// does, on the Home screen after a submission).
+    Result<outbox::CheckpointReport, sync::StoreError> checkpointStore() {
+        return m_outbox.checkpoint(outbox::kIdleCheckpointFrames);
+    }
+
 private:
     SubmissionDesk(KioskConfig config, FormSet forms, crypto::X25519PublicKey county,
                    crypto::ReceiptTagKey tagKey, crypto::Ed25519SecretKey kioskKey,

@@ -475,6 +475,15 @@ Result<AckOutcome, StoreError> recordAcknowledgement(sqlite3* db, const fs::path
     return AckOutcome::Stored;
 }
 
+// CheckpointPolicy::Deferred's WAL hook, in place of SQLite's automatic checkpoint (which is
+// this same hook with a 1000-frame threshold): note the WAL size, checkpoint only past the bound.
+int deferredCheckpointHook(void* watch, sqlite3* db, const char* schema, int frames) {
+    static_cast<Outbox::WalWatch*>(watch)->frames = frames;
+    if (frames >= kDeferredCheckpointBoundFrames)
+        sqlite3_wal_checkpoint_v2(db, schema, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    return SQLITE_OK; // a failed checkpoint is not the commit's failure; the next one retries
+}
+
 StoreError closedError() {
     return {Code::InvalidInput, "the outbox was closed or moved from; this is a program error."};
 }
@@ -483,17 +492,25 @@ StoreError closedError() {
 
 // ---- Outbox -------------------------------------------------------------------------------------
 
-Outbox::Outbox(sqlite3* db, fs::path file, std::string kioskId)
-    : m_db(db), m_file(std::move(file)), m_kioskId(std::move(kioskId)) {}
+Outbox::Outbox(sqlite3* db, fs::path file, std::string kioskId, CheckpointPolicy policy)
+    : m_db(db), m_file(std::move(file)), m_kioskId(std::move(kioskId)) {
+    if (policy == CheckpointPolicy::Deferred) {
+        m_walWatch = std::make_unique<WalWatch>();
+        // Replaces SQLite's automatic checkpoint on this connection only; the forwarder's
+        // connection keeps its own.
+        sqlite3_wal_hook(m_db, deferredCheckpointHook, m_walWatch.get());
+    }
+}
 
 Outbox::Outbox(Outbox&& other) noexcept
-    : m_db(std::exchange(other.m_db, nullptr)), m_file(std::move(other.m_file)),
-      m_kioskId(std::move(other.m_kioskId)) {}
+    : m_db(std::exchange(other.m_db, nullptr)), m_walWatch(std::move(other.m_walWatch)),
+      m_file(std::move(other.m_file)), m_kioskId(std::move(other.m_kioskId)) {}
 
 Outbox& Outbox::operator=(Outbox&& other) noexcept {
     if (this != &other) {
         (void)close();
         m_db = std::exchange(other.m_db, nullptr);
+        m_walWatch = std::move(other.m_walWatch);
         m_file = std::move(other.m_file);
         m_kioskId = std::move(other.m_kioskId);
     }
@@ -546,7 +563,7 @@ Result<Outbox, StoreError> Outbox::open(const fs::path& file, const SecretBytes&
         auto db = openExisting(file, key, kioskId, options);
         if (!db)
             return fail(db.error());
-        return Outbox(db->release(), file, std::move(kioskId));
+        return Outbox(db->release(), file, std::move(kioskId), options.checkpoint);
     }
     int e = errno;
     if (e != ENOENT)
@@ -579,7 +596,7 @@ Result<Outbox, StoreError> Outbox::open(const fs::path& file, const SecretBytes&
     auto db = createNew(file, key, kioskId, options);
     if (!db)
         return fail(db.error());
-    return Outbox(db->release(), file, std::move(kioskId));
+    return Outbox(db->release(), file, std::move(kioskId), options.checkpoint);
 }
 
 Result<AppendedEnvelope, StoreError> Outbox::append(const EnvelopeDraft& draft,
@@ -604,7 +621,7 @@ Result<AppendedEnvelope, StoreError> Outbox::append(const EnvelopeDraft& draft,
     if (int rc = txn.begin(Transaction::Lock::Immediate); rc != SQLITE_OK)
         return fail(sqliteError(ctx, rc));
     {
-        Stmt head(m_db, "SELECT last_sequence, last_hash FROM chain_head WHERE id = 1");
+        Stmt head(m_db, "SELECT last_sequence, last_hash FROM chain_tip");
         if (head.prepareRc() != SQLITE_OK)
             return fail(sqliteError(ctx, head.prepareRc()));
         int rc = head.step();
@@ -640,15 +657,8 @@ Result<AppendedEnvelope, StoreError> Outbox::append(const EnvelopeDraft& draft,
         if (int rc = ins.step(); rc != SQLITE_DONE)
             return fail(sqliteError(ctx, rc));
     }
-    {
-        Stmt upd(m_db, "UPDATE chain_head SET last_sequence = ?1, last_hash = ?2 WHERE id = 1");
-        if (upd.prepareRc() != SQLITE_OK)
-            return fail(sqliteError(ctx, upd.prepareRc()));
-        upd.bind(1, static_cast<std::int64_t>(h.sequence));
-        upd.bindBlob(2, out.hash);
-        if (int rc = upd.step(); rc != SQLITE_DONE)
-            return fail(sqliteError(ctx, rc));
-    }
+    // The new row is the chain's tip now (schema invariant 3): chain_head is not rewritten, so
+    // the commit writes the row's pages only.
     // The durability point: with WAL + synchronous=FULL, COMMIT returns after the commit frame
     // was written and the WAL fsync'ed.
     if (int rc = txn.commit(); rc != SQLITE_OK)
@@ -771,6 +781,14 @@ Result<std::uint64_t, StoreError> Outbox::prune(std::int64_t now, std::int64_t r
     Transaction txn(m_db);
     if (int rc = txn.begin(Transaction::Lock::Immediate); rc != SQLITE_OK)
         return fail(sqliteError(ctx, rc));
+    // Schema invariant 4: chain_head takes over the tip before the newest envelope can go.
+    if (int rc = sqlite::exec(m_db, "UPDATE chain_head SET "
+                                    "last_sequence = (SELECT last_sequence FROM chain_tip), "
+                                    "last_hash = (SELECT last_hash FROM chain_tip) "
+                                    "WHERE id = 1 AND last_sequence < "
+                                    "(SELECT last_sequence FROM chain_tip)");
+        rc != SQLITE_OK)
+        return fail(sqliteError(ctx, rc));
     // Invariant 2: the candidate set comes from acknowledgements only; the trigger
     // envelopes_keep_unacknowledged would abort the whole statement otherwise.
     // Days, not seconds (schema invariant 9): an envelope acknowledged on day D goes once a
@@ -810,9 +828,9 @@ Result<OutboxStats, StoreError> Outbox::stats() {
     }
     {
         Stmt s(m_db, "SELECT (SELECT count(*) FROM acknowledgements), "
-                     "(SELECT last_sequence FROM chain_head WHERE id = 1), "
+                     "(SELECT last_sequence FROM chain_tip), "
                      "last_sequence, last_received_at, "
-                     "(SELECT last_hash FROM chain_head WHERE id = 1) FROM ack_head WHERE id = 1");
+                     "(SELECT last_hash FROM chain_tip) FROM ack_head WHERE id = 1");
         if (s.prepareRc() != SQLITE_OK)
             return fail(sqliteError(ctx, s.prepareRc()));
         int rc = s.step();
@@ -837,6 +855,22 @@ Result<OutboxStats, StoreError> Outbox::stats() {
     size = fs::file_size(wal, ec);
     st.walBytes = ec ? 0 : size;
     return st;
+}
+
+Result<CheckpointReport, StoreError> Outbox::checkpoint(int minimumFrames) {
+    if (!m_db)
+        return fail(closedError());
+    CheckpointReport out;
+    if (m_walWatch && m_walWatch->frames < minimumFrames) {
+        out.walFrames = m_walWatch->frames;
+        return out;
+    }
+    int rc = sqlite3_wal_checkpoint_v2(m_db, "main", SQLITE_CHECKPOINT_PASSIVE, &out.walFrames,
+                                       &out.copiedFrames);
+    // BUSY: another connection is checkpointing right now; it does the work.
+    if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+        return fail(sqliteError({m_db, m_file, Doing::Reading}, rc));
+    return out;
 }
 
 Result<Ok, StoreError> Outbox::integrityCheck() {

@@ -30,6 +30,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -46,6 +47,33 @@ using sync::storeErrorCodeName;
 /// The store's file name inside the kiosk's data folder.
 inline constexpr const char* kOutboxFileName = "outbox.db";
 
+/// Where the WAL is copied back into outbox.db (a checkpoint: it writes and fsyncs outbox.db).
+enum class CheckpointPolicy {
+    /// SQLite's default: inside the commit that takes the WAL to 1000 frames. The forwarder
+    /// (its acknowledgement commits keep the WAL short while the kiosk is online), tests, tools.
+    InCommit,
+    /// The kiosk UI: a commit never checkpoints below kDeferredCheckpointBoundFrames, so a
+    /// parent's submit writes and syncs the WAL only. checkpoint(kIdleCheckpointFrames), called
+    /// when no parent waits, does the copying instead; the bound only matters if that never
+    /// happens.
+    Deferred,
+};
+
+/// Under CheckpointPolicy::Deferred, the WAL size at which a commit checkpoints after all:
+/// 8192 frames, about 32 MiB (some 2700 submits of 1 KiB answers without a checkpoint()).
+inline constexpr int kDeferredCheckpointBoundFrames = 8192;
+
+/// The WAL size from which the kiosk's between-sessions checkpoint() copies: SQLite's own
+/// threshold, so checkpoints stay as rare as before. Rare matters: the first commit after a
+/// checkpoint restarts the WAL and syncs its new header, one more fdatasync.
+inline constexpr int kIdleCheckpointFrames = 1000;
+
+/// What one checkpoint() did (SQLite's counters, in WAL frames).
+struct CheckpointReport {
+    int walFrames = 0;    // frames in the WAL
+    int copiedFrames = 0; // of those, now copied into outbox.db
+};
+
 enum class OpenMode {
     MustExist,       // the forwarder, and the kiosk after its first start: missing is an error
     CreateIfMissing, // first start: create when (and only when) no file of that name exists
@@ -60,6 +88,8 @@ struct OpenOptions {
     /// Run PRAGMA quick_check on open: reads (and so decrypts and authenticates) every page,
     /// turning a damaged page into a Corrupt error at start-up rather than mid-submission.
     bool quickCheckOnOpen = true;
+    /// Who checkpoints the WAL (see CheckpointPolicy).
+    CheckpointPolicy checkpoint = CheckpointPolicy::InCommit;
 };
 
 /// What the kiosk hands over to be signed, chained and stored as a version-2 envelope. The
@@ -179,16 +209,29 @@ public:
 
     [[nodiscard]] Result<OutboxStats, StoreError> stats();
 
+    /// Copies what the WAL holds into outbox.db and fsyncs it, as far as readers allow
+    /// (SQLITE_CHECKPOINT_PASSIVE: never waits for the other process, never blocks its writes).
+    /// Under CheckpointPolicy::Deferred it does nothing while this connection's last commit
+    /// left fewer than `minimumFrames` frames in the WAL (copiedFrames 0). Busy is not an
+    /// error: the next call catches up.
+    [[nodiscard]] Result<CheckpointReport, StoreError> checkpoint(int minimumFrames = 0);
+
     /// PRAGMA integrity_check over the whole file: Ok, or Corrupt with SQLite's report.
     [[nodiscard]] Result<Ok, StoreError> integrityCheck();
 
     const std::filesystem::path& file() const { return m_file; }
     const std::string& kioskId() const { return m_kioskId; }
 
+    /// What the WAL held after this connection's last commit (Deferred policy; 0 otherwise).
+    struct WalWatch {
+        int frames = 0;
+    };
+
 private:
-    Outbox(sqlite3* db, std::filesystem::path file, std::string kioskId);
+    Outbox(sqlite3* db, std::filesystem::path file, std::string kioskId, CheckpointPolicy policy);
 
     sqlite3* m_db = nullptr;
+    std::unique_ptr<WalWatch> m_walWatch; // heap: SQLite's WAL hook keeps its address
     std::filesystem::path m_file;
     std::string m_kioskId;
 };

@@ -54,6 +54,8 @@ public:
         return r;
     }
     std::optional<outbox::OutboxStats> outboxStats() override { return outbox::OutboxStats{}; }
+    int upkeepCalls = 0;
+    void betweenSessions() override { ++upkeepCalls; }
 };
 
 struct Fixture {
@@ -148,6 +150,27 @@ TEST_CASE("a report goes category → fields → privacy → review → saving �
     fx.flow->finish(fx.now);
     CHECK(fx.flow->screen() == Screen::Home);
     CHECK(fx.flow->session().receiptCode().empty());
+}
+
+TEST_CASE("store upkeep runs on the Home screen after a submission, never while one is on",
+          "[flow][store]") {
+    Fixture fx;
+    fx.flow->tick(fx.now);
+    CHECK(fx.submitter.upkeepCalls == 0); // nothing submitted yet: nothing to tidy
+    fx.reportToReview("MARKER-upkeep");
+    fx.flow->submit(fx.now);
+    fx.flow->tick(fx.now);
+    fx.flow->performPendingSubmit(fx.now);
+    REQUIRE(fx.flow->screen() == Screen::Receipt);
+    fx.flow->tick(fx.now);
+    CHECK(fx.submitter.upkeepCalls == 0); // the parent is still reading the receipt
+    fx.flow->confirmNoted(fx.now);
+    fx.flow->finish(fx.now);
+    REQUIRE(fx.flow->screen() == Screen::Home);
+    fx.flow->tick(fx.now);
+    CHECK(fx.submitter.upkeepCalls == 1);
+    fx.flow->tick(fx.now + 1);
+    CHECK(fx.submitter.upkeepCalls == 1); // once per submission
 }
 
 TEST_CASE("a required field refuses next with a message naming it", "[flow]") {

@@ -1,5 +1,6 @@
 // outbox_crash_child DATA_DIR: appends envelopes to DATA_DIR/outbox.db in an endless loop and,
-// after each append() returned, prints its sequence number on a line of its own (flushed). The
+// after each append() returned, prints its sequence number on a line of its own (flushed), then
+// checkpoints as the kiosk does between sessions (outbox CheckpointPolicy::Deferred). The
 // crash test SIGKILLs it at a random moment and checks that every printed number survived.
 //
 // The store key is DATA_DIR/outbox.key (created on the first run, as the kiosk does); the kiosk
@@ -28,8 +29,11 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "key: %s\n", key.error().message.c_str());
         return 1;
     }
-    auto box =
-        outbox::Outbox::open(file, *key, test::kTestKioskId, outbox::OpenMode::CreateIfMissing);
+    // As the kiosk UI opens it: commits do not checkpoint, the loop does between appends.
+    outbox::OpenOptions options;
+    options.checkpoint = outbox::CheckpointPolicy::Deferred;
+    auto box = outbox::Outbox::open(file, *key, test::kTestKioskId,
+                                    outbox::OpenMode::CreateIfMissing, options);
     if (!box) {
         std::fprintf(stderr, "open: %s\n", box.error().message.c_str());
         return 1;
@@ -48,5 +52,11 @@ int main(int argc, char** argv) {
         }
         std::printf("%llu\n", static_cast<unsigned long long>(r->envelope.header.sequence));
         std::fflush(stdout);
+        // The kiosk's between-sessions checkpoint, so kills also land in checkpoints and in the
+        // WAL restarts after them.
+        if (auto c = box->checkpoint(outbox::kIdleCheckpointFrames); !c) {
+            std::fprintf(stderr, "checkpoint: %s\n", c.error().message.c_str());
+            return 1;
+        }
     }
 }

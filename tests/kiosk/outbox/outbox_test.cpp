@@ -811,3 +811,96 @@ TEST_CASE("a version-1 outbox is migrated with every queued envelope kept and ve
     REQUIRE(count.step() == SQLITE_ROW);
     CHECK(count.i64(0) == 0);
 }
+
+TEST_CASE("a version-2 outbox is migrated with every envelope, acknowledgement and the chain kept",
+          "[outbox][migration]") {
+    TempDir dir("outbox");
+    auto key = test::randomStoreKey();
+    auto kiosk = test::testKioskKey();
+    const fs::path file = dir / kOutboxFileName;
+    // 3 version-1 envelopes (2 acknowledged) and 3 version-2 envelopes.
+    const auto old = test::makeVersion2Outbox(file, key, kiosk.secretKey, 3, 2, 3);
+    auto indexesOnEnvelopes = [&] {
+        namespace sqlite = sync::sqlite;
+        sqlite::OpenSpec spec;
+        spec.file = file;
+        spec.rawKey = &key;
+        auto db = sqlite::openDatabase(spec, [](sqlite3*, int rc) {
+            return StoreError{Code::Io, sqlite3_errstr(rc)};
+        });
+        REQUIRE(db);
+        sqlite::Stmt s(db->get(), "SELECT count(*) FROM sqlite_master "
+                                  "WHERE type = 'index' AND tbl_name = 'envelopes'");
+        REQUIRE(s.step() == SQLITE_ROW);
+        return s.i64(0);
+    };
+    REQUIRE(indexesOnEnvelopes() == 1); // the previous release's envelope_hash index
+
+    {
+        auto box = openOk(file, key, OpenMode::MustExist);
+        const auto all = allOk(box);
+        REQUIRE(all.size() == old.size());
+        for (std::size_t i = 0; i < old.size(); ++i) {
+            INFO("envelope " << i + 1);
+            CHECK(all[i].envelope.header.version == old[i].header.version);
+            CHECK(all[i].envelope.ciphertext == old[i].ciphertext);
+            CHECK(all[i].envelope.signature == old[i].signature);
+            CHECK(all[i].hash == crypto::envelopeHash(old[i]));
+            CHECK(all[i].acknowledgement.has_value() == (i < 2));
+        }
+        CHECK(box.stats()->lastSequence == 6);
+        CHECK(box.stats()->lastHash == crypto::envelopeHash(old.back()));
+        auto next = appendOk(box, kiosk.secretKey);
+        CHECK(next.envelope.header.sequence == 7);
+        CHECK(next.envelope.header.previousHash == crypto::envelopeHash(old.back()));
+        crypto::ChainVerifier chain;
+        CHECK(test::checkChain(allOk(box), kiosk.publicKey, chain) == "");
+
+        // Everything acknowledged and pruned: the head survives in chain_head.
+        for (const auto& e : allOk(box))
+            if (!e.acknowledgement)
+                REQUIRE(box.acknowledge(e.envelope.header.sequence, e.hash, crypto::asBytes("ack"),
+                                        1717300000));
+        REQUIRE(*box.prune(1717300000 + 10'000'000, 0) == 7);
+        CHECK(box.stats()->lastSequence == 7);
+        CHECK(box.stats()->lastHash == next.hash);
+        REQUIRE(box.close());
+    }
+    CHECK(indexesOnEnvelopes() == 0);
+    auto box = openOk(file, key, OpenMode::MustExist);
+    CHECK(box.stats()->lastSequence == 7);
+    CHECK(appendOk(box, kiosk.secretKey).envelope.header.sequence == 8);
+}
+
+TEST_CASE("the deferred checkpoint policy leaves copying the WAL to checkpoint()",
+          "[outbox][checkpoint]") {
+    TempDir dir("outbox");
+    auto key = test::randomStoreKey();
+    auto kiosk = test::testKioskKey();
+    const fs::path file = dir / kOutboxFileName;
+    OpenOptions deferred;
+    deferred.checkpoint = CheckpointPolicy::Deferred;
+    auto opened = Outbox::open(file, key, test::kTestKioskId, OpenMode::CreateIfMissing, deferred);
+    REQUIRE(opened);
+    Outbox box = std::move(opened.value());
+    const auto fileBefore = box.stats()->fileBytes;
+    // 64 KiB envelopes: some 17 frames each, so 80 of them pass the 1000 frames at which
+    // SQLite's default policy checkpoints inside a commit.
+    for (int i = 0; i < 80; ++i)
+        appendOk(box, kiosk.secretKey, 64 * 1024);
+    CHECK(box.stats()->fileBytes == fileBefore); // no commit copied anything into outbox.db
+    auto copied = box.checkpoint(kIdleCheckpointFrames);
+    REQUIRE(copied);
+    CHECK(copied->walFrames > kIdleCheckpointFrames);
+    CHECK(copied->copiedFrames == copied->walFrames);
+    CHECK(box.stats()->fileBytes > fileBefore);
+    // Copied: the next append starts the WAL over, and a short WAL is left alone.
+    appendOk(box, kiosk.secretKey);
+    auto skipped = box.checkpoint(kIdleCheckpointFrames);
+    REQUIRE(skipped);
+    CHECK(skipped->walFrames > 0);
+    CHECK(skipped->walFrames < 10);
+    CHECK(skipped->copiedFrames == 0);
+    CHECK(allOk(box).size() == 81);
+    REQUIRE(box.integrityCheck());
+}

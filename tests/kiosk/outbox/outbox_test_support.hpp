@@ -171,6 +171,78 @@ inline std::vector<crypto::Envelope> makeVersion1Outbox(const std::filesystem::p
     return out;
 }
 
+/// An outbox as the release with schema version 2 left it: makeVersion1Outbox's envelopes
+/// migrated by step 2, then `appended` version-2 envelopes appended the way that release did
+/// (insert, then move chain_head). Returns every envelope, oldest first.
+inline std::vector<crypto::Envelope>
+makeVersion2Outbox(const std::filesystem::path& file, const crypto::SecretBytes& storeKey,
+                   const crypto::Ed25519SecretKey& kioskKey, std::size_t version1Count,
+                   std::size_t acknowledged, std::size_t appended) {
+    auto out = makeVersion1Outbox(file, storeKey, kioskKey, version1Count, acknowledged);
+    namespace sqlite = sync::sqlite;
+    auto errors = [](sqlite3*, int rc) {
+        return sync::StoreError{sync::StoreError::Code::Io, sqlite3_errstr(rc)};
+    };
+    sqlite::OpenSpec spec;
+    spec.file = file;
+    spec.rawKey = &storeKey;
+    auto db = sqlite::openDatabase(spec, errors);
+    if (!db)
+        throw std::runtime_error("makeVersion2Outbox: " + db.error().message);
+    sqlite::MigrationPlan plan;
+    plan.steps = std::span(outbox::schema::kMigrations.data(), 2);
+    plan.tooNew = [](int, int) {
+        return sync::StoreError{};
+    };
+    plan.notThisStore = [] {
+        return sync::StoreError{};
+    };
+    if (!sqlite::migrate(db->get(), plan, errors))
+        throw std::runtime_error("makeVersion2Outbox: migration step 2 failed");
+    auto run = [&](sqlite::Stmt& s) {
+        if (s.step() != SQLITE_DONE)
+            throw std::runtime_error(std::string("makeVersion2Outbox: ") +
+                                     sqlite3_errmsg(db->get()));
+    };
+    crypto::Hash256 previous = out.empty() ? crypto::Hash256{} : crypto::envelopeHash(out.back());
+    for (std::size_t i = 0; i < appended; ++i) {
+        crypto::EnvelopeHeader h;
+        h.version = crypto::kEnvelopeVersion;
+        h.kioskId = kTestKioskId;
+        h.sequence = out.size() + 1;
+        h.previousHash = previous;
+        h.countyKeyId = crypto::KeyId{1, 2, 3, 4, 5, 6, 7, 8};
+        crypto::Hash256 tag{};
+        randombytes_buf(tag.data(), tag.size());
+        h.receiptTag = tag;
+        crypto::Bytes ct(1072);
+        randombytes_buf(ct.data(), ct.size());
+        auto e = crypto::signEnvelope(h, std::move(ct), kioskKey);
+        const crypto::Hash256 hash = crypto::envelopeHash(e);
+        sqlite::Stmt ins(db->get(), "INSERT INTO envelopes (sequence, version, kiosk_id, "
+                                    "previous_hash, county_key_id, receipt_tag, ciphertext, "
+                                    "signature, envelope_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
+                                    "?7, ?8, ?9)");
+        ins.bind(1, static_cast<std::int64_t>(h.sequence))
+            .bind(2, h.version)
+            .bindText(3, h.kioskId)
+            .bindBlob(4, h.previousHash)
+            .bindBlob(5, h.countyKeyId)
+            .bindBlob(6, tag)
+            .bindBlob(7, e.ciphertext)
+            .bindBlob(8, e.signature)
+            .bindBlob(9, hash);
+        run(ins);
+        sqlite::Stmt head(db->get(),
+                          "UPDATE chain_head SET last_sequence = ?1, last_hash = ?2 WHERE id = 1");
+        head.bind(1, static_cast<std::int64_t>(h.sequence)).bindBlob(2, hash);
+        run(head);
+        previous = hash;
+        out.push_back(std::move(e));
+    }
+    return out;
+}
+
 /// Every column name of every table of the SQLCipher file `file` opened with `storeKey`, as
 /// "table.column".
 inline std::vector<std::string> outboxColumns(const std::filesystem::path& file,
