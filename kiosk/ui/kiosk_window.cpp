@@ -260,6 +260,7 @@ private:
     std::vector<Pending> m_pending;
     FrameState m_fs;
     std::vector<float> m_frameMs;
+    std::vector<float> m_frameVertices; // ImDrawData::TotalVtxCount of each timed frame
     double m_firstFrameMs = -1;
     std::uint64_t m_frames = 0;
     BakedFont m_font;
@@ -416,6 +417,8 @@ json Window::stats() {
                 {"frame_ms_p50", percentile(m_frameMs, 0.50)},
                 {"frame_ms_p95", percentile(m_frameMs, 0.95)},
                 {"frame_samples", m_frameMs.size()},
+                {"vertices_p50", percentile(m_frameVertices, 0.50)},
+                {"vertices_p95", percentile(m_frameVertices, 0.95)},
                 {"first_frame_ms", m_firstFrameMs},
                 {"atlas", {m_font.atlasWidth, m_font.atlasHeight}},
                 {"font_px", m_font.pixelSize},
@@ -462,8 +465,10 @@ void Window::handleCommand(std::shared_ptr<AutomationServer::Request> r) {
         p.deadline = m_backend.time() + timeout;
         p.framesLeft = 1;
     } else if (p.verb == "stats") {
-        if (p.arg == "reset")
+        if (p.arg == "reset") {
             m_frameMs.clear();
+            m_frameVertices.clear();
+        }
         p.request->reply.set_value(stats().dump());
         return;
     } else if (p.verb == "quit") {
@@ -741,6 +746,7 @@ int Window::run() {
             if (m_frameMs.size() < 100000) {
                 m_frameMs.push_back(
                     std::chrono::duration<float, std::milli>(frameEnd - frameStart).count());
+                m_frameVertices.push_back(static_cast<float>(ImGui::GetDrawData()->TotalVtxCount));
             }
             --settle;
             if (m_flow->screen() != drawn)

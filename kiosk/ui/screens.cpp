@@ -95,16 +95,17 @@ void drawFrame(Ui& toolkit, KioskFlow& flow, FrameState& frame) {
     ImGui::SetNextWindowSize(display);
     ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(0, 0));
     ImGui::PushStyleVar(ImGuiStyleVar_WindowBorderSize, 0);
-    ImGui::PushStyleColor(ImGuiCol_WindowBg,
-                          ImGui::ColorConvertU32ToFloat4(toolkit.theme().background));
+    // No window background: the frame starts cleared to the theme's background colour
+    // (kiosk_window.cpp), and a full-screen quad over it would double the pixels a software
+    // renderer shades in every frame.
     ImGui::Begin("##kiosk", nullptr,
                  ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove |
                      ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoBringToFrontOnFocus |
-                     ImGuiWindowFlags_NoScrollWithMouse | ImGuiWindowFlags_NoScrollbar);
+                     ImGuiWindowFlags_NoScrollWithMouse | ImGuiWindowFlags_NoScrollbar |
+                     ImGuiWindowFlags_NoBackground);
     frame.wantsBlink = false;
     Screens(toolkit, flow, frame).draw();
     ImGui::End();
-    ImGui::PopStyleColor();
     ImGui::PopStyleVar(2);
 }
 

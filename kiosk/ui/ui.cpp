@@ -356,7 +356,10 @@ bool Ui::button(std::string_view id, const Rect& r, std::string_view label, Butt
     const float rounding = 14 * m_unit;
     ImDrawList* dl = draw();
     dl->AddRectFilled(r.min, r.max, bg, rounding);
-    dl->AddRect(r.min, r.max, border, rounding, 0, std::max(2.0f, 3 * m_unit));
+    // A border the colour of the fill would be invisible, yet cost a software renderer its
+    // pixels in every frame (primary, link and disabled buttons).
+    if (border != bg)
+        dl->AddRect(r.min, r.max, border, rounding, 0, std::max(2.0f, 3 * m_unit));
     if (held)
         dl->AddRectFilled(r.min, r.max, IM_COL32(0, 0, 0, 50), rounding);
     const float pad = buttonPadding();
