@@ -74,6 +74,38 @@ inline crypto::EnvelopeHeader version1Header(const std::string& kioskId, std::ui
     return h;
 }
 
+/// Opens (creating it when missing) the outbox `file` with the raw SQLite helpers and brings
+/// its schema to step `steps` exactly as the release that stopped there did, for fixtures of
+/// older outboxes. Throws, naming `who`, when it cannot.
+inline sync::sqlite::DbPtr openOutboxAtSchemaStep(const std::filesystem::path& file,
+                                                  const crypto::SecretBytes& storeKey,
+                                                  std::size_t steps, const std::string& who) {
+    namespace sqlite = sync::sqlite;
+    auto errors = [](sqlite3*, int rc) {
+        return sync::StoreError{sync::StoreError::Code::Io, sqlite3_errstr(rc)};
+    };
+    const bool creating = !std::filesystem::exists(file);
+    sqlite::OpenSpec spec;
+    spec.file = file;
+    spec.create = creating;
+    spec.rawKey = &storeKey;
+    auto db = sqlite::openDatabase(spec, errors);
+    if (!db)
+        throw std::runtime_error(who + ": " + db.error().message);
+    sqlite::MigrationPlan plan;
+    plan.steps = std::span(outbox::schema::kMigrations.data(), steps);
+    plan.creating = creating;
+    plan.tooNew = [](int, int) {
+        return sync::StoreError{};
+    };
+    plan.notThisStore = [] {
+        return sync::StoreError{};
+    };
+    if (!sqlite::migrate(db->get(), plan, errors))
+        throw std::runtime_error(who + ": migration to step " + std::to_string(steps) + " failed");
+    return std::move(*db);
+}
+
 /// Builds `file` as the previous release left it: outbox schema step 1 only, holding `count`
 /// version-1 envelopes (alternately complaint and survey, a minute apart from `firstCreatedAt`)
 /// of which the first `acknowledged` carry an acknowledgement received at `ackReceivedAt`
@@ -86,33 +118,13 @@ inline std::vector<crypto::Envelope> makeVersion1Outbox(const std::filesystem::p
                                                         std::int64_t firstCreatedAt = 1717171200,
                                                         std::int64_t ackReceivedAt = 1717203723) {
     namespace sqlite = sync::sqlite;
-    auto errors = [](sqlite3*, int rc) {
-        return sync::StoreError{sync::StoreError::Code::Io, sqlite3_errstr(rc)};
-    };
-    sqlite::OpenSpec spec;
-    spec.file = file;
-    spec.create = true;
-    spec.rawKey = &storeKey;
-    auto db = sqlite::openDatabase(spec, errors);
-    if (!db)
-        throw std::runtime_error("makeVersion1Outbox: " + db.error().message);
-    sqlite::MigrationPlan plan;
-    plan.steps = std::span(outbox::schema::kMigrations.data(), 1);
-    plan.creating = true;
-    plan.tooNew = [](int, int) {
-        return sync::StoreError{};
-    };
-    plan.notThisStore = [] {
-        return sync::StoreError{};
-    };
-    if (!sqlite::migrate(db->get(), plan, errors))
-        throw std::runtime_error("makeVersion1Outbox: migration step 1 failed");
+    auto db = openOutboxAtSchemaStep(file, storeKey, 1, "makeVersion1Outbox");
     auto run = [&](sqlite::Stmt& s) {
         if (s.step() != SQLITE_DONE)
             throw std::runtime_error(std::string("makeVersion1Outbox: ") +
-                                     sqlite3_errmsg(db->get()));
+                                     sqlite3_errmsg(db.get()));
     };
-    sqlite::Stmt meta(db->get(), "INSERT INTO meta (id, kiosk_id) VALUES (1, ?1)");
+    sqlite::Stmt meta(db.get(), "INSERT INTO meta (id, kiosk_id) VALUES (1, ?1)");
     meta.bindText(1, kTestKioskId);
     run(meta);
     std::vector<crypto::Envelope> out;
@@ -126,7 +138,7 @@ inline std::vector<crypto::Envelope> makeVersion1Outbox(const std::filesystem::p
                                  std::move(ct), kioskKey);
         const crypto::Hash256 hash = crypto::envelopeHash(e);
         const auto& h = e.header;
-        sqlite::Stmt ins(db->get(),
+        sqlite::Stmt ins(db.get(),
                          "INSERT INTO envelopes (sequence, version, kind, kiosk_id, previous_hash, "
                          "created_at, form_id, county_key_id, receipt_tag, ciphertext, signature, "
                          "envelope_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
@@ -147,21 +159,21 @@ inline std::vector<crypto::Envelope> makeVersion1Outbox(const std::filesystem::p
         else
             ins.bindNull(9);
         run(ins);
-        sqlite::Stmt head(db->get(),
+        sqlite::Stmt head(db.get(),
                           "UPDATE chain_head SET last_sequence = ?1, last_hash = ?2 WHERE id = 1");
         head.bind(1, static_cast<std::int64_t>(h.sequence)).bindBlob(2, hash);
         run(head);
         if (i < acknowledged) {
             const std::string ack = "ack of " + std::to_string(i + 1);
-            sqlite::Stmt a(db->get(), "INSERT INTO acknowledgements (sequence, envelope_hash, ack, "
-                                      "received_at) VALUES (?1, ?2, ?3, ?4)");
+            sqlite::Stmt a(db.get(), "INSERT INTO acknowledgements (sequence, envelope_hash, ack, "
+                                     "received_at) VALUES (?1, ?2, ?3, ?4)");
             a.bind(1, static_cast<std::int64_t>(h.sequence))
                 .bindBlob(2, hash)
                 .bindBlob(3, crypto::asBytes(ack))
                 .bind(4, ackReceivedAt);
             run(a);
-            sqlite::Stmt ah(db->get(), "UPDATE ack_head SET last_sequence = ?1, "
-                                       "last_received_at = ?2 WHERE id = 1");
+            sqlite::Stmt ah(db.get(), "UPDATE ack_head SET last_sequence = ?1, "
+                                      "last_received_at = ?2 WHERE id = 1");
             ah.bind(1, static_cast<std::int64_t>(h.sequence)).bind(2, ackReceivedAt);
             run(ah);
         }
@@ -180,29 +192,11 @@ makeVersion2Outbox(const std::filesystem::path& file, const crypto::SecretBytes&
                    std::size_t acknowledged, std::size_t appended) {
     auto out = makeVersion1Outbox(file, storeKey, kioskKey, version1Count, acknowledged);
     namespace sqlite = sync::sqlite;
-    auto errors = [](sqlite3*, int rc) {
-        return sync::StoreError{sync::StoreError::Code::Io, sqlite3_errstr(rc)};
-    };
-    sqlite::OpenSpec spec;
-    spec.file = file;
-    spec.rawKey = &storeKey;
-    auto db = sqlite::openDatabase(spec, errors);
-    if (!db)
-        throw std::runtime_error("makeVersion2Outbox: " + db.error().message);
-    sqlite::MigrationPlan plan;
-    plan.steps = std::span(outbox::schema::kMigrations.data(), 2);
-    plan.tooNew = [](int, int) {
-        return sync::StoreError{};
-    };
-    plan.notThisStore = [] {
-        return sync::StoreError{};
-    };
-    if (!sqlite::migrate(db->get(), plan, errors))
-        throw std::runtime_error("makeVersion2Outbox: migration step 2 failed");
+    auto db = openOutboxAtSchemaStep(file, storeKey, 2, "makeVersion2Outbox");
     auto run = [&](sqlite::Stmt& s) {
         if (s.step() != SQLITE_DONE)
             throw std::runtime_error(std::string("makeVersion2Outbox: ") +
-                                     sqlite3_errmsg(db->get()));
+                                     sqlite3_errmsg(db.get()));
     };
     crypto::Hash256 previous = out.empty() ? crypto::Hash256{} : crypto::envelopeHash(out.back());
     for (std::size_t i = 0; i < appended; ++i) {
@@ -219,10 +213,10 @@ makeVersion2Outbox(const std::filesystem::path& file, const crypto::SecretBytes&
         randombytes_buf(ct.data(), ct.size());
         auto e = crypto::signEnvelope(h, std::move(ct), kioskKey);
         const crypto::Hash256 hash = crypto::envelopeHash(e);
-        sqlite::Stmt ins(db->get(), "INSERT INTO envelopes (sequence, version, kiosk_id, "
-                                    "previous_hash, county_key_id, receipt_tag, ciphertext, "
-                                    "signature, envelope_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
-                                    "?7, ?8, ?9)");
+        sqlite::Stmt ins(db.get(), "INSERT INTO envelopes (sequence, version, kiosk_id, "
+                                   "previous_hash, county_key_id, receipt_tag, ciphertext, "
+                                   "signature, envelope_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
+                                   "?7, ?8, ?9)");
         ins.bind(1, static_cast<std::int64_t>(h.sequence))
             .bind(2, h.version)
             .bindText(3, h.kioskId)
@@ -233,7 +227,7 @@ makeVersion2Outbox(const std::filesystem::path& file, const crypto::SecretBytes&
             .bindBlob(8, e.signature)
             .bindBlob(9, hash);
         run(ins);
-        sqlite::Stmt head(db->get(),
+        sqlite::Stmt head(db.get(),
                           "UPDATE chain_head SET last_sequence = ?1, last_hash = ?2 WHERE id = 1");
         head.bind(1, static_cast<std::int64_t>(h.sequence)).bindBlob(2, hash);
         run(head);
