@@ -800,14 +800,8 @@ TEST_CASE("a version-1 outbox is migrated with every queued envelope kept and ve
     REQUIRE(box.close());
     // version1_headers is empty now: every row of it went with its envelope.
     namespace sqlite = sync::sqlite;
-    sqlite::OpenSpec spec;
-    spec.file = file;
-    spec.rawKey = &key;
-    auto db = sqlite::openDatabase(spec, [](sqlite3*, int rc) {
-        return StoreError{Code::Io, sqlite3_errstr(rc)};
-    });
-    REQUIRE(db);
-    sqlite::Stmt count(db->get(), "SELECT count(*) FROM version1_headers");
+    auto db = test::openRawOutbox(file, key, "version1_headers");
+    sqlite::Stmt count(db.get(), "SELECT count(*) FROM version1_headers");
     REQUIRE(count.step() == SQLITE_ROW);
     CHECK(count.i64(0) == 0);
 }
@@ -822,15 +816,9 @@ TEST_CASE("a version-2 outbox is migrated with every envelope, acknowledgement a
     const auto old = test::makeVersion2Outbox(file, key, kiosk.secretKey, 3, 2, 3);
     auto indexesOnEnvelopes = [&] {
         namespace sqlite = sync::sqlite;
-        sqlite::OpenSpec spec;
-        spec.file = file;
-        spec.rawKey = &key;
-        auto db = sqlite::openDatabase(spec, [](sqlite3*, int rc) {
-            return StoreError{Code::Io, sqlite3_errstr(rc)};
-        });
-        REQUIRE(db);
-        sqlite::Stmt s(db->get(), "SELECT count(*) FROM sqlite_master "
-                                  "WHERE type = 'index' AND tbl_name = 'envelopes'");
+        auto db = test::openRawOutbox(file, key, "indexesOnEnvelopes");
+        sqlite::Stmt s(db.get(), "SELECT count(*) FROM sqlite_master "
+                                 "WHERE type = 'index' AND tbl_name = 'envelopes'");
         REQUIRE(s.step() == SQLITE_ROW);
         return s.i64(0);
     };

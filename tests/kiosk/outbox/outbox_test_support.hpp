@@ -74,6 +74,25 @@ inline crypto::EnvelopeHeader version1Header(const std::string& kioskId, std::ui
     return h;
 }
 
+/// Opens the SQLCipher file `file` with `storeKey` through the raw SQLite helpers (no outbox
+/// checks), creating it when `create`, for fixtures and for reading a store's tables directly.
+/// Throws, naming `who`, when it cannot.
+inline sync::sqlite::DbPtr openRawOutbox(const std::filesystem::path& file,
+                                         const crypto::SecretBytes& storeKey,
+                                         const std::string& who, bool create = false) {
+    namespace sqlite = sync::sqlite;
+    sqlite::OpenSpec spec;
+    spec.file = file;
+    spec.create = create;
+    spec.rawKey = &storeKey;
+    auto db = sqlite::openDatabase(spec, [](sqlite3*, int rc) {
+        return sync::StoreError{sync::StoreError::Code::Io, sqlite3_errstr(rc)};
+    });
+    if (!db)
+        throw std::runtime_error(who + ": " + db.error().message);
+    return std::move(*db);
+}
+
 /// Opens (creating it when missing) the outbox `file` with the raw SQLite helpers and brings
 /// its schema to step `steps` exactly as the release that stopped there did, for fixtures of
 /// older outboxes. Throws, naming `who`, when it cannot.
@@ -85,13 +104,7 @@ inline sync::sqlite::DbPtr openOutboxAtSchemaStep(const std::filesystem::path& f
         return sync::StoreError{sync::StoreError::Code::Io, sqlite3_errstr(rc)};
     };
     const bool creating = !std::filesystem::exists(file);
-    sqlite::OpenSpec spec;
-    spec.file = file;
-    spec.create = creating;
-    spec.rawKey = &storeKey;
-    auto db = sqlite::openDatabase(spec, errors);
-    if (!db)
-        throw std::runtime_error(who + ": " + db.error().message);
+    auto db = openRawOutbox(file, storeKey, who, creating);
     sqlite::MigrationPlan plan;
     plan.steps = std::span(outbox::schema::kMigrations.data(), steps);
     plan.creating = creating;
@@ -101,9 +114,9 @@ inline sync::sqlite::DbPtr openOutboxAtSchemaStep(const std::filesystem::path& f
     plan.notThisStore = [] {
         return sync::StoreError{};
     };
-    if (!sqlite::migrate(db->get(), plan, errors))
+    if (!sqlite::migrate(db.get(), plan, errors))
         throw std::runtime_error(who + ": migration to step " + std::to_string(steps) + " failed");
-    return std::move(*db);
+    return db;
 }
 
 /// Builds `file` as the previous release left it: outbox schema step 1 only, holding `count`
@@ -242,24 +255,16 @@ makeVersion2Outbox(const std::filesystem::path& file, const crypto::SecretBytes&
 inline std::vector<std::string> outboxColumns(const std::filesystem::path& file,
                                               const crypto::SecretBytes& storeKey) {
     namespace sqlite = sync::sqlite;
-    auto errors = [](sqlite3*, int rc) {
-        return sync::StoreError{sync::StoreError::Code::Io, sqlite3_errstr(rc)};
-    };
-    sqlite::OpenSpec spec;
-    spec.file = file;
-    spec.rawKey = &storeKey;
-    auto db = sqlite::openDatabase(spec, errors);
-    if (!db)
-        throw std::runtime_error("outboxColumns: " + db.error().message);
+    auto db = openRawOutbox(file, storeKey, "outboxColumns");
     std::vector<std::string> tables;
     {
-        sqlite::Stmt s(db->get(), "SELECT name FROM sqlite_master WHERE type = 'table'");
+        sqlite::Stmt s(db.get(), "SELECT name FROM sqlite_master WHERE type = 'table'");
         while (s.step() == SQLITE_ROW)
             tables.push_back(s.text(0));
     }
     std::vector<std::string> columns;
     for (const auto& t : tables) {
-        sqlite::Stmt s(db->get(), ("PRAGMA table_info(\"" + t + "\")").c_str());
+        sqlite::Stmt s(db.get(), ("PRAGMA table_info(\"" + t + "\")").c_str());
         while (s.step() == SQLITE_ROW)
             columns.push_back(t + "." + s.text(1));
     }
