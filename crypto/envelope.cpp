@@ -1,4 +1,5 @@
 #include "crypto/envelope.hpp"
+#include "crypto/envelope_sealer.hpp"
 
 #include "crypto/byte_writer.hpp"
 
@@ -226,13 +227,7 @@ Result<SecretBytes, EnvelopeFailure> openPayloadX25519(const X25519KeyPair& coun
 
 Bytes sealEnvelopeContentsX25519(const X25519PublicKey& county, EnvelopeKind kind,
                                  std::span<const std::uint8_t> payload) {
-    if (payload.size() >= kMaxPayloadBytes)
-        throw std::length_error("payload larger than the largest padding bucket");
-    SecretBytes contents(payload.size() + 1);
-    contents.data()[0] = static_cast<std::uint8_t>(kind);
-    if (!payload.empty())
-        std::memcpy(contents.data() + 1, payload.data(), payload.size());
-    return sealPayloadX25519(county, contents.span());
+    return EnvelopeSealer(county).seal(kind, payload);
 }
 
 Result<OpenedEnvelopeContents, EnvelopeFailure> openEnvelopeContents(const Envelope& envelope,

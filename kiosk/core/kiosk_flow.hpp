@@ -75,7 +75,7 @@ public:
     std::optional<outbox::OutboxStats> outboxStats() override;
     // A checkpoint that fails loses nothing (the WAL still holds every commit); the next
     // submission's upkeep tries again, and a real disk problem shows on the next submit.
-    void betweenSessions() override { (void)m_desk.checkpointStore(); }
+    void betweenSessions() override { (void)m_desk.upkeepBetweenSessions(); }
 
 private:
     SubmissionDesk& m_desk;

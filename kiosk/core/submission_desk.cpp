@@ -70,20 +70,22 @@ Result<SubmissionDesk, DeskError> SubmissionDesk::open(const KioskConfig& config
         crypto::readEd25519SecretKey(config.signingSecretKey, crypto::KeyKind::KioskSigningSecret);
     if (!kioskKey)
         return keyError(kioskKey.error());
-    // The parent waits on the desk's commits: checkpoints happen elsewhere (checkpointStore()).
+    // The parent waits on the desk's commits: checkpoints happen elsewhere (upkeepBetweenSessions()).
     outbox::OpenOptions options = storeOptions;
     options.checkpoint = outbox::CheckpointPolicy::Deferred;
     auto outbox = openKioskOutbox(config, options);
     if (!outbox)
         return fail(outbox.error());
-    return SubmissionDesk(config, std::move(forms.value()), *county, std::move(tagKey.value()),
-                          std::move(kioskKey.value()), std::move(outbox.value()));
+    SubmissionDesk desk(config, std::move(forms.value()), *county, std::move(tagKey.value()),
+                        std::move(kioskKey.value()), std::move(outbox.value()));
+    desk.m_sealer.prepareNext(); // the first parent does not wait for it either
+    return desk;
 }
 
 SubmissionDesk::SubmissionDesk(KioskConfig config, FormSet forms, crypto::X25519PublicKey county,
                                crypto::ReceiptTagKey tagKey, crypto::Ed25519SecretKey kioskKey,
                                outbox::Outbox outbox)
-    : m_config(std::move(config)), m_forms(std::move(forms)), m_countySealingKey(county),
+    : m_config(std::move(config)), m_forms(std::move(forms)), m_sealer(county),
       m_receiptTagKey(std::move(tagKey)), m_kioskKey(std::move(kioskKey)),
       m_outbox(std::move(outbox)) {}
 
@@ -93,6 +95,11 @@ const Form* SubmissionDesk::form(std::string_view formId) const {
     if (formId == m_forms.survey.id)
         return &m_forms.survey;
     return nullptr;
+}
+
+Result<outbox::CheckpointReport, sync::StoreError> SubmissionDesk::upkeepBetweenSessions() {
+    m_sealer.prepareNext();
+    return m_outbox.checkpoint(outbox::kIdleCheckpointFrames);
 }
 
 Result<SubmitReceipt, SubmitError> SubmissionDesk::submit(const Form& form, const Answers& answers,
@@ -107,14 +114,15 @@ Result<SubmitReceipt, SubmitError> SubmissionDesk::submit(const Form& form, cons
                                           ? crypto::EnvelopeKind::Complaint
                                           : crypto::EnvelopeKind::Survey;
     outbox::EnvelopeDraft draft;
-    draft.countyKeyId = m_countySealingKey.id();
-    {
-        // The only plaintext copy outside the session: sealed, then wiped at the end of scope.
-        // Kind, form and minute travel inside the seal only (crypto/envelope.hpp, version 2).
-        crypto::SecretBytes payload = buildCanonicalPayload(form, answers, locale, created);
-        draft.ciphertext =
-            crypto::sealEnvelopeContentsX25519(m_countySealingKey, kind, payload.span());
-    }
+    draft.countyKeyId = m_sealer.county().id();
+    // The canonical payload is written straight into the sealer's guarded buffer, the only
+    // plaintext copy outside the session, and wiped there once sealed. Kind, form and minute
+    // travel inside the seal only (crypto/envelope.hpp, version 2).
+    draft.ciphertext =
+        m_sealer.seal(kind, forms::canonicalPayloadSize(form, answers, locale, created),
+                      [&](std::span<std::uint8_t> out) {
+                          forms::writeCanonicalPayload(form, answers, locale, created, out);
+                      });
     std::optional<crypto::ReceiptCode> code;
     if (kind == crypto::EnvelopeKind::Complaint) {
         code = crypto::ReceiptCode::generate();

@@ -9,6 +9,7 @@
 // separate process, reads the same outbox.
 #pragma once
 
+#include "crypto/envelope_sealer.hpp"
 #include "crypto/keys.hpp"
 #include "crypto/receipt_code.hpp"
 #include "crypto/result.hpp"
@@ -69,13 +70,13 @@ public:
     [[nodiscard]] Result<SubmitReceipt, SubmitError>
     submit(const Form& form, const Answers& answers, std::string_view locale, std::int64_t nowUnix);
 
-    /// Copies the outbox's WAL into outbox.db once it holds kIdleCheckpointFrames or more
-    /// (Outbox::checkpoint). The desk opens the outbox with CheckpointPolicy::Deferred, so
-    /// submit() writes and syncs the WAL only; call this when no parent is waiting (KioskFlow
-    /// does, on the Home screen after a submission).
-    Result<outbox::CheckpointReport, sync::StoreError> checkpointStore() {
-        return m_outbox.checkpoint(outbox::kIdleCheckpointFrames);
-    }
+    /// The work a submit need not wait for; call it when no parent is waiting (KioskFlow does,
+    /// on the Home screen after a submission; open() does the first time):
+    ///   - the next seal's ephemeral key and shared key (crypto::EnvelopeSealer::prepareNext);
+    ///   - copying the outbox's WAL into outbox.db once it holds kIdleCheckpointFrames or more
+    ///     (Outbox::checkpoint). The desk opens the outbox with CheckpointPolicy::Deferred, so
+    ///     submit() writes and syncs the WAL only.
+    Result<outbox::CheckpointReport, sync::StoreError> upkeepBetweenSessions();
 
 private:
     SubmissionDesk(KioskConfig config, FormSet forms, crypto::X25519PublicKey county,
@@ -84,7 +85,7 @@ private:
 
     KioskConfig m_config;
     FormSet m_forms;
-    crypto::X25519PublicKey m_countySealingKey;
+    crypto::EnvelopeSealer m_sealer;
     crypto::ReceiptTagKey m_receiptTagKey;
     crypto::Ed25519SecretKey m_kioskKey;
     outbox::Outbox m_outbox;

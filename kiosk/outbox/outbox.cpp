@@ -158,6 +158,7 @@ StoreError sqliteError(const Context& ctx, int rc) {
 
 using sqlite::DbPtr;
 using sqlite::Stmt;
+using sqlite::StmtReset;
 using sqlite::Transaction;
 
 /// 00:00 UTC of the day holding `t` (Unix seconds; floor, also before 1970).
@@ -502,15 +503,27 @@ Outbox::Outbox(sqlite3* db, fs::path file, std::string kioskId, CheckpointPolicy
     }
 }
 
+struct Outbox::AppendStatements {
+    explicit AppendStatements(sqlite3* db)
+        : tip(db, "SELECT last_sequence, last_hash FROM chain_tip"),
+          insert(db, "INSERT INTO envelopes (sequence, version, kiosk_id, previous_hash, "
+                     "county_key_id, receipt_tag, ciphertext, signature, envelope_hash) "
+                     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)") {}
+    Stmt tip;
+    Stmt insert;
+};
+
 Outbox::Outbox(Outbox&& other) noexcept
     : m_db(std::exchange(other.m_db, nullptr)), m_walWatch(std::move(other.m_walWatch)),
-      m_file(std::move(other.m_file)), m_kioskId(std::move(other.m_kioskId)) {}
+      m_appendStatements(std::move(other.m_appendStatements)), m_file(std::move(other.m_file)),
+      m_kioskId(std::move(other.m_kioskId)) {}
 
 Outbox& Outbox::operator=(Outbox&& other) noexcept {
     if (this != &other) {
         (void)close();
         m_db = std::exchange(other.m_db, nullptr);
         m_walWatch = std::move(other.m_walWatch);
+        m_appendStatements = std::move(other.m_appendStatements);
         m_file = std::move(other.m_file);
         m_kioskId = std::move(other.m_kioskId);
     }
@@ -524,6 +537,7 @@ Outbox::~Outbox() {
 Result<Ok, StoreError> Outbox::close() {
     if (!m_db)
         return Ok{};
+    m_appendStatements.reset(); // finalized before the connection closes
     sqlite3* db = std::exchange(m_db, nullptr);
     int rc = sqlite3_close(db);
     if (rc != SQLITE_OK) {
@@ -617,18 +631,28 @@ Result<AppendedEnvelope, StoreError> Outbox::append(const EnvelopeDraft& draft,
                                    "). This is a program error; the submission was NOT saved."});
 
     const Context ctx{m_db, m_file, Doing::Appending};
-    Transaction txn(m_db);
-    if (int rc = txn.begin(Transaction::Lock::Immediate); rc != SQLITE_OK)
-        return fail(sqliteError(ctx, rc));
+    if (!m_appendStatements) {
+        auto prepared = std::make_unique<AppendStatements>(m_db);
+        for (const Stmt* st : {&prepared->tip, &prepared->insert})
+            if (st->prepareRc() != SQLITE_OK)
+                return fail(sqliteError(ctx, st->prepareRc()));
+        m_appendStatements = std::move(prepared);
+    }
+    // No explicit transaction: the tip is read on its own, and the INSERT is one autocommit
+    // statement, so it needs no statement journal (SQLite would otherwise copy, and SQLCipher
+    // encrypt, every page it touches a second time) and COMMIT is part of its step. Reading the
+    // tip outside the write is safe: trigger envelopes_follow_chain_head re-checks sequence and
+    // previous hash against chain_tip inside the INSERT's write transaction (schema invariant 3),
+    // so a tip that moved in between makes the INSERT fail and nothing is stored. Only this
+    // connection appends, and prune() never moves the tip, so that does not happen in practice.
     {
-        Stmt head(m_db, "SELECT last_sequence, last_hash FROM chain_tip");
-        if (head.prepareRc() != SQLITE_OK)
-            return fail(sqliteError(ctx, head.prepareRc()));
-        int rc = head.step();
+        Stmt& tip = m_appendStatements->tip;
+        const StmtReset done(tip); // a kept statement must not hold its read open
+        int rc = tip.step();
         if (rc != SQLITE_ROW)
             return fail(sqliteError(ctx, rc == SQLITE_DONE ? SQLITE_CORRUPT : rc));
-        header.sequence = static_cast<std::uint64_t>(head.i64(0)) + 1;
-        if (!copyFixed(header.previousHash, head.blob(1)))
+        header.sequence = static_cast<std::uint64_t>(tip.i64(0)) + 1;
+        if (!copyFixed(header.previousHash, tip.blob(1)))
             return fail(sqliteError(ctx, SQLITE_CORRUPT));
     }
     AppendedEnvelope out;
@@ -637,11 +661,8 @@ Result<AppendedEnvelope, StoreError> Outbox::append(const EnvelopeDraft& draft,
     const auto& h = out.envelope.header;
     {
         // Schema invariant 9: the header's fields only; a version-2 header has no time or kind.
-        Stmt ins(m_db, "INSERT INTO envelopes (sequence, version, kiosk_id, previous_hash, "
-                       "county_key_id, receipt_tag, ciphertext, signature, envelope_hash) "
-                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
-        if (ins.prepareRc() != SQLITE_OK)
-            return fail(sqliteError(ctx, ins.prepareRc()));
+        Stmt& ins = m_appendStatements->insert;
+        const StmtReset done(ins);
         ins.bind(1, static_cast<std::int64_t>(h.sequence));
         ins.bind(2, h.version);
         ins.bindText(3, h.kioskId);
@@ -654,15 +675,12 @@ Result<AppendedEnvelope, StoreError> Outbox::append(const EnvelopeDraft& draft,
         ins.bindBlob(7, out.envelope.ciphertext);
         ins.bindBlob(8, out.envelope.signature);
         ins.bindBlob(9, out.hash);
+        // The durability point: the new row is the chain's tip (chain_head is not rewritten,
+        // schema invariant 4), and with WAL + synchronous=FULL the step returns SQLITE_DONE only
+        // after the commit frame was written and the WAL fsync'ed.
         if (int rc = ins.step(); rc != SQLITE_DONE)
             return fail(sqliteError(ctx, rc));
     }
-    // The new row is the chain's tip now (schema invariant 3): chain_head is not rewritten, so
-    // the commit writes the row's pages only.
-    // The durability point: with WAL + synchronous=FULL, COMMIT returns after the commit frame
-    // was written and the WAL fsync'ed.
-    if (int rc = txn.commit(); rc != SQLITE_OK)
-        return fail(sqliteError(ctx, rc));
     return out;
 }
 

@@ -230,8 +230,14 @@ public:
 private:
     Outbox(sqlite3* db, std::filesystem::path file, std::string kioskId, CheckpointPolicy policy);
 
+    struct AppendStatements;
+
     sqlite3* m_db = nullptr;
     std::unique_ptr<WalWatch> m_walWatch; // heap: SQLite's WAL hook keeps its address
+    // append()'s two statements, prepared on the first append and kept until close(): compiling
+    // them (the INSERT with its triggers, the chain_tip view) cost more CPU than the rest of an
+    // append's SQL.
+    std::unique_ptr<AppendStatements> m_appendStatements;
     std::filesystem::path m_file;
     std::string m_kioskId;
 };

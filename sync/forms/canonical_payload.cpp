@@ -184,30 +184,40 @@ std::string formatPayloadTime(std::int64_t unixSeconds) {
     return buf;
 }
 
-crypto::SecretBytes buildCanonicalPayload(const Form& form, const Answers& answers,
-                                          std::string_view locale, std::int64_t createdAtUnix) {
+std::size_t canonicalPayloadSize(const Form& form, const Answers& answers, std::string_view locale,
+                                 std::int64_t createdAtUnix) {
     if (!isSupportedLocale(locale))
-        throw std::invalid_argument("buildCanonicalPayload: unsupported locale");
+        throw std::invalid_argument("canonical payload: unsupported locale");
     const auto errors = validateAnswers(form, answers);
     if (!errors.empty()) {
         // Field id and code only: the message must not carry what the parent wrote.
         throw std::invalid_argument(
-            "buildCanonicalPayload: answers do not validate (field \"" + errors.front().field +
+            "canonical payload: answers do not validate (field \"" + errors.front().field +
             "\": " + std::string(fieldErrorCodeName(errors.front().code)) + ")");
     }
-    const std::string created = formatPayloadTime(createdAtUnix);
-
     CountingWriter counter;
-    writePayload(counter, form, answers, locale, created);
+    writePayload(counter, form, answers, locale, formatPayloadTime(createdAtUnix));
     if (counter.size > kMaxPayloadBytes) {
         // The loader's worst-case bound makes this unreachable for a loaded form.
-        throw std::invalid_argument("buildCanonicalPayload: payload exceeds kMaxPayloadBytes");
+        throw std::invalid_argument("canonical payload: larger than kMaxPayloadBytes");
     }
-    crypto::SecretBytes out(counter.size);
+    return counter.size;
+}
+
+void writeCanonicalPayload(const Form& form, const Answers& answers, std::string_view locale,
+                           std::int64_t createdAtUnix, std::span<std::uint8_t> out) {
+    if (out.size() != canonicalPayloadSize(form, answers, locale, createdAtUnix))
+        throw std::invalid_argument("writeCanonicalPayload: `out` is not the payload's size");
     BufferWriter writer{out.data()};
-    writePayload(writer, form, answers, locale, created);
-    if (writer.pos != counter.size)
-        throw std::logic_error("buildCanonicalPayload: the two passes disagree");
+    writePayload(writer, form, answers, locale, formatPayloadTime(createdAtUnix));
+    if (writer.pos != out.size())
+        throw std::logic_error("writeCanonicalPayload: the two passes disagree");
+}
+
+crypto::SecretBytes buildCanonicalPayload(const Form& form, const Answers& answers,
+                                          std::string_view locale, std::int64_t createdAtUnix) {
+    crypto::SecretBytes out(canonicalPayloadSize(form, answers, locale, createdAtUnix));
+    writeCanonicalPayload(form, answers, locale, createdAtUnix, out.span());
     return out;
 }
 

@@ -30,6 +30,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -41,6 +42,14 @@ namespace minsheng::forms {
 /// createdAtUnix is within the years 0000..9999.
 crypto::SecretBytes buildCanonicalPayload(const Form& form, const Answers& answers,
                                           std::string_view locale, std::int64_t createdAtUnix);
+
+/// The two halves of buildCanonicalPayload, for a caller that owns the guarded memory (the
+/// kiosk's EnvelopeSealer writes the payload straight into the buffer it seals). The size checks
+/// the same preconditions; `out` must be exactly that size, else std::invalid_argument.
+std::size_t canonicalPayloadSize(const Form& form, const Answers& answers, std::string_view locale,
+                                 std::int64_t createdAtUnix);
+void writeCanonicalPayload(const Form& form, const Answers& answers, std::string_view locale,
+                           std::int64_t createdAtUnix, std::span<std::uint8_t> out);
 
 /// "YYYY-MM-DDTHH:MMZ" for a Unix time, rounded down to the minute (also for negative times).
 /// Throws std::invalid_argument outside the years 0000..9999.

@@ -114,4 +114,18 @@ private:
     int m_rc = SQLITE_OK;
 };
 
+/// Resets a kept (cached) statement when the scope ends, on every path out of it: a statement
+/// left mid-step would hold its read transaction open (blocking checkpoints) and keep copies of
+/// its bound values.
+class StmtReset {
+public:
+    explicit StmtReset(Stmt& stmt) : m_stmt(stmt) {}
+    ~StmtReset() { m_stmt.reset(); }
+    StmtReset(const StmtReset&) = delete;
+    StmtReset& operator=(const StmtReset&) = delete;
+
+private:
+    Stmt& m_stmt;
+};
+
 } // namespace minsheng::sync::sqlite
