@@ -21,6 +21,8 @@ luna_pinyin's word list and weights):
     so the more frequent of two terms with the same initials comes first (培训机构 before
     培训监管); and every four-character pair of two-character words even once (明察+暗访),
     at PAIR_WEIGHT, the policy's four-character idiom that a parent may type by initials.
+  - four characters made of a two-character policy word and the adjoining half of a longer
+    word, if they occur at least MIN_TERM times (违规+收费 of 违法违规+收费), at PAIR_WEIGHT.
   Neither end of a word or term is a function character (的 和 等 …).
 
 Every entry carries its code (scripts/rime_readings.py: luna_pinyin's words and readings
@@ -51,7 +53,7 @@ TERM_WEIGHT = 100000
 PAIR_WEIGHT = 60000
 EDGE_STOP = set("的了和与及等对在是为各要将把被并或从向于以其之也就都而中上下一不个")
 # Nor does a run with one-character words begin or end with a suffix or a verb's object marker.
-LOOSE_EDGE_STOP = set("类化性期籍属涉由给至按经据拟共再已年主全艺")
+LOOSE_EDGE_STOP = set("类化性期籍属涉由给至按经据拟共再已年全艺")
 # Two-character words containing these are grammar, not terms: their essay weights stay.
 FUNCTION_CHARS = set("的了和与及等是为将把被并或其之也就都而这那我你他她它们有没不")
 
@@ -106,11 +108,18 @@ def segment(run):
 words = collections.Counter()
 terms = collections.Counter()
 loose = collections.Counter()  # runs with one-character words: 家+校+沟通
+straddles = collections.Counter()  # 违规收费 of 违法违规+收费
 pairs = set()  # four-character terms made of two two-character words: 严肃+查处
 for run in runs:
     seg = segment(run)
     for i, w in enumerate(seg):
         words[w] += 1
+        if i + 1 < len(seg):
+            nxt = seg[i + 1]
+            if len(w) >= 4 and len(nxt) == 2:
+                straddles[w[-2:] + nxt] += 1
+            elif len(w) == 2 and len(nxt) >= 4:
+                straddles[w + nxt[:2]] += 1
         # Runs of two to four consecutive words of two or more characters: 校外+培训+机构.
         for n in range(2, 5):
             group = seg[i:i + n]
@@ -152,6 +161,14 @@ for t, c in loose.items():
             and c >= MIN_TERM and longest[t] < c and t[0] not in LOOSE_EDGE_STOP \
             and t[-1] not in LOOSE_EDGE_STOP and not any(ch in FUNCTION_CHARS for ch in t):
         entries[t] = int(TERM_WEIGHT * (1 + math.log2(c)))
+
+# Four characters made of a two-character policy word and the adjoining half of a longer
+# word (违规+收费 of 违法违规+收费, 联合+执法 of 联合+执法检查), if they recur.
+halves = {w for w in entries if len(w) == 2}
+for t, c in straddles.items():
+    if c >= MIN_TERM and t[:2] in halves and t[2:] in halves and t not in entries \
+            and t not in essay and edges_ok(t):
+        entries[t] = PAIR_WEIGHT  # below the terms the segmentation finds whole
 
 readings = rime_readings.Readings()
 codes = {w: readings.code(w) for w in entries}
