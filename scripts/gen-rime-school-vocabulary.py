@@ -117,7 +117,7 @@ REPORTING = words("""举报 投诉 保密 匿名 实名 退费 退款 维权 曝
 倒闭 停业 人去楼空 联系不上 失联 换名字 改名 换马甲 转入地下 转移阵地""")
 # What teachers, schools and organisers do, as a parent writes it: 老师说 机构让 校长要.
 ACTORS = words("老师 班主任 校长 学校 机构 老板 家长 孩子 培训班 补习班")
-ACTS = words("说 让 是 要 收 叫 逼 让我 跟我 说是 要求")
+ACTS = words("说 让 是 要 收 叫 逼 说是 要求")
 # A parent's verbs with 了 (换了名字, not 欢乐名字).
 PAST_VERBS = words("交了 退了 换了 收了 报了 上了 买了 签了 写了 补了 花了 付了 扣了 跑了 关了 搬了 改了 停了 涨了 骗了")
 VERBS = {

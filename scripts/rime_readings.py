@@ -7,7 +7,8 @@ entry is found by its full pinyin only by luck and never by its initials. The ki
 generated dictionaries therefore write every code themselves: luna_pinyin's words, folded to
 simplified characters, spell the longest matching run (重点 zhong dian, 银行 yin hang); any
 other character takes the most frequent reading of the traditional characters it stands for
-(业 ← 業 ye), or its own when it has none.
+(业 ← 業 ye), or its own when it has none; where luna_pinyin gives no percentages, the reading
+most of its words use (儿 er, not ren).
 """
 import os
 
@@ -38,6 +39,7 @@ class Readings:
         t2s = _t2s()
         self.words = {}  # simplified word → (code, percent)
         own, folded = {}, {}  # simplified character → {syllable: percent}
+        usage = {}  # (simplified character, syllable) → how many luna_pinyin words read it so
         body = False
         with open(LUNA, encoding="utf-8") as f:
             for line in f:
@@ -56,13 +58,19 @@ class Readings:
                     target = folded if text in t2s and t2s[text] != text else own
                     slot = target.setdefault(simp, {})
                     slot[code] = max(slot.get(code, 0.0), pct)
-                elif simp not in self.words or pct > self.words[simp][1]:
-                    self.words[simp] = (code, pct)
+                else:
+                    if simp not in self.words or pct > self.words[simp][1]:
+                        self.words[simp] = (code, pct)
+                    syllables = code.split()
+                    if len(syllables) == len(simp):
+                        for ch, syllable in zip(simp, syllables):
+                            usage[(ch, syllable)] = usage.get((ch, syllable), 0) + 1
         self.chars = {}
         for ch in set(own) | set(folded):
             # A character that stands for traditional ones reads as they do.
             readings = folded.get(ch) or own[ch]
-            self.chars[ch] = max(readings, key=lambda s: (readings[s], s == "de"))
+            # Equal percentages (often none given): the reading most words use (兒 er, not ren).
+            self.chars[ch] = max(readings, key=lambda s: (readings[s], usage.get((ch, s), 0)))
 
     def code(self, word):
         """The space-separated syllables of word, or None if a character has no reading."""
