@@ -120,6 +120,14 @@ ACTORS = words("老师 班主任 校长 学校 机构 老板 家长 孩子 培�
 ACTS = words("说 让 是 要 收 叫 逼 说是 要求")
 # A parent's verbs with 了 (换了名字, not 欢乐名字).
 PAST_VERBS = words("交了 退了 换了 收了 报了 上了 买了 签了 写了 补了 花了 付了 扣了 跑了 关了 搬了 改了 停了 涨了 骗了")
+# Sentence pieces the essay's single words put together wrongly (液晶板念了 for 已经半年了):
+# durations with 了 and 已经, what has not happened yet, what happens only late, whose.
+DURATIONS = words("""一天 两天 三天 几天 好几天 一周 两周 一个星期 两个星期 一个月 两个月 三个月
+几个月 好几个月 半年 一年 两年 一个学期 好久 很久 半个月""")
+NOT_YET = words("退 还 给 上 处理 回复 到账 联系 开课 上课 退钱 退费 办 解决 答复 结束 消息")
+LATE = words("睡 睡觉 回家 放学 下课 写完 吃饭 起床 到家 结束")
+MINE = words("信息 名字 电话 身份 孩子 女儿 儿子 手机号 个人信息 姓名 隐私 住址")
+REFUSALS = words("报班 交钱 补课 上课 参加 去 买 退 退钱 退费 给退 让退 同意 承认 开发票 给收据")
 VERBS = {
     "交": words("钱 了 费 学费 资料费 培训费 押金 定金 订金 会费 了钱 了学费"),
     "退": words("钱 费 学费 款 课 班 了 不了 不回来 一半 全款 差价"),
@@ -183,6 +191,20 @@ def main():
         for act in ACTS:
             add(actor + act, GRID_WEIGHT)
     for word in PAST_VERBS:
+        add(word, GRID_WEIGHT)
+    for span in DURATIONS:
+        add(span + "了", GRID_WEIGHT)
+        add("已经" + span, GRID_WEIGHT)
+    for verb in NOT_YET:
+        for before in ("还没", "一直没", "还没有", "一直没有"):
+            add(before + verb, GRID_WEIGHT)
+    for verb in LATE:
+        add("才" + verb, GRID_WEIGHT)
+    for thing in MINE:
+        add("我的" + thing, GRID_WEIGHT)
+    for verb in REFUSALS:
+        add("不" + verb, GRID_WEIGHT)
+    for word in words("写着 说着 标着 贴着 注明 写明 概不退款 概不退费 一律不退"):
         add(word, GRID_WEIGHT)
     for when in words("周末 暑假 寒假 晚上 假期 节假日 偷偷 私下 上门 有偿 在家 集中 强制 变相"):
         add(when + "补课")
