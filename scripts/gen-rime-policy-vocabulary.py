@@ -16,13 +16,14 @@ luna_pinyin's word list and weights):
     WORD2_WEIGHT so it passes everyday homophones (不可) but keeps a higher essay weight;
     words with a function character (的 我 有 不 …) keep their essay weights;
   - a term of 3 to 8 characters made of two to four consecutive such words that occurs at
-    least MIN_TERM times (校外+培训+机构, 监督+举报), or of two to four words with one-character
-    words among them (家+校+沟通, 学科+类) that occurs at least MIN_TERM times, weighted TERM_WEIGHT × (1 + log2 count)
+    least MIN_TERM times (校外+培训+机构, 专项+整治), or of two to four words with one-character
+    words among them (家+校+沟通, 学科+类) that occurs at least MIN_TERM times and is not
+    always part of a longer such run, weighted TERM_WEIGHT × (1 + log2 count)
     so the more frequent of two terms with the same initials comes first (培训机构 before
     培训监管); and every four-character pair of two-character words even once (明察+暗访),
     at PAIR_WEIGHT, the policy's four-character idiom that a parent may type by initials.
   - four characters made of a two-character policy word and the adjoining half of a longer
-    word, if they occur at least MIN_TERM times (违规+收费 of 违法违规+收费), at PAIR_WEIGHT.
+    word, if they occur at least MIN_TERM times (联合+执法 of 联合+执法检查), at PAIR_WEIGHT.
   Neither end of a word or term is a function character (的 和 等 …).
 
 Every entry carries its code (scripts/rime_readings.py: luna_pinyin's words and readings
@@ -108,8 +109,8 @@ def segment(run):
 words = collections.Counter()
 terms = collections.Counter()
 loose = collections.Counter()  # runs with one-character words: 家+校+沟通
-straddles = collections.Counter()  # 违规收费 of 违法违规+收费
-pairs = set()  # four-character terms made of two two-character words: 严肃+查处
+straddles = collections.Counter()  # 联合执法 of 联合+执法检查
+pairs = set()  # four-character terms made of two two-character words: 明察+暗访
 for run in runs:
     seg = segment(run)
     for i, w in enumerate(seg):
@@ -163,7 +164,7 @@ for t, c in loose.items():
         entries[t] = int(TERM_WEIGHT * (1 + math.log2(c)))
 
 # Four characters made of a two-character policy word and the adjoining half of a longer
-# word (违规+收费 of 违法违规+收费, 联合+执法 of 联合+执法检查), if they recur.
+# word (联合+执法 of 联合+执法检查), if they recur.
 halves = {w for w in entries if len(w) == 2}
 for t, c in straddles.items():
     if c >= MIN_TERM and t[:2] in halves and t[2:] in halves and t not in entries \

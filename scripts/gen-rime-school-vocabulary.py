@@ -7,7 +7,7 @@ clock times, days and holidays; numbers × units of money and time; the words of
 and a parent's verbs with their objects.
 
 Weights: a compound at COMPOUND_WEIGHT (above its everyday homophones, whose essay weights are
-in the thousands: 资料费 over 资料非, 直播课 over 之博客); a bare stem at STEM_WEIGHT, enough
+in the thousands: 资料费 over 资料非, 托管班 over 托管办); a bare stem at STEM_WEIGHT, enough
 to keep it whole before a suffix without pushing out a more common word of the same sound;
 the mechanical grids (clock times, numbers × units, verbs × objects) at GRID_WEIGHT, still far
 above everyday homophones but below the policy terms and the words above, so that a
