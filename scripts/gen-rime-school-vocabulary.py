@@ -12,7 +12,11 @@ to keep it whole before a suffix without pushing out a more common word of the s
 the mechanical grids (clock times, numbers × units, verbs × objects) at GRID_WEIGHT, still far
 above everyday homophones but below the policy terms and the words above, so that a
 four-character grid entry (好几百块) does not take the initials of a term (寒假补课).
-Function words (可是 但是  …) are left to the essay, whose weights are right for them.
+No entry goes above an everyday essay word (weight COMMON_ESSAY_WEIGHT or more) with the same
+code: 座位 stays below 作为, 十节 below 世界 (the hand-written vocabulary decides the few a
+parent means instead, such as 课时 before 可是).
+Less common compounds (实践作业) at RARE_WEIGHT, below common ones with the same initials.
+Function words (可是 但是 …) are left to the essay, whose weights are right for them.
 Codes come from scripts/rime_readings.py (luna_pinyin's words and readings, simplified).
 
 Lines of the held-out split of tests/kiosk/core/data/pinyin_corpus.txt are left out (the
@@ -29,6 +33,8 @@ import rime_readings  # noqa: E402
 COMPOUND_WEIGHT = 100000
 STEM_WEIGHT = 60000
 GRID_WEIGHT = 40000
+RARE_WEIGHT = 70000
+COMMON_ESSAY_WEIGHT = 15000  # an essay word this frequent is an everyday word
 CORPUS = os.path.join(os.path.dirname(__file__), "..", "tests", "kiosk", "core", "data",
                       "pinyin_corpus.txt")
 
@@ -40,7 +46,8 @@ def words(text):
 SUBJECTS = words("""语文 数学 英语 物理 化学 生物 地理 历史 政治 科学 体育 音乐 美术 舞蹈 钢琴
 书法 编程 奥数 作文 阅读 口才 写作 口语 听力 拼音 识字 练字 围棋 象棋 绘画 素描 声乐 吉他 古筝
 小提琴 架子鼓 跆拳道 游泳 篮球 足球 羽毛球 乒乓球 武术 国学 演讲 机器人 科创 乐高 街舞 拉丁舞
-主持 思维 逻辑 珠心算 心算 速算 记忆力 专注力 轮滑 击剑 魔方 文综 理综 数理化 奥赛 英语口语
+主持 主持人 播音主持 芭蕾 陶艺 尤克里里 民族舞 中国舞 爵士舞 二胡 琵琶 笛子 萨克斯 长笛 葫芦丝
+外教 英语外教 数学思维 物理实验 化学实验 思维 逻辑 珠心算 心算 速算 记忆力 专注力 轮滑 击剑 魔方 文综 理综 数理化 奥赛 英语口语
 新概念 自然拼读 绘本 写字 硬笔 毛笔 画画 手工 朗诵 播音 表演 戏剧 摄影 围棋 艺术 体能 田径""")
 KINDS = words("""补习 辅导 培优 提高 尖子 重点 冲刺 暑假 寒假 寒暑假 周末 晚托 午托 托管 衔接
 集训 竞赛 精英 实验 直播 录播 试听 体验 公开 线上 线下 网络 假期 夜间 早读 特长 强化 预习 复习
@@ -57,6 +64,14 @@ LOANS = words("""学费贷 培训贷 教育贷 课程贷 消费贷 分期贷 助
 教培贷 贷款 分期 分期付款 贷款合同 贷款公司 金融公司 网贷平台 分期平台 还贷 贷款利息""")
 AMOUNT_STEMS = words("""作业 阅读 学习 睡眠 工作 刷题 背诵 抄写 训练 词汇 单词 练习 运动 课时 课业
 写字 作文 默写 练字 试卷 考试 题 课外 家庭作业 书面作业 习题 口算 计算""")
+# Less common kinds of homework: below the common ones that share their initials (暑假作业 sjzy
+# before 实践作业).
+HOMEWORK_RARE = words("实践作业 电子作业 口头作业 打印作业 作业拍照 作业上传 作业内容 作业检查")
+CLASSROOM = words("""背书 抄书 罚站 罚抄 罚写 留堂 拖堂 补作业 重写 座位 排座位 调座位 同桌 黑板 讲台
+课桌 放学晚 下课晚 放学太晚 学校食堂 学校门口 校门口 学校附近 小区门口 自己家 自己家里 老师家
+他家 她家 在自己家 到家里 去家里 只放了 放了几天 放假时间 举报的 投诉的 反映的""")
+# How long an activity lasts: 学习时长, not 学习市场.
+SPANS = words("学习 睡眠 作业 上课 培训 补课 课后服务 在校 运动 户外活动 看屏幕 使用手机 锻炼 休息 课时")
 HOMEWORK = words("""作业单 作业题 作业本 作业群 作业时间 作业负担 作业公示 作业清单 作业打卡 作业辅导
 作业批改 作业时长 作业总量 作业太多 作业太难 作业内容 作业要求 作业检查 作业拍照 作业上传
 学业负担 学业压力 学业水平 学业成绩 学业质量 课业负担 课业压力 课外作业 课后作业 寒假作业
@@ -68,7 +83,8 @@ ARRANGEMENTS = words("""一对一 一对二 一对多 小班 大班 住家 住�
 私教 私人教练 陪读 陪练 陪写 陪写作业 作业辅导 课外辅导 线上辅导 视频辅导 直播辅导 网课 直播课
 录播课 学习机 点读机 学习平台 学习软件 拍照搜题 搜题软件 研学 游学 夏令营 冬令营 营地
 工作室 辅导站 学习室 自习室 自习 晚自习 早自习 晚辅 托管点 补习点 培训点 教学点 私人工作室""")
-ROLES = words("""班主任 副班主任 家委会 家委会主任 家委 家长委员会 教导主任 教务主任 德育主任 年级主任
+ROLES = words("""教务处 校务处 政教处 政教主任 总务处 德育处 教科室 少先队 团委 学生会 大队辅导员
+班主任 副班主任 家委会 家委会主任 家委 家长委员会 教导主任 教务主任 德育主任 年级主任
 年级组长 教研组长 备课组长 校长 副校长 园长 副园长 辅导员 班干部 课代表 学习委员 生活老师
 宿管老师 助教 教练 家教老师 代课老师 任课老师 班长 督学 责任督学 教育局长 局长 主任
 老师 教师 在职教师 在职老师 退休老师 退休教师 机构老师 培训老师 外教 学管 学管老师 课程顾问
@@ -114,10 +130,19 @@ REPORTING = words("""举报 投诉 保密 匿名 实名 退费 退款 维权 曝
 没有回复 石沉大海 踢皮球 推诿 不作为 退费难 退钱难 要求退费 申请退费 拒绝退费 拖延退费
 退费申请 退款申请 退费协议 退款协议 退费标准 退费规定 全额退费 部分退费 按比例退费 预收费
 乱收费 高收费 违规收费 超标收费 变相收费 强制收费 收费标准 收费项目 卷款跑路 卷款 跑路 关门
+不回消息 不回电话 不回微信 不回复 退了一半 只退一半 退一半 一半的钱 一半以上
 倒闭 停业 人去楼空 联系不上 失联 换名字 改名 换马甲 转入地下 转移阵地""")
 # What teachers, schools and organisers do, as a parent writes it: 老师说 机构让 校长要.
 ACTORS = words("老师 班主任 校长 学校 机构 老板 家长 孩子 培训班 补习班")
 ACTS = words("说 让 是 要 收 叫 逼 说是 要求")
+ACTS += words("把 给")
+# Complaints about a thing: 学费太贵, 作业太多.
+TOO = words("太贵 太高 太多 太重 太大 太晚 太难 太长 太累")
+TOO_WHAT = words("学费 收费 费用 价格 作业 压力 负担 课时费 时间 课程")
+# Where things happen, with 里: 家长群里, 居民楼里.
+PLACES = words("群 家长群 班级群 年级群 小区 教室 学校 机构 家 老师家 居民楼 地下室 写字楼 培训班 补习班 微信群 宿舍 食堂")
+# Money with 也 都 还 已经: 钱也退不回来, not 前夜.
+MONEY = words("钱 学费 费用 押金")
 # A parent's verbs with 了 (换了名字, not 欢乐名字).
 PAST_VERBS = words("交了 退了 换了 收了 报了 上了 买了 签了 写了 补了 花了 付了 扣了 跑了 关了 搬了 改了 停了 涨了 骗了")
 # Sentence pieces the essay's single words put together wrongly (液晶板念了 for 已经半年了):
@@ -192,6 +217,26 @@ def main():
             add(actor + act, GRID_WEIGHT)
     for word in PAST_VERBS:
         add(word, GRID_WEIGHT)
+    for word in HOMEWORK_RARE:
+        add(word, RARE_WEIGHT)
+    for word in CLASSROOM:
+        add(word)
+    for what in SPANS:
+        add(what + "时长")
+        add(what + "时间", GRID_WEIGHT)
+    for when in words("暑假 寒假 课后 校内 公益 晚间 午间 暑期 假期 周末"):
+        add(when + "托管")
+    for what in TOO_WHAT:
+        for too in TOO:
+            add(what + too, GRID_WEIGHT)
+    for place in PLACES:
+        add(place + "里", GRID_WEIGHT)
+    for money in MONEY:
+        for adverb in words("也 都 还 已经"):
+            add(money + adverb, GRID_WEIGHT)
+    for neg in ("没", "没有", "没签", "没有签", "不签"):
+        for thing in words("合同 协议 发票 收据 资质 执照 办学许可证"):
+            add(neg + thing, GRID_WEIGHT)
     for span in DURATIONS:
         add(span + "了", GRID_WEIGHT)
         add("已经" + span, GRID_WEIGHT)
@@ -225,6 +270,13 @@ def main():
             add(verb + obj, GRID_WEIGHT)
 
     readings = rime_readings.Readings()
+    # An entry never pushes down a more common everyday word of the same sound (座位 stays
+    # below 作为, 几本 below 基本): it goes just under it, still above the rarer homophones.
+    common = rime_readings.common_words(readings, COMMON_ESSAY_WEIGHT)
+    for word in entries:
+        rivals = [w for other, w in common.get(readings.code(word) or "", []) if other != word]
+        if rivals:
+            entries[word] = min(entries[word], max(rivals) // 2)
     print("# Minsheng: the words of school life and of a parent's complaint, by category")
     print("# (scripts/gen-rime-school-vocabulary.py; generated, do not edit). Imported by")
     print("# minsheng_pinyin.dict.yaml.")

@@ -5,16 +5,19 @@ readings, and luna_pinyin is written in traditional characters: for a simplified
 that is also a rare traditional one it takes that rare reading (业 → qiu, not ye), so the
 entry is found by its full pinyin only by luck and never by its initials. The kiosk's
 generated dictionaries therefore write every code themselves: luna_pinyin's words, folded to
-simplified characters, spell the longest matching run (重点 zhong dian, 银行 yin hang); any
-other character takes the most frequent reading of the traditional characters it stands for
+simplified characters, spell the longest matching run (重点 zhong dian, 银行 yin hang) unless
+they use a reading the character almost never has (不给 is bu gei, though luna_pinyin also
+lists 不給 as bu ji); any other character takes the most frequent reading of the traditional characters it stands for
 (业 ← 業 ye), or its own when it has none; where luna_pinyin gives no percentages, the reading
 most of its words use (儿 er, not ren).
 """
 import os
 
 LUNA = "/usr/share/rime-data/luna_pinyin.dict.yaml"
+ESSAY = "/usr/share/rime-data/essay.txt"
 T2S = os.path.join(os.path.dirname(__file__), "..", "kiosk", "core", "data", "t2s_chars.txt")
 LONGEST_WORD = 6
+RARE_PERCENT = 1.0  # a character's reading below this share of its uses is a rarity
 
 
 def _t2s():
@@ -66,19 +69,30 @@ class Readings:
                         for ch, syllable in zip(simp, syllables):
                             usage[(ch, syllable)] = usage.get((ch, syllable), 0) + 1
         self.chars = {}
+        self.readings = {}
         for ch in set(own) | set(folded):
+            self.readings[ch] = {**own.get(ch, {}), **folded.get(ch, {})}
             # A character that stands for traditional ones reads as they do.
             readings = folded.get(ch) or own[ch]
             # Equal percentages (often none given): the reading most words use (兒 er, not ren).
             self.chars[ch] = max(readings, key=lambda s: (readings[s], usage.get((ch, s), 0)))
+
+    def _plausible(self, word, code):
+        """luna_pinyin also lists words under a reading almost never used (不給 as bu ji, with
+        給 ji at 0.01 %): such a code is not how a parent types the word."""
+        syllables = code.split()
+        return len(syllables) != len(word) or all(
+            self.readings.get(ch, {}).get(s, 100.0) >= RARE_PERCENT
+            for ch, s in zip(word, syllables))
 
     def code(self, word):
         """The space-separated syllables of word, or None if a character has no reading."""
         out, i = [], 0
         while i < len(word):
             for n in range(min(LONGEST_WORD, len(word) - i), 1, -1):
-                if word[i:i + n] in self.words:
-                    out.append(self.words[word[i:i + n]][0])
+                piece = word[i:i + n]
+                if piece in self.words and self._plausible(piece, self.words[piece][0]):
+                    out.append(self.words[piece][0])
                     i += n
                     break
             else:
@@ -87,3 +101,20 @@ class Readings:
                 out.append(self.chars[word[i]])
                 i += 1
         return " ".join(out)
+
+
+def common_words(readings, min_weight):
+    """rime-essay's words of two or more characters with at least min_weight, simplified, by
+    code: {code: [(word, weight)]} — the everyday words a new entry must not push down."""
+    t2s = _t2s()
+    by_code = {}
+    with open(ESSAY, encoding="utf-8") as f:
+        for line in f:
+            parts = line.rstrip("\n").split("\t")
+            if len(parts) != 2 or len(parts[0]) < 2 or int(parts[1]) < min_weight:
+                continue
+            word = "".join(t2s.get(ch, ch) for ch in parts[0])
+            code = readings.code(word)
+            if code:
+                by_code.setdefault(code, []).append((word, int(parts[1])))
+    return by_code
