@@ -4,7 +4,8 @@ complaint, built by category so that a compound is in the vocabulary because its
 not because someone once typed it: subjects and kinds of class × 班 课 老师 费; fees, loans
 and amounts of work (…费 …贷 …量); tutoring arrangements; school roles; grades and stages;
 clock times, days and holidays; numbers × units of money and time; the words of reporting;
-and a parent's verbs with their objects.
+a parent's verbs with their objects; the papers and groups of school life (…单 …本 …卷 …群);
+a teacher's conduct and a child's health.
 
 Weights: a compound at COMPOUND_WEIGHT (above its everyday homophones, whose essay weights are
 in the thousands: 资料费 over 资料非, 托管班 over 托管办); a bare stem at STEM_WEIGHT, enough
@@ -70,6 +71,19 @@ HOMEWORK_RARE = words("实践作业 电子作业 口头作业 打印作业 作�
 CLASSROOM = words("""背书 抄书 罚站 罚抄 罚写 留堂 拖堂 补作业 重写 座位 排座位 调座位 同桌 黑板 讲台
 课桌 放学晚 下课晚 放学太晚 学校食堂 学校门口 校门口 学校附近 小区门口 自己家 自己家里 老师家
 他家 她家 在自己家 到家里 去家里 只放了 放了几天 放假时间 举报的 投诉的 反映的""")
+# The papers and groups of school life: …单 …本 …卷 …册 …表 …群 …集 …号.
+DOCUMENTS = words("""作业单 预习单 复习单 练习单 缴费单 收费单 报名单 成绩单 清单 名单 退费单 作业本 错题本
+口算本 练习本 听写本 默写本 日记本 笔记本 作文本 生字本 试卷 复习卷 模拟卷 练习卷 测试卷 单元卷
+期末卷 考试卷 练习册 作业册 口算册 报名表 课程表 作息表 成绩表 登记表 家长群 班级群 年级群 打卡群
+学习群 作业群 补课群 微信群 错题集 习题集 试题集 微信号 手机号 电话号码 学号 联系方式 联系电话
+手抄报 小报 读书笔记 阅读笔记 读书卡 阅读卡 亲子作业 手工作业 家长作业 实践作业 小制作""")
+# What a parent reports of a teacher's conduct and of a child's health.
+CONDUCT = words("""打孩子 骂孩子 打学生 骂学生 吼孩子 体罚 变相体罚 语言暴力 冷暴力 歧视 偏心 区别对待
+收礼 送礼 收红包 送红包 收购物卡 购物卡 请客吃饭 吃拿卡要 捐款 家长捐款 摊派 乱摊派 强制订购
+强制购买 有偿家教 收好处 拿回扣 回扣 推荐机构 介绍学生 拉生源 招揽学生""")
+HEALTH = words("""视力 视力下降 近视 近视眼 抑郁 抑郁症 焦虑症 厌学 厌学情绪 心理 心理健康 心理压力
+身体 身体健康 体质 体质下降 失眠 头疼 肚子疼 生病了 住院 看医生 心理医生 情绪 情绪低落
+不愿意上学 不想上学 哭着写作业 睡眠不够 睡眠不足 课后延时 延时 延时服务费""")
 # How long an activity lasts: 学习时长, not 学习市场.
 SPANS = words("学习 睡眠 作业 上课 培训 补课 课后服务 在校 运动 户外活动 看屏幕 使用手机 锻炼 休息 课时")
 HOMEWORK = words("""作业单 作业题 作业本 作业群 作业时间 作业负担 作业公示 作业清单 作业打卡 作业辅导
@@ -135,7 +149,7 @@ REPORTING = words("""举报 投诉 保密 匿名 实名 退费 退款 维权 曝
 # What teachers, schools and organisers do, as a parent writes it: 老师说 机构让 校长要.
 ACTORS = words("老师 班主任 校长 学校 机构 老板 家长 孩子 培训班 补习班")
 ACTS = words("说 让 是 要 收 叫 逼 说是 要求")
-ACTS += words("把 给")
+ACTS += words("把 给 打 骂 吼 罚")
 # Complaints about a thing: 学费太贵, 作业太多.
 TOO = words("太贵 太高 太多 太重 太大 太晚 太难 太长 太累")
 TOO_WHAT = words("学费 收费 费用 价格 作业 压力 负担 课时费 时间 课程")
@@ -219,7 +233,7 @@ def main():
         add(word, GRID_WEIGHT)
     for word in HOMEWORK_RARE:
         add(word, RARE_WEIGHT)
-    for word in CLASSROOM:
+    for word in CLASSROOM + DOCUMENTS + CONDUCT + HEALTH:
         add(word)
     for what in SPANS:
         add(what + "时长")
