@@ -5,7 +5,8 @@ not because someone once typed it: subjects and kinds of class × 班 课 老师
 and amounts of work (…费 …贷 …量); tutoring arrangements; school roles; grades and stages;
 clock times, days and holidays; numbers × units of money and time; the words of reporting;
 a parent's verbs with their objects; the papers and groups of school life (…单 …本 …卷 …群);
-a teacher's conduct and a child's health.
+a teacher's conduct and a child's health; exercises (…题); when and where tutoring happens;
+who reports what; paying early; fire and food safety.
 
 Weights: a compound at COMPOUND_WEIGHT (above its everyday homophones, whose essay weights are
 in the thousands: 资料费 over 资料非, 托管班 over 托管办); a bare stem at STEM_WEIGHT, enough
@@ -48,7 +49,7 @@ SUBJECTS = words("""语文 数学 英语 物理 化学 生物 地理 历史 政�
 书法 编程 奥数 作文 阅读 口才 写作 口语 听力 拼音 识字 练字 围棋 象棋 绘画 素描 声乐 吉他 古筝
 小提琴 架子鼓 跆拳道 游泳 篮球 足球 羽毛球 乒乓球 武术 国学 演讲 机器人 科创 乐高 街舞 拉丁舞
 主持 主持人 播音主持 芭蕾 陶艺 尤克里里 民族舞 中国舞 爵士舞 二胡 琵琶 笛子 萨克斯 长笛 葫芦丝
-外教 英语外教 数学思维 物理实验 化学实验 思维 逻辑 珠心算 心算 速算 记忆力 专注力 轮滑 击剑 魔方 文综 理综 数理化 奥赛 英语口语
+外教 英语外教 外语 日语 韩语 法语 德语 俄语 西班牙语 数学思维 物理实验 化学实验 思维 逻辑 珠心算 心算 速算 记忆力 专注力 轮滑 击剑 魔方 文综 理综 数理化 奥赛 英语口语
 新概念 自然拼读 绘本 写字 硬笔 毛笔 画画 手工 朗诵 播音 表演 戏剧 摄影 围棋 艺术 体能 田径""")
 KINDS = words("""补习 辅导 培优 提高 尖子 重点 冲刺 暑假 寒假 寒暑假 周末 晚托 午托 托管 衔接
 集训 竞赛 精英 实验 直播 录播 试听 体验 公开 线上 线下 网络 假期 夜间 早读 特长 强化 预习 复习
@@ -58,7 +59,7 @@ KINDS = words("""补习 辅导 培优 提高 尖子 重点 冲刺 暑假 寒假 
 CLASS_SUFFIXES = ["班", "课", "老师"]
 FEE_STEMS = words("""培训 补习 辅导 资料 教材 教辅 课本 报名 托管 伙食 校服 学杂 书本 考试 管理
 会员 课程 材料 保险 午餐 晚托 研学 活动 赞助 择校 咨询 违约 住宿 餐 保教 试卷 打印 服装 器材
-场地 交通 考级 比赛 加课 补课 家教 网课 课时 手续 服务 延时服务 课后服务 午托 早餐 晚餐 水电
+场地 交通 考级 比赛 床位 餐饮 洗衣 取暖 网络 住宿费用 加课 补课 家教 网课 课时 手续 服务 延时服务 课后服务 午托 早餐 晚餐 水电
 空调 体检 平台 教具 耗材 校车 接送 夏令营 冬令营 学习 讲义 练习册 试听 体验 押金 课后 班 学
 杂 书 印刷 复印 证书 上课 服务器 代办 中介 介绍 入会 续课 续费 插班 转班 退课 耗材""")
 LOANS = words("""学费贷 培训贷 教育贷 课程贷 消费贷 分期贷 助学贷 校园贷 网贷 套路贷 现金贷 信用贷
@@ -150,15 +151,30 @@ REPORTING = words("""举报 投诉 保密 匿名 实名 退费 退款 维权 曝
 ACTORS = words("老师 班主任 校长 学校 机构 老板 家长 孩子 培训班 补习班")
 ACTS = words("说 让 是 要 收 叫 逼 说是 要求")
 ACTS += words("把 给 打 骂 吼 罚")
+# Exercises: …题 (奥数题, not 奥数提).
+EXERCISES = words("""数学 奥数 竞赛 口算 应用 计算 选择 填空 阅读 作文 练习 思考 附加 难 错 真 考
+押 试 习 例 压轴 判断 解答 证明 几何 方程""")
+# When and where tutoring happens, with the kinds of tutoring: 周末补习, 课外培训.
+TUTORING_WHEN = words("""课外 校外 线上 线下 暑期 暑假 寒假 周末 晚上 假期 节假日 在线 网上 上门 一对一
+在家 私下 偷偷 有偿 集中 强制 违规 变相""")
+TUTORING_WHAT = words("培训 补课 补习 辅导 上课 托管 办班")
+# Who reports what: 家长反映, 学生投诉.
+REPORTERS = words("家长 学生 群众 孩子 老师 居民 邻居 市民")
+REPORTS = words("反映 投诉 举报")
+# Paying early or more: 预交学费, 提前交费.
+PAYMENTS = words("预交 提前交 预付 先交 多交 补交 已交 一次性交")
+PAID = words("学费 费用 钱 定金 押金 课时费 培训费 一年的学费 一学期的学费")
+SAFETY = words("""消防 消防通道 消防设施 消防安全 消防隐患 消防检查 安全出口 灭火器 安全隐患 安全问题
+卫生条件 食品安全 卫生许可证 逃生通道 疏散通道 烟雾报警器 监控 没有监控""")
 # Complaints about a thing: 学费太贵, 作业太多.
 TOO = words("太贵 太高 太多 太重 太大 太晚 太难 太长 太累")
 TOO_WHAT = words("学费 收费 费用 价格 作业 压力 负担 课时费 时间 课程")
 # Where things happen, with 里: 家长群里, 居民楼里.
-PLACES = words("群 家长群 班级群 年级群 小区 教室 学校 机构 家 老师家 居民楼 地下室 写字楼 培训班 补习班 微信群 宿舍 食堂")
+PLACES = words("班 群 家长群 班级群 年级群 小区 教室 学校 机构 家 老师家 居民楼 地下室 写字楼 培训班 补习班 微信群 宿舍 食堂")
 # Money with 也 都 还 已经: 钱也退不回来, not 前夜.
 MONEY = words("钱 学费 费用 押金")
 # A parent's verbs with 了 (换了名字, not 欢乐名字).
-PAST_VERBS = words("交了 退了 换了 收了 报了 上了 买了 签了 写了 补了 花了 付了 扣了 跑了 关了 搬了 改了 停了 涨了 骗了")
+PAST_VERBS = words("打了 骂了 罚了 交了 退了 换了 收了 报了 上了 买了 签了 写了 补了 花了 付了 扣了 跑了 关了 搬了 改了 停了 涨了 骗了")
 # Sentence pieces the essay's single words put together wrongly (液晶板念了 for 已经半年了):
 # durations with 了 and 已经, what has not happened yet, what happens only late, whose.
 DURATIONS = words("""一天 两天 三天 几天 好几天 一周 两周 一个星期 两个星期 一个月 两个月 三个月
@@ -233,8 +249,23 @@ def main():
         add(word, GRID_WEIGHT)
     for word in HOMEWORK_RARE:
         add(word, RARE_WEIGHT)
-    for word in CLASSROOM + DOCUMENTS + CONDUCT + HEALTH:
+    for word in CLASSROOM + DOCUMENTS + CONDUCT + HEALTH + SAFETY:
         add(word)
+    for word in words("续报 续班 续课 续费 教师 老师"):
+        add(word, STEM_WEIGHT)
+    for stem in EXERCISES:
+        add(stem + "题")
+    for stem in SUBJECTS + KINDS:
+        add(stem + "教师", GRID_WEIGHT)
+    for when in TUTORING_WHEN:
+        for what in TUTORING_WHAT:
+            add(when + what, RARE_WEIGHT)
+    for who in REPORTERS:
+        for report in REPORTS:
+            add(who + report, GRID_WEIGHT)
+    for pay in PAYMENTS:
+        for paid in PAID:
+            add(pay + paid, GRID_WEIGHT)
     for what in SPANS:
         add(what + "时长")
         add(what + "时间", GRID_WEIGHT)
@@ -265,8 +296,6 @@ def main():
         add("不" + verb, GRID_WEIGHT)
     for word in words("写着 说着 标着 贴着 注明 写明 概不退款 概不退费 一律不退"):
         add(word, GRID_WEIGHT)
-    for when in words("周末 暑假 寒假 晚上 假期 节假日 偷偷 私下 上门 有偿 在家 集中 强制 变相"):
-        add(when + "补课")
     for word in LOANS + HOMEWORK + ARRANGEMENTS + ROLES + GRADES + TIMES + REPORTING + DAILY:
         add(word)
     for part in CLOCK_PARTS:
