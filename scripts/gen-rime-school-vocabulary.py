@@ -6,7 +6,8 @@ and amounts of work (…费 …贷 …量); tutoring arrangements; school roles;
 clock times, days and holidays; numbers × units of money and time; the words of reporting;
 a parent's verbs with their objects; the papers and groups of school life (…单 …本 …卷 …群);
 a teacher's conduct and a child's health; exercises (…题); when and where tutoring happens;
-who reports what; paying early; fire and food safety.
+who reports what; paying early; fire and food safety; addresses (几单元); a teacher's papers
+(教师资格证); what was paid or joined (交的, 报的).
 
 Weights: a compound at COMPOUND_WEIGHT (above its everyday homophones, whose essay weights are
 in the thousands: 资料费 over 资料非, 托管班 over 托管办); a bare stem at STEM_WEIGHT, enough
@@ -71,7 +72,7 @@ AMOUNT_STEMS = words("""作业 阅读 学习 睡眠 工作 刷题 背诵 抄写 
 HOMEWORK_RARE = words("实践作业 电子作业 口头作业 打印作业 作业拍照 作业上传 作业内容 作业检查")
 CLASSROOM = words("""背书 抄书 罚站 罚抄 罚写 留堂 拖堂 补作业 重写 座位 排座位 调座位 同桌 黑板 讲台
 课桌 放学晚 下课晚 放学太晚 学校食堂 学校门口 校门口 学校附近 小区门口 自己家 自己家里 老师家
-他家 她家 在自己家 到家里 去家里 只放了 放了几天 放假时间 举报的 投诉的 反映的""")
+他家 她家 新课 上新课 讲新课 在自己家 到家里 去家里 只放了 放了几天 放假时间 举报的 投诉的 反映的""")
 # The papers and groups of school life: …单 …本 …卷 …册 …表 …群 …集 …号.
 DOCUMENTS = words("""作业单 预习单 复习单 练习单 缴费单 收费单 报名单 成绩单 清单 名单 退费单 作业本 错题本
 口算本 练习本 听写本 默写本 日记本 笔记本 作文本 生字本 试卷 复习卷 模拟卷 练习卷 测试卷 单元卷
@@ -81,9 +82,9 @@ DOCUMENTS = words("""作业单 预习单 复习单 练习单 缴费单 收费单
 # What a parent reports of a teacher's conduct and of a child's health.
 CONDUCT = words("""打孩子 骂孩子 打学生 骂学生 吼孩子 体罚 变相体罚 语言暴力 冷暴力 歧视 偏心 区别对待
 收礼 送礼 收红包 送红包 收购物卡 购物卡 请客吃饭 吃拿卡要 捐款 家长捐款 摊派 乱摊派 强制订购
-强制购买 有偿家教 收好处 拿回扣 回扣 推荐机构 介绍学生 拉生源 招揽学生""")
+强制购买 有偿家教 收好处 拿回扣 回扣 暗示 暗示补课 暗示家长 暗示学生 推荐机构 介绍学生 拉生源 招揽学生""")
 HEALTH = words("""视力 视力下降 近视 近视眼 抑郁 抑郁症 焦虑症 厌学 厌学情绪 心理 心理健康 心理压力
-身体 身体健康 体质 体质下降 失眠 头疼 肚子疼 生病了 住院 看医生 心理医生 情绪 情绪低落
+身体 身体健康 体质下降 失眠 头疼 肚子疼 生病了 住院 看医生 心理医生 情绪 情绪低落
 不愿意上学 不想上学 哭着写作业 睡眠不够 睡眠不足 课后延时 延时 延时服务费""")
 # How long an activity lasts: 学习时长, not 学习市场.
 SPANS = words("学习 睡眠 作业 上课 培训 补课 课后服务 在校 运动 户外活动 看屏幕 使用手机 锻炼 休息 课时")
@@ -148,7 +149,7 @@ REPORTING = words("""举报 投诉 保密 匿名 实名 退费 退款 维权 曝
 不回消息 不回电话 不回微信 不回复 退了一半 只退一半 退一半 一半的钱 一半以上
 倒闭 停业 人去楼空 联系不上 失联 换名字 改名 换马甲 转入地下 转移阵地""")
 # What teachers, schools and organisers do, as a parent writes it: 老师说 机构让 校长要.
-ACTORS = words("老师 班主任 校长 学校 机构 老板 家长 孩子 培训班 补习班")
+ACTORS = words("老师 班主任 校长 学校 机构 老板 家长 孩子 培训班 补习班 他们 她们 我们")
 ACTS = words("说 让 是 要 收 叫 逼 说是 要求")
 ACTS += words("把 给 打 骂 吼 罚")
 # Exercises: …题 (奥数题, not 奥数提).
@@ -161,6 +162,16 @@ TUTORING_WHAT = words("培训 补课 补习 辅导 上课 托管 办班")
 # Who reports what: 家长反映, 学生投诉.
 REPORTERS = words("家长 学生 群众 孩子 老师 居民 邻居 市民")
 REPORTS = words("反映 投诉 举报")
+# What was paid, joined, taken: 交的学费, 报的班 (not 叫得, 保德).
+DONE = words("交 报 上 收 退 买 签 说 给 写 付 花 扣 补 请 找")
+# Where exactly: 几单元, 三号楼, 五楼.
+ADDRESS_NUMBERS = words("几 一 二 三 四 五 六 七 八 九 十 十一 十二")
+ADDRESS_UNITS = words("单元 号楼 栋 楼 层 室 号 幢 门")
+# Whether a teacher may teach: 教师资格证, 兼职老师.
+QUALIFICATIONS = words("""教师资格证 教师资格 资格证 上岗证 健康证 无证上岗 没有资格证 兼职 兼职老师
+兼职教师 大学生 大学生兼职 在校大学生 退休老师 本校老师 本校学生 本班学生 本班老师 本年级
+自己班 自己班的学生 自己的学生 别的班 外校 外校老师 拒不退款 拒不退费 拒不整改 拒不配合
+电话不接 不接电话 微信不回 消息不回 一拖再拖 多次催促 多次联系""")
 # Paying early or more: 预交学费, 提前交费.
 PAYMENTS = words("预交 提前交 预付 先交 多交 补交 已交 一次性交")
 PAID = words("学费 费用 钱 定金 押金 课时费 培训费 一年的学费 一学期的学费")
@@ -238,7 +249,7 @@ def main():
         add("每" + day)
         for part in ("上午", "下午", "晚上"):
             add(day + part, GRID_WEIGHT)
-    for big in ("千", "万"):
+    for big in ("百", "千", "万"):
         for n in AMOUNT_NUMBERS[:9]:
             for m in NUMBERS[:9]:
                 add(n + big + m, GRID_WEIGHT)
@@ -263,6 +274,13 @@ def main():
     for who in REPORTERS:
         for report in REPORTS:
             add(who + report, GRID_WEIGHT)
+    for verb in DONE:
+        add(verb + "的", GRID_WEIGHT)
+    for n in ADDRESS_NUMBERS:
+        for unit in ADDRESS_UNITS:
+            add(n + unit, GRID_WEIGHT)
+    for word in QUALIFICATIONS:
+        add(word)
     for pay in PAYMENTS:
         for paid in PAID:
             add(pay + paid, GRID_WEIGHT)
