@@ -163,7 +163,7 @@ TUTORING_WHAT = words("培训 补课 补习 辅导 上课 托管 办班")
 REPORTERS = words("家长 学生 群众 孩子 老师 居民 邻居 市民")
 REPORTS = words("反映 投诉 举报")
 # What was paid, joined, taken: 交的学费, 报的班 (not 叫得, 保德).
-DONE = words("交 报 上 收 退 买 签 说 给 写 付 花 扣 补 请 找")
+DONE = words("交 报 上 收 退 买 签 说 给 写 付 花 扣 请 找")
 # Where exactly: 几单元, 三号楼, 五楼.
 ADDRESS_NUMBERS = words("几 一 二 三 四 五 六 七 八 九 十 十一 十二")
 ADDRESS_UNITS = words("单元 号楼 栋 楼 层 室 号 幢 门")
