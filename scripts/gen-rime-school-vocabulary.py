@@ -151,7 +151,10 @@ REPORTING = words("""举报 投诉 保密 匿名 实名 退费 退款 维权 曝
 # What teachers, schools and organisers do, as a parent writes it: 老师说 机构让 校长要.
 ACTORS = words("老师 班主任 校长 学校 机构 老板 家长 孩子 培训班 补习班 他们 她们 我们")
 ACTS = words("说 让 是 要 收 叫 逼 说是 要求")
-ACTS += words("把 给 打 骂 吼 罚")
+ACTS += words("把 给")
+# Only a teacher is said to hit or shout: 老师打, never 孩子罚 (孩子发烧).
+TEACHERS = words("老师 班主任 校长 教练")
+PUNISHES = words("打 骂 吼 罚")
 # Exercises: …题 (奥数题, not 奥数提).
 EXERCISES = words("""数学 奥数 竞赛 口算 应用 计算 选择 填空 阅读 作文 练习 思考 附加 难 错 真 考
 押 试 习 例 压轴 判断 解答 证明 几何 方程""")
@@ -167,6 +170,10 @@ DONE = words("交 报 上 收 退 买 签 说 给 写 付 花 扣 请 找")
 # Where exactly: 几单元, 三号楼, 五楼.
 ADDRESS_NUMBERS = words("几 一 二 三 四 五 六 七 八 九 十 十一 十二")
 ADDRESS_UNITS = words("单元 号楼 栋 楼 层 室 号 幢 门")
+# The terms of a contract and of a course: 合同条款, 退费比例, 补课名额.
+CONTRACT = words("""合同条款 合同约定 合同期限 违约条款 退费条款 退费比例 退费规则 退费流程 退费期限
+收费项目 收费明细 收费许可 名额 名额有限 报名名额 补课名额 招生名额 超时上课 超时 课时用完
+课时没上完 收款账户 个人账户 对公账户 私人账户 私人微信 私人收款""")
 # Whether a teacher may teach: 教师资格证, 兼职老师.
 QUALIFICATIONS = words("""教师资格证 教师资格 资格证 上岗证 健康证 无证上岗 没有资格证 兼职 兼职老师
 兼职教师 大学生 大学生兼职 在校大学生 退休老师 本校老师 本校学生 本班学生 本班老师 本年级
@@ -256,13 +263,16 @@ def main():
     for actor in ACTORS:
         for act in ACTS:
             add(actor + act, GRID_WEIGHT)
+    for actor in TEACHERS:
+        for act in PUNISHES:
+            add(actor + act, GRID_WEIGHT)
     for word in PAST_VERBS:
         add(word, GRID_WEIGHT)
     for word in HOMEWORK_RARE:
         add(word, RARE_WEIGHT)
     for word in CLASSROOM + DOCUMENTS + CONDUCT + HEALTH + SAFETY:
         add(word)
-    for word in words("续报 续班 续课 续费 教师 老师"):
+    for word in words("续报 续班 续费 教师 老师"):
         add(word, STEM_WEIGHT)
     for stem in EXERCISES:
         add(stem + "题")
@@ -279,7 +289,7 @@ def main():
     for n in ADDRESS_NUMBERS:
         for unit in ADDRESS_UNITS:
             add(n + unit, GRID_WEIGHT)
-    for word in QUALIFICATIONS:
+    for word in QUALIFICATIONS + CONTRACT:
         add(word)
     for pay in PAYMENTS:
         for paid in PAID:
