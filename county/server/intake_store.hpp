@@ -1,7 +1,11 @@
 // IntakeStore: the intake server's durable store (DIR/intake.db). Schema, modes and numbered
 // invariants: intake_schema.hpp. Every method is thread-safe (one connection behind a mutex;
 // SQLite serialises writers anyway). Batches are group-committed (invariant 5): the store rate
-// is set by how many batches share one fsync, not by one fsync per request.
+// is set by how many batches share one fsync, not by one fsync per request. What does not need
+// the connection is done before a batch joins a group, in the caller's thread: the Ed25519
+// signatures of its acknowledgements and "received" statuses (most of a batch's CPU after the
+// handler's verification), so the thread holding the connection runs only SQL and the COMMIT.
+// The hot statements are prepared once and kept for the connection's life.
 #pragma once
 
 #include "crypto/envelope.hpp"
@@ -24,6 +28,10 @@
 struct sqlite3;
 
 namespace minsheng::server {
+
+namespace detail {
+class IntakeStatements; // intake_store.cpp: the batch path's prepared statements
+} // namespace detail
 
 // Errors are the shared store layer's: a code and a sentence naming the file.
 using sync::StoreError;
@@ -136,19 +144,16 @@ public:
 
 private:
     struct PendingBatch;
+    struct PresignedEnvelope;
     // Runs one batch inside the open group transaction (m_mutex held).
-    Result<std::vector<EnvelopeOutcome>, StoreError>
-    storeInGroup(const std::string& kioskId, std::span<const CheckedEnvelope> envelopes,
-                 std::int64_t now);
+    Result<std::vector<EnvelopeOutcome>, StoreError> storeInGroup(const PendingBatch& batch);
     // Stores every batch of `group` in one transaction and COMMITs it; one result per batch.
     std::vector<Result<std::vector<EnvelopeOutcome>, StoreError>>
     commitGroup(const std::vector<PendingBatch*>& group);
 
     IntakeStore(sqlite3* db, std::filesystem::path file, const crypto::Ed25519SecretKey& key,
-                std::uint64_t maxKioskBytesPerDay)
-        : m_db(db), m_file(std::move(file)), m_key(key),
-          m_maxKioskBytesPerDay(maxKioskBytesPerDay) {}
-    std::mutex m_mutex; // the connection
+                std::uint64_t maxKioskBytesPerDay);
+    std::mutex m_mutex; // the connection and m_statements
     // Group commit: batches waiting for the next transaction, and whether a thread is leading
     // one (it takes every waiting batch, commits, hands out the results and wakes the rest).
     std::mutex m_groupMutex;
@@ -156,6 +161,8 @@ private:
     std::vector<PendingBatch*> m_waiting;
     bool m_leading = false;
     sqlite3* m_db;
+    std::unique_ptr<detail::IntakeStatements>
+        m_statements; // prepared on m_db; finalized before it closes
     std::filesystem::path m_file;
     const crypto::Ed25519SecretKey& m_key;
     std::uint64_t m_maxKioskBytesPerDay;
