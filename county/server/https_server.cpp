@@ -254,17 +254,26 @@ private:
         req.origin = std::string(message[http::field::origin]);
         req.body = std::move(message.body());
         req.clientAddress = m_clientAddress;
-        HttpResponse resp;
+        // The answer may come from another thread (a batch waiting for the store's shared
+        // COMMIT does not hold a transport thread); it is written on this connection's strand.
+        const bool keepAlive = message.keep_alive();
+        Responder respond = [self = shared_from_this(), keepAlive](HttpResponse r) {
+            net::dispatch(self->m_stream.get_executor(),
+                          [self, keepAlive, r = std::move(r)]() mutable {
+                              self->respond(std::move(r), !keepAlive || self->m_state.stopping);
+                          });
+        };
         try {
-            resp = m_state.handler.handle(req);
+            m_state.handler.handleAsync(req, respond);
         } catch (const std::exception& e) {
             m_state.log(std::string("error: request handler failed: ") + e.what());
+            HttpResponse resp;
             resp.status = 500;
             resp.body =
                 R"({"error":"internal","message":"the server failed; nothing was stored by this request"})";
             resp.route = "error";
+            respond(std::move(resp));
         }
-        respond(std::move(resp), !message.keep_alive() || m_state.stopping);
     }
 
     void respond(HttpResponse r, bool close) {
@@ -567,11 +576,12 @@ Result<Ok, ServerError> runHttpsServer(RequestHandler& handler, const ServerOpti
     if (port > 65535)
         return fail(ServerError{"listen port \"" + o.listenPort + "\" is not a port number"});
 
-    // A request thread blocks while its batch waits for the shared COMMIT (group commit, see
-    // intake_store.hpp), so there are more threads than cores: while some wait on the fsync the
-    // others verify signatures and join the next group.
+    // A batch waiting for the store's shared COMMIT holds no thread (RequestHandler::
+    // handleAsync), so a few threads per core keep the cores busy with TLS, parsing and
+    // signatures; the spare ones cover requests that do block on the store (a heartbeat's
+    // COMMIT, a status look-up while a group commits).
     const unsigned threads =
-        o.threads ? o.threads : std::max(8u, 4 * std::thread::hardware_concurrency());
+        o.threads ? o.threads : std::max(4u, 2 * std::thread::hardware_concurrency());
     net::io_context ioc(static_cast<int>(threads));
     if (o.maxConnections == 0 || o.maxConnectionsPerAddress == 0 || o.maxBufferedBodyBytes == 0)
         return fail(ServerError{"connection and body limits must be at least 1"});

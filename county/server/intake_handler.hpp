@@ -22,6 +22,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -66,6 +67,9 @@ public:
                   UnixClock clock = {});
 
     HttpResponse handle(const HttpRequest& request) override;
+    /// POST /v1/envelopes: checked in the calling thread, answered from the store's commit
+    /// thread once the COMMIT that holds the batch returned. Everything else: handle().
+    void handleAsync(const HttpRequest& request, Responder respond) override;
 
     /// Answers for requests the transport refused before handle() (counted like the others).
     HttpResponse tooLarge(std::string_view what) override;
@@ -82,7 +86,14 @@ public:
     std::string metricsText();
 
 private:
+    struct EnvelopeRequest;
     HttpResponse postEnvelopes(const HttpRequest& r);
+    /// Steps 1-5 of docs/protocol.md section 5 for a batch: what to store, or the refusal.
+    Result<std::unique_ptr<EnvelopeRequest>, HttpResponse> checkEnvelopes(const HttpRequest& r);
+    /// The answer to a checked batch; `stored` is the store's result, none when nothing was
+    /// offered to the store.
+    HttpResponse answerEnvelopes(EnvelopeRequest& request,
+                                 std::optional<IntakeStore::BatchResult> stored);
     HttpResponse postHeartbeat(const HttpRequest& r);
     HttpResponse getStatus(const HttpRequest& r, std::string_view tag);
     HttpResponse staffEnvelopes(const HttpRequest& r, std::string_view query);

@@ -9,6 +9,7 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <condition_variable>
 #include <cstring>
 #include <map>
 #include <memory>
@@ -241,6 +242,13 @@ IntakeStore::IntakeStore(sqlite3* db, std::filesystem::path file,
       m_file(std::move(file)), m_key(key), m_maxKioskBytesPerDay(maxKioskBytesPerDay) {}
 
 IntakeStore::~IntakeStore() {
+    {
+        std::lock_guard lock(m_groupMutex);
+        m_stopping = true; // the commit thread still answers every batch already waiting
+    }
+    m_groupWork.notify_all();
+    if (m_committer.joinable())
+        m_committer.join();
     m_statements.reset(); // a connection with statements left would not close
     sqlite3_close(m_db);
 }
@@ -260,18 +268,20 @@ struct IntakeStore::PendingBatch {
     std::span<const CheckedEnvelope> envelopes;
     std::vector<PresignedEnvelope> presigned; // one per envelope
     std::int64_t now;
-    std::optional<Result<std::vector<EnvelopeOutcome>, StoreError>> result; // under m_groupMutex
+    BatchDone done;
 };
 
-Result<std::vector<EnvelopeOutcome>, StoreError>
-IntakeStore::storeBatch(const std::string& kioskId, std::span<const CheckedEnvelope> envelopes,
-                        std::int64_t now) {
-    PendingBatch mine{&kioskId, envelopes, {}, now, std::nullopt};
-    // Signing needs no lock: done here, in parallel with the group being committed.
-    mine.presigned.reserve(envelopes.size());
+void IntakeStore::storeBatchAsync(const std::string& kioskId,
+                                  std::span<const CheckedEnvelope> envelopes, std::int64_t now,
+                                  BatchDone done) {
+    auto batch =
+        std::make_unique<PendingBatch>(PendingBatch{&kioskId, envelopes, {}, now, std::move(done)});
+    // Signing needs no lock: done here, in the caller's thread, in parallel with the group
+    // being committed.
+    batch->presigned.reserve(envelopes.size());
     for (const CheckedEnvelope& e : envelopes) {
         const auto& h = e.envelope->header;
-        PresignedEnvelope& p = mine.presigned.emplace_back();
+        PresignedEnvelope& p = batch->presigned.emplace_back();
         p.ackSignature =
             crypto::signAcknowledgement({h.kioskId, h.sequence, e.hash, now, {}}, m_key).signature;
         if (h.receiptTag) {
@@ -284,27 +294,59 @@ IntakeStore::storeBatch(const std::string& kioskId, std::span<const CheckedEnvel
                 sync::caseStatusToJson(crypto::signCaseStatus(std::move(rec), m_key)).dump();
         }
     }
-    std::unique_lock lock(m_groupMutex);
-    m_waiting.push_back(&mine);
-    m_groupDone.wait(lock, [&] { return mine.result.has_value() || !m_leading; });
-    if (mine.result)
-        return std::move(*mine.result); // a leader stored it and its COMMIT returned
-    // Lead the next group: every batch that queued while the previous COMMIT ran, this one too.
-    m_leading = true;
-    std::vector<PendingBatch*> group = std::exchange(m_waiting, {});
-    lock.unlock();
-    auto results = commitGroup(group);
-    lock.lock();
-    for (std::size_t i = 0; i < group.size(); ++i)
-        group[i]->result = std::move(results[i]);
-    m_leading = false;
-    m_groupDone.notify_all();
-    return std::move(*mine.result);
+    {
+        std::lock_guard lock(m_groupMutex);
+        m_waiting.push_back(std::move(batch));
+        if (!m_committer.joinable())
+            m_committer = std::thread([this] { commitLoop(); });
+    }
+    m_groupWork.notify_one();
 }
 
-std::vector<Result<std::vector<EnvelopeOutcome>, StoreError>>
-IntakeStore::commitGroup(const std::vector<PendingBatch*>& group) {
-    using BatchResult = Result<std::vector<EnvelopeOutcome>, StoreError>;
+IntakeStore::BatchResult IntakeStore::storeBatch(const std::string& kioskId,
+                                                 std::span<const CheckedEnvelope> envelopes,
+                                                 std::int64_t now) {
+    std::mutex m;
+    std::condition_variable answered;
+    std::optional<BatchResult> result;
+    storeBatchAsync(kioskId, envelopes, now, [&](BatchResult r) {
+        std::lock_guard lock(m);
+        result = std::move(r);
+        answered.notify_one();
+    });
+    std::unique_lock lock(m);
+    answered.wait(lock, [&] { return result.has_value(); });
+    return std::move(*result);
+}
+
+void IntakeStore::commitLoop() {
+    std::unique_lock lock(m_groupMutex);
+    for (;;) {
+        m_groupWork.wait(lock, [&] { return m_stopping || !m_waiting.empty(); });
+        if (m_waiting.empty())
+            return; // stopping, and every batch answered
+        // Every batch that queued while the previous COMMIT ran goes into this group.
+        auto group = std::exchange(m_waiting, {});
+        lock.unlock();
+        std::vector<BatchResult> results;
+        try {
+            results = commitGroup(group); // the Transaction rolls back if this throws
+        } catch (const std::exception& e) {
+            results.assign(
+                group.size(),
+                BatchResult(fail(StoreError{
+                    Code::Io, "storing a batch in " + m_file.string() + " failed (" + e.what() +
+                                  "); nothing of it was stored. Send it again."})));
+        }
+        for (std::size_t i = 0; i < group.size(); ++i)
+            group[i]->done(std::move(results[i]));
+        group.clear();
+        lock.lock();
+    }
+}
+
+std::vector<IntakeStore::BatchResult>
+IntakeStore::commitGroup(const std::vector<std::unique_ptr<PendingBatch>>& group) {
     std::vector<BatchResult> results;
     const auto failAll = [&](const Failure<StoreError>& e) {
         return std::vector<BatchResult>(group.size(), BatchResult(e));
@@ -313,7 +355,7 @@ IntakeStore::commitGroup(const std::vector<PendingBatch*>& group) {
     Transaction tx(m_db);
     if (tx.begin() != SQLITE_OK)
         return failAll(storeError(m_db, m_file, "storing a batch in"));
-    for (const PendingBatch* batch : group) {
+    for (const auto& batch : group) {
         if (m_statements->run("SAVEPOINT batch") != SQLITE_OK)
             return failAll(storeError(m_db, m_file, "storing a batch in"));
         auto stored = storeInGroup(*batch);
