@@ -99,23 +99,34 @@ namespace {
 
 using Statements = detail::IntakeStatements;
 
-/// The stored envelope of (kiosk, sequence); nullopt when none. `failed` set on SQL errors.
-std::optional<StoredRow> findRow(Statements& sql, const std::string& kiosk, std::uint64_t seq,
-                                 bool& failed) {
-    auto s = sql.get("SELECT envelope_hash, previous_hash, received_at, ack_signature FROM "
-                     "envelopes WHERE kiosk_id = ?1 AND sequence = ?2");
-    s->bindText(1, kiosk).bind(2, static_cast<std::int64_t>(seq));
-    const int rc = s->step();
-    if (rc == SQLITE_DONE)
-        return std::nullopt;
-    StoredRow r;
-    if (rc != SQLITE_ROW || !s->array(0, r.hash) || !s->array(1, r.previousHash) ||
-        !s->array(3, r.ackSignature)) {
-        failed = true;
-        return std::nullopt;
+/// The stored envelopes of (kiosk, sequence - 1 .. sequence + 1), read with one range look-up
+/// on the (kiosk_id, sequence) index: the envelope itself and its chain neighbours.
+struct StoredNeighbours {
+    std::optional<StoredRow> before, at, after;
+};
+
+/// `failed` set on SQL errors.
+StoredNeighbours findNeighbours(Statements& sql, const std::string& kiosk, std::uint64_t seq,
+                                bool& failed) {
+    auto s = sql.get("SELECT sequence, envelope_hash, previous_hash, received_at, ack_signature "
+                     "FROM envelopes WHERE kiosk_id = ?1 AND sequence BETWEEN ?2 AND ?3");
+    const auto at = static_cast<std::int64_t>(seq);
+    s->bindText(1, kiosk).bind(2, at - 1).bind(3, at + 1);
+    StoredNeighbours out;
+    int rc;
+    while ((rc = s->step()) == SQLITE_ROW) {
+        StoredRow r;
+        if (!s->array(1, r.hash) || !s->array(2, r.previousHash) || !s->array(4, r.ackSignature)) {
+            failed = true;
+            return out;
+        }
+        r.receivedAt = s->i64(3);
+        const std::int64_t found = s->i64(0);
+        (found < at ? out.before : found == at ? out.at : out.after) = r;
     }
-    r.receivedAt = s->i64(2);
-    return r;
+    if (rc != SQLITE_DONE)
+        failed = true;
+    return out;
 }
 
 /// Records an alarm once per (kind, kiosk, sequence, offered envelope) (invariant 9). `added` is
@@ -418,10 +429,10 @@ IntakeStore::storeInGroup(const PendingBatch& batch) {
         const PresignedEnvelope& presigned = batch.presigned[i];
         const auto& h = e.envelope->header;
         EnvelopeOutcome out;
-        auto existing = findRow(sql, h.kioskId, h.sequence, failed);
+        const StoredNeighbours stored = findNeighbours(sql, h.kioskId, h.sequence, failed);
         if (failed)
             return storeError(m_db, m_file, "looking up envelopes in");
-        if (existing) {
+        if (const auto& existing = stored.at) {
             if (crypto::constantTimeEqual(existing->hash, e.hash)) {
                 out.outcome = StoreOutcome::Duplicate;
                 out.ack = {h.kioskId, h.sequence, existing->hash, existing->receivedAt,
@@ -440,21 +451,16 @@ IntakeStore::storeInGroup(const PendingBatch& batch) {
         // Invariant 4: chain links to stored neighbours.
         std::optional<std::string> breakMessage;
         std::optional<crypto::Hash256> conflicting;
-        if (h.sequence > 1) {
-            auto before = findRow(sql, h.kioskId, h.sequence - 1, failed);
-            if (before && !crypto::constantTimeEqual(before->hash, h.previousHash)) {
-                breakMessage = "the previous hash does not match the stored envelope " +
-                               std::to_string(h.sequence - 1);
-                conflicting = before->hash;
-            }
-        }
-        if (!breakMessage) {
-            auto after = findRow(sql, h.kioskId, h.sequence + 1, failed);
-            if (after && !crypto::constantTimeEqual(after->previousHash, e.hash)) {
-                breakMessage = "the stored envelope " + std::to_string(h.sequence + 1) +
-                               " does not chain to this one";
-                conflicting = after->hash;
-            }
+        if (const auto& before = stored.before;
+            before && !crypto::constantTimeEqual(before->hash, h.previousHash)) {
+            breakMessage = "the previous hash does not match the stored envelope " +
+                           std::to_string(h.sequence - 1);
+            conflicting = before->hash;
+        } else if (const auto& after = stored.after;
+                   after && !crypto::constantTimeEqual(after->previousHash, e.hash)) {
+            breakMessage = "the stored envelope " + std::to_string(h.sequence + 1) +
+                           " does not chain to this one";
+            conflicting = after->hash;
         }
         if (failed)
             return storeError(m_db, m_file, "looking up envelopes in");
