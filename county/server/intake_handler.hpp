@@ -2,7 +2,9 @@
 // function from a request to a response, over an IntakeStore and the kiosk registry.
 //
 // No sockets here: the Beast server (https_server.hpp) reads a request within its limits, calls
-// handle(), and writes what comes back. Unit tests and the fuzzer call handle() directly.
+// handleAsync(), and writes what comes back (for a batch to store, from the store's commit
+// thread once its COMMIT returned). Unit tests and the fuzzer call handle() directly: the same
+// checks and answers, waiting for the COMMIT in the calling thread.
 // Thread-safe: the store, the registry cache, the rate limiters and the counters each lock.
 //
 // What the handler never does: open a payload (it has no sealing key), put a receipt tag, a
