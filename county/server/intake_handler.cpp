@@ -359,8 +359,8 @@ IntakeHandler::checkEnvelopes(const HttpRequest& req) {
                                  : "rejected");
                 continue;
             }
-            checked.push_back(
-                {e.envelope, crypto::envelopeHash(*e.envelope), sync::envelopeToJson(*e.envelope)});
+            const crypto::Hash256 hash = crypto::envelopeHash(*e.envelope);
+            checked.push_back({e.envelope, hash, sync::envelopeToJson(*e.envelope, hash)});
             checkedIndex.push_back(i);
         }
         // The kiosk's budget is spent only by a request it signed: envelopes whose signature
