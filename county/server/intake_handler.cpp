@@ -108,6 +108,11 @@ IntakeHandler::IntakeHandler(IntakeStore& store, RegistryCache& registry,
         m_log("error: " + contacts.error().message);
 }
 
+IntakeHandler::~IntakeHandler() {
+    std::unique_lock lock(m_pendingMutex);
+    m_pendingDone.wait(lock, [this] { return m_pendingBatches == 0; });
+}
+
 void IntakeHandler::noteContact(const std::string& kioskId, std::int64_t at) {
     std::lock_guard lock(m_metricsMutex);
     m_lastContact[kioskId] = at;
@@ -468,21 +473,36 @@ void IntakeHandler::handleAsync(const HttpRequest& req, Responder respond) {
     }
     std::shared_ptr<EnvelopeRequest> pending = std::move(*request);
     EnvelopeRequest& r = *pending;
-    m_store.storeBatchAsync(
-        *r.batch.kioskId, r.checked, r.now,
-        [this, pending, respond = std::move(respond)](IntakeStore::BatchResult stored) {
-            HttpResponse answer;
-            try {
-                answer = answerEnvelopes(*pending, std::move(stored));
-            } catch (const std::exception& e) {
-                m_log(std::string("error: answering a stored batch failed: ") + e.what());
-                answer.status = 500;
-                answer.body = "{\"error\":\"internal\",\"message\":\"the server failed to answer; "
-                              "send the batch again: what was stored is answered duplicate\"}";
-            }
-            answer.route = "envelopes";
-            respond(std::move(answer));
-        });
+    {
+        std::lock_guard lock(m_pendingMutex);
+        ++m_pendingBatches;
+    }
+    try {
+        m_store.storeBatchAsync(
+            *r.batch.kioskId, r.checked, r.now,
+            [this, pending, respond = std::move(respond)](IntakeStore::BatchResult stored) {
+                HttpResponse answer;
+                try {
+                    answer = answerEnvelopes(*pending, std::move(stored));
+                } catch (const std::exception& e) {
+                    m_log(std::string("error: answering a stored batch failed: ") + e.what());
+                    answer.status = 500;
+                    answer.body =
+                        "{\"error\":\"internal\",\"message\":\"the server failed to answer; "
+                        "send the batch again: what was stored is answered duplicate\"}";
+                }
+                answer.route = "envelopes";
+                respond(std::move(answer));
+                std::lock_guard lock(m_pendingMutex);
+                if (--m_pendingBatches == 0)
+                    m_pendingDone.notify_all();
+            });
+    } catch (...) {
+        // Not handed over: the store never answers it.
+        std::lock_guard lock(m_pendingMutex);
+        --m_pendingBatches;
+        throw;
+    }
 }
 
 HttpResponse IntakeHandler::postHeartbeat(const HttpRequest& req) {

@@ -21,6 +21,7 @@
 #include "sync/wire/http_bodies.hpp"
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -67,6 +68,11 @@ public:
                   const crypto::Ed25519PublicKey& countySigningKey,
                   const crypto::SecretBytes& staffToken, LogSink log, HandlerLimits limits = {},
                   UnixClock clock = {});
+
+    /// Waits for the batches handed to the store and not answered yet.
+    ~IntakeHandler() override;
+    IntakeHandler(const IntakeHandler&) = delete;
+    IntakeHandler& operator=(const IntakeHandler&) = delete;
 
     HttpResponse handle(const HttpRequest& request) override;
     /// POST /v1/envelopes: checked in the calling thread, answered from the store's commit
@@ -138,6 +144,11 @@ private:
     std::map<std::string, std::uint64_t> m_rejects;
     std::atomic<std::uint64_t> m_envelopesStored{0};
     std::map<std::string, std::int64_t> m_lastContact; // under m_metricsMutex
+
+    // Batches of handleAsync the store has not answered yet.
+    std::mutex m_pendingMutex;
+    std::condition_variable m_pendingDone;
+    std::size_t m_pendingBatches = 0;
 };
 
 } // namespace minsheng::server

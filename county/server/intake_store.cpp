@@ -250,7 +250,9 @@ IntakeStore::open(const std::filesystem::path& file, const crypto::Ed25519Secret
 IntakeStore::IntakeStore(sqlite3* db, std::filesystem::path file,
                          const crypto::Ed25519SecretKey& key, std::uint64_t maxKioskBytesPerDay)
     : m_db(db), m_statements(std::make_unique<detail::IntakeStatements>(db)),
-      m_file(std::move(file)), m_key(key), m_maxKioskBytesPerDay(maxKioskBytesPerDay) {}
+      m_file(std::move(file)), m_key(key), m_maxKioskBytesPerDay(maxKioskBytesPerDay) {
+    m_committer = std::thread([this] { commitLoop(); });
+}
 
 IntakeStore::~IntakeStore() {
     {
@@ -308,8 +310,6 @@ void IntakeStore::storeBatchAsync(const std::string& kioskId,
     {
         std::lock_guard lock(m_groupMutex);
         m_waiting.push_back(std::move(batch));
-        if (!m_committer.joinable())
-            m_committer = std::thread([this] { commitLoop(); });
     }
     m_groupWork.notify_one();
 }

@@ -165,8 +165,8 @@ private:
     IntakeStore(sqlite3* db, std::filesystem::path file, const crypto::Ed25519SecretKey& key,
                 std::uint64_t maxKioskBytesPerDay);
     std::mutex m_mutex; // the connection and m_statements
-    // Group commit: batches waiting for the next transaction. The commit thread starts with the
-    // first batch and stops with the store.
+    // Group commit: batches waiting for the next transaction, and the commit thread (started
+    // with the store; it answers every waiting batch before the store closes).
     std::mutex m_groupMutex;
     std::condition_variable m_groupWork;
     std::vector<std::unique_ptr<PendingBatch>> m_waiting;
