@@ -19,6 +19,7 @@
 #include <array>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <csignal>
 #include <limits>
 #include <mutex>
@@ -79,6 +80,23 @@ public:
     const ServerOptions& options;
     std::atomic<bool> stopping{false};
 
+    /// Requests handed to the handler and not answered yet (an intake batch waits for the
+    /// store's COMMIT on the store's thread). run() returns only when none is left, so no
+    /// answer arrives after the io_context is gone.
+    void beginAnswer() {
+        std::lock_guard lock(m_answersMutex);
+        ++m_answersPending;
+    }
+    void endAnswer() {
+        std::lock_guard lock(m_answersMutex);
+        if (--m_answersPending == 0)
+            m_answersDone.notify_all();
+    }
+    void waitForAnswers() {
+        std::unique_lock lock(m_answersMutex);
+        m_answersDone.wait(lock, [this] { return m_answersPending == 0; });
+    }
+
     /// Admission of a new connection from `address`; every true is matched by one release().
     bool admit(const std::string& address) {
         std::lock_guard lock(m_admissionMutex);
@@ -134,6 +152,9 @@ public:
     void beginStop();
 
 private:
+    std::mutex m_answersMutex;
+    std::condition_variable m_answersDone;
+    std::size_t m_answersPending = 0;
     /// The drain deadline lives on its own strand; `m_drained` keeps a late arm from waiting
     /// for connections that are already gone.
     void finishDrain() {
@@ -254,17 +275,33 @@ private:
         req.origin = std::string(message[http::field::origin]);
         req.body = std::move(message.body());
         req.clientAddress = m_clientAddress;
-        HttpResponse resp;
+        // The answer may come from another thread (a batch waiting for the store's shared
+        // COMMIT does not hold a transport thread); it is written on this connection's strand.
+        const bool keepAlive = message.keep_alive();
+        m_state.beginAnswer();
+        // Called once; it gives up its hold on the session as it hands the answer over, so the
+        // handler's copy of it never outlives the transport.
+        Responder respond = [self = shared_from_this(), keepAlive](HttpResponse r) mutable {
+            auto session = std::move(self);
+            ServerState& state = session->m_state;
+            net::dispatch(
+                session->m_stream.get_executor(), [session, keepAlive, r = std::move(r)]() mutable {
+                    session->respond(std::move(r), !keepAlive || session->m_state.stopping);
+                });
+            session.reset();
+            state.endAnswer();
+        };
         try {
-            resp = m_state.handler.handle(req);
+            m_state.handler.handleAsync(req, respond);
         } catch (const std::exception& e) {
             m_state.log(std::string("error: request handler failed: ") + e.what());
+            HttpResponse resp;
             resp.status = 500;
             resp.body =
                 R"({"error":"internal","message":"the server failed; nothing was stored by this request"})";
             resp.route = "error";
+            respond(std::move(resp));
         }
-        respond(std::move(resp), !message.keep_alive() || m_state.stopping);
     }
 
     void respond(HttpResponse r, bool close) {
@@ -567,11 +604,12 @@ Result<Ok, ServerError> runHttpsServer(RequestHandler& handler, const ServerOpti
     if (port > 65535)
         return fail(ServerError{"listen port \"" + o.listenPort + "\" is not a port number"});
 
-    // A request thread blocks while its batch waits for the shared COMMIT (group commit, see
-    // intake_store.hpp), so there are more threads than cores: while some wait on the fsync the
-    // others verify signatures and join the next group.
+    // A batch waiting for the store's shared COMMIT holds no thread (RequestHandler::
+    // handleAsync), so a few threads per core keep the cores busy with TLS, parsing and
+    // signatures; the spare ones cover requests that do block on the store (a heartbeat's
+    // COMMIT, a status look-up while a group commits).
     const unsigned threads =
-        o.threads ? o.threads : std::max(8u, 4 * std::thread::hardware_concurrency());
+        o.threads ? o.threads : std::max(4u, 2 * std::thread::hardware_concurrency());
     net::io_context ioc(static_cast<int>(threads));
     if (o.maxConnections == 0 || o.maxConnectionsPerAddress == 0 || o.maxBufferedBodyBytes == 0)
         return fail(ServerError{"connection and body limits must be at least 1"});
@@ -600,6 +638,9 @@ Result<Ok, ServerError> runHttpsServer(RequestHandler& handler, const ServerOpti
     ioc.run();
     for (auto& t : pool)
         t.join();
+    // After a drain that timed out, a batch may still be waiting for its COMMIT: its answer is
+    // dropped with the io_context, but only once the handler has given it.
+    state.waitForAnswers();
     listener.reset();
     return Ok{};
 }

@@ -44,7 +44,7 @@ struct ServerOptions {
     std::string listenPort = "8443";        // "0": the kernel picks a free port
     std::filesystem::path certificateChain; // PEM
     std::filesystem::path privateKey;       // PEM, mode 0600
-    unsigned threads = 0;                   // 0: 4 per core, at least 8 (group commit)
+    unsigned threads = 0;                   // 0: 2 per core, at least 4
     std::size_t maxConnections = 1024;      // in all; keep under LimitNOFILE
     std::size_t maxConnectionsPerAddress =
         64; // from one client address (a NAT may hold many kiosks)

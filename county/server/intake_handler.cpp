@@ -108,6 +108,11 @@ IntakeHandler::IntakeHandler(IntakeStore& store, RegistryCache& registry,
         m_log("error: " + contacts.error().message);
 }
 
+IntakeHandler::~IntakeHandler() {
+    std::unique_lock lock(m_pendingMutex);
+    m_pendingDone.wait(lock, [this] { return m_pendingBatches == 0; });
+}
+
 void IntakeHandler::noteContact(const std::string& kioskId, std::int64_t at) {
     std::lock_guard lock(m_metricsMutex);
     m_lastContact[kioskId] = at;
@@ -293,15 +298,10 @@ HttpResponse IntakeHandler::refusedBody(const sync::RequestBodyError& e) {
                  sync::requestBodyFailureName(e.failure), e.message);
 }
 
-HttpResponse IntakeHandler::postEnvelopes(const HttpRequest& req) {
-    if (auto refused = refuseKioskPost(req))
-        return std::move(*refused);
-    // Steps 1-2 of docs/protocol.md section 5: the batch's shape, then each envelope's.
-    auto batch = sync::envelopeBatchRequestFromJson(req.body);
-    if (!batch)
-        return refusedBody(batch.error());
-    const std::optional<std::string>& kioskId = batch->kioskId;
-
+/// A POST /v1/envelopes between its checks and its answer: the parsed batch, each member's
+/// result so far, and the verified envelopes the store is asked to keep (which point into
+/// `batch`).
+struct IntakeHandler::EnvelopeRequest {
     struct Entry {
         std::optional<std::uint64_t> seq;
         const crypto::Envelope* envelope = nullptr;
@@ -309,9 +309,31 @@ HttpResponse IntakeHandler::postEnvelopes(const HttpRequest& req) {
         std::string message;
         std::optional<EnvelopeOutcome> outcome;
     };
-    std::vector<Entry> entries(batch->envelopes.size());
+    sync::EnvelopeBatchRequest batch;
+    std::vector<Entry> entries;
+    std::vector<CheckedEnvelope> checked;
+    std::vector<std::size_t> checkedIndex;
+    std::int64_t now = 0;
+};
+
+Result<std::unique_ptr<IntakeHandler::EnvelopeRequest>, HttpResponse>
+IntakeHandler::checkEnvelopes(const HttpRequest& req) {
+    if (auto refused = refuseKioskPost(req))
+        return fail(std::move(*refused));
+    // Steps 1-2 of docs/protocol.md section 5: the batch's shape, then each envelope's.
+    auto parsed = sync::envelopeBatchRequestFromJson(req.body);
+    if (!parsed)
+        return fail(refusedBody(parsed.error()));
+    auto request = std::make_unique<EnvelopeRequest>();
+    request->batch = std::move(*parsed);
+    const std::optional<std::string>& kioskId = request->batch.kioskId;
+    auto& entries = request->entries;
+    auto& checked = request->checked;
+    auto& checkedIndex = request->checkedIndex;
+
+    entries.resize(request->batch.envelopes.size());
     for (std::size_t i = 0; i < entries.size(); ++i) {
-        const sync::BatchEnvelope& item = batch->envelopes[i];
+        const sync::BatchEnvelope& item = request->batch.envelopes[i];
         entries[i].seq = item.seq;
         if (item.envelope) {
             entries[i].envelope = &item.envelope.value();
@@ -323,16 +345,14 @@ HttpResponse IntakeHandler::postEnvelopes(const HttpRequest& req) {
         }
     }
 
-    std::vector<CheckedEnvelope> checked;
-    std::vector<std::size_t> checkedIndex;
     if (kioskId) {
         // Step 3: the registry (batch level: nothing is stored for an unknown kiosk).
         auto kiosk = enrolledKiosk(*kioskId);
         if (!kiosk)
-            return std::move(kiosk.error());
+            return fail(std::move(kiosk.error()));
         // Step 4: signatures, before the store's lock (verification is the costly part).
         for (std::size_t i = 0; i < entries.size(); ++i) {
-            Entry& e = entries[i];
+            auto& e = entries[i];
             if (!e.envelope)
                 continue;
             if (auto verified = crypto::verifyEnvelope(*e.envelope, kiosk->publicKey); !verified) {
@@ -344,22 +364,22 @@ HttpResponse IntakeHandler::postEnvelopes(const HttpRequest& req) {
                                  : "rejected");
                 continue;
             }
-            checked.push_back(
-                {e.envelope, crypto::envelopeHash(*e.envelope), sync::envelopeToJson(*e.envelope)});
+            const crypto::Hash256 hash = crypto::envelopeHash(*e.envelope);
+            checked.push_back({e.envelope, hash, sync::envelopeToJson(*e.envelope, hash)});
             checkedIndex.push_back(i);
         }
         // The kiosk's budget is spent only by a request it signed: envelopes whose signature
         // fails cost the sender's address budget (refuseKioskPost), never the kiosk's.
         if (!checked.empty())
             if (auto limited = chargeKiosk(*kioskId))
-                return std::move(*limited);
+                return fail(std::move(*limited));
     }
-    const std::int64_t t = now();
+    request->now = now();
     // Step 5: the header rules for what the kiosk signed (header_rules.hpp).
     {
         std::size_t kept = 0;
         for (std::size_t k = 0; k < checked.size(); ++k) {
-            if (auto refusal = m_headerRules.check(checked[k].envelope->header, t)) {
+            if (auto refusal = m_headerRules.check(checked[k].envelope->header, request->now)) {
                 entries[checkedIndex[k]].error = std::move(refusal->code);
                 entries[checkedIndex[k]].message = std::move(refusal->message);
                 continue;
@@ -373,24 +393,29 @@ HttpResponse IntakeHandler::postEnvelopes(const HttpRequest& req) {
         checked.resize(kept);
         checkedIndex.resize(kept);
     }
-    // Step 6 and the INSERTs: one transaction (intake_schema.hpp, invariant 5).
-    if (!checked.empty()) { // only a verified envelope counts as contact from the kiosk
-        auto stored = m_store.storeBatch(*kioskId, checked, t);
-        if (!stored) {
-            m_log("error: " + stored.error().message);
+    return request;
+}
+
+HttpResponse IntakeHandler::answerEnvelopes(EnvelopeRequest& request,
+                                            std::optional<IntakeStore::BatchResult> stored) {
+    auto& entries = request.entries;
+    const std::optional<std::string>& kioskId = request.batch.kioskId;
+    if (stored) { // only a verified envelope counts as contact from the kiosk
+        if (!*stored) {
+            m_log("error: " + stored->error().message);
             return error(500, "internal",
                          "the server could not store the batch; nothing of it "
                          "was stored, send it again later");
         }
-        for (std::size_t k = 0; k < stored->size(); ++k)
-            entries[checkedIndex[k]].outcome = std::move((*stored)[k]);
-        noteContact(*kioskId, t);
+        for (std::size_t k = 0; k < (*stored)->size(); ++k)
+            entries[request.checkedIndex[k]].outcome = std::move((**stored)[k]);
+        noteContact(*kioskId, request.now);
     }
 
     sync::EnvelopeBatchResult answer;
     std::uint64_t nStored = 0, nDuplicate = 0, nRejected = 0;
     bool fork = false;
-    for (Entry& e : entries) {
+    for (auto& e : entries) {
         sync::EnvelopeResult& r = answer.results.emplace_back();
         r.seq = e.seq;
         if (e.outcome && (e.outcome->outcome == StoreOutcome::Stored ||
@@ -419,6 +444,65 @@ HttpResponse IntakeHandler::postEnvelopes(const HttpRequest& req) {
                    " duplicate=" + std::to_string(nDuplicate) +
                    " rejected=" + std::to_string(nRejected) + (fork ? " FORK" : "");
     return resp;
+}
+
+HttpResponse IntakeHandler::postEnvelopes(const HttpRequest& req) {
+    auto request = checkEnvelopes(req);
+    if (!request)
+        return std::move(request.error());
+    auto& r = **request;
+    // Step 6 and the INSERTs: one transaction (intake_schema.hpp, invariant 5).
+    if (r.checked.empty())
+        return answerEnvelopes(r, std::nullopt);
+    return answerEnvelopes(r, m_store.storeBatch(*r.batch.kioskId, r.checked, r.now));
+}
+
+void IntakeHandler::handleAsync(const HttpRequest& req, Responder respond) {
+    // Only a batch to store waits for anything but the CPU (the shared COMMIT); it is answered
+    // from the store's commit thread. Every other request, and every refusal, at once.
+    if (req.target.substr(0, req.target.find('?')) != kEnvelopesPath || req.method != "POST" ||
+        req.body.size() > bodyLimitFor(req.method, req.target))
+        return respond(handle(req));
+    countRequest("envelopes");
+    auto request = checkEnvelopes(req);
+    if (!request || (*request)->checked.empty()) {
+        HttpResponse r =
+            request ? answerEnvelopes(**request, std::nullopt) : std::move(request.error());
+        r.route = "envelopes";
+        return respond(std::move(r));
+    }
+    std::shared_ptr<EnvelopeRequest> pending = std::move(*request);
+    EnvelopeRequest& r = *pending;
+    {
+        std::lock_guard lock(m_pendingMutex);
+        ++m_pendingBatches;
+    }
+    try {
+        m_store.storeBatchAsync(
+            *r.batch.kioskId, r.checked, r.now,
+            [this, pending, respond = std::move(respond)](IntakeStore::BatchResult stored) {
+                HttpResponse answer;
+                try {
+                    answer = answerEnvelopes(*pending, std::move(stored));
+                } catch (const std::exception& e) {
+                    m_log(std::string("error: answering a stored batch failed: ") + e.what());
+                    answer.status = 500;
+                    answer.body =
+                        "{\"error\":\"internal\",\"message\":\"the server failed to answer; "
+                        "send the batch again: what was stored is answered duplicate\"}";
+                }
+                answer.route = "envelopes";
+                respond(std::move(answer));
+                std::lock_guard lock(m_pendingMutex);
+                if (--m_pendingBatches == 0)
+                    m_pendingDone.notify_all();
+            });
+    } catch (...) {
+        // Not handed over: the store never answers it.
+        std::lock_guard lock(m_pendingMutex);
+        --m_pendingBatches;
+        throw;
+    }
 }
 
 HttpResponse IntakeHandler::postHeartbeat(const HttpRequest& req) {

@@ -2,7 +2,9 @@
 // function from a request to a response, over an IntakeStore and the kiosk registry.
 //
 // No sockets here: the Beast server (https_server.hpp) reads a request within its limits, calls
-// handle(), and writes what comes back. Unit tests and the fuzzer call handle() directly.
+// handleAsync(), and writes what comes back (for a batch to store, from the store's commit
+// thread once its COMMIT returned). Unit tests and the fuzzer call handle() directly: the same
+// checks and answers, waiting for the COMMIT in the calling thread.
 // Thread-safe: the store, the registry cache, the rate limiters and the counters each lock.
 //
 // What the handler never does: open a payload (it has no sealing key), put a receipt tag, a
@@ -19,9 +21,11 @@
 #include "sync/wire/http_bodies.hpp"
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -65,7 +69,15 @@ public:
                   const crypto::SecretBytes& staffToken, LogSink log, HandlerLimits limits = {},
                   UnixClock clock = {});
 
+    /// Waits for the batches handed to the store and not answered yet.
+    ~IntakeHandler() override;
+    IntakeHandler(const IntakeHandler&) = delete;
+    IntakeHandler& operator=(const IntakeHandler&) = delete;
+
     HttpResponse handle(const HttpRequest& request) override;
+    /// POST /v1/envelopes: checked in the calling thread, answered from the store's commit
+    /// thread once the COMMIT that holds the batch returned. Everything else: handle().
+    void handleAsync(const HttpRequest& request, Responder respond) override;
 
     /// Answers for requests the transport refused before handle() (counted like the others).
     HttpResponse tooLarge(std::string_view what) override;
@@ -82,7 +94,14 @@ public:
     std::string metricsText();
 
 private:
+    struct EnvelopeRequest;
     HttpResponse postEnvelopes(const HttpRequest& r);
+    /// Steps 1-5 of docs/protocol.md section 5 for a batch: what to store, or the refusal.
+    Result<std::unique_ptr<EnvelopeRequest>, HttpResponse> checkEnvelopes(const HttpRequest& r);
+    /// The answer to a checked batch; `stored` is the store's result, none when nothing was
+    /// offered to the store.
+    HttpResponse answerEnvelopes(EnvelopeRequest& request,
+                                 std::optional<IntakeStore::BatchResult> stored);
     HttpResponse postHeartbeat(const HttpRequest& r);
     HttpResponse getStatus(const HttpRequest& r, std::string_view tag);
     HttpResponse staffEnvelopes(const HttpRequest& r, std::string_view query);
@@ -125,6 +144,11 @@ private:
     std::map<std::string, std::uint64_t> m_rejects;
     std::atomic<std::uint64_t> m_envelopesStored{0};
     std::map<std::string, std::int64_t> m_lastContact; // under m_metricsMutex
+
+    // Batches of handleAsync the store has not answered yet.
+    std::mutex m_pendingMutex;
+    std::condition_variable m_pendingDone;
+    std::size_t m_pendingBatches = 0;
 };
 
 } // namespace minsheng::server

@@ -30,9 +30,11 @@
 //      itself when the missing envelope arrives).
 //   5. Group commit: the batches of the POST /v1/envelopes requests that arrive while a COMMIT
 //      is in progress are stored together in the next transaction, each batch in its own
-//      SAVEPOINT and each envelope in a SAVEPOINT inside it. A batch whose statements fail is
-//      rolled back to its savepoint alone (its answer is 500 `internal`, nothing of it stored);
-//      the others commit. Every answer (with its acks) is sent only after the shared COMMIT
+//      SAVEPOINT (one commit thread runs the transactions; no request thread waits on one). A
+//      batch whose statements fail is rolled back to its savepoint alone (its answer is 500
+//      `internal`, nothing of it stored); the others commit. The acknowledgement and "received"
+//      status signatures are made before the batch joins a group (they do not need the
+//      connection), but every answer (with its acks) is sent only after the shared COMMIT
 //      returned; if COMMIT fails nothing of any batch in the group is stored and every one of
 //      them is answered 500 `internal`.
 //   6. The first `case_status` row of an envelope's receipt tag (status "received", signed with

@@ -9,7 +9,10 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <condition_variable>
 #include <cstring>
+#include <map>
+#include <memory>
 
 namespace minsheng::server {
 namespace {
@@ -35,81 +38,160 @@ struct StoredRow {
     crypto::Ed25519Signature ackSignature{};
 };
 
-/// The stored envelope of (kiosk, sequence); nullopt when none. `failed` set on SQL errors.
-std::optional<StoredRow> findRow(sqlite3* db, const std::string& kiosk, std::uint64_t seq,
-                                 bool& failed) {
-    Stmt s(db, "SELECT envelope_hash, previous_hash, received_at, ack_signature FROM envelopes "
-               "WHERE kiosk_id = ?1 AND sequence = ?2");
-    s.bindText(1, kiosk).bind(2, static_cast<std::int64_t>(seq));
-    const int rc = s.step();
-    if (rc == SQLITE_DONE)
-        return std::nullopt;
-    StoredRow r;
-    if (rc != SQLITE_ROW || !s.array(0, r.hash) || !s.array(1, r.previousHash) ||
-        !s.array(3, r.ackSignature)) {
-        failed = true;
-        return std::nullopt;
+} // namespace
+
+namespace detail {
+
+/// The statements of the batch path, prepared once on the store's connection (m_mutex held
+/// for every use). A statement is reset, its bindings cleared, when its Use ends, so no cached
+/// SELECT keeps a read transaction open. One that fails to prepare (a fault while reading the
+/// schema) is not kept: its Use owns it and step() reports the failure.
+class IntakeStatements {
+public:
+    explicit IntakeStatements(sqlite3* db) : m_db(db) {}
+
+    class Use {
+    public:
+        Use(Stmt& cached) : m_stmt(&cached) {}
+        explicit Use(std::unique_ptr<Stmt> failed) : m_owned(std::move(failed)) {
+            m_stmt = m_owned.get();
+        }
+        ~Use() {
+            if (!m_owned)
+                m_stmt->reset();
+        }
+        Use(const Use&) = delete;
+        Use& operator=(const Use&) = delete;
+        Stmt* operator->() const { return m_stmt; }
+        Stmt& operator*() const { return *m_stmt; }
+
+    private:
+        std::unique_ptr<Stmt> m_owned;
+        Stmt* m_stmt = nullptr;
+    };
+
+    Use get(const char* sql) {
+        if (auto it = m_cache.find(std::string_view(sql)); it != m_cache.end())
+            return Use(*it->second);
+        auto stmt = std::make_unique<Stmt>(m_db, sql);
+        if (!stmt->ok())
+            return Use(std::move(stmt));
+        Stmt& kept = *stmt;
+        m_cache.emplace(sql, std::move(stmt));
+        return Use(kept);
     }
-    r.receivedAt = s.i64(2);
-    return r;
+
+    /// Runs a statement that returns no rows (SAVEPOINT, RELEASE); SQLITE_OK or the error.
+    int run(const char* sql) {
+        auto s = get(sql);
+        const int rc = s->step();
+        return rc == SQLITE_DONE ? SQLITE_OK : (rc == SQLITE_ROW ? SQLITE_MISUSE : rc);
+    }
+
+private:
+    sqlite3* m_db;
+    std::map<std::string, std::unique_ptr<Stmt>, std::less<>> m_cache;
+};
+
+} // namespace detail
+
+namespace {
+
+using Statements = detail::IntakeStatements;
+
+/// The stored envelopes of (kiosk, sequence - 1 .. sequence + 1), read with one range look-up
+/// on the (kiosk_id, sequence) index: the envelope itself and its chain neighbours.
+struct StoredNeighbours {
+    std::optional<StoredRow> before, at, after;
+};
+
+/// `failed` set on SQL errors.
+StoredNeighbours findNeighbours(Statements& sql, const std::string& kiosk, std::uint64_t seq,
+                                bool& failed) {
+    auto s = sql.get("SELECT sequence, envelope_hash, previous_hash, received_at, ack_signature "
+                     "FROM envelopes WHERE kiosk_id = ?1 AND sequence BETWEEN ?2 AND ?3");
+    const auto at = static_cast<std::int64_t>(seq);
+    s->bindText(1, kiosk).bind(2, at - 1).bind(3, at + 1);
+    StoredNeighbours out;
+    int rc;
+    while ((rc = s->step()) == SQLITE_ROW) {
+        StoredRow r;
+        if (!s->array(1, r.hash) || !s->array(2, r.previousHash) || !s->array(4, r.ackSignature)) {
+            failed = true;
+            return out;
+        }
+        r.receivedAt = s->i64(3);
+        const std::int64_t found = s->i64(0);
+        (found < at ? out.before : found == at ? out.at : out.after) = r;
+    }
+    if (rc != SQLITE_DONE)
+        failed = true;
+    return out;
 }
 
 /// Records an alarm once per (kind, kiosk, sequence, offered envelope) (invariant 9). `added` is
 /// set when a new row was written (a resend of the same evidence adds none).
-bool insertAlarm(sqlite3* db, const char* kind, const CheckedEnvelope& e,
+bool insertAlarm(Statements& sql, sqlite3* db, const char* kind, const CheckedEnvelope& e,
                  const std::optional<crypto::Hash256>& storedHash, std::int64_t now, bool& added) {
-    Stmt s(db, "INSERT OR IGNORE INTO alarms (kind, kiosk_id, sequence, stored_hash, "
-               "offered_hash, offered_json, detected_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
-    s.bindText(1, kind)
+    auto s =
+        sql.get("INSERT OR IGNORE INTO alarms (kind, kiosk_id, sequence, stored_hash, "
+                "offered_hash, offered_json, detected_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+    s->bindText(1, kind)
         .bindText(2, e.envelope->header.kioskId)
         .bind(3, static_cast<std::int64_t>(e.envelope->header.sequence))
         .bindBlob(5, e.hash)
         .bindText(6, e.json)
         .bind(7, now);
     if (storedHash)
-        s.bindBlob(4, *storedHash);
+        s->bindBlob(4, *storedHash);
     else
-        s.bindNull(4);
-    if (s.step() != SQLITE_DONE)
+        s->bindNull(4);
+    if (s->step() != SQLITE_DONE)
         return false;
     added = sqlite3_changes(db) > 0;
     return true;
 }
 
 /// True when a stored envelope carries `tag`; `failed` set on SQL errors.
-bool tagStored(sqlite3* db, const crypto::Hash256& tag, bool& failed) {
-    Stmt s(db, "SELECT 1 FROM envelopes WHERE receipt_tag = ?1 LIMIT 1");
-    s.bindBlob(1, tag);
-    const int rc = s.step();
+bool tagStored(Statements& sql, const crypto::Hash256& tag, bool& failed) {
+    auto s = sql.get("SELECT 1 FROM envelopes WHERE receipt_tag = ?1 LIMIT 1");
+    s->bindBlob(1, tag);
+    const int rc = s->step();
     failed = failed || (rc != SQLITE_ROW && rc != SQLITE_DONE);
     return rc == SQLITE_ROW;
 }
 
 /// The bytes `kioskId` added on Unix day `day` (invariant 11); nullopt on SQL errors.
-std::optional<std::uint64_t> usageOn(sqlite3* db, const std::string& kioskId, std::int64_t day) {
-    Stmt s(db, "SELECT bytes FROM kiosk_usage WHERE kiosk_id = ?1 AND day = ?2");
-    s.bindText(1, kioskId).bind(2, day);
-    const int rc = s.step();
+std::optional<std::uint64_t> usageOn(Statements& sql, const std::string& kioskId,
+                                     std::int64_t day) {
+    auto s = sql.get("SELECT bytes FROM kiosk_usage WHERE kiosk_id = ?1 AND day = ?2");
+    s->bindText(1, kioskId).bind(2, day);
+    const int rc = s->step();
     if (rc == SQLITE_DONE)
         return 0;
     if (rc != SQLITE_ROW)
         return std::nullopt;
-    return static_cast<std::uint64_t>(s.i64(0));
+    return static_cast<std::uint64_t>(s->i64(0));
 }
 
-bool setUsage(sqlite3* db, const std::string& kioskId, std::int64_t day, std::uint64_t bytes) {
-    Stmt s(db, "INSERT OR REPLACE INTO kiosk_usage (kiosk_id, day, bytes) VALUES (?1, ?2, ?3)");
-    s.bindText(1, kioskId).bind(2, day).bind(3, static_cast<std::int64_t>(bytes));
-    return s.step() == SQLITE_DONE;
+bool setUsage(Statements& sql, const std::string& kioskId, std::int64_t day, std::uint64_t bytes) {
+    auto s =
+        sql.get("INSERT OR REPLACE INTO kiosk_usage (kiosk_id, day, bytes) VALUES (?1, ?2, ?3)");
+    s->bindText(1, kioskId).bind(2, day).bind(3, static_cast<std::int64_t>(bytes));
+    return s->step() == SQLITE_DONE;
 }
 
 /// Records the kiosk's last authenticated contact (insert the row if it is the first).
-bool touchKiosk(sqlite3* db, const std::string& kioskId, std::int64_t now) {
-    Stmt ins(db, "INSERT OR IGNORE INTO kiosk_state (kiosk_id) VALUES (?1)");
-    ins.bindText(1, kioskId);
-    Stmt upd(db, "UPDATE kiosk_state SET last_contact = ?2 WHERE kiosk_id = ?1");
-    upd.bindText(1, kioskId).bind(2, now);
-    return ins.step() == SQLITE_DONE && upd.step() == SQLITE_DONE;
+bool touchKiosk(Statements& sql, const std::string& kioskId, std::int64_t now) {
+    {
+        auto ins = sql.get("INSERT OR IGNORE INTO kiosk_state (kiosk_id) VALUES (?1)");
+        ins->bindText(1, kioskId);
+        if (ins->step() != SQLITE_DONE)
+            return false;
+    }
+    auto upd = sql.get("UPDATE kiosk_state SET last_contact = ?2 WHERE kiosk_id = ?1");
+    upd->bindText(1, kioskId).bind(2, now);
+    return upd->step() == SQLITE_DONE;
 }
 
 } // namespace
@@ -165,42 +247,117 @@ IntakeStore::open(const std::filesystem::path& file, const crypto::Ed25519Secret
         new IntakeStore(db->release(), file, signingKey, options.maxKioskBytesPerDay));
 }
 
+IntakeStore::IntakeStore(sqlite3* db, std::filesystem::path file,
+                         const crypto::Ed25519SecretKey& key, std::uint64_t maxKioskBytesPerDay)
+    : m_db(db), m_statements(std::make_unique<detail::IntakeStatements>(db)),
+      m_file(std::move(file)), m_key(key), m_maxKioskBytesPerDay(maxKioskBytesPerDay) {
+    m_committer = std::thread([this] { commitLoop(); });
+}
+
 IntakeStore::~IntakeStore() {
+    {
+        std::lock_guard lock(m_groupMutex);
+        m_stopping = true; // the commit thread still answers every batch already waiting
+    }
+    m_groupWork.notify_all();
+    if (m_committer.joinable())
+        m_committer.join();
+    m_statements.reset(); // a connection with statements left would not close
     sqlite3_close(m_db);
 }
+
+/// What storeInGroup writes for a new envelope besides the envelope itself, signed before the
+/// batch joins a group (invariants 3 and 6): the acknowledgement's signature over (kiosk,
+/// sequence, hash, received_at) and, when the envelope carries a receipt tag, the signed
+/// "received" case status in wire form. Neither leaves the server unless the COMMIT that
+/// stores the envelope returned; for a duplicate or a refused envelope they are dropped.
+struct IntakeStore::PresignedEnvelope {
+    crypto::Ed25519Signature ackSignature{};
+    std::string caseStatusJson; // empty when the envelope has no receipt tag
+};
 
 struct IntakeStore::PendingBatch {
     const std::string* kioskId;
     std::span<const CheckedEnvelope> envelopes;
+    std::vector<PresignedEnvelope> presigned; // one per envelope
     std::int64_t now;
-    std::optional<Result<std::vector<EnvelopeOutcome>, StoreError>> result; // under m_groupMutex
+    BatchDone done;
 };
 
-Result<std::vector<EnvelopeOutcome>, StoreError>
-IntakeStore::storeBatch(const std::string& kioskId, std::span<const CheckedEnvelope> envelopes,
-                        std::int64_t now) {
-    PendingBatch mine{&kioskId, envelopes, now, std::nullopt};
-    std::unique_lock lock(m_groupMutex);
-    m_waiting.push_back(&mine);
-    m_groupDone.wait(lock, [&] { return mine.result.has_value() || !m_leading; });
-    if (mine.result)
-        return std::move(*mine.result); // a leader stored it and its COMMIT returned
-    // Lead the next group: every batch that queued while the previous COMMIT ran, this one too.
-    m_leading = true;
-    std::vector<PendingBatch*> group = std::exchange(m_waiting, {});
-    lock.unlock();
-    auto results = commitGroup(group);
-    lock.lock();
-    for (std::size_t i = 0; i < group.size(); ++i)
-        group[i]->result = std::move(results[i]);
-    m_leading = false;
-    m_groupDone.notify_all();
-    return std::move(*mine.result);
+void IntakeStore::storeBatchAsync(const std::string& kioskId,
+                                  std::span<const CheckedEnvelope> envelopes, std::int64_t now,
+                                  BatchDone done) {
+    auto batch =
+        std::make_unique<PendingBatch>(PendingBatch{&kioskId, envelopes, {}, now, std::move(done)});
+    // Signing needs no lock: done here, in the caller's thread, in parallel with the group
+    // being committed.
+    batch->presigned.reserve(envelopes.size());
+    for (const CheckedEnvelope& e : envelopes) {
+        const auto& h = e.envelope->header;
+        PresignedEnvelope& p = batch->presigned.emplace_back();
+        p.ackSignature =
+            crypto::signAcknowledgement({h.kioskId, h.sequence, e.hash, now, {}}, m_key).signature;
+        if (h.receiptTag) {
+            crypto::CaseStatusRecord rec;
+            rec.receiptTag = *h.receiptTag;
+            rec.status = crypto::CaseStatus::Received;
+            rec.receivedAt = now;
+            rec.updatedAt = now;
+            p.caseStatusJson =
+                sync::caseStatusToJson(crypto::signCaseStatus(std::move(rec), m_key)).dump();
+        }
+    }
+    {
+        std::lock_guard lock(m_groupMutex);
+        m_waiting.push_back(std::move(batch));
+    }
+    m_groupWork.notify_one();
 }
 
-std::vector<Result<std::vector<EnvelopeOutcome>, StoreError>>
-IntakeStore::commitGroup(const std::vector<PendingBatch*>& group) {
-    using BatchResult = Result<std::vector<EnvelopeOutcome>, StoreError>;
+IntakeStore::BatchResult IntakeStore::storeBatch(const std::string& kioskId,
+                                                 std::span<const CheckedEnvelope> envelopes,
+                                                 std::int64_t now) {
+    std::mutex m;
+    std::condition_variable answered;
+    std::optional<BatchResult> result;
+    storeBatchAsync(kioskId, envelopes, now, [&](BatchResult r) {
+        std::lock_guard lock(m);
+        result = std::move(r);
+        answered.notify_one();
+    });
+    std::unique_lock lock(m);
+    answered.wait(lock, [&] { return result.has_value(); });
+    return std::move(*result);
+}
+
+void IntakeStore::commitLoop() {
+    std::unique_lock lock(m_groupMutex);
+    for (;;) {
+        m_groupWork.wait(lock, [&] { return m_stopping || !m_waiting.empty(); });
+        if (m_waiting.empty())
+            return; // stopping, and every batch answered
+        // Every batch that queued while the previous COMMIT ran goes into this group.
+        auto group = std::exchange(m_waiting, {});
+        lock.unlock();
+        std::vector<BatchResult> results;
+        try {
+            results = commitGroup(group); // the Transaction rolls back if this throws
+        } catch (const std::exception& e) {
+            results.assign(
+                group.size(),
+                BatchResult(fail(StoreError{
+                    Code::Io, "storing a batch in " + m_file.string() + " failed (" + e.what() +
+                                  "); nothing of it was stored. Send it again."})));
+        }
+        for (std::size_t i = 0; i < group.size(); ++i)
+            group[i]->done(std::move(results[i]));
+        group.clear();
+        lock.lock();
+    }
+}
+
+std::vector<IntakeStore::BatchResult>
+IntakeStore::commitGroup(const std::vector<std::unique_ptr<PendingBatch>>& group) {
     std::vector<BatchResult> results;
     const auto failAll = [&](const Failure<StoreError>& e) {
         return std::vector<BatchResult>(group.size(), BatchResult(e));
@@ -209,13 +366,14 @@ IntakeStore::commitGroup(const std::vector<PendingBatch*>& group) {
     Transaction tx(m_db);
     if (tx.begin() != SQLITE_OK)
         return failAll(storeError(m_db, m_file, "storing a batch in"));
-    for (const PendingBatch* batch : group) {
-        if (exec(m_db, "SAVEPOINT batch") != SQLITE_OK)
+    for (const auto& batch : group) {
+        if (m_statements->run("SAVEPOINT batch") != SQLITE_OK)
             return failAll(storeError(m_db, m_file, "storing a batch in"));
-        auto stored = storeInGroup(*batch->kioskId, batch->envelopes, batch->now);
+        auto stored = storeInGroup(*batch);
         // A failed batch leaves nothing behind; the group's other batches are unaffected.
         const bool undone = stored || exec(m_db, "ROLLBACK TO batch") == SQLITE_OK;
-        if (!undone || exec(m_db, "RELEASE batch") != SQLITE_OK || sqlite3_get_autocommit(m_db))
+        if (!undone || m_statements->run("RELEASE batch") != SQLITE_OK ||
+            sqlite3_get_autocommit(m_db))
             // SQLite rolled the whole transaction back (an I/O error, a full disk): nothing of
             // the group is stored, whatever the earlier batches were told so far.
             return failAll(storeError(m_db, m_file, "storing a batch in"));
@@ -229,14 +387,16 @@ IntakeStore::commitGroup(const std::vector<PendingBatch*>& group) {
 }
 
 Result<std::vector<EnvelopeOutcome>, StoreError>
-IntakeStore::storeInGroup(const std::string& kioskId, std::span<const CheckedEnvelope> envelopes,
-                          std::int64_t now) {
+IntakeStore::storeInGroup(const PendingBatch& batch) {
+    const std::string& kioskId = *batch.kioskId;
+    const std::int64_t now = batch.now;
+    Statements& sql = *m_statements;
     std::vector<EnvelopeOutcome> outcomes;
     bool failed = false;
     // Invariant 11: today's bytes for this kiosk, counted as rows are added, written back with
     // the batch.
     const std::int64_t day = now / 86400;
-    const auto usedBefore = usageOn(m_db, kioskId, day);
+    const auto usedBefore = usageOn(sql, kioskId, day);
     if (!usedBefore)
         return storeError(m_db, m_file, "reading kiosk usage in");
     std::uint64_t used = *usedBefore;
@@ -258,19 +418,21 @@ IntakeStore::storeInGroup(const std::string& kioskId, std::span<const CheckedEnv
         if (!fits(e.json.size()))
             return true;
         bool added = false;
-        if (!insertAlarm(m_db, kind, e, stored, now, added))
+        if (!insertAlarm(sql, m_db, kind, e, stored, now, added))
             return false;
         if (added)
             used += e.json.size();
         return true;
     };
-    for (const CheckedEnvelope& e : envelopes) {
+    for (std::size_t i = 0; i < batch.envelopes.size(); ++i) {
+        const CheckedEnvelope& e = batch.envelopes[i];
+        const PresignedEnvelope& presigned = batch.presigned[i];
         const auto& h = e.envelope->header;
         EnvelopeOutcome out;
-        auto existing = findRow(m_db, h.kioskId, h.sequence, failed);
+        const StoredNeighbours stored = findNeighbours(sql, h.kioskId, h.sequence, failed);
         if (failed)
             return storeError(m_db, m_file, "looking up envelopes in");
-        if (existing) {
+        if (const auto& existing = stored.at) {
             if (crypto::constantTimeEqual(existing->hash, e.hash)) {
                 out.outcome = StoreOutcome::Duplicate;
                 out.ack = {h.kioskId, h.sequence, existing->hash, existing->receivedAt,
@@ -289,21 +451,16 @@ IntakeStore::storeInGroup(const std::string& kioskId, std::span<const CheckedEnv
         // Invariant 4: chain links to stored neighbours.
         std::optional<std::string> breakMessage;
         std::optional<crypto::Hash256> conflicting;
-        if (h.sequence > 1) {
-            auto before = findRow(m_db, h.kioskId, h.sequence - 1, failed);
-            if (before && !crypto::constantTimeEqual(before->hash, h.previousHash)) {
-                breakMessage = "the previous hash does not match the stored envelope " +
-                               std::to_string(h.sequence - 1);
-                conflicting = before->hash;
-            }
-        }
-        if (!breakMessage) {
-            auto after = findRow(m_db, h.kioskId, h.sequence + 1, failed);
-            if (after && !crypto::constantTimeEqual(after->previousHash, e.hash)) {
-                breakMessage = "the stored envelope " + std::to_string(h.sequence + 1) +
-                               " does not chain to this one";
-                conflicting = after->hash;
-            }
+        if (const auto& before = stored.before;
+            before && !crypto::constantTimeEqual(before->hash, h.previousHash)) {
+            breakMessage = "the previous hash does not match the stored envelope " +
+                           std::to_string(h.sequence - 1);
+            conflicting = before->hash;
+        } else if (const auto& after = stored.after;
+                   after && !crypto::constantTimeEqual(after->previousHash, e.hash)) {
+            breakMessage = "the stored envelope " + std::to_string(h.sequence + 1) +
+                           " does not chain to this one";
+            conflicting = after->hash;
         }
         if (failed)
             return storeError(m_db, m_file, "looking up envelopes in");
@@ -316,7 +473,7 @@ IntakeStore::storeInGroup(const std::string& kioskId, std::span<const CheckedEnv
             continue;
         }
         // Invariant 10: one stored envelope per receipt tag.
-        if (h.receiptTag && tagStored(m_db, *h.receiptTag, failed)) {
+        if (h.receiptTag && tagStored(sql, *h.receiptTag, failed)) {
             out.outcome = StoreOutcome::TagReused;
             out.message = "sequence " + std::to_string(h.sequence) +
                           " carries a receipt tag that another stored report already has";
@@ -329,60 +486,46 @@ IntakeStore::storeInGroup(const std::string& kioskId, std::span<const CheckedEnv
             outcomes.push_back(overQuota(h));
             continue;
         }
-        // Invariant 3 and 6: envelope, acknowledgement and first case status together.
-        if (exec(m_db, "SAVEPOINT envelope") != SQLITE_OK)
-            return storeError(m_db, m_file, "storing an envelope in");
-        crypto::Acknowledgement ack =
-            crypto::signAcknowledgement({h.kioskId, h.sequence, e.hash, now, {}}, m_key);
-        Stmt ins(m_db, "INSERT INTO envelopes (kiosk_id, sequence, previous_hash, envelope_hash, "
-                       "kind, receipt_tag, envelope_json, received_at, ack_signature) VALUES "
-                       "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
-        ins.bindText(1, h.kioskId)
-            .bind(2, static_cast<std::int64_t>(h.sequence))
-            .bindBlob(3, h.previousHash)
-            .bindBlob(4, e.hash)
-            .bindText(7, e.json)
-            .bind(8, now)
-            .bindBlob(9, ack.signature);
-        if (h.receiptTag)
-            ins.bindBlob(6, *h.receiptTag);
-        else
-            ins.bindNull(6);
-        if (crypto::headerCarriesMetadata(h)) // schema invariant 12
-            ins.bind(5, static_cast<int>(h.kind));
-        else
-            ins.bindNull(5);
-        bool ok = ins.step() == SQLITE_DONE;
-        if (ok && h.receiptTag) {
-            crypto::CaseStatusRecord rec;
-            rec.receiptTag = *h.receiptTag;
-            rec.status = crypto::CaseStatus::Received;
-            rec.receivedAt = now;
-            rec.updatedAt = now;
-            rec = crypto::signCaseStatus(std::move(rec), m_key);
+        // Invariants 3 and 6: envelope, acknowledgement and first case status in the batch's
+        // savepoint; a failed INSERT rolls the whole batch back (commitGroup).
+        {
+            auto ins = sql.get("INSERT INTO envelopes (kiosk_id, sequence, previous_hash, "
+                               "envelope_hash, kind, receipt_tag, envelope_json, received_at, "
+                               "ack_signature) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+            ins->bindText(1, h.kioskId)
+                .bind(2, static_cast<std::int64_t>(h.sequence))
+                .bindBlob(3, h.previousHash)
+                .bindBlob(4, e.hash)
+                .bindText(7, e.json)
+                .bind(8, now)
+                .bindBlob(9, presigned.ackSignature);
+            if (h.receiptTag)
+                ins->bindBlob(6, *h.receiptTag);
+            else
+                ins->bindNull(6);
+            if (crypto::headerCarriesMetadata(h)) // schema invariant 12
+                ins->bind(5, static_cast<int>(h.kind));
+            else
+                ins->bindNull(5);
+            if (ins->step() != SQLITE_DONE)
+                return storeError(m_db, m_file, "storing an envelope in");
+        }
+        if (h.receiptTag) {
             // The tag is new (invariant 10), so this is the case's first status.
-            Stmt st(m_db, "INSERT OR IGNORE INTO case_status (receipt_tag, status_json, "
-                          "stored_at) VALUES (?1, ?2, ?3)");
-            st.bindBlob(1, *h.receiptTag)
-                .bindText(2, sync::caseStatusToJson(rec).dump())
-                .bind(3, now);
-            ok = st.step() == SQLITE_DONE;
+            auto st = sql.get("INSERT OR IGNORE INTO case_status (receipt_tag, status_json, "
+                              "stored_at) VALUES (?1, ?2, ?3)");
+            st->bindBlob(1, *h.receiptTag).bindText(2, presigned.caseStatusJson).bind(3, now);
+            if (st->step() != SQLITE_DONE)
+                return storeError(m_db, m_file, "storing an envelope in");
         }
-        if (!ok) {
-            auto err = storeError(m_db, m_file, "storing an envelope in");
-            exec(m_db, "ROLLBACK TO envelope");
-            return err; // the whole batch rolls back (to its savepoint, commitGroup)
-        }
-        if (exec(m_db, "RELEASE envelope") != SQLITE_OK)
-            return storeError(m_db, m_file, "storing an envelope in");
         used += e.json.size();
         out.outcome = StoreOutcome::Stored;
-        out.ack = std::move(ack);
+        out.ack = {h.kioskId, h.sequence, e.hash, now, presigned.ackSignature};
         outcomes.push_back(std::move(out));
     }
-    if (used != *usedBefore && !setUsage(m_db, kioskId, day, used))
+    if (used != *usedBefore && !setUsage(sql, kioskId, day, used))
         return storeError(m_db, m_file, "recording kiosk usage in");
-    if (!touchKiosk(m_db, kioskId, now))
+    if (!touchKiosk(sql, kioskId, now))
         return storeError(m_db, m_file, "recording kiosk contact in");
     return outcomes;
 }
@@ -392,7 +535,7 @@ Result<Ok, StoreError> IntakeStore::recordHeartbeat(const std::string& kioskId,
                                                     std::int64_t now) {
     std::lock_guard lock(m_mutex);
     Transaction tx(m_db);
-    if (tx.begin() != SQLITE_OK || !touchKiosk(m_db, kioskId, now))
+    if (tx.begin() != SQLITE_OK || !touchKiosk(*m_statements, kioskId, now))
         return storeError(m_db, m_file, "recording a heartbeat in");
     Stmt s(m_db, "UPDATE kiosk_state SET last_heartbeat = ?2, last_heartbeat_at = ?3 "
                  "WHERE kiosk_id = ?1");

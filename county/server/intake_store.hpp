@@ -1,7 +1,11 @@
 // IntakeStore: the intake server's durable store (DIR/intake.db). Schema, modes and numbered
 // invariants: intake_schema.hpp. Every method is thread-safe (one connection behind a mutex;
 // SQLite serialises writers anyway). Batches are group-committed (invariant 5): the store rate
-// is set by how many batches share one fsync, not by one fsync per request.
+// is set by how many batches share one fsync, not by one fsync per request. What does not need
+// the connection is done before a batch joins a group, in the caller's thread: the Ed25519
+// signatures of its acknowledgements and "received" statuses (most of a batch's CPU after the
+// handler's verification), so the thread holding the connection runs only SQL and the COMMIT.
+// The hot statements are prepared once and kept for the connection's life.
 #pragma once
 
 #include "crypto/envelope.hpp"
@@ -12,18 +16,24 @@
 #include <condition_variable>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <span>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
 struct sqlite3;
 
 namespace minsheng::server {
+
+namespace detail {
+class IntakeStatements; // intake_store.cpp: the batch path's prepared statements
+} // namespace detail
 
 // Errors are the shared store layer's: a code and a sentence naming the file.
 using sync::StoreError;
@@ -92,13 +102,21 @@ public:
     IntakeStore(const IntakeStore&) = delete;
     IntakeStore& operator=(const IntakeStore&) = delete;
 
+    using BatchResult = Result<std::vector<EnvelopeOutcome>, StoreError>;
+    using BatchDone = std::function<void(BatchResult)>;
+
     /// Stores a batch of one kiosk's checked envelopes and records the kiosk's contact time.
-    /// Blocks until the batch is durable: it joins the next shared transaction (group commit,
-    /// invariant 5), and returns only after that transaction's COMMIT returned. One outcome
-    /// per envelope, in order; on an error nothing of the batch is stored.
-    [[nodiscard]] Result<std::vector<EnvelopeOutcome>, StoreError>
-    storeBatch(const std::string& kioskId, std::span<const CheckedEnvelope> envelopes,
-               std::int64_t now);
+    /// The batch joins the next shared transaction (group commit, invariant 5); `done` is called
+    /// once, on the store's commit thread, only after that transaction's COMMIT returned (or
+    /// failed). One outcome per envelope, in order; on an error nothing of the batch is stored.
+    /// `kioskId` and `envelopes` must stay valid until `done` is called; `done` must not throw
+    /// and should be quick (the next group waits for it).
+    void storeBatchAsync(const std::string& kioskId, std::span<const CheckedEnvelope> envelopes,
+                         std::int64_t now, BatchDone done);
+    /// storeBatchAsync, waiting for the answer in the calling thread.
+    [[nodiscard]] BatchResult storeBatch(const std::string& kioskId,
+                                         std::span<const CheckedEnvelope> envelopes,
+                                         std::int64_t now);
 
     [[nodiscard]] Result<Ok, StoreError>
     recordHeartbeat(const std::string& kioskId, const std::string& heartbeatJson, std::int64_t now);
@@ -136,26 +154,27 @@ public:
 
 private:
     struct PendingBatch;
+    struct PresignedEnvelope;
     // Runs one batch inside the open group transaction (m_mutex held).
-    Result<std::vector<EnvelopeOutcome>, StoreError>
-    storeInGroup(const std::string& kioskId, std::span<const CheckedEnvelope> envelopes,
-                 std::int64_t now);
+    Result<std::vector<EnvelopeOutcome>, StoreError> storeInGroup(const PendingBatch& batch);
     // Stores every batch of `group` in one transaction and COMMITs it; one result per batch.
-    std::vector<Result<std::vector<EnvelopeOutcome>, StoreError>>
-    commitGroup(const std::vector<PendingBatch*>& group);
+    std::vector<BatchResult> commitGroup(const std::vector<std::unique_ptr<PendingBatch>>& group);
+    // The commit thread: takes every waiting batch, commits them as one group, answers them.
+    void commitLoop();
 
     IntakeStore(sqlite3* db, std::filesystem::path file, const crypto::Ed25519SecretKey& key,
-                std::uint64_t maxKioskBytesPerDay)
-        : m_db(db), m_file(std::move(file)), m_key(key),
-          m_maxKioskBytesPerDay(maxKioskBytesPerDay) {}
-    std::mutex m_mutex; // the connection
-    // Group commit: batches waiting for the next transaction, and whether a thread is leading
-    // one (it takes every waiting batch, commits, hands out the results and wakes the rest).
+                std::uint64_t maxKioskBytesPerDay);
+    std::mutex m_mutex; // the connection and m_statements
+    // Group commit: batches waiting for the next transaction, and the commit thread (started
+    // with the store; it answers every waiting batch before the store closes).
     std::mutex m_groupMutex;
-    std::condition_variable m_groupDone;
-    std::vector<PendingBatch*> m_waiting;
-    bool m_leading = false;
+    std::condition_variable m_groupWork;
+    std::vector<std::unique_ptr<PendingBatch>> m_waiting;
+    bool m_stopping = false;
+    std::thread m_committer;
     sqlite3* m_db;
+    std::unique_ptr<detail::IntakeStatements>
+        m_statements; // prepared on m_db; finalized before it closes
     std::filesystem::path m_file;
     const crypto::Ed25519SecretKey& m_key;
     std::uint64_t m_maxKioskBytesPerDay;

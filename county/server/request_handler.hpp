@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -33,11 +34,22 @@ struct HttpResponse {
     std::string logNote; // counts and ids only: no report content, tag or address
 };
 
+/// Takes the answer to a request; called exactly once, from any thread.
+using Responder = std::function<void(HttpResponse)>;
+
 class RequestHandler {
 public:
     virtual ~RequestHandler() = default;
     /// The answer to one whole request. Thread-safe: the transport calls it from its pool.
     virtual HttpResponse handle(const HttpRequest& request) = 0;
+    /// What the transport calls: answers through `respond`, exactly once. By default at once
+    /// with handle(). A handler overrides it for requests that wait for something other than
+    /// the CPU (the intake store's shared COMMIT), so that no transport thread is blocked while
+    /// they wait; `request` is only valid during the call. If it throws, `respond` was not
+    /// called.
+    virtual void handleAsync(const HttpRequest& request, Responder respond) {
+        respond(handle(request));
+    }
     /// 413: the part named by `what` is over its limit.
     virtual HttpResponse tooLarge(std::string_view what) = 0;
     /// 400: the request's framing is broken (`why` is the parser's words).

@@ -149,7 +149,7 @@ void addServeCommand(county::CountyCommands& commands) {
                                     "Read the passphrase of the county signing key from this file "
                                     "(also MINSHENG_PASSPHRASE_FILE)");
     serve->add_option("--threads", args.threads,
-                      "Request threads (default: 4 per core, at least 8)");
+                      "Request threads (default: 2 per core, at least 4)");
     serve
         ->add_option("--posts-per-minute", args.postsPerMinute,
                      "POST requests allowed per client address and per kiosk per minute")

@@ -54,9 +54,11 @@ bool getHexArray(const json& j, const char* name, std::array<std::uint8_t, N>& o
 
 } // namespace
 
-json envelopeToJsonValue(const crypto::Envelope& e) {
-    // nlohmann's default object sorts members; ordered_json keeps the documented order for
-    // people reading export files.
+namespace {
+
+/// The wire form's members in the documented order (docs/protocol.md section 6). nlohmann's
+/// default object sorts members; ordered_json keeps this order for people reading export files.
+nlohmann::ordered_json orderedEnvelope(const crypto::Envelope& e, const crypto::Hash256& hash) {
     nlohmann::ordered_json o;
     const bool v1 = crypto::headerCarriesMetadata(e.header);
     o["v"] = e.header.version;
@@ -74,18 +76,24 @@ json envelopeToJsonValue(const crypto::Envelope& e) {
         o["receipt_tag"] = crypto::toHex(*e.header.receiptTag);
     o["ciphertext"] = crypto::toBase64(e.ciphertext);
     o["sig"] = crypto::toBase64(e.signature);
-    o["hash"] = crypto::toHex(crypto::envelopeHash(e));
-    return json::parse(o.dump());
+    o["hash"] = crypto::toHex(hash);
+    return o;
+}
+
+} // namespace
+
+json envelopeToJsonValue(const crypto::Envelope& e) {
+    return json::parse(orderedEnvelope(e, crypto::envelopeHash(e)).dump());
 }
 
 std::string envelopeToJson(const crypto::Envelope& e) {
-    nlohmann::ordered_json o;
-    const json sorted = envelopeToJsonValue(e);
-    for (const char* k : {"v", "kind", "kiosk", "seq", "prev", "created", "form", "county_key",
-                          "receipt_tag", "ciphertext", "sig", "hash"})
-        if (sorted.contains(k))
-            o[k] = sorted[k];
-    return o.dump();
+    // Built in wire order and written once: the intake server calls this for every envelope it
+    // stores.
+    return orderedEnvelope(e, crypto::envelopeHash(e)).dump();
+}
+
+std::string envelopeToJson(const crypto::Envelope& e, const crypto::Hash256& hash) {
+    return orderedEnvelope(e, hash).dump();
 }
 
 Result<crypto::Envelope, EnvelopeWireError> envelopeFromJson(std::string_view text) {

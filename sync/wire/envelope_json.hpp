@@ -24,6 +24,8 @@ nlohmann::json envelopeToJsonValue(const crypto::Envelope& envelope);
 /// Compact JSON text with members in a fixed order (v, kind, kiosk, seq, prev, created, form,
 /// county_key, receipt_tag, ciphertext, sig, hash).
 std::string envelopeToJson(const crypto::Envelope& envelope);
+/// The same text, for a caller that already holds crypto::envelopeHash(envelope).
+std::string envelopeToJson(const crypto::Envelope& envelope, const crypto::Hash256& hash);
 
 /// Full structural validation: every member present with the right type and syntax, nothing
 /// unknown or duplicated, the header well-formed (crypto::checkHeaderWellFormed), and `hash`,
