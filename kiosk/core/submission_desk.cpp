@@ -70,7 +70,8 @@ Result<SubmissionDesk, DeskError> SubmissionDesk::open(const KioskConfig& config
         crypto::readEd25519SecretKey(config.signingSecretKey, crypto::KeyKind::KioskSigningSecret);
     if (!kioskKey)
         return keyError(kioskKey.error());
-    // The parent waits on the desk's commits: checkpoints happen elsewhere (upkeepBetweenSessions()).
+    // The parent waits on the desk's commits: checkpoints happen elsewhere
+    // (upkeepBetweenSessions()).
     outbox::OpenOptions options = storeOptions;
     options.checkpoint = outbox::CheckpointPolicy::Deferred;
     auto outbox = openKioskOutbox(config, options);
